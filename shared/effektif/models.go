@@ -1,0 +1,197 @@
+// Package effektif is the Effektif REST API v1 dialect: its JSON models, its
+// routes under /api/v1 and its error shape, mapped onto the domain core.
+// Decisions where the API document is silent are written next to the code
+// they shape and listed in the README.
+package effektif
+
+import (
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/identity"
+)
+
+// BasePath is where the Effektif API is mounted.
+const BasePath = "/api/v1"
+
+// User is the Effektif User model. It has no password field: passwords are
+// write-only, accepted in requests and never answered.
+type User struct {
+	ID              string         `json:"id"`
+	Admin           bool           `json:"admin"`
+	Color           string         `json:"color,omitempty"`
+	Country         string         `json:"country,omitempty"`
+	Created         time.Time      `json:"created,omitzero"`
+	Disabled        bool           `json:"disabled"`
+	External        bool           `json:"external"`
+	FirstName       string         `json:"firstName,omitempty"`
+	LastName        string         `json:"lastName,omitempty"`
+	EmailAddress    string         `json:"emailAddress"`
+	Phone           string         `json:"phone,omitempty"`
+	GroupIDs        []string       `json:"groupIds"`
+	OrganizationIDs []string       `json:"organizationIds"`
+	Preferences     map[string]any `json:"preferences,omitempty"`
+	SystemAdmin     bool           `json:"systemAdmin"`
+	SystemUser      bool           `json:"systemUser"`
+}
+
+// Organization is the Effektif Organization model. Admin tells whether the
+// reading user is an admin of it.
+type Organization struct {
+	ID                string   `json:"id"`
+	Key               string   `json:"key"`
+	Name              string   `json:"name"`
+	CreatedBy         string   `json:"createdBy,omitempty"`
+	CustomCSS         string   `json:"customCSS,omitempty"`
+	Disabled          bool     `json:"disabled"`
+	LicenseProfileIDs []string `json:"licenseProfileIds"`
+	LicenseRequired   bool     `json:"licenseRequired"`
+	LicenseType       string   `json:"licenseType,omitempty"`
+	Admin             bool     `json:"admin"`
+	AdminIDs          []string `json:"adminIds"`
+	Admins            []User   `json:"admins,omitempty"`
+	MemberIDs         []string `json:"memberIds,omitempty"`
+	SystemUserIDs     []string `json:"systemUserIds"`
+	Invitations       []string `json:"invitations"`
+	TimeZone          string   `json:"timeZone,omitempty"`
+}
+
+// LoginResponse answers a login, an activation and a password reset.
+type LoginResponse struct {
+	Token         string         `json:"token"`
+	User          User           `json:"user"`
+	Organizations []Organization `json:"organizations"`
+}
+
+// LoginRequest is a password login, or a login with an existing token.
+// Hostname, path and organizationKey are accepted and not used: they tell the
+// real service where the client came from, which changes nothing here.
+type LoginRequest struct {
+	EmailAddress    string `json:"emailAddress"`
+	Password        string `json:"password"`
+	Token           string `json:"token"`
+	Hostname        string `json:"hostname"`
+	Path            string `json:"path"`
+	OrganizationKey string `json:"organizationKey"`
+}
+
+// RegistrationRequest is a sign-up, and the body of an activation.
+type RegistrationRequest struct {
+	EmailAddress     string `json:"emailAddress"`
+	Password         string `json:"password"`
+	FirstName        string `json:"firstName"`
+	LastName         string `json:"lastName"`
+	Phone            string `json:"phone"`
+	OrganizationName string `json:"organizationName"`
+	Color            string `json:"color"`
+	Newsletter       bool   `json:"newsletter"`
+	Country          string `json:"country"`
+	Language         string `json:"language"`
+	Edition          string `json:"edition"`
+	TimeZone         string `json:"timeZone"`
+}
+
+// Registration is a pending registration as its code's holder sees it.
+type Registration struct {
+	ID           string       `json:"id"`
+	Code         string       `json:"code"`
+	Created      time.Time    `json:"created"`
+	Edition      string       `json:"edition,omitempty"`
+	Newsletter   bool         `json:"newsletter"`
+	Organization Organization `json:"organization"`
+	User         User         `json:"user"`
+}
+
+// OrganizationUpdate is the body of PUT /{organizationKey}: an Organization
+// of which only name, customCSS and timeZone are applied (a field left out is
+// not changed). The key cannot change: a different key is refused.
+type OrganizationUpdate struct {
+	Key       *string `json:"key"`
+	Name      *string `json:"name"`
+	CustomCSS *string `json:"customCSS"`
+	TimeZone  *string `json:"timeZone"`
+}
+
+// SystemConfiguration is the public configuration.
+type SystemConfiguration struct {
+	RegistrationEnabled     bool          `json:"registrationEnabled"`
+	AuthenticationProviders []string      `json:"authenticationProviders"`
+	LicenseTypes            []LicenseType `json:"licenseTypes"`
+}
+
+// LicenseType is one entry of SystemConfiguration.licenseTypes (the document
+// leaves the type opaque).
+type LicenseType struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Packages    []string `json:"packages"`
+}
+
+// About describes the running build.
+type About struct {
+	Version       string   `json:"version"`
+	BuildDate     string   `json:"buildDate"`
+	LatestCommits []string `json:"latestCommits"`
+}
+
+// Error is the error body of every Effektif route: a message for people, a
+// stable code for programs and, for bad input, the field to blame.
+type Error struct {
+	Message string `json:"message"`
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+}
+
+func userOf(u identity.User, organizationIDs []string, admin bool) User {
+	if organizationIDs == nil {
+		organizationIDs = []string{}
+	}
+	return User{
+		ID: u.ID, Admin: admin, Color: u.Color, Country: u.Country, Created: u.Created,
+		Disabled: u.Disabled, FirstName: u.FirstName, LastName: u.LastName, EmailAddress: u.Email,
+		Phone: u.Phone, GroupIDs: []string{}, OrganizationIDs: organizationIDs, SystemAdmin: u.SystemAdmin,
+	}
+}
+
+func organizationOf(o identity.Organization, admin bool) Organization {
+	adminIDs := o.AdminIDs
+	if adminIDs == nil {
+		adminIDs = []string{}
+	}
+	return Organization{
+		ID: o.ID, Key: o.Key, Name: o.Name, CreatedBy: o.CreatedBy, CustomCSS: o.CustomCSS,
+		Disabled: o.Disabled, LicenseProfileIDs: []string{}, LicenseType: o.LicenseType, Admin: admin,
+		AdminIDs: adminIDs, SystemUserIDs: []string{}, Invitations: []string{}, TimeZone: o.TimeZone,
+	}
+}
+
+func organizationDetailOf(d identity.OrganizationDetail) Organization {
+	o := organizationOf(d.Organization, d.Caller.IsAdmin())
+	o.MemberIDs = d.MemberIDs
+	o.Admins = make([]User, len(d.Admins))
+	for i, a := range d.Admins {
+		o.Admins[i] = userOf(a, nil, true)
+	}
+	return o
+}
+
+func loginResponseOf(l identity.Login) LoginResponse {
+	orgIDs := make([]string, len(l.Memberships))
+	admin := make(map[string]bool, len(l.Memberships))
+	for i, m := range l.Memberships {
+		orgIDs[i] = m.OrganizationID
+		admin[m.OrganizationID] = m.IsAdmin()
+	}
+	orgs := make([]Organization, len(l.Organizations))
+	for i, o := range l.Organizations {
+		orgs[i] = organizationOf(o, admin[o.ID])
+	}
+	return LoginResponse{Token: l.Token, User: userOf(l.User, orgIDs, false), Organizations: orgs}
+}
+
+func (r RegistrationRequest) core() identity.RegistrationRequest {
+	return identity.RegistrationRequest{
+		Email: r.EmailAddress, Password: r.Password, FirstName: r.FirstName, LastName: r.LastName,
+		Phone: r.Phone, Color: r.Color, Country: r.Country, Language: r.Language, TimeZone: r.TimeZone,
+		OrganizationName: r.OrganizationName, Edition: r.Edition, Newsletter: r.Newsletter,
+	}
+}

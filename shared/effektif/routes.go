@@ -1,0 +1,161 @@
+package effektif
+
+import (
+	"net/http"
+	"runtime/debug"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+)
+
+// NewRouter returns a router that renders errors in the Effektif shape.
+func NewRouter() *httpapi.Router {
+	return httpapi.NewRouter(renderError)
+}
+
+func renderError(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
+	if err.Code == failure.Unauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="effektif"`)
+	}
+	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: err.Field})
+}
+
+// authenticated wraps a handler that needs the caller's identity: without a
+// valid token the request is answered 401.
+func authenticated(h func(w http.ResponseWriter, r *http.Request, callerID string) error) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		callerID := httpapi.CallerID(r)
+		if callerID == "" {
+			return failure.New(failure.Unauthenticated, "a valid token is required in the Authorization header")
+		}
+		return h(w, r, callerID)
+	}
+}
+
+// UserRoutes registers the routes of the Effektif User group served so far.
+func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
+	rt.Handle("POST "+BasePath+"/registrations", func(w http.ResponseWriter, r *http.Request) error {
+		var req RegistrationRequest
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		if err := svc.Register(r.Context(), req.core()); err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+	})
+	rt.Handle("GET "+BasePath+"/registrations/{code}", func(w http.ResponseWriter, r *http.Request) error {
+		code := r.PathValue("code")
+		reg, err := svc.Registration(r.Context(), code)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, Registration{
+			ID: reg.ID, Code: code, Created: reg.Created, Edition: reg.Edition, Newsletter: reg.Newsletter,
+			Organization: Organization{Name: reg.OrganizationName, AdminIDs: []string{}, LicenseProfileIDs: []string{}, SystemUserIDs: []string{}, Invitations: []string{}},
+			User: User{EmailAddress: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName, Phone: reg.Phone,
+				Color: reg.Color, Country: reg.Country, GroupIDs: []string{}, OrganizationIDs: []string{}},
+		})
+	})
+	rt.Handle("POST "+BasePath+"/registrations/{code}/activate", func(w http.ResponseWriter, r *http.Request) error {
+		// The body is optional: everything may have been given at registration.
+		var req RegistrationRequest
+		if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		login, err := svc.Activate(r.Context(), r.PathValue("code"), req.core())
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, loginResponseOf(login))
+	})
+	rt.Handle("POST "+BasePath+"/users/login", func(w http.ResponseWriter, r *http.Request) error {
+		var req LoginRequest
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		var login identity.Login
+		var err error
+		if req.Password == "" && req.Token != "" {
+			login, err = svc.LoginWithToken(r.Context(), req.Token)
+		} else {
+			login, err = svc.Login(r.Context(), req.EmailAddress, req.Password)
+		}
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, loginResponseOf(login))
+	})
+	rt.Handle("GET "+BasePath+"/about", authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
+		return httpapi.WriteJSON(w, http.StatusOK, about())
+	}))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		m, err := svc.Member(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"))
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, userOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin()))
+	}))
+}
+
+// OrganizationRoutes registers the routes of the Effektif Organization group
+// served so far.
+func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
+	rt.Handle("GET "+BasePath+"/systemconfiguration", func(w http.ResponseWriter, r *http.Request) error {
+		c := svc.SystemConfiguration()
+		out := SystemConfiguration{RegistrationEnabled: c.RegistrationEnabled, AuthenticationProviders: c.AuthenticationProviders}
+		for _, t := range c.LicenseTypes {
+			out.LicenseTypes = append(out.LicenseTypes, LicenseType{Name: t.Name, Description: t.Description, Packages: t.Packages})
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, out)
+	})
+	// GET /{organizationKey} is not marked "requires authorization" in the
+	// document; it answers members only, so that one tenant's members,
+	// admins and settings are never visible to another's.
+	rt.Handle("GET "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		d, err := svc.Organization(r.Context(), callerID, r.PathValue("organizationKey"))
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
+	}))
+	rt.Handle("PUT "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		key := r.PathValue("organizationKey")
+		var req OrganizationUpdate
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		if req.Key != nil && *req.Key != key {
+			return failure.Field("key", "the key of an organization cannot be changed")
+		}
+		d, err := svc.UpdateOrganization(r.Context(), callerID, key, identity.OrganizationChanges{
+			Name: req.Name, CustomCSS: req.CustomCSS, TimeZone: req.TimeZone,
+		})
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
+	}))
+}
+
+// Version is the product version reported by /about; set at build time with
+// -ldflags "-X github.com/effektif-serverless/caseflow/shared/effektif.Version=...".
+var Version = "0.1.0"
+
+// about reports the version and, from the Go build information, the commit
+// the binary was built from and its date.
+func about() About {
+	a := About{Version: Version, LatestCommits: []string{}}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				a.LatestCommits = append(a.LatestCommits, s.Value)
+			case "vcs.time":
+				a.BuildDate = s.Value
+			}
+		}
+	}
+	return a
+}

@@ -1,0 +1,49 @@
+// Package environment builds a function's dependencies from its environment
+// variables, once per container: the AWS clients and the domain services.
+//
+// Variables: TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
+// address), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED
+// ("false" turns self-service registration off), plus the standard AWS SDK
+// variables (region, credentials, AWS_ENDPOINT_URL_*).
+package environment
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/effektif-serverless/caseflow/shared/awsclients"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/store"
+)
+
+// Env is a function's configuration and clients.
+type Env struct {
+	AWS   aws.Config
+	Store *store.DB
+}
+
+// Load reads the configuration and builds the clients.
+func Load(ctx context.Context) (*Env, error) {
+	cfg, err := awsclients.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	table, err := awsclients.Env("TABLE_NAME")
+	if err != nil {
+		return nil, err
+	}
+	return &Env{AWS: cfg, Store: store.New(awsclients.DynamoDB(cfg), table)}, nil
+}
+
+// Identity returns the identity service, sending mail through SES.
+func (e *Env) Identity() *identity.Service {
+	return &identity.Service{
+		Store:                e.Store,
+		Mail:                 mail.SES{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM")},
+		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
+		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
+	}
+}

@@ -1,0 +1,108 @@
+// Package httpapi is the HTTP plumbing every function shares: a router whose
+// handlers return errors, JSON decoding that turns every kind of bad input
+// into a 4xx failure, the caller's identity from the Lambda authorizer, and
+// the adapter that serves an http.Handler as an API Gateway HTTP API (payload
+// v2) Lambda function.
+package httpapi
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// HandlerFunc serves a request and returns an error instead of writing one;
+// the router renders it in the dialect's shape.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ErrorRenderer writes a failure in a dialect's error shape.
+type ErrorRenderer func(w http.ResponseWriter, r *http.Request, err *failure.Error)
+
+// Router routes requests with http.ServeMux patterns ("GET /api/v1/{key}").
+// Unknown routes, handler errors and panics are rendered by its ErrorRenderer.
+type Router struct {
+	mux    *http.ServeMux
+	render ErrorRenderer
+}
+
+// NewRouter returns a router that renders errors with render.
+func NewRouter(render ErrorRenderer) *Router {
+	return &Router{mux: http.NewServeMux(), render: render}
+}
+
+// Handle registers h for pattern.
+func (rt *Router) Handle(pattern string, h HandlerFunc) {
+	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			rt.fail(w, r, err)
+		}
+	})
+}
+
+func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
+	f := failure.As(err)
+	if f.Code == failure.Internal || f.Code == failure.Unavailable {
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	if f.Code == failure.Internal {
+		f = &failure.Error{Code: failure.Internal, Message: "internal error"}
+	}
+	rt.render(w, r, f)
+}
+
+// ServeHTTP routes the request, logging one line per request.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if p := recover(); p != nil {
+			slog.ErrorContext(r.Context(), "panic", "panic", p, "stack", string(debug.Stack()))
+			if sw.status == 0 {
+				rt.render(sw, r, &failure.Error{Code: failure.Internal, Message: "internal error"})
+			}
+		}
+		slog.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "durationMs", time.Since(start).Milliseconds())
+	}()
+	if _, pattern := rt.mux.Handler(r); pattern == "" {
+		rt.render(sw, r, failure.New(failure.NotFound, "no route for %s %s", r.Method, r.URL.Path))
+		return
+	}
+	rt.mux.ServeHTTP(sw, r)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// WriteJSON writes v as a JSON response with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return failure.Wrap(err, "encode response")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err = w.Write(append(body, '\n'))
+	return err
+}

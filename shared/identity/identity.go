@@ -1,0 +1,216 @@
+// Package identity is the domain core of users, organizations (tenants),
+// memberships, registrations and sessions. Every dialect (Effektif, epilot,
+// 10Duke, Windmill, SuperOffice) maps its requests onto this one model: an
+// organization, a workspace and a tenant are the same Organization; a user is
+// one identity with Memberships in organizations.
+package identity
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// User is one identity. Its email address is unique across the system,
+// compared case-insensitively. PasswordHash is the argon2id hash; it never
+// leaves the core (dialect mappings copy fields one by one and omit it).
+type User struct {
+	ID           string
+	Email        string
+	FirstName    string
+	LastName     string
+	Phone        string
+	Color        string
+	Country      string
+	Language     string
+	TimeZone     string
+	PasswordHash string `json:"-"`
+	Created      time.Time
+	Disabled     bool
+	SystemAdmin  bool
+	Version      int
+}
+
+// Organization is a tenant. Key is its unique, immutable, URL-safe name (the
+// first path segment of Effektif routes); ID is its opaque identifier.
+// AdminIDs mirrors the members whose role is RoleAdmin.
+type Organization struct {
+	ID          string
+	Key         string
+	Name        string
+	CreatedBy   string
+	CustomCSS   string
+	LicenseType string
+	TimeZone    string
+	Disabled    bool
+	AdminIDs    []string
+	Created     time.Time
+	Version     int
+}
+
+// Role is a member's role in an organization.
+type Role string
+
+// The roles. An admin may change the organization and its members.
+const (
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// Membership ties a user to an organization with a role.
+type Membership struct {
+	OrganizationID  string
+	OrganizationKey string
+	UserID          string
+	Role            Role
+	Joined          time.Time
+}
+
+// IsAdmin reports whether the member may administer the organization.
+func (m Membership) IsAdmin() bool { return m.Role == RoleAdmin }
+
+// Registration is a pending sign-up, addressed by the hash of the code that
+// was mailed to the registrant. Activating it creates the user and the
+// organization; it can be activated once and expires after RegistrationTTL.
+type Registration struct {
+	ID               string
+	CodeHash         string
+	Email            string
+	FirstName        string
+	LastName         string
+	Phone            string
+	Color            string
+	Country          string
+	Language         string
+	TimeZone         string
+	OrganizationName string
+	Edition          string
+	Newsletter       bool
+	PasswordHash     string `json:"-"`
+	Created          time.Time
+	Expires          time.Time
+}
+
+// Session is a login. The token itself is shown once; only its hash is stored.
+type Session struct {
+	TokenHash string
+	UserID    string
+	Created   time.Time
+	Expires   time.Time
+}
+
+// Lifetimes of the short-lived items.
+const (
+	SessionTTL      = 14 * 24 * time.Hour
+	RegistrationTTL = 7 * 24 * time.Hour
+)
+
+// Limits on inputs.
+const (
+	MinPasswordLength = 8
+	MaxPasswordLength = 256
+	MaxNameLength     = 200
+	MaxEmailLength    = 254
+)
+
+// NormalizeEmail returns the address in the form used for uniqueness:
+// trimmed and lower-cased.
+func NormalizeEmail(address string) string {
+	return strings.ToLower(strings.TrimSpace(address))
+}
+
+// ValidateEmail checks that address is a single plain address (no display
+// name) of reasonable length.
+func ValidateEmail(field, address string) error {
+	address = strings.TrimSpace(address)
+	if address == "" {
+		return failure.Field(field, "%s is required", field)
+	}
+	if len(address) > MaxEmailLength {
+		return failure.Field(field, "%s is longer than %d characters", field, MaxEmailLength)
+	}
+	parsed, err := mail.ParseAddress(address)
+	if err != nil || parsed.Address != address || parsed.Name != "" {
+		return failure.Field(field, "%s is not a valid email address", field)
+	}
+	return nil
+}
+
+// ValidatePassword checks the password policy: at least MinPasswordLength
+// characters, at most MaxPasswordLength bytes.
+func ValidatePassword(field, password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLength {
+		return failure.Field(field, "%s must have at least %d characters", field, MinPasswordLength)
+	}
+	if len(password) > MaxPasswordLength {
+		return failure.Field(field, "%s is longer than %d bytes", field, MaxPasswordLength)
+	}
+	return nil
+}
+
+// ValidateName checks an optional display text: valid UTF-8, no control
+// characters, at most MaxNameLength characters.
+func ValidateName(field, value string) error {
+	if !utf8.ValidString(value) {
+		return failure.Field(field, "%s is not valid UTF-8", field)
+	}
+	if utf8.RuneCountInString(value) > MaxNameLength {
+		return failure.Field(field, "%s is longer than %d characters", field, MaxNameLength)
+	}
+	for _, r := range value {
+		if r < 0x20 || r == 0x7f {
+			return failure.Field(field, "%s contains control characters", field)
+		}
+	}
+	return nil
+}
+
+// Store persists the identity model. Implementations enforce uniqueness with
+// conditional writes and return *failure.Error values: NotFound for a
+// missing item, Conflict for a broken uniqueness or version condition.
+type Store interface {
+	PutRegistration(ctx context.Context, r Registration) error
+	GetRegistration(ctx context.Context, codeHash string) (Registration, error)
+	// Activate writes, in one transaction, the user, the organization, the
+	// admin membership and the session, and deletes the registration. It
+	// returns ErrEmailTaken, ErrOrganizationKeyTaken or ErrRegistrationUsed
+	// when the corresponding condition fails.
+	Activate(ctx context.Context, a Activation) error
+	UserIDByEmail(ctx context.Context, normalizedEmail string) (string, error)
+	GetUser(ctx context.Context, id string) (User, error)
+	GetUsers(ctx context.Context, ids []string) ([]User, error)
+	PutSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, tokenHash string) (Session, error)
+	// OrganizationAccess returns the organization with the given key and the
+	// membership of userID in it (nil when userID is not a member).
+	OrganizationAccess(ctx context.Context, key, userID string) (Organization, *Membership, error)
+	GetOrganizations(ctx context.Context, ids []string) ([]Organization, error)
+	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
+	// UserInOrganization returns the user and their membership in the
+	// organization (nil when not a member).
+	UserInOrganization(ctx context.Context, organizationID, userID string) (User, *Membership, error)
+	// MemberIDs returns the ids of up to limit members of the organization.
+	MemberIDs(ctx context.Context, organizationID string, limit int) ([]string, error)
+	// UpdateOrganization stores o if the stored version is o.Version-1.
+	UpdateOrganization(ctx context.Context, o Organization) error
+}
+
+// Activation is what Store.Activate writes together.
+type Activation struct {
+	Registration Registration
+	User         User
+	Organization Organization
+	Membership   Membership
+	Session      Session
+}
+
+// Errors of Store.Activate that the service acts on.
+var (
+	ErrEmailTaken           = &failure.Error{Code: failure.Conflict, Field: "emailAddress", Message: "an account with this email address already exists"}
+	ErrOrganizationKeyTaken = failure.New(failure.Conflict, "the organization key is taken")
+	ErrRegistrationUsed     = failure.New(failure.Gone, "the registration has already been activated or has expired")
+)

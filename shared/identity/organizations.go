@@ -1,0 +1,209 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// MaxListedMembers bounds the member ids returned with an organization; the
+// users list (paged) is the way to see all members of a large organization.
+const MaxListedMembers = 1000
+
+// errNoOrganization is the answer for an unknown key and for an organization
+// the caller is not a member of alike, so keys of other tenants are not
+// revealed.
+var errNoOrganization = failure.New(failure.NotFound, "no such organization")
+
+// Tenant resolves an organization key for a caller: the organization and the
+// caller's membership in it. Every tenant-scoped operation starts here.
+// Errors: NotFound for an unknown or disabled organization and for one the
+// caller is not a member of.
+func (s *Service) Tenant(ctx context.Context, callerID, key string) (Organization, Membership, error) {
+	if key == "" || len(key) > MaxOrganizationKeyLength+30 {
+		return Organization{}, Membership{}, errNoOrganization
+	}
+	org, member, err := s.Store.OrganizationAccess(ctx, key, callerID)
+	if failure.Is(err, failure.NotFound) || err == nil && (member == nil || org.Disabled) {
+		return Organization{}, Membership{}, errNoOrganization
+	}
+	if err != nil {
+		return Organization{}, Membership{}, err
+	}
+	return org, *member, nil
+}
+
+// OrganizationDetail is an organization as its members see it.
+type OrganizationDetail struct {
+	Organization
+	// Caller is the reading user's membership.
+	Caller    Membership
+	MemberIDs []string
+	Admins    []User
+}
+
+// Organization returns the organization with its members and admins.
+// Permission: any member. Errors: as Tenant.
+func (s *Service) Organization(ctx context.Context, callerID, key string) (OrganizationDetail, error) {
+	org, member, err := s.Tenant(ctx, callerID, key)
+	if err != nil {
+		return OrganizationDetail{}, err
+	}
+	return s.detail(ctx, org, member)
+}
+
+func (s *Service) detail(ctx context.Context, org Organization, member Membership) (OrganizationDetail, error) {
+	memberIDs, err := s.Store.MemberIDs(ctx, org.ID, MaxListedMembers)
+	if err != nil {
+		return OrganizationDetail{}, err
+	}
+	admins, err := s.Store.GetUsers(ctx, org.AdminIDs)
+	if err != nil {
+		return OrganizationDetail{}, err
+	}
+	return OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs, Admins: admins}, nil
+}
+
+// OrganizationChanges are the fields of an organization its admins may
+// change; nil leaves a field as it is. The key, id, creator and admins are not
+// changed this way.
+type OrganizationChanges struct {
+	Name      *string
+	CustomCSS *string
+	TimeZone  *string
+}
+
+// MaxCustomCSSLength bounds an organization's custom style sheet.
+const MaxCustomCSSLength = 64 * 1024
+
+func (c OrganizationChanges) validate() error {
+	if c.Name != nil {
+		if *c.Name == "" {
+			return failure.Field("name", "name must not be empty")
+		}
+		if err := ValidateName("name", *c.Name); err != nil {
+			return err
+		}
+	}
+	if c.CustomCSS != nil && len(*c.CustomCSS) > MaxCustomCSSLength {
+		return failure.Field("customCSS", "customCSS is longer than %d bytes", MaxCustomCSSLength)
+	}
+	if c.TimeZone != nil && *c.TimeZone != "" {
+		if _, err := time.LoadLocation(*c.TimeZone); err != nil {
+			return failure.Field("timeZone", "timeZone %q is not a known IANA time zone", *c.TimeZone)
+		}
+	}
+	return nil
+}
+
+// maxUpdateAttempts bounds the retries of an update that lost a race.
+const maxUpdateAttempts = 3
+
+// UpdateOrganization applies changes to the organization. The write is
+// conditional on the version read, and re-applied on a fresh read when
+// another update came first, so no update is lost.
+// Permission: admins of the organization. Errors: as Tenant; Forbidden for a
+// member who is not an admin; Invalid for bad changes; Conflict when the
+// organization keeps changing under the update.
+func (s *Service) UpdateOrganization(ctx context.Context, callerID, key string, changes OrganizationChanges) (OrganizationDetail, error) {
+	if err := changes.validate(); err != nil {
+		return OrganizationDetail{}, err
+	}
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		org, member, err := s.Tenant(ctx, callerID, key)
+		if err != nil {
+			return OrganizationDetail{}, err
+		}
+		if !member.IsAdmin() {
+			return OrganizationDetail{}, failure.New(failure.Forbidden, "only an admin of the organization may change it")
+		}
+		if changes.Name != nil {
+			org.Name = *changes.Name
+		}
+		if changes.CustomCSS != nil {
+			org.CustomCSS = *changes.CustomCSS
+		}
+		if changes.TimeZone != nil {
+			org.TimeZone = *changes.TimeZone
+		}
+		org.Version++
+		err = s.Store.UpdateOrganization(ctx, org)
+		if failure.Is(err, failure.Conflict) {
+			continue
+		}
+		if err != nil {
+			return OrganizationDetail{}, err
+		}
+		return s.detail(ctx, org, member)
+	}
+	return OrganizationDetail{}, failure.New(failure.Conflict, "the organization was changed concurrently; try again")
+}
+
+// Member is a user as seen from one organization.
+type Member struct {
+	User
+	Membership Membership
+	// OrganizationIDs lists the user's organizations visible to the reader:
+	// all of them for the user themself, only the shared one for others.
+	OrganizationIDs []string
+}
+
+// Member returns a member of the organization.
+// Permission: any member of the organization. Errors: as Tenant; NotFound
+// when userID is not a member of it.
+func (s *Service) Member(ctx context.Context, callerID, key, userID string) (Member, error) {
+	org, _, err := s.Tenant(ctx, callerID, key)
+	if err != nil {
+		return Member{}, err
+	}
+	user, membership, err := s.Store.UserInOrganization(ctx, org.ID, userID)
+	if failure.Is(err, failure.NotFound) || err == nil && membership == nil {
+		return Member{}, failure.New(failure.NotFound, "no such user in this organization")
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	orgIDs := []string{org.ID}
+	if userID == callerID {
+		memberships, err := s.Store.MembershipsOfUser(ctx, userID)
+		if err != nil {
+			return Member{}, err
+		}
+		orgIDs = orgIDs[:0]
+		for _, m := range memberships {
+			orgIDs = append(orgIDs, m.OrganizationID)
+		}
+	}
+	return Member{User: user, Membership: *membership, OrganizationIDs: orgIDs}, nil
+}
+
+// LicenseType is a kind of license the system sells or grants.
+type LicenseType struct {
+	Name        string
+	Description string
+	Packages    []string
+}
+
+// SystemConfiguration is what clients read before sign-in.
+type SystemConfiguration struct {
+	RegistrationEnabled     bool
+	AuthenticationProviders []string
+	LicenseTypes            []LicenseType
+}
+
+// licenseTypes is the product's license catalogue.
+var licenseTypes = []LicenseType{
+	{Name: "free", Description: "Free edition: workflows, cases and tasks", Packages: []string{"workflows", "cases", "tasks"}},
+	{Name: "team", Description: "Team edition: adds mail intake, files and services", Packages: []string{"workflows", "cases", "tasks", "mail", "files", "services"}},
+	{Name: "enterprise", Description: "Enterprise edition: adds LDAP and single sign-on", Packages: []string{"workflows", "cases", "tasks", "mail", "files", "services", "ldap", "sso"}},
+}
+
+// SystemConfiguration returns the public configuration.
+func (s *Service) SystemConfiguration() SystemConfiguration {
+	return SystemConfiguration{
+		RegistrationEnabled:     !s.RegistrationDisabled,
+		AuthenticationProviders: []string{},
+		LicenseTypes:            licenseTypes,
+	}
+}

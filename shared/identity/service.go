@@ -1,0 +1,343 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/secret"
+)
+
+// Service holds the identity rules. Its zero value is not usable: set Store
+// and Mail; Now and BaseURL have defaults.
+type Service struct {
+	Store Store
+	Mail  mail.Sender
+	// BaseURL is the public base URL that links in mails start with.
+	BaseURL string
+	// RegistrationDisabled turns off self-service registration.
+	RegistrationDisabled bool
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// RegistrationRequest is a sign-up or an activation: the new user's details
+// and the name of the organization to create.
+type RegistrationRequest struct {
+	Email, Password, FirstName, LastName, Phone, Color string
+	Country, Language, TimeZone, OrganizationName     string
+	Edition                                           string
+	Newsletter                                        bool
+}
+
+func (r RegistrationRequest) validateDetails() error {
+	for _, f := range []struct{ name, value string }{
+		{"firstName", r.FirstName}, {"lastName", r.LastName}, {"phone", r.Phone}, {"color", r.Color},
+		{"country", r.Country}, {"language", r.Language}, {"timeZone", r.TimeZone},
+		{"organizationName", r.OrganizationName}, {"edition", r.Edition},
+	} {
+		if err := ValidateName(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	if r.TimeZone != "" {
+		if _, err := time.LoadLocation(r.TimeZone); err != nil {
+			return failure.Field("timeZone", "timeZone %q is not a known IANA time zone", r.TimeZone)
+		}
+	}
+	return nil
+}
+
+// Register stores a pending registration and mails its activation code to
+// the address. The password is optional here (it may be given on
+// activation). Errors: Invalid for bad input, Forbidden when registration is
+// disabled, Conflict when an account with the address exists.
+func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
+	if s.RegistrationDisabled {
+		return failure.New(failure.Forbidden, "registration is disabled")
+	}
+	if err := ValidateEmail("emailAddress", req.Email); err != nil {
+		return err
+	}
+	if err := req.validateDetails(); err != nil {
+		return err
+	}
+	var passwordHash string
+	if req.Password != "" {
+		if err := ValidatePassword("password", req.Password); err != nil {
+			return err
+		}
+		h, err := secret.HashPassword(req.Password)
+		if err != nil {
+			return failure.Wrap(err, "hash password")
+		}
+		passwordHash = h
+	}
+	// An early, friendly answer; activation enforces uniqueness for real.
+	if _, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(req.Email)); err == nil {
+		return ErrEmailTaken
+	} else if !failure.Is(err, failure.NotFound) {
+		return err
+	}
+	code, err := secret.NewCode()
+	if err != nil {
+		return failure.Wrap(err, "make registration code")
+	}
+	now := s.now()
+	reg := Registration{
+		ID: ids.New(), CodeHash: secret.TokenHash(code), Email: strings.TrimSpace(req.Email),
+		FirstName: req.FirstName, LastName: req.LastName, Phone: req.Phone, Color: req.Color,
+		Country: req.Country, Language: req.Language, TimeZone: req.TimeZone,
+		OrganizationName: req.OrganizationName, Edition: req.Edition, Newsletter: req.Newsletter,
+		PasswordHash: passwordHash, Created: now, Expires: now.Add(RegistrationTTL),
+	}
+	if err := s.Store.PutRegistration(ctx, reg); err != nil {
+		return err
+	}
+	msg := activationMail(reg, code, s.BaseURL)
+	if _, err := s.Mail.Send(ctx, msg); err != nil {
+		return &failure.Error{Code: failure.Unavailable, Message: "the activation mail could not be sent", Cause: err}
+	}
+	slog.InfoContext(ctx, "registration stored", "registrationId", reg.ID)
+	return nil
+}
+
+func activationMail(reg Registration, code, baseURL string) mail.Message {
+	link := strings.TrimRight(baseURL, "/") + "/api/v1/registrations/" + code
+	greeting := "Hello"
+	if reg.FirstName != "" {
+		greeting += " " + reg.FirstName
+	}
+	return mail.Message{
+		To:      reg.Email,
+		Subject: "Activate your account",
+		Text: fmt.Sprintf("%s,\n\nthank you for registering. Your registration code is:\n\n    %s\n\n"+
+			"Activate your account with this code within %d days: %s\n\n"+
+			"If you did not register, ignore this mail.\n", greeting, code, int(RegistrationTTL.Hours()/24), link),
+	}
+}
+
+// Registration returns the pending registration for a mailed code.
+// Errors: NotFound for an unknown, used or expired code.
+func (s *Service) Registration(ctx context.Context, code string) (Registration, error) {
+	if code == "" || len(code) > 100 {
+		return Registration{}, failure.New(failure.NotFound, "no such registration")
+	}
+	reg, err := s.Store.GetRegistration(ctx, secret.TokenHash(code))
+	if err != nil {
+		if failure.Is(err, failure.NotFound) {
+			return Registration{}, failure.New(failure.NotFound, "no such registration")
+		}
+		return Registration{}, err
+	}
+	if !s.now().Before(reg.Expires) {
+		return Registration{}, failure.New(failure.NotFound, "no such registration")
+	}
+	return reg, nil
+}
+
+// Login is the result of a successful sign-in: a new token (shown once), the
+// user and the organizations the user is a member of.
+type Login struct {
+	Token         string
+	User          User
+	Memberships   []Membership
+	Organizations []Organization
+}
+
+// maxKeyAttempts bounds the search for a free organization key.
+const maxKeyAttempts = 20
+
+// Activate turns the registration with the given code into a user, an
+// organization with that user as its admin, and a session, all in one
+// transaction; the code cannot be used again. Fields set in req override the
+// registration's (the password must be set in one of them).
+// Errors: NotFound for an unknown or expired code, Gone for a code that was
+// activated meanwhile, Conflict when the address got an account meanwhile,
+// Invalid for bad input.
+func (s *Service) Activate(ctx context.Context, code string, req RegistrationRequest) (Login, error) {
+	reg, err := s.Registration(ctx, code)
+	if err != nil {
+		return Login{}, err
+	}
+	if req.Email != "" && NormalizeEmail(req.Email) != NormalizeEmail(reg.Email) {
+		return Login{}, failure.Field("emailAddress", "emailAddress differs from the registered address")
+	}
+	if err := req.validateDetails(); err != nil {
+		return Login{}, err
+	}
+	override(&reg.FirstName, req.FirstName)
+	override(&reg.LastName, req.LastName)
+	override(&reg.Phone, req.Phone)
+	override(&reg.Color, req.Color)
+	override(&reg.Country, req.Country)
+	override(&reg.Language, req.Language)
+	override(&reg.TimeZone, req.TimeZone)
+	override(&reg.OrganizationName, req.OrganizationName)
+	if req.Password != "" {
+		if err := ValidatePassword("password", req.Password); err != nil {
+			return Login{}, err
+		}
+		if reg.PasswordHash, err = secret.HashPassword(req.Password); err != nil {
+			return Login{}, failure.Wrap(err, "hash password")
+		}
+	}
+	if reg.PasswordHash == "" {
+		return Login{}, failure.Field("password", "password is required")
+	}
+	orgName := reg.OrganizationName
+	if orgName == "" {
+		orgName = strings.TrimSpace(reg.FirstName + " " + reg.LastName)
+	}
+	if orgName == "" {
+		orgName = strings.SplitN(reg.Email, "@", 2)[0]
+	}
+	now := s.now()
+	user := User{
+		ID: ids.New(), Email: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName,
+		Phone: reg.Phone, Color: reg.Color, Country: reg.Country, Language: reg.Language,
+		TimeZone: reg.TimeZone, PasswordHash: reg.PasswordHash, Created: now, Version: 1,
+	}
+	token, session, err := s.newSession(user.ID)
+	if err != nil {
+		return Login{}, err
+	}
+	org := Organization{
+		ID: ids.New(), Name: orgName, CreatedBy: user.ID, TimeZone: reg.TimeZone,
+		AdminIDs: []string{user.ID}, Created: now, Version: 1,
+	}
+	for attempt := 1; attempt <= maxKeyAttempts; attempt++ {
+		org.Key = OrganizationKey(orgName, attempt)
+		if attempt == maxKeyAttempts {
+			org.Key = OrganizationKey(orgName, 1) + "-" + ids.New()[16:]
+		}
+		member := Membership{OrganizationID: org.ID, OrganizationKey: org.Key, UserID: user.ID, Role: RoleAdmin, Joined: now}
+		err = s.Store.Activate(ctx, Activation{Registration: reg, User: user, Organization: org, Membership: member, Session: session})
+		if errors.Is(err, ErrOrganizationKeyTaken) {
+			continue
+		}
+		if err != nil {
+			return Login{}, err
+		}
+		slog.InfoContext(ctx, "registration activated", "userId", user.ID, "organizationId", org.ID)
+		return Login{Token: token, User: user, Memberships: []Membership{member}, Organizations: []Organization{org}}, nil
+	}
+	return Login{}, failure.New(failure.Conflict, "no free organization key for %q", orgName)
+}
+
+func override(dst *string, value string) {
+	if value != "" {
+		*dst = value
+	}
+}
+
+func (s *Service) newSession(userID string) (string, Session, error) {
+	token, err := secret.NewToken()
+	if err != nil {
+		return "", Session{}, failure.Wrap(err, "make token")
+	}
+	now := s.now()
+	return token, Session{TokenHash: secret.TokenHash(token), UserID: userID, Created: now, Expires: now.Add(SessionTTL)}, nil
+}
+
+// errBadCredentials is the one answer to every failed password login, so it
+// tells nothing about whether the address exists.
+var errBadCredentials = failure.New(failure.Unauthenticated, "the email address or the password is wrong")
+
+// Login signs a user in with email address and password and starts a session.
+// Errors: Unauthenticated for an unknown address, a wrong password or a
+// disabled account, all with the same message and cost.
+func (s *Service) Login(ctx context.Context, email, password string) (Login, error) {
+	if email == "" || password == "" || len(email) > MaxEmailLength || len(password) > MaxPasswordLength {
+		return Login{}, errBadCredentials
+	}
+	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(email))
+	if failure.Is(err, failure.NotFound) {
+		secret.BurnPasswordCheck(password)
+		return Login{}, errBadCredentials
+	}
+	if err != nil {
+		return Login{}, err
+	}
+	user, err := s.Store.GetUser(ctx, userID)
+	if err != nil {
+		return Login{}, err
+	}
+	ok, err := secret.VerifyPassword(user.PasswordHash, password)
+	if err != nil || !ok || user.Disabled {
+		return Login{}, errBadCredentials
+	}
+	token, session, err := s.newSession(user.ID)
+	if err != nil {
+		return Login{}, err
+	}
+	if err := s.Store.PutSession(ctx, session); err != nil {
+		return Login{}, err
+	}
+	return s.loginFor(ctx, token, user)
+}
+
+// LoginWithToken answers a login that presents an existing token instead of
+// a password: the same token, its user and organizations.
+// Errors: Unauthenticated for an unknown or expired token.
+func (s *Service) LoginWithToken(ctx context.Context, token string) (Login, error) {
+	session, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return Login{}, err
+	}
+	user, err := s.Store.GetUser(ctx, session.UserID)
+	if err != nil {
+		return Login{}, err
+	}
+	return s.loginFor(ctx, token, user)
+}
+
+func (s *Service) loginFor(ctx context.Context, token string, user User) (Login, error) {
+	memberships, orgs, err := s.organizationsOf(ctx, user.ID)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Token: token, User: user, Memberships: memberships, Organizations: orgs}, nil
+}
+
+func (s *Service) organizationsOf(ctx context.Context, userID string) ([]Membership, []Organization, error) {
+	memberships, err := s.Store.MembershipsOfUser(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	orgIDs := make([]string, len(memberships))
+	for i, m := range memberships {
+		orgIDs[i] = m.OrganizationID
+	}
+	orgs, err := s.Store.GetOrganizations(ctx, orgIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return memberships, orgs, nil
+}
+
+// Authenticate returns the live session for a token.
+// Errors: Unauthenticated for an unknown or expired token or a malformed one.
+func (s *Service) Authenticate(ctx context.Context, token string) (Session, error) {
+	if token == "" || len(token) > 200 {
+		return Session{}, failure.New(failure.Unauthenticated, "the token is not valid")
+	}
+	session, err := s.Store.GetSession(ctx, secret.TokenHash(token))
+	if failure.Is(err, failure.NotFound) || err == nil && !s.now().Before(session.Expires) {
+		return Session{}, failure.New(failure.Unauthenticated, "the token is not valid or has expired")
+	}
+	return session, err
+}

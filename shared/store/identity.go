@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+)
+
+var _ identity.Store = (*DB)(nil)
+
+type userItem struct {
+	key
+	EmailLower string `dynamo:"emailLower"`
+	identity.User
+}
+
+type emailItem struct {
+	key
+	UserID string `dynamo:"userId"`
+}
+
+type orgItem struct {
+	key
+	identity.Organization
+}
+
+type orgKeyItem struct {
+	key
+	OrganizationID string `dynamo:"organizationId"`
+}
+
+type memberItem struct {
+	key
+	identity.Membership
+}
+
+type registrationItem struct {
+	key
+	identity.Registration
+}
+
+type sessionItem struct {
+	key
+	identity.Session
+}
+
+func userKey(id string) key               { return key{PK: "USER#" + id, SK: "PROFILE"} }
+func emailKey(normalized string) key      { return key{PK: "EMAIL#" + normalized, SK: "EMAIL"} }
+func orgKey(id string) key                { return key{PK: "ORG#" + id, SK: "PROFILE"} }
+func orgKeyKey(k string) key              { return key{PK: "ORGKEY#" + k, SK: "ORGKEY"} }
+func registrationKey(codeHash string) key { return key{PK: "REG#" + codeHash, SK: "REG"} }
+func sessionKey(tokenHash string) key     { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
+func memberKey(orgID, userID string) key {
+	return key{PK: "ORG#" + orgID, SK: "MEMBER#" + userID, GSI1PK: "USER#" + userID, GSI1SK: "MEMBER#" + orgID}
+}
+
+func newUserItem(u identity.User) userItem {
+	return userItem{key: userKey(u.ID), EmailLower: identity.NormalizeEmail(u.Email), User: u}
+}
+
+func newMemberItem(m identity.Membership) memberItem {
+	return memberItem{key: memberKey(m.OrganizationID, m.UserID), Membership: m}
+}
+
+func newSessionItem(s identity.Session) sessionItem {
+	k := sessionKey(s.TokenHash)
+	k.GSI1PK, k.GSI1SK, k.ExpiresAt = "USER#"+s.UserID, "TOKEN#"+s.Created.Format("2006-01-02T15:04:05.000Z07:00"), s.Expires
+	return sessionItem{key: k, Session: s}
+}
+
+const notExists = "attribute_not_exists(pk)"
+
+// PutRegistration stores a pending registration; it expires through TTL.
+func (s *DB) PutRegistration(ctx context.Context, r identity.Registration) error {
+	k := registrationKey(r.CodeHash)
+	k.ExpiresAt = r.Expires
+	if err := s.table.Put(registrationItem{key: k, Registration: r}).If(notExists).Run(ctx); err != nil {
+		return failure.Wrap(err, "store registration")
+	}
+	return nil
+}
+
+// GetRegistration returns the registration stored under a code hash.
+func (s *DB) GetRegistration(ctx context.Context, codeHash string) (identity.Registration, error) {
+	var it registrationItem
+	err := s.get(ctx, "REG#"+codeHash, "REG", &it)
+	return it.Registration, notFound(err, "registration")
+}
+
+// Positions of the conditional items in the activation transaction, used to
+// tell which condition failed.
+const (
+	activateRegistration = iota
+	activateEmail
+	activateOrgKey
+)
+
+// Activate writes the activation in one transaction; see identity.Store.
+func (s *DB) Activate(ctx context.Context, a identity.Activation) error {
+	regKey := registrationKey(a.Registration.CodeHash)
+	tx := s.db.WriteTx().
+		Delete(s.table.Delete(hashKey, regKey.PK).Range(rangeKey, regKey.SK).If("attribute_exists(pk)")).
+		Put(s.table.Put(emailItem{key: emailKey(identity.NormalizeEmail(a.User.Email)), UserID: a.User.ID}).If(notExists)).
+		Put(s.table.Put(orgKeyItem{key: orgKeyKey(a.Organization.Key), OrganizationID: a.Organization.ID}).If(notExists)).
+		Put(s.table.Put(newUserItem(a.User)).If(notExists)).
+		Put(s.table.Put(orgItem{key: orgKey(a.Organization.ID), Organization: a.Organization}).If(notExists)).
+		Put(s.table.Put(newMemberItem(a.Membership))).
+		Put(s.table.Put(newSessionItem(a.Session)))
+	err := tx.Run(ctx)
+	switch failedCondition(err) {
+	case -1:
+		if err != nil {
+			return failure.Wrap(err, "activate registration")
+		}
+		return nil
+	case activateRegistration:
+		return identity.ErrRegistrationUsed
+	case activateEmail:
+		return identity.ErrEmailTaken
+	case activateOrgKey:
+		return identity.ErrOrganizationKeyTaken
+	default:
+		return failure.New(failure.Conflict, "the registration conflicts with existing data")
+	}
+}
+
+// failedCondition returns the index of the first transaction item whose
+// condition failed, or -1.
+func failedCondition(err error) int {
+	var txe *types.TransactionCanceledException
+	if !errors.As(err, &txe) {
+		return -1
+	}
+	for i, reason := range txe.CancellationReasons {
+		if reason.Code != nil && *reason.Code == "ConditionalCheckFailed" {
+			return i
+		}
+	}
+	return -1
+}
+
+// UserIDByEmail returns the id of the user with the (normalized) address.
+func (s *DB) UserIDByEmail(ctx context.Context, normalizedEmail string) (string, error) {
+	var it emailItem
+	k := emailKey(normalizedEmail)
+	err := s.get(ctx, k.PK, k.SK, &it)
+	return it.UserID, notFound(err, "user")
+}
+
+// GetUser returns a user by id.
+func (s *DB) GetUser(ctx context.Context, id string) (identity.User, error) {
+	var it userItem
+	k := userKey(id)
+	err := s.get(ctx, k.PK, k.SK, &it)
+	return it.User, notFound(err, "user")
+}
+
+// GetUsers returns the users with the given ids that exist, in one batch read
+// per hundred ids, in no particular order.
+func (s *DB) GetUsers(ctx context.Context, ids []string) ([]identity.User, error) {
+	var items []userItem
+	if err := s.batchGet(ctx, ids, userKey, &items); err != nil {
+		return nil, failure.Wrap(err, "read users")
+	}
+	users := make([]identity.User, len(items))
+	for i, it := range items {
+		users[i] = it.User
+	}
+	return users, nil
+}
+
+// GetOrganizations returns the organizations with the given ids that exist.
+func (s *DB) GetOrganizations(ctx context.Context, ids []string) ([]identity.Organization, error) {
+	var items []orgItem
+	if err := s.batchGet(ctx, ids, orgKey, &items); err != nil {
+		return nil, failure.Wrap(err, "read organizations")
+	}
+	orgs := make([]identity.Organization, len(items))
+	for i, it := range items {
+		orgs[i] = it.Organization
+	}
+	return orgs, nil
+}
+
+// batchGet reads the items for ids (deduplicated) into out, a pointer to a slice.
+func (s *DB) batchGet(ctx context.Context, ids []string, keyOf func(string) key, out any) error {
+	seen := make(map[string]bool, len(ids))
+	keys := make([]dynamo.Keyed, 0, len(ids))
+	for _, id := range ids {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		k := keyOf(id)
+		keys = append(keys, dynamo.Keys{k.PK, k.SK})
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	err := s.table.Batch(hashKey, rangeKey).Get(keys...).All(ctx, out)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// PutSession stores a session; it expires through TTL.
+func (s *DB) PutSession(ctx context.Context, sess identity.Session) error {
+	if err := s.table.Put(newSessionItem(sess)).If(notExists).Run(ctx); err != nil {
+		return failure.Wrap(err, "store session")
+	}
+	return nil
+}
+
+// GetSession returns the session stored under a token hash.
+func (s *DB) GetSession(ctx context.Context, tokenHash string) (identity.Session, error) {
+	var it sessionItem
+	k := sessionKey(tokenHash)
+	err := s.get(ctx, k.PK, k.SK, &it)
+	return it.Session, notFound(err, "session")
+}
+
+// OrganizationAccess resolves the key, then reads the organization and the
+// user's membership together: two calls.
+func (s *DB) OrganizationAccess(ctx context.Context, k, userID string) (identity.Organization, *identity.Membership, error) {
+	var pointer orgKeyItem
+	kk := orgKeyKey(k)
+	if err := notFound(s.get(ctx, kk.PK, kk.SK, &pointer), "organization"); err != nil {
+		return identity.Organization{}, nil, err
+	}
+	var org orgItem
+	var member memberItem
+	ok, mk := orgKey(pointer.OrganizationID), memberKey(pointer.OrganizationID, userID)
+	err := s.db.GetTx().
+		GetOne(s.table.Get(hashKey, ok.PK).Range(rangeKey, dynamo.Equal, ok.SK), &org).
+		GetOne(s.table.Get(hashKey, mk.PK).Range(rangeKey, dynamo.Equal, mk.SK), &member).
+		Run(ctx)
+	if err := notFound(err, "organization"); err != nil {
+		return identity.Organization{}, nil, err
+	}
+	if org.ID == "" {
+		return identity.Organization{}, nil, failure.New(failure.NotFound, "no such organization")
+	}
+	if member.UserID == "" {
+		return org.Organization, nil, nil
+	}
+	return org.Organization, &member.Membership, nil
+}
+
+// UserInOrganization reads a user and their membership in one call.
+func (s *DB) UserInOrganization(ctx context.Context, orgID, userID string) (identity.User, *identity.Membership, error) {
+	var user userItem
+	var member memberItem
+	uk, mk := userKey(userID), memberKey(orgID, userID)
+	err := s.db.GetTx().
+		GetOne(s.table.Get(hashKey, uk.PK).Range(rangeKey, dynamo.Equal, uk.SK), &user).
+		GetOne(s.table.Get(hashKey, mk.PK).Range(rangeKey, dynamo.Equal, mk.SK), &member).
+		Run(ctx)
+	if err := notFound(err, "user"); err != nil {
+		return identity.User{}, nil, err
+	}
+	if user.ID == "" {
+		return identity.User{}, nil, failure.New(failure.NotFound, "no such user")
+	}
+	if member.UserID == "" {
+		return user.User, nil, nil
+	}
+	return user.User, &member.Membership, nil
+}
+
+// maxMemberships bounds the organizations listed for one user.
+const maxMemberships = 500
+
+// MembershipsOfUser lists a user's memberships: one Query on GSI1.
+func (s *DB) MembershipsOfUser(ctx context.Context, userID string) ([]identity.Membership, error) {
+	var items []memberItem
+	err := s.table.Get("gsi1pk", "USER#"+userID).Index(gsi1).
+		Range("gsi1sk", dynamo.BeginsWith, "MEMBER#").Limit(maxMemberships).All(ctx, &items)
+	if err != nil {
+		return nil, failure.Wrap(err, "list memberships")
+	}
+	out := make([]identity.Membership, len(items))
+	for i, it := range items {
+		out[i] = it.Membership
+	}
+	return out, nil
+}
+
+// MemberIDs lists up to limit member ids of an organization: one Query.
+func (s *DB) MemberIDs(ctx context.Context, orgID string, limit int) ([]string, error) {
+	var items []memberItem
+	err := s.table.Get(hashKey, "ORG#"+orgID).Range(rangeKey, dynamo.BeginsWith, "MEMBER#").
+		Project("UserID").Limit(limit).All(ctx, &items)
+	if err != nil {
+		return nil, failure.Wrap(err, "list members")
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.UserID
+	}
+	return out, nil
+}
+
+// UpdateOrganization replaces the organization if its stored version is
+// o.Version-1; otherwise it returns a Conflict.
+func (s *DB) UpdateOrganization(ctx context.Context, o identity.Organization) error {
+	err := s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).
+		If("attribute_exists(pk) AND 'Version' = ?", o.Version-1).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return failure.New(failure.Conflict, "the organization was changed concurrently")
+	}
+	if err != nil {
+		return failure.Wrap(err, "update organization %s", o.ID)
+	}
+	return nil
+}
