@@ -27,18 +27,27 @@ func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Con
 	return cfg, nil
 }
 
-// DynamoDB returns a DynamoDB client.
+// DynamoDB returns a DynamoDB client. Against a custom endpoint (DynamoDB
+// Local, LocalStack) it skips the CRC32 check of responses, which DynamoDB
+// Local does not compute for error responses.
 func DynamoDB(cfg aws.Config) *dynamodb.Client {
-	return dynamodb.NewFromConfig(cfg)
+	custom := customEndpoint("AWS_ENDPOINT_URL_DYNAMODB")
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.DisableValidateResponseChecksum = custom
+	})
 }
 
 // S3 returns an S3 client. Against a custom endpoint (a local S3-compatible
 // server) it uses path-style addressing, which such servers need.
 func S3(cfg aws.Config) *s3.Client {
-	custom := os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
+	custom := customEndpoint("AWS_ENDPOINT_URL_S3")
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.UsePathStyle = custom
 	})
+}
+
+func customEndpoint(serviceVariable string) bool {
+	return os.Getenv(serviceVariable) != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
 }
 
 // SES returns an SES v2 client.

@@ -1,0 +1,53 @@
+# The two commands: `make run` brings the whole system up locally, `make test`
+# runs every test. See README.md.
+
+GO            ?= go
+LOCAL         := $(GO) run ./infra/cmd/local
+STATICCHECK   := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+PKGS          := ./...
+FUZZTIME      ?= 20s
+EVENT         ?=
+FN            ?=
+
+.PHONY: run test unit lint build invoke fuzz bench clean
+
+## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}
+run:
+	$(LOCAL) run
+
+## test: lint, then every test (unit and integration; the local stack starts and stops itself)
+test: lint
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+## unit: only the tests that need no local stack
+unit:
+	$(GO) test -short -count=1 $(PKGS)
+
+## lint: gofmt, go vet and staticcheck must all be clean
+lint:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './infra/localstack/node_modules/*'))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(STATICCHECK) $(PKGS)
+
+## build: build every function for Lambda (linux/arm64) into .aws-sam/build, ready for `sam deploy`
+build:
+	$(LOCAL) build
+
+## invoke: run one function on one event, e.g. make invoke FN=users EVENT=events/users-register.json
+invoke:
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; }
+	$(LOCAL) invoke -function $(FN) -event $(EVENT)
+
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	$(GO) test ./shared/httpapi -run '^$$' -fuzz FuzzUnmarshal -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/identity -run '^$$' -fuzz FuzzOrganizationKey -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/secret -run '^$$' -fuzz FuzzVerifyPassword -fuzztime $(FUZZTIME)
+
+## bench: benchmarks, including DynamoDB calls per operation against the local stack
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+clean:
+	rm -rf .build .aws-sam

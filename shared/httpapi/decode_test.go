@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+type sample struct {
+	Name  string   `json:"name"`
+	Count int      `json:"count"`
+	Flag  bool     `json:"flag"`
+	Tags  []string `json:"tags"`
+}
+
+func TestDecodeJSONErrors(t *testing.T) {
+	cases := []struct {
+		body, contentType string
+		code              failure.Code
+		field, mention    string
+	}{
+		{`{"name":"a"}`, "application/json", "", "", ""},
+		{`{"name":"a","unknown":1}`, "", "", "", ""},
+		{``, "application/json", failure.Invalid, "", "empty"},
+		{`   `, "application/json", failure.Invalid, "", "empty"},
+		{`{"name":`, "application/json", failure.Invalid, "", "ends too early"},
+		{`{"name" "a"}`, "application/json", failure.Invalid, "", "byte"},
+		{`{"count":"three"}`, "application/json", failure.Invalid, "count", "a number"},
+		{`{"flag":"yes"}`, "application/json", failure.Invalid, "flag", "a boolean"},
+		{`{"tags":"x"}`, "application/json", failure.Invalid, "tags", "an array"},
+		{`[1,2]`, "application/json", failure.Invalid, "", "an object"},
+		{`{"name":"a"} {"name":"b"}`, "application/json", failure.Invalid, "", "after the JSON value"},
+		{`<xml/>`, "application/xml", failure.Unsupported, "", "JSON"},
+		{`{"name":"` + strings.Repeat("x", 200) + `"}`, "application/json", failure.TooLarge, "", "larger"},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(c.body))
+		if c.contentType != "" {
+			r.Header.Set("Content-Type", c.contentType)
+		}
+		var s sample
+		err := DecodeJSON(r, 100, &s)
+		if c.code == "" {
+			if err != nil {
+				t.Errorf("%q: unexpected error %v", c.body, err)
+			}
+			continue
+		}
+		f := failure.As(err)
+		if f.Code != c.code || f.Field != c.field || !strings.Contains(f.Message, c.mention) {
+			t.Errorf("%q: got %+v, want code %s field %q mentioning %q", c.body, f, c.code, c.field, c.mention)
+		}
+		if f.Status() < 400 || f.Status() >= 500 {
+			t.Errorf("%q: status %d is not a 4xx", c.body, f.Status())
+		}
+	}
+}
+
+func TestDecodeOptionalJSON(t *testing.T) {
+	s := sample{Name: "kept"}
+	if err := DecodeOptionalJSON(httptest.NewRequest("POST", "/", strings.NewReader("")), 100, &s); err != nil || s.Name != "kept" {
+		t.Fatalf("empty optional body: %v %+v", err, s)
+	}
+}
+
+func TestBearerToken(t *testing.T) {
+	for in, want := range map[string]string{"abc": "abc", "Bearer abc": "abc", "bearer  abc ": "abc", " abc ": "abc", "": ""} {
+		if got := BearerToken(in); got != want {
+			t.Errorf("BearerToken(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzUnmarshal checks that no body makes decoding panic or answer anything
+// but nil or a 4xx failure.
+func FuzzUnmarshal(f *testing.F) {
+	for _, s := range []string{`{}`, `{"name":"x","count":1,"flag":true,"tags":["a"]}`, `{"count":1e999}`, `[`, `"\ud800"`, `null`, `{"tags":[null]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var s sample
+		if err := Unmarshal(body, &s); err != nil {
+			if st := failure.As(err).Status(); st < 400 || st >= 500 {
+				t.Fatalf("body %q: status %d", body, st)
+			}
+		}
+	})
+}
