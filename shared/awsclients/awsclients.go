@@ -1,7 +1,7 @@
 // Package awsclients builds the AWS SDK clients a function needs, once per
 // container, from the standard SDK settings. The same binary talks to AWS, to
 // LocalStack or to the local stack, chosen only by AWS_ENDPOINT_URL,
-// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SES and the
+// AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SESV2 and the
 // region and credential variables.
 package awsclients
 

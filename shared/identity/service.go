@@ -38,9 +38,9 @@ func (s *Service) now() time.Time {
 // and the name of the organization to create.
 type RegistrationRequest struct {
 	Email, Password, FirstName, LastName, Phone, Color string
-	Country, Language, TimeZone, OrganizationName     string
-	Edition                                           string
-	Newsletter                                        bool
+	Country, Language, TimeZone, OrganizationName      string
+	Edition                                            string
+	Newsletter                                         bool
 }
 
 func (r RegistrationRequest) validateDetails() error {

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/effektif-serverless/caseflow/infra/internal/proc"
+	"github.com/effektif-serverless/caseflow/infra/lambdaemu"
+	"github.com/effektif-serverless/caseflow/infra/local"
+	"github.com/effektif-serverless/caseflow/infra/samtemplate"
+)
+
+// invokeCommand runs one function once on an event, with the local AWS
+// stack up, and prints its response (or error document) to stdout.
+func invokeCommand(args []string) error {
+	var c common
+	fs := newFlagSet("invoke", "invoke -function <LogicalId or folder> [-event <file.json>]")
+	c.register(fs)
+	name := fs.String("function", "", "the function: logical ID (UsersFunction) or code folder (users, functions/users)")
+	eventFile := fs.String("event", "", "JSON event file, - for stdin (default: {})")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		fs.Usage()
+		return exitCode(2)
+	}
+	if err := c.resolve(); err != nil {
+		return err
+	}
+	event, err := readEvent(*eventFile)
+	if err != nil {
+		return err
+	}
+	tmpl, err := samtemplate.Load(c.template, samtemplate.Options{})
+	if err != nil {
+		return err
+	}
+	fn, err := tmpl.FindFunction(*name)
+	if err != nil {
+		return err
+	}
+
+	proc.ProgramHandlesSignals()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	stack, err := local.Start(ctx, local.Config{
+		Root:      c.root,
+		Template:  c.template,
+		Functions: []string{fn},
+		NoGateway: true,
+		Log:       os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	out, err := stack.Invoke(ctx, fn, event)
+	var fnErr *lambdaemu.FunctionError
+	if errors.As(err, &fnErr) {
+		fmt.Println(string(fnErr.Payload))
+		return exitCode(1)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(out))
+	return nil
+}
+
+func readEvent(file string) ([]byte, error) {
+	var data []byte
+	var err error
+	switch file {
+	case "":
+		return []byte("{}"), nil
+	case "-":
+		data, err = io.ReadAll(os.Stdin)
+	default:
+		data, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("the event in %s is not JSON", file)
+	}
+	return data, nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/effektif-serverless/caseflow/infra/internal/proc"
+	"github.com/effektif-serverless/caseflow/infra/local"
+)
+
+// runCommand starts everything in the foreground until SIGINT or SIGTERM.
+func runCommand(args []string) error {
+	var c common
+	fs := newFlagSet("run", "run [flags]")
+	c.register(fs)
+	port := fs.Int("port", envPort("PORT", 3000), "API gateway port on 127.0.0.1 (env PORT)")
+	dynamoPort := fs.Int("dynamodb-port", envPort("DYNAMODB_PORT", 8000), "DynamoDB Local port (env DYNAMODB_PORT)")
+	s3Port := fs.Int("s3-port", envPort("S3_PORT", 4569), "S3 emulator port (env S3_PORT)")
+	sesPort := fs.Int("ses-port", envPort("SES_PORT", 8005), "SES emulator port (env SES_PORT)")
+	publicURL := fs.String("public-base-url", "", "PublicBaseUrl for links in mails (default: the gateway's URL)")
+	maxInstances := fs.Int("max-instances", 4, "concurrent instances per function")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := c.resolve(); err != nil {
+		return err
+	}
+
+	proc.ProgramHandlesSignals()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	stack, err := local.Start(ctx, local.Config{
+		Root:          c.root,
+		Template:      c.template,
+		GatewayPort:   *port,
+		DynamoDBPort:  *dynamoPort,
+		S3Port:        *s3Port,
+		SESPort:       *sesPort,
+		PublicBaseURL: *publicURL,
+		MaxInstances:  *maxInstances,
+		Log:           os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	printStack(os.Stdout, stack)
+	<-ctx.Done()
+	stop() // a second Ctrl-C ends the program at once
+	fmt.Fprintln(os.Stderr, "stopping...")
+	return stack.Close()
+}
+
+// printStack tells where everything is and how to reach it.
+func printStack(w io.Writer, s *local.Stack) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nThe local stack is up:\n")
+	fmt.Fprintf(tw, "  API gateway\t%s\n", s.GatewayURL)
+	fmt.Fprintf(tw, "  DynamoDB\t%s\n", s.DynamoDBEndpoint)
+	fmt.Fprintf(tw, "  S3\t%s\n", s.S3Endpoint)
+	fmt.Fprintf(tw, "  SES\t%s\t(sent mail: GET %s/store)\n", s.SESEndpoint, s.SESEndpoint)
+	fmt.Fprintf(tw, "\nRoutes:\n")
+	for _, r := range s.Template.Routes {
+		auth := "public"
+		if r.Authorizer != nil {
+			auth = "authorizer " + r.Authorizer.Name
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Key(), r.Function, auth)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nTo point the AWS CLI or an SDK at it:\n")
+	for _, kv := range s.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(w, "  export %s=%q\n", k, v)
+	}
+	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
+}
+
+// envPort reads a port from the environment, or returns def.
+func envPort(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}

@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// TestSampleEvents invokes each function on each of its sample events in
+// events/ (the files are named <function>-<case>.json), the way
+// `make invoke` does, and checks the answer.
+func TestSampleEvents(t *testing.T) {
+	want := map[string]func(t *testing.T, out []byte){
+		"users-register.json":                      httpStatus(200),
+		"users-login-wrong-password.json":          httpStatus(401),
+		"users-about-without-identity.json":        httpStatus(401),
+		"organizations-systemconfiguration.json":   httpStatus(200),
+		"organizations-update-malformed-json.json": httpStatus(400),
+		"authorizer-unknown-token.json": func(t *testing.T, out []byte) {
+			var r events.APIGatewayV2CustomAuthorizerSimpleResponse
+			if err := json.Unmarshal(out, &r); err != nil || !r.IsAuthorized || r.Context["userId"] != nil {
+				t.Fatalf("authorizer answered %s (%v); want authorized without a user id", out, err)
+			}
+		},
+	}
+	files, err := filepath.Glob("../../events/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no sample events: %v", err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		check, ok := want[name]
+		if !ok {
+			t.Errorf("sample event %s has no test", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			event, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			function, _, _ := strings.Cut(name, "-")
+			out, err := stack.Invoke(context.Background(), function, event)
+			if err != nil {
+				t.Fatalf("invoke %s: %v", function, err)
+			}
+			check(t, out)
+		})
+	}
+}
+
+func httpStatus(status int) func(t *testing.T, out []byte) {
+	return func(t *testing.T, out []byte) {
+		t.Helper()
+		var r events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("not an HTTP API response: %s", out)
+		}
+		if r.StatusCode != status || !strings.HasPrefix(r.Headers["Content-Type"], "application/json") {
+			t.Fatalf("status %d (%s), want %d with JSON", r.StatusCode, r.Body, status)
+		}
+	}
+}

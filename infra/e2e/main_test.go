@@ -1,0 +1,53 @@
+// Package e2e holds the integration tests: every request goes over HTTP
+// through the local gateway into the function processes, which talk to
+// DynamoDB Local, the S3 server and the SES emulator, all started here from
+// template.yaml. `go test -short` skips them.
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/infra/local"
+)
+
+// stack is the running local system, shared by all tests of the package.
+var stack *local.Stack
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e: skipped in -short mode")
+		os.Exit(0)
+	}
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var logs io.Writer = io.Discard
+	if os.Getenv("E2E_LOGS") != "" {
+		logs = os.Stderr
+	}
+	var err error
+	stack, err = local.Start(ctx, local.Config{Root: "../..", Log: logs})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start the local stack:", err)
+		return 1
+	}
+	defer stack.Close()
+	code := m.Run()
+	if code == 0 {
+		if err := checkNoSecretsSeen(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+	}
+	return code
+}
