@@ -184,3 +184,11 @@ func uniqueEmail(prefix string) string {
 	uniq.n++
 	return fmt.Sprintf("%s.%d.%d@example.com", prefix, time.Now().UnixNano(), uniq.n)
 }
+
+// decodeJSON decodes a body into v or fails the test.
+func decodeJSON(t testing.TB, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
+	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
 	"github.com/effektif-serverless/caseflow/shared/store"
@@ -46,4 +47,9 @@ func (e *Env) Identity() *identity.Service {
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 	}
+}
+
+// Casework returns the casework service (workflows, instances, cases, tasks).
+func (e *Env) Casework() *casework.Service {
+	return &casework.Service{Identity: e.Identity(), Store: e.Store}
 }

@@ -207,3 +207,17 @@ func (s *Service) SystemConfiguration() SystemConfiguration {
 		LicenseTypes:            licenseTypes,
 	}
 }
+
+// Users returns the users with the given ids that exist, by id (one batch
+// read). Empty ids are skipped.
+func (s *Service) Users(ctx context.Context, ids []string) (map[string]User, error) {
+	users, err := s.Store.GetUsers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]User, len(users))
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, nil
+}

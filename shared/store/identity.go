@@ -319,3 +319,12 @@ func (s *DB) UpdateOrganization(ctx context.Context, o identity.Organization) er
 	}
 	return nil
 }
+
+// PutMembership adds a user to an organization with a role (or changes the
+// role). The organization's AdminIDs are maintained by the caller.
+func (s *DB) PutMembership(ctx context.Context, m identity.Membership) error {
+	if err := s.table.Put(newMemberItem(m)).Run(ctx); err != nil {
+		return failure.Wrap(err, "store membership")
+	}
+	return nil
+}

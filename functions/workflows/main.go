@@ -1,0 +1,22 @@
+// Command workflows is the Lambda function that serves the Effektif Workflow
+// group: drafts, versions, publication, templates and import/export.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+)
+
+func main() {
+	env, err := environment.Load(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	router := effektif.NewRouter()
+	effektif.WorkflowRoutes(router, env.Casework())
+	httpapi.Serve(router)
+}

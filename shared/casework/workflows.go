@@ -1,0 +1,400 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/workflow"
+)
+
+// LockDuration is how long an editing lock holds unless renewed or released.
+const LockDuration = 15 * time.Minute
+
+// MaxCommitMessage bounds a version's commit message.
+const MaxCommitMessage = 2000
+
+// WorkflowDraft is what a client sends to create or change a draft: the
+// definition and the editor's own fields. Nil fields are left as they are on
+// update.
+type WorkflowDraft struct {
+	Definition  workflow.Workflow
+	Category    *string
+	CaseColumns json.RawMessage
+	Template    *bool
+	TemplateID  *string
+	IsPrivate   *bool
+}
+
+func validateDraft(d WorkflowDraft) error {
+	if err := identity.ValidateName("name", d.Definition.Name); err != nil {
+		return err
+	}
+	if d.Category != nil {
+		if err := identity.ValidateName("category", *d.Category); err != nil {
+			return err
+		}
+	}
+	return workflow.CheckShape(&d.Definition)
+}
+
+// access resolves the organization and checks membership; see identity.Tenant.
+func (s *Service) access(ctx context.Context, callerID, orgKey string) (identity.Organization, identity.Membership, error) {
+	return s.Identity.Tenant(ctx, callerID, orgKey)
+}
+
+// visible reports whether the member may see the draft: private drafts are
+// visible to their owner and the organization's admins only.
+func visible(w EditorWorkflow, m identity.Membership) bool {
+	return !w.IsPrivate || w.OwnerID == m.UserID || m.IsAdmin()
+}
+
+// workflowByID reads a draft the member may see. Errors: NotFound.
+func (s *Service) workflowByID(ctx context.Context, org identity.Organization, m identity.Membership, id string) (EditorWorkflow, error) {
+	if !ids.Valid(id) {
+		return EditorWorkflow{}, failure.New(failure.NotFound, "no such workflow")
+	}
+	w, err := s.Store.GetEditorWorkflow(ctx, org.ID, id)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	if !visible(w, m) {
+		return EditorWorkflow{}, failure.New(failure.NotFound, "no such workflow")
+	}
+	return w, nil
+}
+
+// Workflow returns a draft. Permission: members (private drafts: owner and
+// admins). Errors: NotFound.
+func (s *Service) Workflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	return s.workflowByID(ctx, org, m, id)
+}
+
+// Workflows lists the drafts the caller may see, optionally only those with
+// the given trigger type. Permission: members.
+func (s *Service) Workflows(ctx context.Context, callerID, orgKey, trigger string, page Page) ([]EditorWorkflow, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.Store.ListEditorWorkflows(ctx, org.ID, trigger, page.Normalize())
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, w := range all {
+		if visible(w, m) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// CreateWorkflow stores a new draft owned by the caller. Permission:
+// members. Errors: Invalid for a malformed definition.
+func (s *Service) CreateWorkflow(ctx context.Context, callerID, orgKey string, d WorkflowDraft) (EditorWorkflow, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	if err := s.fromTemplate(ctx, org.ID, &d); err != nil {
+		return EditorWorkflow{}, err
+	}
+	if err := validateDraft(d); err != nil {
+		return EditorWorkflow{}, err
+	}
+	now := s.now()
+	w := EditorWorkflow{
+		ID: ids.New(), OrganizationID: org.ID, OwnerID: callerID, Created: now, LastUpdated: now,
+		Changed: true, Version: 1,
+	}
+	applyDraft(&w, d)
+	if err := s.Store.PutEditorWorkflow(ctx, w); err != nil {
+		return EditorWorkflow{}, err
+	}
+	return w, nil
+}
+
+func applyDraft(w *EditorWorkflow, d WorkflowDraft) {
+	w.Definition = d.Definition
+	w.Definition.ID = w.ID
+	if d.Category != nil {
+		w.Category = *d.Category
+	}
+	if d.CaseColumns != nil {
+		w.CaseColumns = d.CaseColumns
+	}
+	if d.Template != nil {
+		w.Template = *d.Template
+	}
+	if d.TemplateID != nil {
+		w.TemplateID = *d.TemplateID
+	}
+	if d.IsPrivate != nil {
+		w.IsPrivate = *d.IsPrivate
+	}
+}
+
+// change applies fn to the draft and stores it on condition of the version
+// read, retrying on a lost race. fn may refuse with an error.
+func (s *Service) change(ctx context.Context, callerID, orgKey, id string, fn func(w *EditorWorkflow, m identity.Membership, now time.Time) error) (EditorWorkflow, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		w, err := s.workflowByID(ctx, org, m, id)
+		if err != nil {
+			return EditorWorkflow{}, err
+		}
+		now := s.now()
+		if err := fn(&w, m, now); err != nil {
+			return EditorWorkflow{}, err
+		}
+		w.Version++
+		err = s.Store.UpdateEditorWorkflow(ctx, w)
+		if failure.Is(err, failure.Conflict) {
+			continue
+		}
+		if err != nil {
+			return EditorWorkflow{}, err
+		}
+		return w, nil
+	}
+	return EditorWorkflow{}, failure.New(failure.Conflict, "the workflow was changed concurrently; try again")
+}
+
+// errLocked answers a change to a draft that another editor holds.
+func errLocked(w EditorWorkflow) error {
+	return failure.New(failure.Conflict, "the workflow is locked for editing by user %s until %s", w.EditorID, w.EditorLock.Format(time.RFC3339))
+}
+
+// UpdateWorkflow replaces the draft's definition and applies the editor
+// fields given. Permission: members who can see it, unless another member
+// holds the editing lock. Errors: NotFound, Conflict (locked by another, or
+// changed concurrently), Invalid.
+func (s *Service) UpdateWorkflow(ctx context.Context, callerID, orgKey, id string, d WorkflowDraft) (EditorWorkflow, error) {
+	if err := validateDraft(d); err != nil {
+		return EditorWorkflow{}, err
+	}
+	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
+			return errLocked(*w)
+		}
+		applyDraft(w, d)
+		w.LastUpdated, w.Changed = now, true
+		return nil
+	})
+}
+
+// LockWorkflow gives the caller the editing lock for LockDuration (renewing
+// it when the caller holds it). Errors: Conflict when another holds it.
+func (s *Service) LockWorkflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
+	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
+			return errLocked(*w)
+		}
+		w.EditorID, w.EditorLock = m.UserID, now.Add(LockDuration)
+		return nil
+	})
+}
+
+// UnlockWorkflow releases the editing lock. The holder and the
+// organization's admins may release it; releasing a free lock is a no-op.
+// Errors: Conflict when another member holds it.
+func (s *Service) UnlockWorkflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
+	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+		if holder := w.LockedBy(now); holder != "" && holder != m.UserID && !m.IsAdmin() {
+			return errLocked(*w)
+		}
+		w.EditorID, w.EditorLock = "", time.Time{}
+		return nil
+	})
+}
+
+// CopyWorkflow makes a new draft, owned by the caller, with the definition
+// and editor fields of another ("Copy of <name>"), without its versions.
+func (s *Service) CopyWorkflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	src, err := s.workflowByID(ctx, org, m, id)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	now := s.now()
+	c := src
+	c.ID, c.OwnerID, c.EditorID, c.EditorLock = ids.New(), callerID, "", time.Time{}
+	c.Created, c.LastUpdated, c.Changed, c.Version = now, now, true, 1
+	c.LatestVersion, c.PublishedVersion, c.Template, c.TemplateID = "", "", false, templateOf(src)
+	c.Definition.ID = c.ID
+	c.Definition.Name = strings.TrimSpace("Copy of " + src.Definition.Name)
+	if err := s.Store.PutEditorWorkflow(ctx, c); err != nil {
+		return EditorWorkflow{}, err
+	}
+	return c, nil
+}
+
+func templateOf(w EditorWorkflow) string {
+	if w.Template {
+		return w.ID
+	}
+	return ""
+}
+
+// MaxCascade bounds the versions a cascading delete removes in one request.
+const MaxCascade = 1000
+
+// DeleteWorkflow deletes a draft. With cascade its versions are deleted too
+// (up to MaxCascade; a later call deletes the rest); without it they are
+// kept, so running instances and their cases stay intact. Permission: the
+// owner and admins. Errors: NotFound, Forbidden, Conflict when locked by
+// another member.
+func (s *Service) DeleteWorkflow(ctx context.Context, callerID, orgKey, id string, cascade bool) error {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return err
+	}
+	w, err := s.workflowByID(ctx, org, m, id)
+	if err != nil {
+		return err
+	}
+	if w.OwnerID != m.UserID && !m.IsAdmin() {
+		return failure.New(failure.Forbidden, "only the owner of the workflow or an admin may delete it")
+	}
+	if holder := w.LockedBy(s.now()); holder != "" && holder != m.UserID {
+		return errLocked(w)
+	}
+	if cascade {
+		if _, err := s.Store.DeleteVersions(ctx, org.ID, w.ID, MaxCascade); err != nil {
+			return err
+		}
+	}
+	return s.Store.DeleteEditorWorkflow(ctx, org.ID, w.ID)
+}
+
+// CreateVersion snapshots the draft as an immutable version with a commit
+// message. Permission: members who can see the draft, unless another holds
+// its lock. Errors: NotFound, Conflict, Invalid (a definition that cannot
+// run: the issues are listed in the message).
+func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commitMessage string) (ExecutableWorkflow, error) {
+	if len(commitMessage) > MaxCommitMessage {
+		return ExecutableWorkflow{}, failure.Field("commitMessage", "commitMessage is longer than %d bytes", MaxCommitMessage)
+	}
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return ExecutableWorkflow{}, err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		w, err := s.workflowByID(ctx, org, m, id)
+		if err != nil {
+			return ExecutableWorkflow{}, err
+		}
+		now := s.now()
+		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
+			return ExecutableWorkflow{}, errLocked(w)
+		}
+		if err := s.checkRunnable(&w.Definition); err != nil {
+			return ExecutableWorkflow{}, err
+		}
+		v := ExecutableWorkflow{
+			ID: ids.New(), OrganizationID: org.ID, SourceWorkflowID: w.ID, Definition: w.Definition,
+			CreatorID: callerID, CreateTime: now, CommitMessage: commitMessage,
+		}
+		v.Definition.ID = v.ID
+		w.LatestVersion, w.Changed, w.LastUpdated = v.ID, false, now
+		w.Version++
+		err = s.Store.PutVersion(ctx, v, w)
+		if failure.Is(err, failure.Conflict) {
+			continue
+		}
+		if err != nil {
+			return ExecutableWorkflow{}, err
+		}
+		return v, nil
+	}
+	return ExecutableWorkflow{}, failure.New(failure.Conflict, "the workflow was changed concurrently; try again")
+}
+
+// Versions lists a draft's versions, newest first. Permission: members who
+// can see the draft.
+func (s *Service) Versions(ctx context.Context, callerID, orgKey, id string, page Page) ([]ExecutableWorkflow, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.workflowByID(ctx, org, m, id); err != nil {
+		return nil, err
+	}
+	return s.Store.ListVersions(ctx, org.ID, id, page.Normalize())
+}
+
+// versionOf reads a version of the draft. Errors: NotFound, also for a
+// version of another draft.
+func (s *Service) versionOf(ctx context.Context, orgID, workflowID, versionID string) (ExecutableWorkflow, error) {
+	if !ids.Valid(versionID) {
+		return ExecutableWorkflow{}, failure.New(failure.NotFound, "no such version")
+	}
+	v, err := s.Store.GetVersion(ctx, orgID, versionID)
+	if err != nil {
+		return ExecutableWorkflow{}, err
+	}
+	if v.SourceWorkflowID != workflowID {
+		return ExecutableWorkflow{}, failure.New(failure.NotFound, "no such version of this workflow")
+	}
+	return v, nil
+}
+
+// RestoreVersion replaces the draft's definition with a version's.
+// Permission and errors: as UpdateWorkflow; NotFound for an unknown version.
+func (s *Service) RestoreVersion(ctx context.Context, callerID, orgKey, id, versionID string) (EditorWorkflow, error) {
+	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
+			return errLocked(*w)
+		}
+		v, err := s.versionOf(ctx, w.OrganizationID, w.ID, versionID)
+		if err != nil {
+			return err
+		}
+		w.Definition = v.Definition
+		w.Definition.ID = w.ID
+		w.LastUpdated, w.Changed = now, v.ID != w.LatestVersion
+		return nil
+	})
+}
+
+// PublishVersion makes a version the one that new instances of the draft
+// run on; running instances stay on theirs. Permission: members who can see
+// the draft. Errors: NotFound.
+func (s *Service) PublishVersion(ctx context.Context, callerID, orgKey, id, versionID string) (ExecutableWorkflow, error) {
+	var published ExecutableWorkflow
+	_, err := s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+		v, err := s.versionOf(ctx, w.OrganizationID, w.ID, versionID)
+		if err != nil {
+			return err
+		}
+		published = v
+		w.PublishedVersion = v.ID
+		return nil
+	})
+	return published, err
+}
+
+func (s *Service) checkRunnable(w *workflow.Workflow) error {
+	if err := workflow.CheckShape(w); err != nil {
+		return err
+	}
+	if s.CheckRunnable != nil {
+		return s.CheckRunnable(w)
+	}
+	return nil
+}
