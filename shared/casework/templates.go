@@ -120,4 +120,3 @@ func copyProps(p map[string]json.RawMessage) map[string]json.RawMessage {
 	}
 	return out
 }
-

@@ -406,4 +406,3 @@ func (h workflowHandlers) publish(w http.ResponseWriter, r *http.Request, caller
 	}
 	return h.writeExecutable(w, v)
 }
-

@@ -22,13 +22,13 @@ type editorWorkflowItem struct {
 	key
 	// The fields stored as attributes (the definition is packed).
 	ID, OrganizationID, OwnerID, EditorID, Category string
-	LatestVersion, PublishedVersion, TemplateID        string
-	TriggerType                                        string
-	EditorLock, Created, LastUpdated                   string
-	Changed, Template, IsPrivate                       bool
-	CaseColumns                                        []byte
-	Definition                                         []byte
-	Version                                            int
+	LatestVersion, PublishedVersion, TemplateID     string
+	TriggerType                                     string
+	EditorLock, Created, LastUpdated                string
+	Changed, Template, IsPrivate                    bool
+	CaseColumns                                     []byte
+	Definition                                      []byte
+	Version                                         int
 }
 
 func editorWorkflowKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "WF#" + id} }
