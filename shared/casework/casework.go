@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/mail"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
@@ -97,7 +98,8 @@ func (p Page) Normalize() Page {
 	return p
 }
 
-// Store persists editor workflows and their versions. Errors are
+// Store persists editor workflows and their versions, and (WorkStore)
+// cases, tasks and events. Errors are
 // *failure.Error values: NotFound for a missing item, Conflict when a
 // version condition fails.
 type Store interface {
@@ -117,16 +119,15 @@ type Store interface {
 	ListVersions(ctx context.Context, organizationID, sourceWorkflowID string, page Page) ([]ExecutableWorkflow, error)
 	// DeleteVersions deletes up to limit versions of a draft and reports how many.
 	DeleteVersions(ctx context.Context, organizationID, sourceWorkflowID string, limit int) (int, error)
+	WorkStore
 }
 
 // Service holds the rules of casework.
 type Service struct {
 	Identity *identity.Service
 	Store    Store
-	// CheckRunnable refuses a definition that cannot run (with an Invalid
-	// failure listing the issues); it is the engine's validation, wired by
-	// the function. Nil checks the shape only.
-	CheckRunnable func(*workflow.Workflow) error
+	// Mail sends the mails of email tasks.
+	Mail mail.Sender
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

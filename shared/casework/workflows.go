@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
@@ -393,8 +394,44 @@ func (s *Service) checkRunnable(w *workflow.Workflow) error {
 	if err := workflow.CheckShape(w); err != nil {
 		return err
 	}
-	if s.CheckRunnable != nil {
-		return s.CheckRunnable(w)
+	return checkRunnableWithEngine(w)
+}
+
+// StartForm returns the start form of the workflow's published version, or
+// of its draft when none is published (nil without a form trigger).
+// Permission: members who can see the workflow. Errors: NotFound.
+func (s *Service) StartForm(ctx context.Context, callerID, orgKey, id string) (*engine.FormInstance, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	w, err := s.workflowByID(ctx, org, m, id)
+	if err != nil {
+		return nil, err
+	}
+	def := w.Definition
+	if w.PublishedVersion != "" {
+		v, err := s.Store.GetVersion(ctx, org.ID, w.PublishedVersion)
+		if err != nil {
+			return nil, err
+		}
+		def = v.Definition
+	}
+	return engine.StartForm(&def), nil
+}
+
+// TestActivity runs a script activity of the draft on test values and
+// reports its result, log and variable updates; nothing is stored.
+// Permission: members who can see the workflow. Errors: NotFound (workflow
+// or activity), Invalid (not a script activity).
+func (s *Service) TestActivity(ctx context.Context, callerID, orgKey, id, activityID string, vars map[string]json.RawMessage) (*engine.ScriptResult, error) {
+	w, err := s.Workflow(ctx, callerID, orgKey, id)
+	if err != nil {
+		return nil, err
+	}
+	res, err := engine.RunScript(&w.Definition, activityID, vars)
+	if err != nil {
+		return nil, engineFailure(err)
+	}
+	return res, nil
 }

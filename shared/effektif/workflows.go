@@ -189,6 +189,8 @@ func WorkflowRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("GET "+base+"/{id}/export/json", authenticated(h.exportJSON))
 	rt.Handle("POST "+base+"/{id}/lock", authenticated(h.lock))
 	rt.Handle("POST "+base+"/{id}/unlock", authenticated(h.unlock))
+	rt.Handle("GET "+base+"/{id}/startForm", authenticated(h.startForm))
+	rt.Handle("POST "+base+"/{id}/activities/{activityId}/test", authenticated(h.activityTest))
 	rt.Handle("GET "+base+"/{id}/versions", authenticated(h.versions))
 	rt.Handle("POST "+base+"/{id}/versions", authenticated(h.createVersion))
 	rt.Handle("POST "+base+"/{id}/versions/{versionId}/restore", authenticated(h.restore))

@@ -51,5 +51,6 @@ func (e *Env) Identity() *identity.Service {
 
 // Casework returns the casework service (workflows, instances, cases, tasks).
 func (e *Env) Casework() *casework.Service {
-	return &casework.Service{Identity: e.Identity(), Store: e.Store}
+	id := e.Identity()
+	return &casework.Service{Identity: id, Store: e.Store, Mail: id.Mail}
 }

@@ -22,6 +22,7 @@ const (
 	Gone            Code = "gone"             // 410: the resource existed and has expired or been used
 	TooLarge        Code = "too_large"        // 413: the body is over the limit
 	Unsupported     Code = "unsupported_type" // 415: the content type is not accepted
+	Unprocessable   Code = "unprocessable"    // 422: well-formed, but cannot be carried out (a workflow that cannot run)
 	TooManyRequests Code = "too_many"         // 429: throttled
 	Internal        Code = "internal"         // 500: a fault of ours; the message is never shown
 	Unavailable     Code = "unavailable"      // 502: a dependency could not be reached
@@ -35,6 +36,9 @@ type Error struct {
 	Field   string
 	// Cause is the underlying error; it is logged, never shown.
 	Cause error
+	// Retry marks a Conflict that lost a race (a version condition
+	// failed): the operation may succeed when run again on fresh data.
+	Retry bool
 }
 
 func (e *Error) Error() string {
@@ -65,6 +69,8 @@ func (e *Error) Status() int {
 		return http.StatusRequestEntityTooLarge
 	case Unsupported:
 		return http.StatusUnsupportedMediaType
+	case Unprocessable:
+		return http.StatusUnprocessableEntity
 	case TooManyRequests:
 		return http.StatusTooManyRequests
 	case Unavailable:
@@ -82,6 +88,11 @@ func New(code Code, format string, args ...any) *Error {
 // Field returns an Invalid error that blames one input field.
 func Field(field, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Race returns the Conflict of an update that lost a race to another.
+func Race(what string) *Error {
+	return &Error{Code: Conflict, Message: "the " + what + " was changed concurrently; try again", Retry: true}
 }
 
 // Wrap returns an Internal error around cause, with a message for the log.

@@ -193,6 +193,9 @@ type Store interface {
 	// UserInOrganization returns the user and their membership in the
 	// organization (nil when not a member).
 	UserInOrganization(ctx context.Context, organizationID, userID string) (User, *Membership, error)
+	// MembersAmong tells which of the user ids are members of the
+	// organization.
+	MembersAmong(ctx context.Context, organizationID string, userIDs []string) (map[string]bool, error)
 	// MemberIDs returns the ids of up to limit members of the organization.
 	MemberIDs(ctx context.Context, organizationID string, limit int) ([]string, error)
 	// UpdateOrganization stores o if the stored version is o.Version-1.

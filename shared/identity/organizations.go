@@ -221,3 +221,21 @@ func (s *Service) Users(ctx context.Context, ids []string) (map[string]User, err
 	}
 	return out, nil
 }
+
+// CheckMembers returns an Invalid failure naming field when one of the ids
+// is not a member of the organization (one batch read).
+func (s *Service) CheckMembers(ctx context.Context, organizationID, field string, userIDs []string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	members, err := s.Store.MembersAmong(ctx, organizationID, userIDs)
+	if err != nil {
+		return err
+	}
+	for _, id := range userIDs {
+		if !members[id] {
+			return failure.Field(field, "user %q is not a member of this organization", id)
+		}
+	}
+	return nil
+}

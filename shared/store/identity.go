@@ -312,7 +312,7 @@ func (s *DB) UpdateOrganization(ctx context.Context, o identity.Organization) er
 	err := s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).
 		If("attribute_exists(pk) AND 'Version' = ?", o.Version-1).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
-		return failure.New(failure.Conflict, "the organization was changed concurrently")
+		return failure.Race("organization")
 	}
 	if err != nil {
 		return failure.Wrap(err, "update organization %s", o.ID)
@@ -327,4 +327,17 @@ func (s *DB) PutMembership(ctx context.Context, m identity.Membership) error {
 		return failure.Wrap(err, "store membership")
 	}
 	return nil
+}
+
+// MembersAmong reads the memberships of the users in one batch read.
+func (s *DB) MembersAmong(ctx context.Context, orgID string, userIDs []string) (map[string]bool, error) {
+	var items []memberItem
+	if err := s.batchGet(ctx, userIDs, func(id string) key { return memberKey(orgID, id) }, &items); err != nil {
+		return nil, failure.Wrap(err, "read memberships")
+	}
+	out := make(map[string]bool, len(items))
+	for _, it := range items {
+		out[it.UserID] = true
+	}
+	return out, nil
 }

@@ -125,7 +125,7 @@ func (s *DB) updateEditorWorkflow(w casework.EditorWorkflow) (*dynamo.Put, error
 // versionConflict maps a failed version condition to Conflict.
 func versionConflict(err error, what string) error {
 	if dynamo.IsCondCheckFailed(err) {
-		return failure.New(failure.Conflict, "the %s was changed concurrently", what)
+		return failure.Race(what)
 	}
 	if err != nil {
 		return failure.Wrap(err, "update %s", what)

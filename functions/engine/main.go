@@ -1,0 +1,21 @@
+// Command engine is the Lambda function that serves the Effektif WorkflowEngine group: starting workflow instances.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+)
+
+func main() {
+	env, err := environment.Load(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	router := effektif.NewRouter()
+	effektif.EngineRoutes(router, env.Casework())
+	httpapi.Serve(router)
+}

@@ -1,0 +1,579 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/engine"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+)
+
+// Bounds of case lists.
+const (
+	MaxCasesListed     = 500
+	MaxCaseTasksListed = 500
+	DetailEvents       = 50
+	MaxCommentLength   = 10000
+	MaxProperties      = 64 * 1024
+)
+
+// NewCase is a case to create directly.
+type NewCase struct {
+	Name           string
+	Description    string
+	DueDate        time.Time
+	Priority       *float64
+	ParticipantIDs []string
+	Properties     map[string]json.RawMessage
+	// Trigger, when set, starts a workflow instance for the case (whether
+	// or not the workflow enables cases).
+	Trigger *TriggerRequest
+}
+
+// CaseChanges are the fields of a case that may change; nil leaves a field.
+type CaseChanges struct {
+	Name           *string
+	Description    *string
+	DueDate        *time.Time
+	Priority       *float64
+	ParticipantIDs *[]string
+	Properties     map[string]json.RawMessage
+}
+
+func checkProperties(p map[string]json.RawMessage) error {
+	n := 0
+	for k, v := range p {
+		n += len(k) + len(v)
+	}
+	if n > MaxProperties {
+		return failure.Field("properties", "properties are larger than %d bytes", MaxProperties)
+	}
+	return nil
+}
+
+func validateCaseText(name, description string) error {
+	if err := identity.ValidateName("name", name); err != nil {
+		return err
+	}
+	if len(description) > MaxCommentLength {
+		return failure.Field("description", "description is longer than %d bytes", MaxCommentLength)
+	}
+	return nil
+}
+
+// event makes a case event.
+func (s *Service) event(caseID, typ, name, userID, taskID string, data any) Event {
+	e := Event{ID: ids.New(), CaseID: caseID, Type: typ, Name: name, Time: s.now(), UserID: userID, TaskID: taskID}
+	if data != nil {
+		e.Data, _ = json.Marshal(data)
+	}
+	return e
+}
+
+// CreateCase creates a case directly (not from a workflow). Permission:
+// members. Errors: Invalid (bad fields, participants who are not members).
+func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc NewCase) (Case, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := validateCaseText(nc.Name, nc.Description); err != nil {
+		return Case{}, err
+	}
+	if err := checkProperties(nc.Properties); err != nil {
+		return Case{}, err
+	}
+	if err := s.Identity.CheckMembers(ctx, org.ID, "participantIds", nc.ParticipantIDs); err != nil {
+		return Case{}, err
+	}
+	if nc.Trigger != nil {
+		return s.caseOfWorkflow(ctx, org.ID, callerID, nc)
+	}
+	now := s.now()
+	c := Case{
+		ID: ids.New(), OrganizationID: org.ID, Name: nc.Name, Description: nc.Description, CreatorID: callerID,
+		CreateTime: now, LastUpdated: now, DueDate: nc.DueDate, Priority: nc.Priority,
+		ParticipantIDs: withUser(nc.ParticipantIDs, callerID), Properties: nc.Properties, Version: 1,
+	}
+	err = s.Store.Commit(ctx, Changes{
+		Cases:          []CaseWrite{{Case: c, New: true}},
+		Events:         []Event{s.event(c.ID, EventCaseCreated, "created the case", callerID, "", nil)},
+		Counts:         &CountsDelta{Total: 1, Open: 1},
+		OrganizationID: org.ID,
+	})
+	return c, err
+}
+
+// caseOfWorkflow starts the trigger's workflow with a case that takes the
+// NewCase's fields.
+func (s *Service) caseOfWorkflow(ctx context.Context, orgID, callerID string, nc NewCase) (Case, error) {
+	t := nc.Trigger
+	if t.WorkflowInstanceID != "" {
+		return Case{}, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
+	}
+	v, err := s.resolveVersion(ctx, orgID, t.WorkflowID, t.SourceWorkflowID)
+	if err != nil {
+		return Case{}, err
+	}
+	p := s.newProgress(ctx, orgID, callerID)
+	caseID := ids.New()
+	if _, err := p.start(v, engine.Trigger{Data: t.Data, BusinessKey: t.BusinessKey, StartActivityIDs: t.StartActivityIDs, CaseID: caseID}, 0); err != nil {
+		return Case{}, err
+	}
+	tc := p.cases[caseID]
+	if tc == nil {
+		return Case{}, failure.New(failure.Internal, "the workflow started without its case")
+	}
+	c := &tc.c
+	if nc.Name != "" {
+		c.Name = nc.Name
+	}
+	c.Description, c.DueDate, c.Priority, c.Properties = nc.Description, nc.DueDate, nc.Priority, nc.Properties
+	for _, id := range nc.ParticipantIDs {
+		c.ParticipantIDs = withUser(c.ParticipantIDs, id)
+	}
+	if err := p.commit(); err != nil {
+		return Case{}, err
+	}
+	return *c, nil
+}
+
+func withUser(ids []string, id string) []string {
+	if contains(ids, id) {
+		return ids
+	}
+	return append(append([]string{}, ids...), id)
+}
+
+// caseByID reads a case of the organization. Errors: NotFound.
+func (s *Service) caseByID(ctx context.Context, orgID, id string) (Case, error) {
+	if !ids.Valid(id) {
+		return Case{}, failure.New(failure.NotFound, "no such case")
+	}
+	return s.Store.GetCase(ctx, orgID, id)
+}
+
+// CaseDetail is a case with what its page shows.
+type CaseDetail struct {
+	Case
+	Tasks          []Task
+	Events         []Event
+	SourceWorkflow *EditorWorkflow
+}
+
+// Case returns a case with its tasks, latest events and source workflow.
+// Permission: members. Errors: NotFound.
+func (s *Service) Case(ctx context.Context, callerID, orgKey, id string) (CaseDetail, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	c, err := s.caseByID(ctx, org.ID, id)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	return s.caseDetail(ctx, c)
+}
+
+func (s *Service) caseDetail(ctx context.Context, c Case) (CaseDetail, error) {
+	d := CaseDetail{Case: c}
+	var err error
+	if d.Tasks, err = s.Store.CaseTasks(ctx, c.OrganizationID, c.ID, MaxCaseTasksListed); err != nil {
+		return CaseDetail{}, err
+	}
+	if d.Events, err = s.Store.ListEvents(ctx, c.ID, "", "", Page{PageSize: DetailEvents}); err != nil {
+		return CaseDetail{}, err
+	}
+	if c.SourceWorkflowID != "" {
+		if w, err := s.Store.GetEditorWorkflow(ctx, c.OrganizationID, c.SourceWorkflowID); err == nil {
+			d.SourceWorkflow = &w
+		} else if !failure.Is(err, failure.NotFound) {
+			return CaseDetail{}, err
+		}
+	}
+	return d, nil
+}
+
+// CaseQuery selects cases for Cases.
+type CaseQuery struct {
+	SourceWorkflowID string
+	Closed           *bool
+	Canceled         *bool
+	// WorkflowDeleted keeps only cases whose source workflow was (true) or
+	// was not (false) deleted; cases without a workflow count as not deleted.
+	WorkflowDeleted *bool
+	// Sorting is a field name, "-" first for descending: createTime
+	// (default: -createTime), lastUpdated, name, dueDate, priority.
+	Sorting string
+}
+
+// Cases lists up to MaxCasesListed cases, newest first, then sorted as
+// asked. Permission: members. Errors: Invalid for an unknown sorting.
+func (s *Service) Cases(ctx context.Context, callerID, orgKey string, q CaseQuery) ([]Case, error) {
+	less, err := caseOrder(q.Sorting)
+	if err != nil {
+		return nil, err
+	}
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	cases, err := s.Store.ListCases(ctx, org.ID, CaseFilter{SourceWorkflowID: q.SourceWorkflowID, Closed: q.Closed, Canceled: q.Canceled}, MaxCasesListed)
+	if err != nil {
+		return nil, err
+	}
+	if q.WorkflowDeleted != nil {
+		if cases, err = s.byWorkflowDeleted(ctx, org.ID, cases, *q.WorkflowDeleted); err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(cases, func(i, j int) bool { return less(cases[i], cases[j]) })
+	return cases, nil
+}
+
+func (s *Service) byWorkflowDeleted(ctx context.Context, orgID string, cases []Case, deleted bool) ([]Case, error) {
+	exists := map[string]bool{}
+	for _, c := range cases {
+		if c.SourceWorkflowID == "" {
+			continue
+		}
+		if _, seen := exists[c.SourceWorkflowID]; seen {
+			continue
+		}
+		_, err := s.Store.GetEditorWorkflow(ctx, orgID, c.SourceWorkflowID)
+		if err != nil && !failure.Is(err, failure.NotFound) {
+			return nil, err
+		}
+		exists[c.SourceWorkflowID] = err == nil
+	}
+	out := cases[:0]
+	for _, c := range cases {
+		isDeleted := c.SourceWorkflowID != "" && !exists[c.SourceWorkflowID]
+		if isDeleted == deleted {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func caseOrder(sorting string) (func(a, b Case) bool, error) {
+	field, desc := strings.TrimPrefix(sorting, "-"), strings.HasPrefix(sorting, "-")
+	var less func(a, b Case) bool
+	switch field {
+	case "", "createTime":
+		if sorting == "" {
+			desc = true
+		}
+		less = func(a, b Case) bool { return a.CreateTime.Before(b.CreateTime) }
+	case "lastUpdated":
+		less = func(a, b Case) bool { return a.LastUpdated.Before(b.LastUpdated) }
+	case "name":
+		less = func(a, b Case) bool { return strings.ToLower(a.Name) < strings.ToLower(b.Name) }
+	case "dueDate":
+		less = func(a, b Case) bool { return a.DueDate.Before(b.DueDate) }
+	case "priority":
+		less = func(a, b Case) bool { return priority(a) < priority(b) }
+	default:
+		return nil, failure.Field("sorting", "sorting %q is not one of createTime, lastUpdated, name, dueDate, priority (with - for descending)", sorting)
+	}
+	if desc {
+		return func(a, b Case) bool { return less(b, a) }, nil
+	}
+	return less, nil
+}
+
+func priority(c Case) float64 {
+	if c.Priority == nil {
+		return 0
+	}
+	return *c.Priority
+}
+
+// changeCase applies fn to a case and commits it (with the events and
+// other changes fn returns) on condition of its version, retrying a lost
+// race.
+func (s *Service) changeCase(ctx context.Context, callerID, orgKey, id string, fn func(c *Case, m identity.Membership) (Changes, error)) (Case, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return Case{}, err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		c, err := s.caseByID(ctx, org.ID, id)
+		if err != nil {
+			return Case{}, err
+		}
+		ch, err := fn(&c, m)
+		if err != nil {
+			return Case{}, err
+		}
+		c.Version++
+		c.LastUpdated = s.now()
+		ch.Cases = append([]CaseWrite{{Case: c}}, ch.Cases...)
+		ch.OrganizationID = org.ID
+		err = s.Store.Commit(ctx, ch)
+		if failure.Is(err, failure.Conflict) {
+			continue
+		}
+		if err != nil {
+			return Case{}, err
+		}
+		return c, nil
+	}
+	return Case{}, failure.New(failure.Conflict, "the case was changed concurrently; try again")
+}
+
+// UpdateCase changes a case's fields. Permission: members. Errors:
+// NotFound, Invalid, Conflict.
+func (s *Service) UpdateCase(ctx context.Context, callerID, orgKey, id string, ch CaseChanges) (CaseDetail, error) {
+	if err := checkProperties(ch.Properties); err != nil {
+		return CaseDetail{}, err
+	}
+	c, err := s.changeCase(ctx, callerID, orgKey, id, func(c *Case, m identity.Membership) (Changes, error) {
+		if ch.Name != nil {
+			c.Name = *ch.Name
+		}
+		if ch.Description != nil {
+			c.Description = *ch.Description
+		}
+		if err := validateCaseText(c.Name, c.Description); err != nil {
+			return Changes{}, err
+		}
+		if ch.DueDate != nil {
+			c.DueDate = *ch.DueDate
+		}
+		if ch.Priority != nil {
+			c.Priority = ch.Priority
+		}
+		if ch.ParticipantIDs != nil {
+			if err := s.Identity.CheckMembers(ctx, c.OrganizationID, "participantIds", *ch.ParticipantIDs); err != nil {
+				return Changes{}, err
+			}
+			c.ParticipantIDs = *ch.ParticipantIDs
+		}
+		if ch.Properties != nil {
+			c.Properties = ch.Properties
+		}
+		return Changes{Events: []Event{s.event(c.ID, EventCaseUpdated, "updated the case", m.UserID, "", nil)}}, nil
+	})
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	return s.caseDetail(ctx, c)
+}
+
+// EndCase closes (cancel false) or cancels (cancel true) a case. Its open
+// tasks are canceled with it and, for a case of a workflow instance that is
+// still running, the instance is canceled (its timers and waiting
+// activities end). A canceled case cannot be closed or canceled again, nor
+// a closed one closed again (Conflict). Permission: members.
+func (s *Service) EndCase(ctx context.Context, callerID, orgKey, id string, cancel bool) (CaseDetail, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	if !ids.Valid(id) {
+		return CaseDetail{}, failure.New(failure.NotFound, "no such case")
+	}
+	var ended Case
+	err = s.retry(func() error {
+		p := s.newProgress(ctx, org.ID, callerID)
+		tc, err := p.caseOf(id)
+		if err != nil {
+			return err
+		}
+		c := &tc.c
+		switch {
+		case c.Canceled:
+			return failure.New(failure.Conflict, "the case is canceled")
+		case c.Closed && !cancel:
+			return failure.New(failure.Conflict, "the case is closed")
+		}
+		delta := CountsDelta{}
+		if !c.Closed {
+			delta.Open, delta.Closed = -1, 1
+		}
+		c.Closed = true
+		typ, text := EventCaseClosed, "closed the case"
+		if cancel {
+			c.Canceled = true
+			delta.Canceled = 1
+			typ, text = EventCaseCanceled, "canceled the case"
+		}
+		p.ch.Counts = addCounts(p.ch.Counts, delta)
+		if c.WorkflowInstanceID != "" {
+			if err := p.cancelInstance(c.WorkflowInstanceID); err != nil {
+				return err
+			}
+		}
+		if err := p.cancelOpenTasks(c); err != nil {
+			return err
+		}
+		p.ch.Events = append(p.ch.Events, s.event(c.ID, typ, text, callerID, "", nil))
+		if err := p.commit(); err != nil {
+			return err
+		}
+		ended = *c
+		return nil
+	})
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	return s.caseDetail(ctx, ended)
+}
+
+// cancelInstance cancels a running instance (an ended one is left as it is).
+func (p *progress) cancelInstance(instanceID string) error {
+	tr, err := p.track(instanceID)
+	if failure.Is(err, failure.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if tr.rec.Instance.Ended() {
+		return nil
+	}
+	eff, err := p.s.engine().Cancel(&tr.version.Definition, tr.rec.Instance)
+	if err != nil {
+		return engineFailure(err)
+	}
+	return p.apply(tr, eff, 0)
+}
+
+// cancelOpenTasks cancels the case's open tasks that this request has not
+// already changed.
+func (p *progress) cancelOpenTasks(c *Case) error {
+	tasks, err := p.s.Store.CaseTasks(p.ctx, c.OrganizationID, c.ID, MaxCaseTasksListed)
+	if err != nil {
+		return err
+	}
+	changed := map[string]bool{}
+	for _, w := range p.ch.Tasks {
+		changed[w.Task.ID] = true
+	}
+	for _, t := range tasks {
+		if t.Completed || changed[t.ID] {
+			continue
+		}
+		prev := t
+		t.Completed, t.Canceled, t.LastUpdated = true, true, p.s.now()
+		t.Version++
+		p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
+		p.ch.Events = append(p.ch.Events, p.s.event(c.ID, EventTaskCanceled, fmt.Sprintf("canceled the task %q", t.Name), p.callerID, t.ID, nil))
+	}
+	return nil
+}
+
+// DeleteCase deletes a case with its tasks (its events expire with it from
+// lists: they are only reachable through the case). Permission: the case's
+// creator and admins. Errors: NotFound, Forbidden, Conflict.
+func (s *Service) DeleteCase(ctx context.Context, callerID, orgKey, id string) error {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return err
+	}
+	c, err := s.caseByID(ctx, org.ID, id)
+	if err != nil {
+		return err
+	}
+	if c.CreatorID != m.UserID && !m.IsAdmin() {
+		return failure.New(failure.Forbidden, "only the creator of the case or an admin may delete it")
+	}
+	tasks, err := s.Store.CaseTasks(ctx, org.ID, c.ID, MaxCaseTasksListed)
+	if err != nil {
+		return err
+	}
+	ch := Changes{Cases: []CaseWrite{{Case: c, Delete: true}}, OrganizationID: org.ID, Counts: &CountsDelta{Total: -1}}
+	switch {
+	case c.Canceled:
+		ch.Counts.Canceled--
+		ch.Counts.Closed--
+	case c.Closed:
+		ch.Counts.Closed--
+	default:
+		ch.Counts.Open--
+	}
+	for _, t := range tasks {
+		t := t
+		ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, Previous: &t, Delete: true})
+	}
+	return s.Store.Commit(ctx, ch)
+}
+
+// CaseEvents lists a case's events, newest first, optionally of one type or
+// one task. Permission: members. Errors: NotFound.
+func (s *Service) CaseEvents(ctx context.Context, callerID, orgKey, caseID, eventType, taskID string, page Page) ([]Event, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
+		return nil, err
+	}
+	return s.Store.ListEvents(ctx, caseID, eventType, taskID, page.Normalize())
+}
+
+// AddComment adds a comment to a case's timeline, optionally about one of
+// its tasks. Permission: members. Errors: NotFound, Invalid (empty or too
+// long text, a task of another case).
+func (s *Service) AddComment(ctx context.Context, callerID, orgKey, caseID, text, taskID string) (Event, error) {
+	if strings.TrimSpace(text) == "" {
+		return Event{}, failure.Field("name", "the comment text (name) is required")
+	}
+	if len(text) > MaxCommentLength {
+		return Event{}, failure.Field("name", "the comment is longer than %d bytes", MaxCommentLength)
+	}
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return Event{}, err
+	}
+	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
+		return Event{}, err
+	}
+	if taskID != "" {
+		t, err := s.taskByID(ctx, org.ID, taskID)
+		if err != nil || t.CaseID != caseID {
+			return Event{}, failure.Field("taskId", "task %q is not a task of this case", taskID)
+		}
+	}
+	e := s.event(caseID, EventComment, text, callerID, taskID, nil)
+	return e, s.Store.Commit(ctx, Changes{Events: []Event{e}})
+}
+
+// CaseTasks lists a case's tasks, optionally only the (not) completed ones.
+// Permission: members. Errors: NotFound.
+func (s *Service) CaseTasks(ctx context.Context, callerID, orgKey, caseID string, completed *bool) ([]Task, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
+		return nil, err
+	}
+	tasks, err := s.Store.CaseTasks(ctx, org.ID, caseID, MaxCaseTasksListed)
+	if err != nil || completed == nil {
+		return tasks, err
+	}
+	out := tasks[:0]
+	for _, t := range tasks {
+		if t.Completed == *completed {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// CaseCounts returns the organization's case statistics. Permission: members.
+func (s *Service) CaseCounts(ctx context.Context, callerID, orgKey string) (CaseCounts, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return CaseCounts{}, err
+	}
+	return s.Store.CaseCounts(ctx, org.ID)
+}

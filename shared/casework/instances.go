@@ -1,0 +1,52 @@
+package casework
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/engine"
+)
+
+// InstanceRecord is a stored workflow instance: the engine's state and the
+// tasks created for its user task activity instances.
+type InstanceRecord struct {
+	Instance *engine.Instance
+	// Tasks maps an activity instance id to the id of its task.
+	Tasks map[string]string
+}
+
+// TriggerRequest starts a workflow instance (the REST TriggerInstance):
+// WorkflowID names a version; SourceWorkflowID an editor workflow, whose
+// published version runs.
+type TriggerRequest struct {
+	WorkflowID         string
+	SourceWorkflowID   string
+	WorkflowInstanceID string
+	BusinessKey        string
+	Data               map[string]json.RawMessage
+	StartActivityIDs   []string
+}
+
+// ActionInstance is the work of a service task for an external worker:
+// the worker locks it, does it and ends it with output values.
+type ActionInstance struct {
+	ID                 string
+	OrganizationID     string
+	ServiceKey         string
+	ActionKey          string
+	EditorWorkflowID   string
+	WorkflowID         string
+	CaseID             string
+	WorkflowInstanceID string
+	ActivityInstanceID string
+	Configuration      map[string]json.RawMessage
+	InputValues        map[string]json.RawMessage
+	Created            time.Time
+	Lock               time.Time
+}
+
+// FieldValue is one submitted form field value, by field id (or key).
+type FieldValue struct {
+	ID    string
+	Value json.RawMessage
+}

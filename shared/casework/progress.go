@@ -1,0 +1,588 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/effektif-serverless/caseflow/shared/engine"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/workflow"
+)
+
+// maxCallDepth bounds call activities started within one request.
+const maxCallDepth = 8
+
+// progress drives the engine through one request: the instances it
+// touches, and every write that must be committed with them.
+type progress struct {
+	s         *Service
+	ctx       context.Context
+	orgID     string
+	callerID  string
+	ch        Changes
+	instances map[string]*tracked
+	cases     map[string]*trackedCase
+	order     []string
+}
+
+// tracked is an instance the request touches, with its workflow version.
+type tracked struct {
+	rec     InstanceRecord
+	version ExecutableWorkflow
+	isNew   bool
+}
+
+// trackedCase is a case the request changes.
+type trackedCase struct {
+	c     Case
+	isNew bool
+}
+
+func (s *Service) newProgress(ctx context.Context, orgID, callerID string) *progress {
+	return &progress{s: s, ctx: ctx, orgID: orgID, callerID: callerID, ch: Changes{OrganizationID: orgID},
+		instances: map[string]*tracked{}, cases: map[string]*trackedCase{}}
+}
+
+func (s *Service) engine() *engine.Engine {
+	return &engine.Engine{Now: s.Now}
+}
+
+// engineFailure maps an engine error to the failure the caller sees.
+func engineFailure(err error) error {
+	var ve *engine.ValueError
+	var iw *engine.InvalidWorkflowError
+	var se *engine.ScriptError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		return &failure.Error{Code: failure.Invalid, Field: ve.Field, Message: ve.Error()}
+	case errors.As(err, &iw):
+		return &failure.Error{Code: failure.Unprocessable, Message: iw.Error(), Cause: err}
+	case errors.As(err, &se):
+		return &failure.Error{Code: failure.Unprocessable, Message: se.Error()}
+	case errors.Is(err, engine.ErrNotWaiting), errors.Is(err, engine.ErrEnded), errors.Is(err, engine.ErrTimerNotDue):
+		return failure.New(failure.Conflict, "%s", strings.TrimPrefix(err.Error(), "engine: "))
+	case errors.Is(err, engine.ErrUnknownActivityInstance), errors.Is(err, engine.ErrUnknownTimer), errors.Is(err, engine.ErrUnknownActivity):
+		return failure.New(failure.NotFound, "%s", strings.TrimPrefix(err.Error(), "engine: "))
+	case errors.Is(err, engine.ErrRunaway):
+		return failure.New(failure.Unprocessable, "%s", strings.TrimPrefix(err.Error(), "engine: "))
+	default:
+		return failure.Wrap(err, "run the workflow")
+	}
+}
+
+// checkRunnableWithEngine is the engine's validation as a failure listing
+// the errors (Unprocessable).
+func checkRunnableWithEngine(w *workflow.Workflow) error {
+	var msgs []string
+	for _, is := range engine.Validate(w) {
+		if is.Severity == engine.SeverityError {
+			msgs = append(msgs, is.String())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return failure.New(failure.Unprocessable, "the workflow cannot run: %s", strings.Join(msgs, "; "))
+}
+
+// resolveVersion finds the version a trigger runs: the named version, or
+// the published version of the named editor workflow.
+func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceWorkflowID string) (ExecutableWorkflow, error) {
+	if workflowID != "" {
+		if !ids.Valid(workflowID) {
+			return ExecutableWorkflow{}, failure.Field("workflowId", "no workflow version %q", workflowID)
+		}
+		v, err := s.Store.GetVersion(ctx, orgID, workflowID)
+		if failure.Is(err, failure.NotFound) {
+			return ExecutableWorkflow{}, failure.Field("workflowId", "no workflow version %q", workflowID)
+		}
+		return v, err
+	}
+	if sourceWorkflowID == "" {
+		return ExecutableWorkflow{}, failure.Field("workflowId", "workflowId or sourceWorkflowId is required")
+	}
+	if !ids.Valid(sourceWorkflowID) {
+		return ExecutableWorkflow{}, failure.Field("sourceWorkflowId", "no workflow %q", sourceWorkflowID)
+	}
+	w, err := s.Store.GetEditorWorkflow(ctx, orgID, sourceWorkflowID)
+	if failure.Is(err, failure.NotFound) {
+		return ExecutableWorkflow{}, failure.Field("sourceWorkflowId", "no workflow %q", sourceWorkflowID)
+	}
+	if err != nil {
+		return ExecutableWorkflow{}, err
+	}
+	if w.PublishedVersion == "" {
+		return ExecutableWorkflow{}, failure.New(failure.Conflict, "workflow %q has no published version", sourceWorkflowID)
+	}
+	return s.Store.GetVersion(ctx, orgID, w.PublishedVersion)
+}
+
+// start starts an instance of a version and applies what it asks for.
+func (p *progress) start(v ExecutableWorkflow, t engine.Trigger, depth int) (*tracked, error) {
+	if depth > maxCallDepth {
+		return nil, failure.New(failure.Unprocessable, "call activities nest deeper than %d", maxCallDepth)
+	}
+	t.OrganizationID, t.CreatorID = p.orgID, p.callerID
+	inst, eff, err := p.s.engine().Start(&v.Definition, v.ID, t)
+	if err != nil {
+		return nil, engineFailure(err)
+	}
+	inst.Version = 1
+	tr := &tracked{rec: InstanceRecord{Instance: inst, Tasks: map[string]string{}}, version: v, isNew: true}
+	p.instances[inst.ID] = tr
+	p.order = append(p.order, inst.ID)
+	if inst.CaseID != "" {
+		now := p.s.now()
+		c := Case{
+			ID: inst.CaseID, OrganizationID: p.orgID, Name: caseName(v.Definition, t.BusinessKey), CreatorID: p.callerID,
+			CreateTime: now, LastUpdated: now, ParticipantIDs: []string{p.callerID}, WorkflowInstanceID: inst.ID,
+			WorkflowID: v.ID, SourceWorkflowID: v.SourceWorkflowID, Version: 1,
+		}
+		p.cases[c.ID] = &trackedCase{c: c, isNew: true}
+		p.ch.Events = append(p.ch.Events, p.s.event(c.ID, EventCaseCreated, "started the workflow "+quote(v.Definition.Name), p.callerID, "", nil))
+		p.ch.Counts = addCounts(p.ch.Counts, CountsDelta{Total: 1, Open: 1})
+	}
+	return tr, p.apply(tr, eff, depth)
+}
+
+func caseName(def workflow.Workflow, businessKey string) string {
+	name := def.Name
+	if name == "" {
+		name = "Case"
+	}
+	if businessKey != "" {
+		name += " " + businessKey
+	}
+	return name
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+func addCounts(c *CountsDelta, d CountsDelta) *CountsDelta {
+	if c == nil {
+		c = &CountsDelta{}
+	}
+	c.Total += d.Total
+	c.Open += d.Open
+	c.Closed += d.Closed
+	c.Canceled += d.Canceled
+	return c
+}
+
+// track loads an instance (once per request) with its version.
+func (p *progress) track(instanceID string) (*tracked, error) {
+	if tr, ok := p.instances[instanceID]; ok {
+		return tr, nil
+	}
+	rec, err := p.s.Store.GetInstance(p.ctx, p.orgID, instanceID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := p.s.Store.GetVersion(p.ctx, p.orgID, rec.Instance.WorkflowID)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Tasks == nil {
+		rec.Tasks = map[string]string{}
+	}
+	tr := &tracked{rec: rec, version: v}
+	p.instances[instanceID] = tr
+	p.order = append(p.order, instanceID)
+	return tr, nil
+}
+
+// caseOf loads a case (once per request) for changing it.
+func (p *progress) caseOf(id string) (*trackedCase, error) {
+	if tc, ok := p.cases[id]; ok {
+		return tc, nil
+	}
+	c, err := p.s.Store.GetCase(p.ctx, p.orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedCase{c: c}
+	p.cases[id] = tc
+	return tc, nil
+}
+
+// message delivers a message to a waiting activity instance.
+func (p *progress) message(tr *tracked, activityInstanceID string, values map[string]json.RawMessage, depth int) error {
+	eff, err := p.s.engine().Message(&tr.version.Definition, tr.rec.Instance, activityInstanceID, values)
+	if err != nil {
+		return engineFailure(err)
+	}
+	return p.apply(tr, eff, depth)
+}
+
+// apply turns an operation's effects into writes.
+func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
+	inst := tr.rec.Instance
+	var tc *trackedCase
+	if inst.CaseID != "" {
+		var err error
+		if tc, err = p.caseOf(inst.CaseID); err != nil {
+			return err
+		}
+	}
+	for _, req := range eff.Tasks {
+		p.newTask(tr, tc, req)
+	}
+	for _, e := range eff.Emails {
+		if err := p.mail(e); err != nil {
+			return err
+		}
+	}
+	for _, a := range eff.ServiceActions {
+		p.ch.Actions = append(p.ch.Actions, ActionInstance{
+			ID: ids.New(), OrganizationID: p.orgID, ServiceKey: a.ServiceKey, ActionKey: a.ActionKey,
+			EditorWorkflowID: tr.version.SourceWorkflowID, WorkflowID: tr.version.ID, CaseID: inst.CaseID,
+			WorkflowInstanceID: inst.ID, ActivityInstanceID: a.ActivityInstanceID, Configuration: a.Configuration,
+			InputValues: a.InputValues, Created: p.s.now(),
+		})
+	}
+	for _, t := range eff.Timers {
+		p.ch.Timers = append(p.ch.Timers, TimerEntry{OrganizationID: p.orgID, InstanceID: inst.ID, TimerID: t.ID, Due: t.DueDate.Time})
+	}
+	for _, t := range eff.CanceledTimers {
+		p.ch.Timers = append(p.ch.Timers, TimerEntry{OrganizationID: p.orgID, InstanceID: inst.ID, TimerID: t.ID, Due: t.DueDate.Time, Delete: true})
+	}
+	for _, c := range eff.CanceledActivityInstances {
+		if err := p.cancelActivity(tr, tc, c); err != nil {
+			return err
+		}
+	}
+	if tc != nil {
+		for _, vc := range eff.VariableChanges {
+			p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventVariableChanged, "changed "+vc.VariableID, p.callerID, "", vc))
+		}
+	}
+	for _, sub := range eff.SubWorkflows {
+		v, err := p.s.resolveVersion(p.ctx, p.orgID, sub.SubWorkflowID, sub.SubWorkflowSource)
+		if err != nil {
+			return err
+		}
+		child, err := p.start(v, engine.Trigger{Data: sub.Data, CallerWorkflowInstanceID: inst.ID, CallerActivityInstanceID: sub.ActivityInstanceID}, depth+1)
+		if err != nil {
+			return err
+		}
+		if err := inst.SetCalledWorkflowInstance(sub.ActivityInstanceID, child.rec.Instance.ID); err != nil {
+			return engineFailure(err)
+		}
+	}
+	if eff.Ended && tc != nil && !tc.c.Closed && inst.EndState == "" {
+		tc.c.Closed = true
+		p.ch.Counts = addCounts(p.ch.Counts, CountsDelta{Open: -1, Closed: 1})
+		p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventWorkflowEnded, "the workflow ended", p.callerID, "", nil))
+	}
+	if n := eff.CallerNotification; n != nil {
+		caller, err := p.track(n.WorkflowInstanceID)
+		if err != nil {
+			return err
+		}
+		return p.message(caller, n.ActivityInstanceID, n.Values, depth+1)
+	}
+	return nil
+}
+
+// newTask creates the task of a user task activity instance.
+func (p *progress) newTask(tr *tracked, tc *trackedCase, req engine.TaskRequest) {
+	inst, now := tr.rec.Instance, p.s.now()
+	t := Task{
+		ID: ids.New(), OrganizationID: p.orgID, Name: req.Name, Description: req.Description, CreatorID: inst.CreatorID,
+		CreateTime: now, LastUpdated: now, AssigneeID: req.AssigneeID, CandidateIDs: req.CandidateIDs,
+		CandidateGroupIDs: req.CandidateGroupIDs, ActivityID: req.ActivityID, ActivityInstanceID: req.ActivityInstanceID,
+		WorkflowInstanceID: inst.ID, WorkflowID: tr.version.ID, SourceWorkflowID: tr.version.SourceWorkflowID,
+		RoleVariableID: req.RoleVariableID, Version: 1,
+	}
+	if req.DueDate != nil {
+		t.DueDate = *req.DueDate
+	}
+	if req.Form != nil {
+		t.Form, _ = json.Marshal(req.Form)
+	}
+	if tc != nil {
+		t.CaseID = tc.c.ID
+		tc.c.TaskIDs = append(tc.c.TaskIDs, t.ID)
+		p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventTaskCreated, "created the task "+quote(t.Name), p.callerID, t.ID, nil))
+		if t.AssigneeID != "" {
+			p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventTaskAssigned, "assigned the task "+quote(t.Name), p.callerID, t.ID, map[string]string{"assigneeId": t.AssigneeID}))
+		}
+	}
+	tr.rec.Tasks[req.ActivityInstanceID] = t.ID
+	p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, New: true})
+}
+
+// cancelActivity cleans up after an interrupted waiting activity: its task
+// is canceled.
+func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.CanceledActivityInstance) error {
+	taskID, ok := tr.rec.Tasks[c.ActivityInstanceID]
+	if !ok || c.ActivityType != workflow.UserTask {
+		return nil
+	}
+	for i := range p.ch.Tasks {
+		if w := &p.ch.Tasks[i]; w.Task.ID == taskID {
+			w.Task.Completed, w.Task.Canceled = true, true
+			return nil
+		}
+	}
+	t, err := p.s.Store.GetTask(p.ctx, p.orgID, taskID)
+	if failure.Is(err, failure.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if t.Completed {
+		return nil
+	}
+	prev := t
+	t.Completed, t.Canceled, t.LastUpdated = true, true, p.s.now()
+	t.Version++
+	p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
+	if tc != nil {
+		p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventTaskCanceled, "canceled the task "+quote(t.Name), p.callerID, t.ID, nil))
+	}
+	return nil
+}
+
+// mail queues an email task's mail, with users resolved to addresses.
+func (p *progress) mail(e engine.EmailRequest) error {
+	var userIDs []string
+	for _, r := range []engine.Recipients{e.To, e.Cc, e.Bcc} {
+		userIDs = append(userIDs, r.UserIDs...)
+	}
+	users, err := p.s.Identity.Users(p.ctx, userIDs)
+	if err != nil {
+		return err
+	}
+	addresses := func(r engine.Recipients) []string {
+		out := append([]string{}, r.EmailAddresses...)
+		for _, id := range r.UserIDs {
+			if u, ok := users[id]; ok {
+				out = append(out, u.Email)
+			}
+		}
+		return out
+	}
+	m := OutboxMail{ID: ids.New(), OrganizationID: p.orgID, Created: p.s.now(), To: addresses(e.To), Cc: addresses(e.Cc),
+		Bcc: addresses(e.Bcc), Subject: e.Subject, Text: e.BodyText, HTML: e.BodyHTML}
+	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
+		return nil // nobody to send to: nothing to do
+	}
+	p.ch.Outbox = append(p.ch.Outbox, m)
+	return nil
+}
+
+// commit writes everything the request changed in one transaction, then
+// sends the mails it queued.
+func (p *progress) commit() error {
+	for _, id := range p.order {
+		tr := p.instances[id]
+		if !tr.isNew {
+			tr.rec.Instance.Version++
+		}
+		p.ch.Instances = append(p.ch.Instances, InstanceWrite{Record: tr.rec, New: tr.isNew})
+	}
+	for _, tc := range p.cases {
+		if !tc.isNew {
+			tc.c.Version++
+		}
+		tc.c.LastUpdated = p.s.now()
+		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, New: tc.isNew})
+	}
+	if err := p.s.Store.Commit(p.ctx, p.ch); err != nil {
+		return err
+	}
+	p.s.deliver(p.ctx, p.ch.Outbox)
+	return nil
+}
+
+// retry runs an operation that reads, drives the engine and commits,
+// again on a lost race.
+func (s *Service) retry(op func() error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = op(); err == nil || !failure.As(err).Retry {
+			return err
+		}
+	}
+	return err
+}
+
+// StartInstance starts a workflow instance (POST /engine/workflow/instances)
+// and, when the workflow enables cases, its case. Permission: members.
+// Errors: Invalid (no such version, bad trigger data), Conflict (the editor
+// workflow has no published version), Unprocessable (the workflow cannot
+// run).
+func (s *Service) StartInstance(ctx context.Context, callerID, orgKey string, t TriggerRequest) (*engine.Instance, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	if t.WorkflowInstanceID != "" {
+		return nil, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
+	}
+	v, err := s.resolveVersion(ctx, org.ID, t.WorkflowID, t.SourceWorkflowID)
+	if err != nil {
+		return nil, err
+	}
+	p := s.newProgress(ctx, org.ID, callerID)
+	tr, err := p.start(v, engine.Trigger{Data: t.Data, BusinessKey: t.BusinessKey, StartActivityIDs: t.StartActivityIDs}, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.commit(); err != nil {
+		return nil, err
+	}
+	return tr.rec.Instance, nil
+}
+
+// CompleteTask completes a task with form values. A task of a workflow
+// advances its instance (required form fields enforced, values written to
+// their variables); the task, the instance and everything the engine asks
+// for are written in one transaction, so of two concurrent completions one
+// succeeds and the other gets Conflict. Permission: the assignee; when
+// unassigned its candidates, or any member when it has none; admins.
+// Errors: NotFound, Forbidden, Conflict (already completed), Invalid.
+func (s *Service) CompleteTask(ctx context.Context, callerID, orgKey, id string, fields []FieldValue) (TaskDetail, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return TaskDetail{}, err
+	}
+	var done Task
+	err = s.retry(func() error {
+		t, err := s.taskByID(ctx, org.ID, id)
+		if err != nil {
+			return err
+		}
+		if t.Completed {
+			return failure.New(failure.Conflict, "the task is already completed")
+		}
+		if !mayWork(t, m) {
+			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may complete the task")
+		}
+		prev := t
+		p := s.newProgress(ctx, org.ID, callerID)
+		t.Completed, t.LastUpdated = true, s.now()
+		t.ParticipantIDs = withUser(t.ParticipantIDs, callerID)
+		t.Version++
+		if t.Form, err = withValues(t.Form, fields); err != nil {
+			return err
+		}
+		p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
+		if t.CaseID != "" {
+			p.ch.Events = append(p.ch.Events, s.event(t.CaseID, EventTaskCompleted, "completed the task "+quote(t.Name), callerID, t.ID, nil))
+		}
+		if t.FromWorkflow() {
+			tr, err := p.track(t.WorkflowInstanceID)
+			if err != nil {
+				return err
+			}
+			if err := p.message(tr, t.ActivityInstanceID, formValues(t.Form), 0); err != nil {
+				return err
+			}
+		}
+		if err := p.commit(); err != nil {
+			return err
+		}
+		done = t
+		return nil
+	})
+	if err != nil {
+		return TaskDetail{}, err
+	}
+	return s.taskDetail(ctx, done)
+}
+
+// withValues returns the task's form (a FormInstance) with the values set.
+// Errors: Invalid for a field the form does not have or a value of the
+// wrong type.
+func withValues(form json.RawMessage, values []FieldValue) (json.RawMessage, error) {
+	if len(values) == 0 {
+		return form, nil
+	}
+	var fi engine.FormInstance
+	if len(form) > 0 {
+		if err := json.Unmarshal(form, &fi); err != nil {
+			return nil, failure.Wrap(err, "read the task form")
+		}
+	}
+	for _, v := range values {
+		i := fieldIndex(fi, v.ID)
+		if i < 0 {
+			return nil, failure.Field("fields", "the form has no field %q", v.ID)
+		}
+		f := &fi.Fields[i]
+		if f.ReadOnly {
+			return nil, failure.Field(f.ID, "field %q is read-only", f.ID)
+		}
+		coerced, err := engine.CoerceValue(f.Type, v.Value)
+		if err != nil {
+			return nil, failure.Field(f.ID, "field %q: %v", f.ID, err)
+		}
+		f.Value = coerced
+	}
+	return json.Marshal(fi)
+}
+
+func fieldIndex(fi engine.FormInstance, id string) int {
+	for i, f := range fi.Fields {
+		if f.ID == id || (f.Key != "" && f.Key == id) {
+			return i
+		}
+	}
+	return -1
+}
+
+// formValues are the form's values by field id, for the engine.
+func formValues(form json.RawMessage) map[string]json.RawMessage {
+	var fi engine.FormInstance
+	if len(form) == 0 || json.Unmarshal(form, &fi) != nil {
+		return nil
+	}
+	out := map[string]json.RawMessage{}
+	for _, f := range fi.Fields {
+		if len(f.Value) > 0 && string(f.Value) != "null" {
+			out[f.ID] = f.Value
+		}
+	}
+	return out
+}
+
+// SaveFormField saves one form field's value on an open task, before it is
+// completed. Permission: as completing it. Errors: NotFound (task or
+// field), Forbidden, Conflict (completed), Invalid (type).
+func (s *Service) SaveFormField(ctx context.Context, callerID, orgKey, taskID string, v FieldValue) (engine.FormInstanceField, error) {
+	var saved engine.FormInstanceField
+	_, err := s.changeTask(ctx, callerID, orgKey, taskID, func(t *Task, m identity.Membership, ch *Changes) error {
+		if t.Completed {
+			return failure.New(failure.Conflict, "the task is completed")
+		}
+		if !mayWork(*t, m) {
+			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may fill in the form")
+		}
+		var fi engine.FormInstance
+		if len(t.Form) > 0 {
+			_ = json.Unmarshal(t.Form, &fi)
+		}
+		if fieldIndex(fi, v.ID) < 0 {
+			return failure.New(failure.NotFound, "the task's form has no field %q", v.ID)
+		}
+		form, err := withValues(t.Form, []FieldValue{v})
+		if err != nil {
+			return err
+		}
+		t.Form = form
+		_ = json.Unmarshal(form, &fi)
+		saved = fi.Fields[fieldIndex(fi, v.ID)]
+		return nil
+	})
+	return saved, err
+}

@@ -1,0 +1,114 @@
+package casework
+
+import (
+	"context"
+	"time"
+)
+
+// Changes are writes that happen together, in one transaction: a case or
+// task is written on condition of its version (Version-1 stored, or absent
+// when New), so that concurrent changes never overwrite each other.
+type Changes struct {
+	Cases  []CaseWrite
+	Tasks  []TaskWrite
+	Events []Event
+	Instances []InstanceWrite
+	Timers    []TimerEntry
+	Outbox    []OutboxMail
+	Actions   []ActionInstance
+	// Counts adjusts the organization's case statistics.
+	Counts *CountsDelta
+	// OrganizationID scopes Counts.
+	OrganizationID string
+}
+
+// CaseWrite is one case to store or delete.
+type CaseWrite struct {
+	Case   Case
+	New    bool
+	Delete bool
+}
+
+// TaskWrite is one task to store or delete. Previous is the task as it was
+// read (nil when New): the store uses it to maintain the per-user
+// involvement lists.
+type TaskWrite struct {
+	Task     Task
+	Previous *Task
+	New      bool
+	Delete   bool
+}
+
+// CountsDelta adds to the case statistics.
+type CountsDelta struct {
+	Total, Open, Closed, Canceled int
+}
+
+// InstanceWrite is one workflow instance to store, on condition of its
+// version (absent when New).
+type InstanceWrite struct {
+	Record InstanceRecord
+	New    bool
+}
+
+// TimerEntry is a due timer in the timer index (or its removal).
+type TimerEntry struct {
+	OrganizationID string
+	InstanceID     string
+	TimerID        string
+	Due            time.Time
+	Delete         bool
+}
+
+// OutboxMail is a mail to send once the transaction that asked for it is
+// committed; it stays in the outbox until it was sent, so a failed send is
+// retried (at least once delivery).
+type OutboxMail struct {
+	ID             string
+	OrganizationID string
+	Created        time.Time
+	To, Cc, Bcc    []string
+	Subject        string
+	Text, HTML     string
+}
+
+// CaseFilter selects cases; nil fields do not filter.
+type CaseFilter struct {
+	SourceWorkflowID string
+	Closed           *bool
+	Canceled         *bool
+}
+
+// TaskFilter selects tasks from a principal's involvement list.
+type TaskFilter struct {
+	Completed *bool
+}
+
+// WorkStore persists cases, tasks and case events. Errors are
+// *failure.Error values: NotFound, and Conflict when a version condition
+// of Commit fails.
+type WorkStore interface {
+	Commit(ctx context.Context, c Changes) error
+	GetCase(ctx context.Context, organizationID, id string) (Case, error)
+	// ListCases lists up to limit cases, newest first.
+	ListCases(ctx context.Context, organizationID string, f CaseFilter, limit int) ([]Case, error)
+	CaseCounts(ctx context.Context, organizationID string) (CaseCounts, error)
+	GetTask(ctx context.Context, organizationID, id string) (Task, error)
+	// GetTasks returns the tasks that exist, in no particular order.
+	GetTasks(ctx context.Context, organizationID string, ids []string) ([]Task, error)
+	// CaseTasks lists a case's tasks in creation order (at most limit).
+	CaseTasks(ctx context.Context, organizationID, caseID string, limit int) ([]Task, error)
+	// InvolvedTasks lists up to limit tasks a principal (a user id, or
+	// "group:" + a group id) is involved in, newest first.
+	InvolvedTasks(ctx context.Context, organizationID, principal string, f TaskFilter, limit int) ([]Task, error)
+	// ListEvents lists a case's events newest first, optionally of one type
+	// or one task.
+	ListEvents(ctx context.Context, caseID, eventType, taskID string, page Page) ([]Event, error)
+	GetInstance(ctx context.Context, organizationID, id string) (InstanceRecord, error)
+	// DueTimers lists up to limit timers due at or before now, oldest first.
+	DueTimers(ctx context.Context, now time.Time, limit int) ([]TimerEntry, error)
+	// PendingMail lists up to limit outbox mails created before the time.
+	PendingMail(ctx context.Context, before time.Time, limit int) ([]OutboxMail, error)
+	// DeleteMail removes a sent mail from the outbox.
+	DeleteMail(ctx context.Context, m OutboxMail) error
+}

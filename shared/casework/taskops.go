@@ -1,0 +1,481 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+)
+
+// Bounds of task lists and task fields.
+const (
+	MaxTasksListed = 500
+	MaxCandidates  = 50
+	MaxSubtasks    = 200
+)
+
+// NewTask is a task to create: standalone, in a case (CaseID) or as a
+// subtask (ParentID; it then joins the parent's case).
+type NewTask struct {
+	Name              string
+	Description       string
+	AssigneeID        string
+	CandidateIDs      []string
+	CandidateGroupIDs []string
+	CaseID            string
+	ParentID          string
+	DueDate           time.Time
+	Properties        map[string]json.RawMessage
+}
+
+// TaskChanges are the fields of a task that may change; nil leaves a field.
+type TaskChanges struct {
+	Name              *string
+	Description       *string
+	AssigneeID        *string
+	CandidateIDs      *[]string
+	CandidateGroupIDs *[]string
+	DueDate           *time.Time
+	Properties        map[string]json.RawMessage
+}
+
+func (s *Service) checkPeople(ctx context.Context, orgID, assignee string, candidates []string) error {
+	if len(candidates) > MaxCandidates {
+		return failure.Field("candidateIds", "a task has at most %d candidates", MaxCandidates)
+	}
+	if assignee != "" {
+		if err := s.Identity.CheckMembers(ctx, orgID, "assigneeId", []string{assignee}); err != nil {
+			return err
+		}
+	}
+	return s.Identity.CheckMembers(ctx, orgID, "candidateIds", candidates)
+}
+
+// taskByID reads a task of the organization. Errors: NotFound.
+func (s *Service) taskByID(ctx context.Context, orgID, id string) (Task, error) {
+	if !ids.Valid(id) {
+		return Task{}, failure.New(failure.NotFound, "no such task")
+	}
+	return s.Store.GetTask(ctx, orgID, id)
+}
+
+// CreateTask creates a task. In a case it joins the case's task list; as a
+// subtask it joins its parent's subtasks and case. Permission: members.
+// Errors: Invalid (bad fields, people who are not members, an unknown case
+// or parent), Conflict.
+func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt NewTask) (Task, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return Task{}, err
+	}
+	if err := validateCaseText(nt.Name, nt.Description); err != nil {
+		return Task{}, err
+	}
+	if strings.TrimSpace(nt.Name) == "" {
+		return Task{}, failure.Field("name", "name is required")
+	}
+	if err := checkProperties(nt.Properties); err != nil {
+		return Task{}, err
+	}
+	if err := s.checkPeople(ctx, org.ID, nt.AssigneeID, nt.CandidateIDs); err != nil {
+		return Task{}, err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		now := s.now()
+		t := Task{
+			ID: ids.New(), OrganizationID: org.ID, Name: nt.Name, Description: nt.Description, CreatorID: callerID,
+			CreateTime: now, LastUpdated: now, AssigneeID: nt.AssigneeID, CandidateIDs: nt.CandidateIDs,
+			CandidateGroupIDs: nt.CandidateGroupIDs, CaseID: nt.CaseID, ParentID: nt.ParentID, DueDate: nt.DueDate,
+			Properties: nt.Properties, Version: 1,
+		}
+		ch := Changes{OrganizationID: org.ID}
+		if t.ParentID != "" {
+			parent, err := s.taskByID(ctx, org.ID, t.ParentID)
+			if err != nil {
+				return Task{}, failure.Field("parentId", "no parent task %q", t.ParentID)
+			}
+			if len(parent.SubtaskIDs) >= MaxSubtasks {
+				return Task{}, failure.Field("parentId", "a task has at most %d subtasks", MaxSubtasks)
+			}
+			if t.CaseID == "" {
+				t.CaseID = parent.CaseID
+			} else if t.CaseID != parent.CaseID {
+				return Task{}, failure.Field("caseId", "a subtask belongs to its parent's case")
+			}
+			prev := parent
+			parent.SubtaskIDs = append(parent.SubtaskIDs, t.ID)
+			parent.Version++
+			ch.Tasks = append(ch.Tasks, TaskWrite{Task: parent, Previous: &prev})
+		}
+		if t.CaseID != "" {
+			c, err := s.caseByID(ctx, org.ID, t.CaseID)
+			if err != nil {
+				return Task{}, failure.Field("caseId", "no case %q", t.CaseID)
+			}
+			if c.Closed {
+				return Task{}, failure.New(failure.Conflict, "the case is closed")
+			}
+			c.TaskIDs = append(c.TaskIDs, t.ID)
+			c.ParticipantIDs = withUser(c.ParticipantIDs, callerID)
+			c.Version++
+			c.LastUpdated = now
+			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
+			ch.Events = append(ch.Events, s.event(c.ID, EventTaskCreated, fmt.Sprintf("created the task %q", t.Name), callerID, t.ID, nil))
+		}
+		ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, New: true})
+		err := s.Store.Commit(ctx, ch)
+		if failure.Is(err, failure.Conflict) {
+			continue
+		}
+		return t, err
+	}
+	return Task{}, failure.New(failure.Conflict, "the case or parent task was changed concurrently; try again")
+}
+
+// TaskDetail is a task with its subtasks.
+type TaskDetail struct {
+	Task
+	Subtasks []Task
+}
+
+// Task returns a task with its subtasks. Permission: members. Errors: NotFound.
+func (s *Service) Task(ctx context.Context, callerID, orgKey, id string) (TaskDetail, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return TaskDetail{}, err
+	}
+	t, err := s.taskByID(ctx, org.ID, id)
+	if err != nil {
+		return TaskDetail{}, err
+	}
+	return s.taskDetail(ctx, t)
+}
+
+func (s *Service) taskDetail(ctx context.Context, t Task) (TaskDetail, error) {
+	d := TaskDetail{Task: t}
+	if len(t.SubtaskIDs) > 0 {
+		subs, err := s.Store.GetTasks(ctx, t.OrganizationID, t.SubtaskIDs)
+		if err != nil {
+			return TaskDetail{}, err
+		}
+		order := map[string]int{}
+		for i, id := range t.SubtaskIDs {
+			order[id] = i
+		}
+		sort.Slice(subs, func(i, j int) bool { return order[subs[i].ID] < order[subs[j].ID] })
+		d.Subtasks = subs
+	}
+	return d, nil
+}
+
+// Due-date ranges of the task list's dueDate parameter.
+const (
+	DueOverdue  = "OVERDUE"
+	DueToday    = "TODAY"
+	DueThisWeek = "THIS_WEEK"
+	DueLater    = "LATER"
+	DueNotDue   = "NOT_DUE"
+)
+
+// TaskQuery selects the caller's tasks for Tasks.
+type TaskQuery struct {
+	// Involvement keeps tasks the caller is involved in in one of these
+	// ways; empty means assigned or candidate.
+	Involvement []Involvement
+	// DueDate keeps tasks in one of these ranges (Due* constants).
+	DueDate []string
+	// Process keeps tasks of one workflow (its editor workflow id, or a
+	// version id).
+	Process   string
+	Completed *bool
+}
+
+func (q TaskQuery) validate() error {
+	for _, i := range q.Involvement {
+		switch i {
+		case Assigned, Candidate, Created, Participant:
+		default:
+			return failure.Field("involvement", "involvement %q is not one of assigned, candidate, created, participant", i)
+		}
+	}
+	for _, d := range q.DueDate {
+		switch d {
+		case DueOverdue, DueToday, DueThisWeek, DueLater, DueNotDue:
+		default:
+			return failure.Field("dueDate", "dueDate %q is not one of OVERDUE, TODAY, THIS_WEEK, LATER, NOT_DUE", d)
+		}
+	}
+	return nil
+}
+
+// Tasks lists the caller's tasks (at most MaxTasksListed, newest first):
+// one Query on the caller's involvement list. Permission: members.
+// Errors: Invalid for unknown involvement or due-date values.
+func (s *Service) Tasks(ctx context.Context, callerID, orgKey string, q TaskQuery) ([]Task, error) {
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	want := q.Involvement
+	if len(want) == 0 {
+		want = []Involvement{Assigned, Candidate}
+	}
+	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, callerID, TaskFilter{Completed: q.Completed}, MaxTasksListed)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := tasks[:0]
+	for _, t := range tasks {
+		if involvedAs(t.Involvements(callerID, nil), want) && dueIn(t.DueDate, q.DueDate, now) &&
+			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func involvedAs(have, want []Involvement) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dueIn reports whether a due date falls in one of the ranges (all when
+// there are none): overdue before today, today, this week from tomorrow to
+// next Monday, later from next Monday, not due without a date. Days are UTC.
+func dueIn(due time.Time, ranges []string, now time.Time) bool {
+	if len(ranges) == 0 {
+		return true
+	}
+	today := now.Truncate(24 * time.Hour)
+	tomorrow := today.AddDate(0, 0, 1)
+	nextMonday := today.AddDate(0, 0, (8-int(today.Weekday()))%7)
+	if !nextMonday.After(today) {
+		nextMonday = nextMonday.AddDate(0, 0, 7)
+	}
+	for _, r := range ranges {
+		var in bool
+		switch r {
+		case DueNotDue:
+			in = due.IsZero()
+		case DueOverdue:
+			in = !due.IsZero() && due.Before(today)
+		case DueToday:
+			in = !due.IsZero() && !due.Before(today) && due.Before(tomorrow)
+		case DueThisWeek:
+			in = !due.IsZero() && !due.Before(tomorrow) && due.Before(nextMonday)
+		case DueLater:
+			in = !due.IsZero() && !due.Before(nextMonday)
+		}
+		if in {
+			return true
+		}
+	}
+	return false
+}
+
+// changeTask applies fn to a task and commits it with what fn adds, on
+// condition of its version, retrying a lost race.
+func (s *Service) changeTask(ctx context.Context, callerID, orgKey, id string, fn func(t *Task, m identity.Membership, ch *Changes) error) (Task, error) {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return Task{}, err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		t, err := s.taskByID(ctx, org.ID, id)
+		if err != nil {
+			return Task{}, err
+		}
+		prev := t
+		ch := Changes{OrganizationID: org.ID}
+		if err := fn(&t, m, &ch); err != nil {
+			return Task{}, err
+		}
+		t.Version++
+		t.LastUpdated = s.now()
+		ch.Tasks = append([]TaskWrite{{Task: t, Previous: &prev}}, ch.Tasks...)
+		err = s.Store.Commit(ctx, ch)
+		if failure.Is(err, failure.Conflict) {
+			continue
+		}
+		if err != nil {
+			return Task{}, err
+		}
+		return t, nil
+	}
+	return Task{}, failure.New(failure.Conflict, "the task was changed concurrently; try again")
+}
+
+// UpdateTask changes a task's fields: name, description, assignee,
+// candidates, due date, properties. A change of assignee is a taskAssigned
+// event in the task's case. Permission: members. Errors: NotFound,
+// Invalid, Conflict.
+func (s *Service) UpdateTask(ctx context.Context, callerID, orgKey, id string, c TaskChanges) (TaskDetail, error) {
+	if err := checkProperties(c.Properties); err != nil {
+		return TaskDetail{}, err
+	}
+	t, err := s.changeTask(ctx, callerID, orgKey, id, func(t *Task, m identity.Membership, ch *Changes) error {
+		if c.Name != nil {
+			if strings.TrimSpace(*c.Name) == "" {
+				return failure.Field("name", "name must not be empty")
+			}
+			t.Name = *c.Name
+		}
+		if c.Description != nil {
+			t.Description = *c.Description
+		}
+		if err := validateCaseText(t.Name, t.Description); err != nil {
+			return err
+		}
+		assignee, candidates := t.AssigneeID, t.CandidateIDs
+		if c.AssigneeID != nil {
+			assignee = *c.AssigneeID
+		}
+		if c.CandidateIDs != nil {
+			candidates = *c.CandidateIDs
+		}
+		if err := s.checkPeople(ctx, t.OrganizationID, assignee, candidates); err != nil {
+			return err
+		}
+		if assignee != t.AssigneeID && t.CaseID != "" {
+			ch.Events = append(ch.Events, s.event(t.CaseID, EventTaskAssigned, fmt.Sprintf("assigned the task %q", t.Name), m.UserID, t.ID, map[string]string{"assigneeId": assignee}))
+		}
+		if assignee != "" {
+			t.ParticipantIDs = withUser(t.ParticipantIDs, assignee)
+		}
+		t.AssigneeID, t.CandidateIDs = assignee, candidates
+		if c.CandidateGroupIDs != nil {
+			t.CandidateGroupIDs = *c.CandidateGroupIDs
+		}
+		if c.DueDate != nil {
+			t.DueDate = *c.DueDate
+		}
+		if c.Properties != nil {
+			t.Properties = c.Properties
+		}
+		return nil
+	})
+	if err != nil {
+		return TaskDetail{}, err
+	}
+	return s.taskDetail(ctx, t)
+}
+
+// mayWork reports whether the member may complete the task: its assignee;
+// when unassigned, its candidates, or anyone when it has none; admins always.
+func mayWork(t Task, m identity.Membership) bool {
+	switch {
+	case m.IsAdmin() || t.AssigneeID == m.UserID:
+		return true
+	case t.AssigneeID != "":
+		return false
+	case len(t.CandidateIDs) > 0 || len(t.CandidateGroupIDs) > 0:
+		return contains(t.CandidateIDs, m.UserID)
+	default:
+		return true
+	}
+}
+
+// completeStandalone marks a task without a workflow completed.
+func (s *Service) completeStandalone(t *Task, m identity.Membership, ch *Changes) {
+	t.Completed = true
+	t.ParticipantIDs = withUser(t.ParticipantIDs, m.UserID)
+	if t.CaseID != "" {
+		ch.Events = append(ch.Events, s.event(t.CaseID, EventTaskCompleted, fmt.Sprintf("completed the task %q", t.Name), m.UserID, t.ID, nil))
+	}
+}
+
+// ReopenTask makes a completed standalone task open again. Permission: as
+// completing it. Errors: NotFound, Forbidden, Conflict (not completed, a
+// workflow task, canceled, or in a closed case).
+func (s *Service) ReopenTask(ctx context.Context, callerID, orgKey, id string) (TaskDetail, error) {
+	t, err := s.changeTask(ctx, callerID, orgKey, id, func(t *Task, m identity.Membership, ch *Changes) error {
+		switch {
+		case !t.Completed:
+			return failure.New(failure.Conflict, "the task is not completed")
+		case t.Canceled:
+			return failure.New(failure.Conflict, "the task was canceled")
+		case t.FromWorkflow():
+			return failure.New(failure.Conflict, "a task of a workflow cannot be reopened: its workflow has moved on")
+		case !mayWork(*t, m):
+			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may reopen the task")
+		}
+		if t.CaseID != "" {
+			c, err := s.caseByID(ctx, t.OrganizationID, t.CaseID)
+			if err == nil && c.Closed {
+				return failure.New(failure.Conflict, "the task's case is closed")
+			}
+			ch.Events = append(ch.Events, s.event(t.CaseID, EventTaskReopened, fmt.Sprintf("reopened the task %q", t.Name), m.UserID, t.ID, nil))
+		}
+		t.Completed = false
+		return nil
+	})
+	if err != nil {
+		return TaskDetail{}, err
+	}
+	return s.taskDetail(ctx, t)
+}
+
+// DeleteTask deletes a standalone task (and detaches it from its case and
+// parent). Tasks of workflows end with their workflow, not by deletion.
+// Permission: the creator and admins. Errors: NotFound, Forbidden,
+// Conflict (a workflow task, or concurrent change).
+func (s *Service) DeleteTask(ctx context.Context, callerID, orgKey, id string) error {
+	org, m, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return err
+	}
+	t, err := s.taskByID(ctx, org.ID, id)
+	if err != nil {
+		return err
+	}
+	if t.FromWorkflow() && !t.Completed {
+		return failure.New(failure.Conflict, "an open task of a workflow cannot be deleted; cancel its case instead")
+	}
+	if t.CreatorID != m.UserID && !m.IsAdmin() {
+		return failure.New(failure.Forbidden, "only the creator of the task or an admin may delete it")
+	}
+	ch := Changes{OrganizationID: org.ID, Tasks: []TaskWrite{{Task: t, Previous: &t, Delete: true}}}
+	if t.ParentID != "" {
+		if parent, err := s.taskByID(ctx, org.ID, t.ParentID); err == nil {
+			prev := parent
+			parent.SubtaskIDs = without(parent.SubtaskIDs, t.ID)
+			parent.Version++
+			ch.Tasks = append(ch.Tasks, TaskWrite{Task: parent, Previous: &prev})
+		}
+	}
+	if t.CaseID != "" {
+		if c, err := s.caseByID(ctx, org.ID, t.CaseID); err == nil {
+			c.TaskIDs = without(c.TaskIDs, t.ID)
+			c.Version++
+			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
+			ch.Events = append(ch.Events, s.event(c.ID, EventTaskDeleted, fmt.Sprintf("deleted the task %q", t.Name), m.UserID, t.ID, nil))
+		}
+	}
+	return s.Store.Commit(ctx, ch)
+}
+
+func without(list []string, s string) []string {
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}

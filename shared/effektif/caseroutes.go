@@ -1,0 +1,297 @@
+package effektif
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/inline"
+)
+
+// caseInput is the body of POST /cases (NewCase) and PUT /cases/{id}
+// (Case). Read-only fields of the model are accepted and ignored; keys the
+// model does not have become the case's properties.
+type caseInput struct {
+	Name            *string         `json:"name"`
+	Description     *string         `json:"description"`
+	DueDate         *time.Time      `json:"dueDate"`
+	Priority        *float64        `json:"priority"`
+	ParticipantIDs  *[]string       `json:"participantIds"`
+	TriggerInstance json.RawMessage `json:"triggerInstance"`
+
+	ID                 any `json:"id"`
+	OrganizationID     any `json:"organizationId"`
+	NameLower          any `json:"nameLower"`
+	Access             any `json:"access"`
+	CreatorID          any `json:"creatorId"`
+	CreateTime         any `json:"createTime"`
+	HasDueDate         any `json:"hasDueDate"`
+	HasPriority        any `json:"hasPriority"`
+	TaskIDs            any `json:"taskIds"`
+	LastUpdated        any `json:"lastUpdated"`
+	Canceled           any `json:"canceled"`
+	Closed             any `json:"closed"`
+	WorkflowInstanceID any `json:"workflowInstanceId"`
+	SourceWorkflowID   any `json:"sourceWorkflowId"`
+	WorkflowID         any `json:"workflowId"`
+	Creator            any `json:"creator"`
+	Tasks              any `json:"tasks"`
+	Events             any `json:"events"`
+	Participants       any `json:"participants"`
+	SourceWorkflow     any `json:"sourceWorkflow"`
+	Properties         any `json:"properties"`
+}
+
+// decodeInline reads a JSON object body into v and returns the keys v does
+// not know (the properties).
+func decodeInline(r *http.Request, v any) (map[string]json.RawMessage, error) {
+	body, err := readBody(r, httpapi.MaxJSONBody)
+	if err != nil {
+		return nil, err
+	}
+	if err := httpapi.Unmarshal(body, v); err != nil {
+		return nil, err
+	}
+	return inline.Unmarshal(body, v, nil)
+}
+
+// CaseRoutes registers the routes of the Effektif Case group.
+func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
+	h := caseHandlers{svc: svc}
+	base := BasePath + "/{organizationKey}/cases"
+	rt.Handle("GET "+base, authenticated(h.list))
+	rt.Handle("POST "+base, authenticated(h.create))
+	rt.Handle("GET "+base+"/{caseId}", authenticated(h.get))
+	rt.Handle("PUT "+base+"/{caseId}", authenticated(h.update))
+	rt.Handle("DELETE "+base+"/{caseId}", authenticated(h.delete))
+	rt.Handle("POST "+base+"/{caseId}/cancel", authenticated(h.end(true)))
+	rt.Handle("POST "+base+"/{caseId}/close", authenticated(h.end(false)))
+	rt.Handle("GET "+base+"/{caseId}/events", authenticated(h.events))
+	rt.Handle("POST "+base+"/{caseId}/events", authenticated(h.comment))
+	rt.Handle("GET "+base+"/{caseId}/tasks", authenticated(h.tasks))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", authenticated(h.info))
+}
+
+type caseHandlers struct {
+	svc *casework.Service
+}
+
+func (h caseHandlers) people(ctx context.Context, ids []string) (people, error) {
+	return h.svc.Identity.Users(ctx, ids)
+}
+
+// writeDetail answers a CaseDetail.
+func (h caseHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d casework.CaseDetail) error {
+	ids := append([]string{d.CreatorID}, d.ParticipantIDs...)
+	tasks := map[string]casework.Task{}
+	for _, t := range d.Tasks {
+		ids = append(ids, taskUsers(t)...)
+		tasks[t.ID] = t
+	}
+	for _, e := range d.Events {
+		ids = append(ids, e.UserID)
+	}
+	p, err := h.people(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	v := caseOf(d.Case)
+	v.Creator, v.Participants = p.user(d.CreatorID), p.users(d.ParticipantIDs)
+	v.Tasks, v.Events = []Task{}, []Event{}
+	for _, t := range d.Tasks {
+		v.Tasks = append(v.Tasks, taskDetailOf(t, nil, p))
+	}
+	for _, e := range d.Events {
+		v.Events = append(v.Events, eventOf(e, p, tasks))
+	}
+	if d.SourceWorkflow != nil {
+		if v.SourceWorkflow, err = editorWorkflowJSON(*d.SourceWorkflow, time.Now(), nil); err != nil {
+			return err
+		}
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, v)
+}
+
+func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
+	q := casework.CaseQuery{SourceWorkflowID: r.URL.Query().Get("editorWorkflowId"), Sorting: r.URL.Query().Get("sorting")}
+	var err error
+	for name, dst := range map[string]**bool{"closed": &q.Closed, "canceled": &q.Canceled, "workflowDeleted": &q.WorkflowDeleted} {
+		if *dst, err = boolParam(r, name); err != nil {
+			return err
+		}
+	}
+	cases, err := h.svc.Cases(r.Context(), callerID, r.PathValue("organizationKey"), q)
+	if err != nil {
+		return err
+	}
+	out := make([]Case, len(cases))
+	for i, c := range cases {
+		out[i] = caseOf(c)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var in caseInput
+	props, err := decodeInline(r, &in)
+	if err != nil {
+		return err
+	}
+	nc := casework.NewCase{Priority: in.Priority, Properties: props}
+	if len(in.TriggerInstance) > 0 && string(in.TriggerInstance) != "null" {
+		var t TriggerInstance
+		if err := httpapi.Unmarshal(in.TriggerInstance, &t); err != nil {
+			return err
+		}
+		req, err := t.core()
+		if err != nil {
+			return err
+		}
+		nc.Trigger = &req
+	}
+	if in.Name != nil {
+		nc.Name = *in.Name
+	}
+	if in.Description != nil {
+		nc.Description = *in.Description
+	}
+	if in.DueDate != nil {
+		nc.DueDate = *in.DueDate
+	}
+	if in.ParticipantIDs != nil {
+		nc.ParticipantIDs = *in.ParticipantIDs
+	}
+	c, err := h.svc.CreateCase(r.Context(), callerID, r.PathValue("organizationKey"), nc)
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, casework.CaseDetail{Case: c})
+}
+
+func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
+	d, err := h.svc.Case(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"))
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, d)
+}
+
+func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var in caseInput
+	props, err := decodeInline(r, &in)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.UpdateCase(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), casework.CaseChanges{
+		Name: in.Name, Description: in.Description, DueDate: in.DueDate, Priority: in.Priority,
+		ParticipantIDs: in.ParticipantIDs, Properties: props,
+	})
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, d)
+}
+
+func (h caseHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
+	if err := h.svc.DeleteCase(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h caseHandlers) end(cancel bool) func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	return func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		d, err := h.svc.EndCase(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), cancel)
+		if err != nil {
+			return err
+		}
+		return h.writeDetail(w, r, d)
+	}
+}
+
+func (h caseHandlers) events(w http.ResponseWriter, r *http.Request, callerID string) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	events, err := h.svc.CaseEvents(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), q.Get("type"), q.Get("taskId"), p)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.UserID
+	}
+	users, err := h.people(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	out := make([]Event, len(events))
+	for i, e := range events {
+		out[i] = eventOf(e, users, nil)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// eventInput is the body of POST .../events: a comment, its text in name.
+type eventInput struct {
+	Name   string `json:"name"`
+	TaskID string `json:"taskId"`
+}
+
+func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var in eventInput
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+		return err
+	}
+	e, err := h.svc.AddComment(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), in.Name, in.TaskID)
+	if err != nil {
+		return err
+	}
+	users, err := h.people(r.Context(), []string{e.UserID})
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, eventOf(e, users, nil))
+}
+
+func (h caseHandlers) tasks(w http.ResponseWriter, r *http.Request, callerID string) error {
+	completed, err := boolParam(r, "completed")
+	if err != nil {
+		return err
+	}
+	tasks, err := h.svc.CaseTasks(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), completed)
+	if err != nil {
+		return err
+	}
+	return writeTasks(w, tasks)
+}
+
+func writeTasks(w http.ResponseWriter, tasks []casework.Task) error {
+	out := make([]Task, len(tasks))
+	for i, t := range tasks {
+		out[i] = taskOf(t)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// CaseCounts is the body of GET /info/cases (the document gives none).
+type CaseCounts struct {
+	Total    int `json:"total"`
+	Open     int `json:"open"`
+	Closed   int `json:"closed"`
+	Canceled int `json:"canceled"`
+}
+
+func (h caseHandlers) info(w http.ResponseWriter, r *http.Request, callerID string) error {
+	c, err := h.svc.CaseCounts(r.Context(), callerID, r.PathValue("organizationKey"))
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, CaseCounts{Total: c.Total, Open: c.Open, Closed: c.Closed, Canceled: c.Canceled})
+}

@@ -1,0 +1,84 @@
+package effektif
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/engine"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+)
+
+// TriggerInstance is the Effektif TriggerInstance: which workflow to start
+// (workflowId names a version, sourceWorkflowId an editor workflow whose
+// published version runs) and its start data. The caller ids are set by the
+// engine for call activities and refused from clients.
+type TriggerInstance struct {
+	Data                     map[string]json.RawMessage `json:"data"`
+	WorkflowInstanceID       string                     `json:"workflowInstanceId"`
+	WorkflowID               string                     `json:"workflowId"`
+	SourceWorkflowID         string                     `json:"sourceWorkflowId"`
+	StartActivityIDs         []string                   `json:"startActivityIds"`
+	BusinessKey              string                     `json:"businessKey"`
+	CallerWorkflowInstanceID string                     `json:"callerWorkflowInstanceId"`
+	CallerActivityInstanceID string                     `json:"callerActivityInstanceId"`
+}
+
+func (t TriggerInstance) core() (casework.TriggerRequest, error) {
+	if t.CallerWorkflowInstanceID != "" || t.CallerActivityInstanceID != "" {
+		return casework.TriggerRequest{}, failure.Field("callerWorkflowInstanceId", "caller ids are set by call activities, not by clients")
+	}
+	return casework.TriggerRequest{
+		WorkflowID: t.WorkflowID, SourceWorkflowID: t.SourceWorkflowID, WorkflowInstanceID: t.WorkflowInstanceID,
+		BusinessKey: t.BusinessKey, Data: t.Data, StartActivityIDs: t.StartActivityIDs,
+	}, nil
+}
+
+// EngineRoutes registers the route of the Effektif WorkflowEngine group.
+func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/engine/workflow/instances", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var t TriggerInstance
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t); err != nil {
+			return err
+		}
+		req, err := t.core()
+		if err != nil {
+			return err
+		}
+		inst, err := svc.StartInstance(r.Context(), callerID, r.PathValue("organizationKey"), req)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, inst.Public())
+	}))
+}
+
+// startForm answers the start form of the workflow's published version (or
+// of the draft when nothing is published); a workflow without a form
+// trigger has an empty form.
+func (h workflowHandlers) startForm(w http.ResponseWriter, r *http.Request, callerID string) error {
+	form, err := h.svc.StartForm(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if form == nil {
+		form = &engine.FormInstance{Fields: []engine.FormInstanceField{}}
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, form)
+}
+
+// activityTest runs a script activity of the draft on test values: the
+// body (optional) maps variable ids to values; other variables have their
+// defaults. It answers a ScriptResult.
+func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var vars map[string]json.RawMessage
+	if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &vars); err != nil {
+		return err
+	}
+	res, err := h.svc.TestActivity(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), r.PathValue("activityId"), vars)
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, res)
+}

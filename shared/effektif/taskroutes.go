@@ -1,0 +1,247 @@
+package effektif
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+)
+
+// taskInput is the body of POST /tasks (NewTask) and PUT /tasks/{id}
+// (Task). Read-only fields are accepted and ignored; unknown keys become
+// the task's properties.
+type taskInput struct {
+	Name              *string    `json:"name"`
+	Description       *string    `json:"description"`
+	AssigneeID        *string    `json:"assigneeId"`
+	CandidateIDs      *[]string  `json:"candidateIds"`
+	CandidateGroupIDs *[]string  `json:"candidateGroupIds"`
+	CaseID            *string    `json:"caseId"`
+	ParentID          *string    `json:"parentId"`
+	DueDate           *time.Time `json:"dueDate"`
+
+	ID                      any `json:"id"`
+	OrganizationID          any `json:"organizationId"`
+	NameLower               any `json:"nameLower"`
+	Access                  any `json:"access"`
+	CreatorID               any `json:"creatorId"`
+	CreateTime              any `json:"createTime"`
+	SubtaskIDs              any `json:"subtaskIds"`
+	LastUpdated             any `json:"lastUpdated"`
+	Canceled                any `json:"canceled"`
+	Completed               any `json:"completed"`
+	ActivityID              any `json:"activityId"`
+	ActivityInstanceID      any `json:"activityInstanceId"`
+	ActivityInstanceMessage any `json:"activityInstanceMessage"`
+	HasForm                 any `json:"hasForm"`
+	WorkflowInstanceID      any `json:"workflowInstanceId"`
+	SourceWorkflowID        any `json:"sourceWorkflowId"`
+	WorkflowID              any `json:"workflowId"`
+	RoleVariableID          any `json:"roleVariableId"`
+	Form                    any `json:"form"`
+	Creator                 any `json:"creator"`
+	Assignee                any `json:"assignee"`
+	Candidates              any `json:"candidates"`
+	CandidateGroups         any `json:"candidateGroups"`
+	Subtasks                any `json:"subtasks"`
+	Properties              any `json:"properties"`
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// TaskRoutes registers the routes of the Effektif Task group.
+func TaskRoutes(rt *httpapi.Router, svc *casework.Service) {
+	h := taskHandlers{svc: svc}
+	base := BasePath + "/{organizationKey}/tasks"
+	rt.Handle("GET "+base, authenticated(h.list))
+	rt.Handle("POST "+base, authenticated(h.create))
+	rt.Handle("GET "+base+"/{taskId}", authenticated(h.get))
+	rt.Handle("PUT "+base+"/{taskId}", authenticated(h.update))
+	rt.Handle("DELETE "+base+"/{taskId}", authenticated(h.delete))
+	rt.Handle("POST "+base+"/{taskId}/complete", authenticated(h.complete))
+	rt.Handle("POST "+base+"/{taskId}/reopen", authenticated(h.reopen))
+	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", authenticated(h.saveField))
+}
+
+type taskHandlers struct {
+	svc *casework.Service
+}
+
+// writeDetail answers a TaskDetail.
+func (h taskHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d casework.TaskDetail) error {
+	p, err := h.svc.Identity.Users(r.Context(), taskUsers(d.Task))
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, taskDetailOf(d.Task, d.Subtasks, p))
+}
+
+// listParam reads a query parameter that may repeat or hold a
+// comma-separated list (API Gateway joins repeated keys with commas).
+func listParam(r *http.Request, name string) []string {
+	var out []string
+	for _, v := range r.URL.Query()[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func (h taskHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
+	completed, err := boolParam(r, "completed")
+	if err != nil {
+		return err
+	}
+	q := casework.TaskQuery{DueDate: listParam(r, "dueDate"), Process: r.URL.Query().Get("process"), Completed: completed}
+	for _, i := range listParam(r, "involvement") {
+		q.Involvement = append(q.Involvement, casework.Involvement(i))
+	}
+	tasks, err := h.svc.Tasks(r.Context(), callerID, r.PathValue("organizationKey"), q)
+	if err != nil {
+		return err
+	}
+	return writeTasks(w, tasks)
+}
+
+func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var in taskInput
+	props, err := decodeInline(r, &in)
+	if err != nil {
+		return err
+	}
+	t, err := h.svc.CreateTask(r.Context(), callerID, r.PathValue("organizationKey"), casework.NewTask{
+		Name: deref(in.Name), Description: deref(in.Description), AssigneeID: deref(in.AssigneeID),
+		CandidateIDs: deref(in.CandidateIDs), CandidateGroupIDs: deref(in.CandidateGroupIDs),
+		CaseID: deref(in.CaseID), ParentID: deref(in.ParentID), DueDate: deref(in.DueDate), Properties: props,
+	})
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, casework.TaskDetail{Task: t})
+}
+
+func (h taskHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
+	d, err := h.svc.Task(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"))
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, d)
+}
+
+func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var in taskInput
+	props, err := decodeInline(r, &in)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.UpdateTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), casework.TaskChanges{
+		Name: in.Name, Description: in.Description, AssigneeID: in.AssigneeID, CandidateIDs: in.CandidateIDs,
+		CandidateGroupIDs: in.CandidateGroupIDs, DueDate: in.DueDate, Properties: props,
+	})
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, d)
+}
+
+func (h taskHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
+	if err := h.svc.DeleteTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// FormField is one submitted FormInstanceField: its id (or key) and value.
+type FormField struct {
+	ID    string          `json:"id"`
+	Key   string          `json:"key"`
+	Value json.RawMessage `json:"value"`
+}
+
+func (f FormField) core() casework.FieldValue {
+	id := f.ID
+	if id == "" {
+		id = f.Key
+	}
+	return casework.FieldValue{ID: id, Value: f.Value}
+}
+
+// complete reads the body of POST .../complete: the document makes it an
+// array of FormInstanceField; {"fields": [...]} and no body are accepted too.
+func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, callerID string) error {
+	body, err := readOptionalBody(r)
+	if err != nil {
+		return err
+	}
+	var fields []FormField
+	if len(body) > 0 {
+		if body[0] == '{' {
+			var wrapped struct {
+				Fields []FormField `json:"fields"`
+			}
+			err = httpapi.Unmarshal(body, &wrapped)
+			fields = wrapped.Fields
+		} else {
+			err = httpapi.Unmarshal(body, &fields)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	values := make([]casework.FieldValue, len(fields))
+	for i, f := range fields {
+		values[i] = f.core()
+	}
+	d, err := h.svc.CompleteTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), values)
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, d)
+}
+
+func readOptionalBody(r *http.Request) ([]byte, error) {
+	var raw json.RawMessage
+	if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func (h taskHandlers) reopen(w http.ResponseWriter, r *http.Request, callerID string) error {
+	d, err := h.svc.ReopenTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"))
+	if err != nil {
+		return err
+	}
+	return h.writeDetail(w, r, d)
+}
+
+// saveField answers the saved FormInstanceField.
+func (h taskHandlers) saveField(w http.ResponseWriter, r *http.Request, callerID string) error {
+	var f FormField
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &f); err != nil {
+		return err
+	}
+	fieldID := r.PathValue("fieldId")
+	if f.ID != "" && f.ID != fieldID {
+		return failure.Field("id", "the field id differs from the path's")
+	}
+	saved, err := h.svc.SaveFormField(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), casework.FieldValue{ID: fieldID, Value: f.Value})
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, saved)
+}

@@ -1,0 +1,193 @@
+package effektif
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/inline"
+)
+
+// Case is the Effektif Case model (CaseDetail adds the embedded objects).
+type Case struct {
+	ID                 string          `json:"id"`
+	OrganizationID     string          `json:"organizationId"`
+	Name               string          `json:"name"`
+	NameLower          string          `json:"nameLower"`
+	Description        string          `json:"description,omitempty"`
+	Access             json.RawMessage `json:"access,omitempty"`
+	CreatorID          string          `json:"creatorId"`
+	CreateTime         time.Time       `json:"createTime"`
+	DueDate            *time.Time      `json:"dueDate,omitempty"`
+	HasDueDate         bool            `json:"hasDueDate"`
+	Priority           *float64        `json:"priority,omitempty"`
+	HasPriority        bool            `json:"hasPriority"`
+	ParticipantIDs     []string        `json:"participantIds"`
+	TaskIDs            []string        `json:"taskIds"`
+	LastUpdated        time.Time       `json:"lastUpdated"`
+	Canceled           bool            `json:"canceled"`
+	Closed             bool            `json:"closed"`
+	WorkflowInstanceID string          `json:"workflowInstanceId,omitempty"`
+	SourceWorkflowID   string          `json:"sourceWorkflowId,omitempty"`
+	WorkflowID         string          `json:"workflowId,omitempty"`
+
+	// CaseDetail
+	Creator        *User           `json:"creator,omitempty"`
+	Tasks          []Task          `json:"tasks,omitempty"`
+	Events         []Event         `json:"events,omitempty"`
+	Participants   []User          `json:"participants,omitempty"`
+	SourceWorkflow json.RawMessage `json:"sourceWorkflow,omitempty"`
+
+	Properties map[string]json.RawMessage `json:"-"`
+}
+
+type caseJSON Case
+
+// MarshalJSON writes the case with its properties inlined.
+func (c Case) MarshalJSON() ([]byte, error) { return inline.Marshal(caseJSON(c), c.Properties) }
+
+// Task is the Effektif Task model (TaskDetail adds the embedded objects).
+type Task struct {
+	ID                      string          `json:"id"`
+	OrganizationID          string          `json:"organizationId"`
+	Name                    string          `json:"name"`
+	NameLower               string          `json:"nameLower"`
+	Description             string          `json:"description,omitempty"`
+	Access                  json.RawMessage `json:"access,omitempty"`
+	CreatorID               string          `json:"creatorId"`
+	CreateTime              time.Time       `json:"createTime"`
+	AssigneeID              string          `json:"assigneeId,omitempty"`
+	CandidateIDs            []string        `json:"candidateIds"`
+	CandidateGroupIDs       []string        `json:"candidateGroupIds"`
+	CaseID                  string          `json:"caseId,omitempty"`
+	ParentID                string          `json:"parentId,omitempty"`
+	SubtaskIDs              []string        `json:"subtaskIds"`
+	DueDate                 *time.Time      `json:"dueDate,omitempty"`
+	LastUpdated             time.Time       `json:"lastUpdated"`
+	Canceled                bool            `json:"canceled"`
+	Completed               bool            `json:"completed"`
+	ActivityID              string          `json:"activityId,omitempty"`
+	ActivityInstanceID      string          `json:"activityInstanceId,omitempty"`
+	ActivityInstanceMessage bool            `json:"activityInstanceMessage"`
+	HasForm                 bool            `json:"hasForm"`
+	WorkflowInstanceID      string          `json:"workflowInstanceId,omitempty"`
+	SourceWorkflowID        string          `json:"sourceWorkflowId,omitempty"`
+	WorkflowID              string          `json:"workflowId,omitempty"`
+	RoleVariableID          string          `json:"roleVariableId,omitempty"`
+	Form                    json.RawMessage `json:"form,omitempty"`
+
+	// TaskDetail
+	Creator         *User  `json:"creator,omitempty"`
+	Assignee        *User  `json:"assignee,omitempty"`
+	Candidates      []User `json:"candidates,omitempty"`
+	CandidateGroups []any  `json:"candidateGroups,omitempty"`
+	Subtasks        []Task `json:"subtasks,omitempty"`
+
+	Properties map[string]json.RawMessage `json:"-"`
+}
+
+type taskJSON Task
+
+// MarshalJSON writes the task with its properties inlined.
+func (t Task) MarshalJSON() ([]byte, error) { return inline.Marshal(taskJSON(t), t.Properties) }
+
+// Event is the Effektif Event model: one entry of a case's timeline. Type
+// is not in the document: it tells comments from the system's own events
+// (see casework.Event*), and the events list filters on it.
+type Event struct {
+	ID     string          `json:"id"`
+	CaseID string          `json:"caseId"`
+	Type   string          `json:"type"`
+	Name   string          `json:"name"`
+	TaskID string          `json:"taskId,omitempty"`
+	Task   *Task           `json:"task,omitempty"`
+	Time   time.Time       `json:"time"`
+	UserID string          `json:"userId,omitempty"`
+	User   *User           `json:"user,omitempty"`
+	Data   json.RawMessage `json:"data,omitempty"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// people resolves user ids to Effektif users.
+type people map[string]identity.User
+
+func (p people) user(id string) *User {
+	u, ok := p[id]
+	if !ok || id == "" {
+		return nil
+	}
+	v := userOf(u, nil, false)
+	return &v
+}
+
+func (p people) users(ids []string) []User {
+	out := make([]User, 0, len(ids))
+	for _, id := range ids {
+		if u := p.user(id); u != nil {
+			out = append(out, *u)
+		}
+	}
+	return out
+}
+
+func taskOf(t casework.Task) Task {
+	return Task{
+		ID: t.ID, OrganizationID: t.OrganizationID, Name: t.Name, NameLower: strings.ToLower(t.Name),
+		Description: t.Description, Access: t.Access, CreatorID: t.CreatorID, CreateTime: t.CreateTime,
+		AssigneeID: t.AssigneeID, CandidateIDs: orEmpty(t.CandidateIDs), CandidateGroupIDs: orEmpty(t.CandidateGroupIDs),
+		CaseID: t.CaseID, ParentID: t.ParentID, SubtaskIDs: orEmpty(t.SubtaskIDs), DueDate: timePtr(t.DueDate),
+		LastUpdated: t.LastUpdated, Canceled: t.Canceled, Completed: t.Completed, ActivityID: t.ActivityID,
+		ActivityInstanceID: t.ActivityInstanceID, ActivityInstanceMessage: t.FromWorkflow() && !t.Completed,
+		HasForm: len(t.Form) > 0, WorkflowInstanceID: t.WorkflowInstanceID, SourceWorkflowID: t.SourceWorkflowID,
+		WorkflowID: t.WorkflowID, RoleVariableID: t.RoleVariableID, Form: t.Form, Properties: t.Properties,
+	}
+}
+
+// taskUsers are the ids of the users a TaskDetail embeds.
+func taskUsers(t casework.Task) []string {
+	return append([]string{t.CreatorID, t.AssigneeID}, t.CandidateIDs...)
+}
+
+func taskDetailOf(t casework.Task, subtasks []casework.Task, p people) Task {
+	v := taskOf(t)
+	v.Creator, v.Assignee, v.Candidates = p.user(t.CreatorID), p.user(t.AssigneeID), p.users(t.CandidateIDs)
+	for _, s := range subtasks {
+		v.Subtasks = append(v.Subtasks, taskOf(s))
+	}
+	return v
+}
+
+func caseOf(c casework.Case) Case {
+	return Case{
+		ID: c.ID, OrganizationID: c.OrganizationID, Name: c.Name, NameLower: strings.ToLower(c.Name),
+		Description: c.Description, Access: c.Access, CreatorID: c.CreatorID, CreateTime: c.CreateTime,
+		DueDate: timePtr(c.DueDate), HasDueDate: !c.DueDate.IsZero(), Priority: c.Priority, HasPriority: c.Priority != nil,
+		ParticipantIDs: orEmpty(c.ParticipantIDs), TaskIDs: orEmpty(c.TaskIDs), LastUpdated: c.LastUpdated,
+		Canceled: c.Canceled, Closed: c.Closed, WorkflowInstanceID: c.WorkflowInstanceID,
+		SourceWorkflowID: c.SourceWorkflowID, WorkflowID: c.WorkflowID, Properties: c.Properties,
+	}
+}
+
+func eventOf(e casework.Event, p people, tasks map[string]casework.Task) Event {
+	v := Event{ID: e.ID, CaseID: e.CaseID, Type: e.Type, Name: e.Name, TaskID: e.TaskID, Time: e.Time, UserID: e.UserID, User: p.user(e.UserID), Data: e.Data}
+	if t, ok := tasks[e.TaskID]; ok {
+		tv := taskOf(t)
+		v.Task = &tv
+	}
+	return v
+}

@@ -1,0 +1,171 @@
+package engine
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/effektif-serverless/caseflow/shared/workflow"
+)
+
+// FormInstance is a form with current values: the REST Task.form and the
+// start form.
+type FormInstance struct {
+	Description string              `json:"description,omitempty"`
+	Fields      []FormInstanceField `json:"fields"`
+}
+
+// FormInstanceField is one field of a FormInstance.
+type FormInstanceField struct {
+	ID          string             `json:"id"`
+	Key         string             `json:"key,omitempty"`
+	Name        string             `json:"name,omitempty"`
+	Description string             `json:"description,omitempty"`
+	Type        *workflow.DataType `json:"type,omitempty"`
+	ReadOnly    bool               `json:"readOnly,omitempty"`
+	Required    bool               `json:"required,omitempty"`
+	AsButtons   bool               `json:"asButtons,omitempty"`
+	Value       json.RawMessage    `json:"value,omitempty"`
+}
+
+// formField is a form field with its defaults filled in.
+type formField struct {
+	*workflow.FormField
+	id       string
+	variable string // the variable a writable field writes, else ""
+	name     string
+	typ      *workflow.DataType
+}
+
+// formFields fills in field defaults as Effektif's form parser does: the
+// id defaults to the bound variable's id, else to the field's position
+// ("1", "2", ...); name and type default to the variable's. A field is
+// writable when its binding is a bare variable expression and it is not
+// read-only.
+func formFields(g *graph, form *workflow.Form) []formField {
+	out := make([]formField, len(form.Fields))
+	for i := range form.Fields {
+		f := &form.Fields[i]
+		ff := formField{FormField: f, id: f.ID, name: f.Name, typ: f.Type}
+		v := bareVariable(f.Binding)
+		if ff.id == "" {
+			ff.id = v
+		}
+		if ff.id == "" {
+			ff.id = strconv.Itoa(i + 1)
+		}
+		if decl := g.vars[v]; decl != nil {
+			if ff.name == "" {
+				ff.name = decl.Name
+			}
+			if ff.typ == nil {
+				ff.typ = decl.Type
+			}
+		}
+		if !f.ReadOnly {
+			ff.variable = v
+		}
+		out[i] = ff
+	}
+	return out
+}
+
+// buildForm makes the FormInstance of a form with values read from vs.
+func buildForm(g *graph, vs vars, form *workflow.Form) *FormInstance {
+	fi := &FormInstance{Description: render(vs, form.Description, false), Fields: []FormInstanceField{}}
+	for _, f := range formFields(g, form) {
+		v, _ := evalBinding(vs, f.Binding)
+		asButtons := false
+		if raw, ok := f.Properties["asButtons"]; ok {
+			asButtons = string(raw) == "true"
+		}
+		fi.Fields = append(fi.Fields, FormInstanceField{
+			ID:          f.id,
+			Key:         f.Key,
+			Name:        f.name,
+			Description: f.Description,
+			Type:        f.typ,
+			ReadOnly:    f.ReadOnly || f.Binding != nil && f.variable == "",
+			Required:    f.Required,
+			AsButtons:   asButtons,
+			Value:       encode(v),
+		})
+	}
+	return fi
+}
+
+// submitForm writes submitted values (by field id, or key) through the
+// writable fields, checked against the field's type and then the
+// variable's; other values are ignored. Afterwards every required
+// writable field must have a value.
+func (r *run) submitForm(from *ActivityInstance, form *workflow.Form, values map[string]json.RawMessage) error {
+	fields := formFields(r.g, form)
+	for _, f := range fields {
+		raw, ok := values[f.id]
+		if !ok && f.Key != "" {
+			raw, ok = values[f.Key]
+		}
+		if !ok || f.variable == "" {
+			continue
+		}
+		val, hint, err := unwrap(raw)
+		if err != nil {
+			return withField(err, f.id)
+		}
+		if f.Type != nil {
+			if val, err = CoerceValue(f.Type, val); err != nil {
+				return withField(err, f.id)
+			}
+			hint = f.Type
+		}
+		if err := r.setVar(from, f.variable, val, hint); err != nil {
+			return withField(err, f.id)
+		}
+	}
+	vs := r.vars(from)
+	for _, f := range fields {
+		if f.Required && f.variable != "" {
+			if v, _ := evalExpr(vs, f.variable); isEmpty(v) {
+				return &ValueError{Field: f.id, Message: "a value is required"}
+			}
+		}
+	}
+	return nil
+}
+
+// FormInstance builds the form of a user task activity instance with the
+// current variable values (what the REST Task.form shows). Errors:
+// ErrUnknownActivityInstance, ErrWorkflowMismatch. An activity without a
+// form gives nil.
+func (inst *Instance) FormInstance(wf *workflow.Workflow, activityInstanceID string) (*FormInstance, error) {
+	c := inst.Clone() // links parents for scope lookups
+	ai := c.ActivityInstance(activityInstanceID)
+	if ai == nil {
+		return nil, ErrUnknownActivityInstance
+	}
+	g := compile(wf)
+	n := g.nodes[ai.ActivityID]
+	if n == nil {
+		return nil, ErrWorkflowMismatch
+	}
+	if n.act.Form == nil {
+		return nil, nil
+	}
+	return buildForm(g, scopeVars{c, ai}, n.act.Form), nil
+}
+
+// StartForm is the start form of a workflow with a form trigger, with the
+// variables' default values (GET .../startForm); nil without one.
+func StartForm(wf *workflow.Workflow) *FormInstance {
+	if wf.Trigger == nil || wf.Trigger.Form == nil {
+		return nil
+	}
+	g := compile(wf)
+	defaults := mapVars{}
+	for id, v := range g.vars {
+		val, err := CoerceValue(v.Type, v.DefaultValue)
+		if err == nil {
+			defaults[id] = typedValue{val, v.Type}
+		}
+	}
+	return buildForm(g, defaults, wf.Trigger.Form)
+}

@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/workflow"
+)
+
+// Instance is the full state of a workflow instance. It is stored as JSON;
+// that JSON is the Effektif WorkflowInstance (id, workflowId, businessKey,
+// creatorId, callerWorkflowInstanceId, callerActivityInstanceId, caseId,
+// start, end, endState, duration, activityInstances, variableInstances,
+// timerInstances) plus bookkeeping fields (organizationId, version,
+// lastActivityInstanceId, lastVariableInstanceId, and workState, incoming
+// and elements on activity instances). Public returns a copy without the
+// bookkeeping, for REST answers.
+//
+// Open activity instances are the ones without an end. Activity and
+// variable instance ids are per-instance counters ("1", "2", ...), as in
+// Effektif; timer ids come from Engine.NewID so they are unique across
+// instances.
+type Instance struct {
+	ID                       string `json:"id"`
+	WorkflowID               string `json:"workflowId,omitempty"`
+	BusinessKey              string `json:"businessKey,omitempty"`
+	CreatorID                string `json:"creatorId,omitempty"`
+	CallerWorkflowInstanceID string `json:"callerWorkflowInstanceId,omitempty"`
+	CallerActivityInstanceID string `json:"callerActivityInstanceId,omitempty"`
+	CaseID                   string `json:"caseId,omitempty"`
+	OrganizationID           string `json:"organizationId,omitempty"`
+	Start                    Time   `json:"start,omitzero"`
+	End                      Time   `json:"end,omitzero"`
+	// EndState is empty when the instance ended normally (or is running)
+	// and EndCanceled after Cancel.
+	EndState string `json:"endState,omitempty"`
+	// Duration is End - Start in milliseconds, set when the instance ends.
+	Duration *int64 `json:"duration,omitempty"`
+	Scope
+	TimerInstances []*TimerInstance `json:"timerInstances,omitempty"`
+
+	// Version is the application's optimistic-locking counter; the engine
+	// never changes it.
+	Version                int `json:"version,omitempty"`
+	LastActivityInstanceID int `json:"lastActivityInstanceId,omitempty"`
+	LastVariableInstanceID int `json:"lastVariableInstanceId,omitempty"`
+}
+
+// EndCanceled is the EndState of canceled instances and activity instances.
+const EndCanceled = "canceled"
+
+// Scope holds what the workflow instance and an activity instance have in
+// common: nested activity instances (an embedded subprocess's inner
+// activities, a multi-instance activity's elements) and local variables.
+type Scope struct {
+	ActivityInstances []*ActivityInstance `json:"activityInstances,omitempty"`
+	VariableInstances []*VariableInstance `json:"variableInstances,omitempty"`
+}
+
+// ActivityInstance is one execution of an activity.
+type ActivityInstance struct {
+	ID         string `json:"id"`
+	ActivityID string `json:"activityId"`
+	Start      Time   `json:"start,omitzero"`
+	End        Time   `json:"end,omitzero"`
+	// EndState is EndCanceled when the activity instance was interrupted
+	// (boundary timer, terminate end event, Cancel).
+	EndState string `json:"endState,omitempty"`
+	Duration *int64 `json:"duration,omitempty"`
+	// CalledWorkflowInstanceID is the sub-instance of a call activity, set
+	// by SetCalledWorkflowInstance.
+	CalledWorkflowInstanceID string `json:"calledWorkflowInstanceId,omitempty"`
+	Scope
+
+	// WorkState is bookkeeping: "waiting" (waits for Message or its
+	// timer), "scope" (embedded subprocess running), "multi" (multi-
+	// instance container), "joining" (ended at a join gateway, waiting for
+	// the other branches); empty otherwise.
+	WorkState string `json:"workState,omitempty"`
+	// Incoming is the key of the transition this instance arrived by
+	// (the transition id, or a generated key for transitions without id);
+	// joins match arrivals to incoming transitions with it.
+	Incoming string `json:"incoming,omitempty"`
+	// Elements are the values a sequential multi-instance container has
+	// still to run.
+	Elements []json.RawMessage `json:"elements,omitempty"`
+
+	parent *ActivityInstance
+}
+
+// Work states.
+const (
+	wsWaiting = "waiting"
+	wsScope   = "scope"
+	wsMulti   = "multi"
+	wsJoining = "joining"
+)
+
+// Open reports whether the activity instance has not ended.
+func (ai *ActivityInstance) Open() bool { return ai.End.IsZero() }
+
+// Waiting reports whether the activity instance waits for a Message (user
+// task, service task, receive task, call activity) or for its timer
+// (timer event).
+func (ai *ActivityInstance) Waiting() bool { return ai.Open() && ai.WorkState == wsWaiting }
+
+// VariableInstance is the value of one variable in one scope.
+type VariableInstance struct {
+	ID         string             `json:"id"`
+	VariableID string             `json:"variableId"`
+	Type       *workflow.DataType `json:"type,omitempty"`
+	Value      json.RawMessage    `json:"value,omitempty"`
+}
+
+// TimerInstance is a scheduled timer: an intermediate timer event's wait
+// (TimerID empty) or a boundary timer of a waiting activity (TimerID is
+// the workflow's Timer id). The application indexes it by DueDate and
+// calls FireTimer with its ID when it is due.
+type TimerInstance struct {
+	ID                 string `json:"id"`
+	ActivityInstanceID string `json:"activityInstanceId"`
+	TimerID            string `json:"timerId,omitempty"`
+	DueDate            Time   `json:"dueDate"`
+}
+
+// Time is a moment that JSON writes as ISO 8601 in UTC with milliseconds
+// ("2015-06-01T12:00:00.000Z"); the zero Time is null.
+type Time struct{ time.Time }
+
+// MarshalJSON writes the time as ISO 8601 UTC with milliseconds.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, 26)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON reads any ISO 8601 date or date-time, or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, _, ok := parseDate(s)
+	if !ok {
+		return fmt.Errorf("engine: bad time %q", s)
+	}
+	t.Time = v
+	return nil
+}
+
+// Ended reports whether the instance has ended (normally or canceled).
+func (inst *Instance) Ended() bool { return !inst.End.IsZero() }
+
+// ActivityInstance finds an activity instance by id anywhere in the tree,
+// or returns nil.
+func (inst *Instance) ActivityInstance(id string) *ActivityInstance {
+	var found *ActivityInstance
+	inst.walk(func(ai *ActivityInstance) bool {
+		if ai.ID == id {
+			found = ai
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// WaitingActivityInstances lists the open activity instances that wait for
+// a Message or a timer, in tree order.
+func (inst *Instance) WaitingActivityInstances() []*ActivityInstance {
+	var out []*ActivityInstance
+	inst.walk(func(ai *ActivityInstance) bool {
+		if ai.Waiting() {
+			out = append(out, ai)
+		}
+		return true
+	})
+	return out
+}
+
+// Variable returns the value of a workflow-level variable (nil when it has
+// none) and its type.
+func (inst *Instance) Variable(id string) (json.RawMessage, *workflow.DataType) {
+	for _, vi := range inst.VariableInstances {
+		if vi.VariableID == id {
+			return vi.Value, vi.Type
+		}
+	}
+	return nil, nil
+}
+
+// SetCalledWorkflowInstance records the sub-instance the application
+// started for a call activity instance (a SubWorkflowRequest). It returns
+// ErrUnknownActivityInstance or ErrNotWaiting.
+func (inst *Instance) SetCalledWorkflowInstance(activityInstanceID, calledWorkflowInstanceID string) error {
+	ai := inst.ActivityInstance(activityInstanceID)
+	if ai == nil {
+		return ErrUnknownActivityInstance
+	}
+	if !ai.Waiting() {
+		return ErrNotWaiting
+	}
+	ai.CalledWorkflowInstanceID = calledWorkflowInstanceID
+	return nil
+}
+
+// walk visits activity instances depth-first in order until f returns false.
+func (inst *Instance) walk(f func(*ActivityInstance) bool) {
+	var visit func([]*ActivityInstance) bool
+	visit = func(list []*ActivityInstance) bool {
+		for _, ai := range list {
+			if !f(ai) || !visit(ai.ActivityInstances) {
+				return false
+			}
+		}
+		return true
+	}
+	visit(inst.ActivityInstances)
+}
+
+// Clone returns a deep copy of the instance (values, which are never
+// modified in place, are shared).
+func (inst *Instance) Clone() *Instance {
+	c := *inst
+	c.Scope = cloneScope(inst.Scope, nil)
+	c.TimerInstances = make([]*TimerInstance, len(inst.TimerInstances))
+	for i, ti := range inst.TimerInstances {
+		t := *ti
+		c.TimerInstances[i] = &t
+	}
+	if inst.TimerInstances == nil {
+		c.TimerInstances = nil
+	}
+	return &c
+}
+
+func cloneScope(s Scope, parent *ActivityInstance) Scope {
+	var out Scope
+	if s.ActivityInstances != nil {
+		out.ActivityInstances = make([]*ActivityInstance, len(s.ActivityInstances))
+		for i, ai := range s.ActivityInstances {
+			c := *ai
+			c.parent = parent
+			c.Elements = slices.Clone(ai.Elements)
+			c.Scope = cloneScope(ai.Scope, &c)
+			out.ActivityInstances[i] = &c
+		}
+	}
+	if s.VariableInstances != nil {
+		out.VariableInstances = make([]*VariableInstance, len(s.VariableInstances))
+		for i, vi := range s.VariableInstances {
+			c := *vi
+			out.VariableInstances[i] = &c
+		}
+	}
+	return out
+}
+
+// Public returns a copy of the instance without the engine's bookkeeping
+// (version, counters, work states, join keys), to answer as the REST
+// WorkflowInstance.
+func (inst *Instance) Public() *Instance {
+	c := inst.Clone()
+	c.Version, c.LastActivityInstanceID, c.LastVariableInstanceID = 0, 0, 0
+	c.OrganizationID = ""
+	c.walk(func(ai *ActivityInstance) bool {
+		ai.WorkState, ai.Incoming, ai.Elements = "", "", nil
+		return true
+	})
+	return c
+}

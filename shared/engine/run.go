@@ -1,0 +1,301 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/workflow"
+)
+
+// maxSteps bounds the activity instances one operation creates, so a loop
+// without a wait state fails with ErrRunaway instead of running forever.
+const maxSteps = 10000
+
+// run is one operation on one instance: a FIFO queue of activity
+// instances to execute, and the scopes to re-examine (joins, completion)
+// once the queue is empty. All iteration is in slice order, so a run is
+// deterministic.
+type run struct {
+	g     *graph
+	inst  *Instance
+	fx    *Effects
+	now   time.Time
+	loc   *time.Location
+	newID func() string
+
+	queue []*ActivityInstance
+	// dirty are scopes in which an activity instance ended (nil is the
+	// workflow level), in the order they became dirty.
+	dirty    []*ActivityInstance
+	dirtySet map[*ActivityInstance]bool
+	created  int
+	// newTimers are the ids of timers scheduled in this run.
+	newTimers map[string]bool
+	// changed indexes fx.VariableChanges by variable instance.
+	changed map[*VariableInstance]int
+}
+
+// vars reads variables as seen from an activity instance (nil: workflow).
+func (r *run) vars(from *ActivityInstance) vars { return scopeVars{r.inst, from} }
+
+// drain executes queued activity instances and settles dirty scopes until
+// neither is left.
+func (r *run) drain() error {
+	for {
+		if len(r.queue) > 0 {
+			ai := r.queue[0]
+			r.queue = r.queue[1:]
+			if !ai.Open() {
+				continue // canceled while queued
+			}
+			if err := r.execute(ai); err != nil {
+				return err
+			}
+			if r.created > maxSteps {
+				return ErrRunaway
+			}
+			continue
+		}
+		if len(r.dirty) > 0 {
+			s := r.dirty[0]
+			r.dirty = r.dirty[1:]
+			delete(r.dirtySet, s)
+			r.settle(s)
+			continue
+		}
+		return nil
+	}
+}
+
+// execute runs one activity instance that was just reached.
+func (r *run) execute(ai *ActivityInstance) error {
+	n := r.g.nodes[ai.ActivityID]
+	if n == nil {
+		return ErrWorkflowMismatch
+	}
+	a := n.act
+	if a.MultiInstance != nil && multiInstanceTypes[a.Type] && !r.isElement(ai) {
+		return r.startMulti(ai, n)
+	}
+	switch a.Type {
+	case workflow.UserTask, workflow.ServiceTask, workflow.ReceiveTask, workflow.CallActivity, workflow.TimerEvent:
+		r.wait(ai, n)
+	case workflow.EmailTask:
+		r.fx.Emails = append(r.fx.Emails, r.emailRequest(ai, n))
+		r.onwards(ai)
+	case workflow.ScriptTask:
+		if err := r.runScript(ai, n); err != nil {
+			return err
+		}
+		r.onwards(ai)
+	case workflow.ExclusiveGateway:
+		r.end(ai, "")
+		if e := r.exclusiveChoice(ai, n); e != nil {
+			r.take(ai, e)
+		}
+	case workflow.ParallelGateway, workflow.InclusiveGateway:
+		r.arrive(ai, n)
+	case workflow.SubProcessEmbedded:
+		return r.startScope(ai, n)
+	case workflow.EndEvent:
+		if a.Terminate {
+			r.terminate(ai)
+		} else {
+			r.onwards(ai)
+		}
+	default: // startEvent, task and anything else pass through
+		r.onwards(ai)
+	}
+	return nil
+}
+
+// create makes an activity instance of n in the scope of parent (nil: the
+// workflow) and queues it. incoming is the key of the transition taken.
+func (r *run) create(parent *ActivityInstance, n *node, incoming string) *ActivityInstance {
+	r.created++
+	r.inst.LastActivityInstanceID++
+	ai := &ActivityInstance{
+		ID:         strconv.Itoa(r.inst.LastActivityInstanceID),
+		ActivityID: n.act.ID,
+		Start:      Time{r.now},
+		Incoming:   incoming,
+		parent:     parent,
+	}
+	s := r.scopeOf(parent)
+	s.ActivityInstances = append(s.ActivityInstances, ai)
+	r.queue = append(r.queue, ai)
+	return ai
+}
+
+func (r *run) scopeOf(parent *ActivityInstance) *Scope {
+	if parent == nil {
+		return &r.inst.Scope
+	}
+	return &parent.Scope
+}
+
+// end ends an activity instance, drops its timers and marks its scope
+// for settling. A joining instance keeps its work state.
+func (r *run) end(ai *ActivityInstance, endState string) {
+	ai.End = Time{r.now}
+	d := r.now.Sub(ai.Start.Time).Milliseconds()
+	ai.Duration = &d
+	ai.EndState = endState
+	if ai.WorkState != wsJoining {
+		ai.WorkState = ""
+	}
+	ai.Elements = nil
+	r.dropTimers(func(ti *TimerInstance) bool { return ti.ActivityInstanceID == ai.ID })
+	r.markDirty(ai.parent)
+}
+
+// onwards ends an activity instance and takes every outgoing transition
+// whose condition holds (an implicit parallel split); an element of a
+// multi-instance activity reports to its container instead.
+func (r *run) onwards(ai *ActivityInstance) {
+	r.end(ai, "")
+	if r.isElement(ai) {
+		r.elementDone(ai)
+		return
+	}
+	for _, e := range r.g.nodes[ai.ActivityID].out {
+		if holds(r.vars(ai), e.t.Condition) {
+			r.take(ai, e)
+		}
+	}
+}
+
+// take follows a transition from an activity instance to a new instance
+// of its target, in the same scope.
+func (r *run) take(from *ActivityInstance, e *edge) {
+	if e.to != nil {
+		r.create(from.parent, e.to, e.key)
+	}
+}
+
+// cancel ends an open activity instance and its open descendants with
+// endState "canceled", reporting the waiting ones.
+func (r *run) cancel(ai *ActivityInstance) {
+	for _, child := range slices.Clone(ai.ActivityInstances) {
+		if child.Open() {
+			r.cancel(child)
+		}
+	}
+	if ai.Waiting() {
+		r.fx.CanceledActivityInstances = append(r.fx.CanceledActivityInstances, CanceledActivityInstance{
+			ActivityInstanceID:       ai.ID,
+			ActivityID:               ai.ActivityID,
+			ActivityType:             r.activityType(ai),
+			CalledWorkflowInstanceID: ai.CalledWorkflowInstanceID,
+		})
+	}
+	r.end(ai, EndCanceled)
+}
+
+func (r *run) activityType(ai *ActivityInstance) string {
+	if n := r.g.nodes[ai.ActivityID]; n != nil {
+		return n.act.Type
+	}
+	return ""
+}
+
+// terminate ends the end event and cancels everything else in its scope;
+// the scope then completes (the instance ends, or the subprocess goes on).
+func (r *run) terminate(ai *ActivityInstance) {
+	r.end(ai, "")
+	for _, sib := range slices.Clone(r.scopeOf(ai.parent).ActivityInstances) {
+		if sib.Open() {
+			r.cancel(sib)
+		} else if sib.WorkState == wsJoining {
+			sib.WorkState = ""
+		}
+	}
+	r.completeScope(ai.parent)
+}
+
+func (r *run) markDirty(scope *ActivityInstance) {
+	if r.dirtySet == nil {
+		r.dirtySet = map[*ActivityInstance]bool{}
+	}
+	if !r.dirtySet[scope] {
+		r.dirtySet[scope] = true
+		r.dirty = append(r.dirty, scope)
+	}
+}
+
+// settle re-examines a scope once nothing is queued: a join that can fire
+// now fires; a scope with no open activity instance left completes.
+func (r *run) settle(scope *ActivityInstance) {
+	if scope != nil && (!scope.Open() || scope.WorkState != wsScope) {
+		return // multi-instance containers complete through elementDone
+	}
+	if scope == nil && r.inst.Ended() {
+		return
+	}
+	if r.settleJoins(scope) {
+		return
+	}
+	for _, ai := range r.scopeOf(scope).ActivityInstances {
+		if ai.Open() {
+			return
+		}
+	}
+	r.completeScope(scope)
+}
+
+// completeScope ends a scope whose work is done: the workflow instance, or
+// an embedded subprocess instance, which then goes on.
+func (r *run) completeScope(scope *ActivityInstance) {
+	if scope == nil {
+		r.endInstance("")
+		return
+	}
+	r.onwards(scope)
+}
+
+// endInstance ends the workflow instance. A normal end of an instance
+// started by a call activity notifies the caller.
+func (r *run) endInstance(endState string) {
+	inst := r.inst
+	inst.End = Time{r.now}
+	d := r.now.Sub(inst.Start.Time).Milliseconds()
+	inst.Duration = &d
+	inst.EndState = endState
+	r.fx.Ended = true
+	r.queue = nil
+	r.dropTimers(func(*TimerInstance) bool { return true })
+	if endState == "" && inst.CallerWorkflowInstanceID != "" && inst.CallerActivityInstanceID != "" {
+		n := &CallerNotification{
+			WorkflowInstanceID: inst.CallerWorkflowInstanceID,
+			ActivityInstanceID: inst.CallerActivityInstanceID,
+		}
+		for _, vi := range inst.VariableInstances {
+			if len(vi.Value) > 0 {
+				if n.Values == nil {
+					n.Values = map[string]json.RawMessage{}
+				}
+				n.Values[vi.VariableID] = wrap(vi.Value, vi.Type)
+			}
+		}
+		r.fx.CallerNotification = n
+	}
+}
+
+// effects finishes the effects: variable changes that changed nothing are
+// dropped.
+func (r *run) effects() *Effects {
+	changes := r.fx.VariableChanges[:0]
+	for _, c := range r.fx.VariableChanges {
+		if !bytes.Equal(c.Old, c.New) {
+			changes = append(changes, c)
+		}
+	}
+	r.fx.VariableChanges = changes
+	if len(changes) == 0 {
+		r.fx.VariableChanges = nil
+	}
+	return r.fx
+}

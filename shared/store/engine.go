@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// Keys of the engine's items:
+//
+//	ORG#<orgId>  WFI#<id>                                   a workflow instance (packed)
+//	TIMERS       <due>#<orgId>#<instanceId>#<timerId>       a due timer in the timer index
+//	OUTBOX       <created>#<id>                             a mail waiting to be sent
+//	ORG#<orgId>  ACTION#<id>                                a service action instance; GSI1 ACTIONS#<orgId>#<serviceKey> / <created>#<id>
+//
+// The timer index and the outbox are single partitions read by the
+// scheduled function only, in due order.
+
+type instanceItem struct {
+	key
+	Version int
+	Data    []byte
+}
+
+func instanceKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "WFI#" + id} }
+
+type timerItem struct {
+	key
+	OrganizationID, InstanceID, TimerID, Due string
+}
+
+func timerKey(t casework.TimerEntry) key {
+	return key{PK: "TIMERS", SK: timeString(t.Due) + "#" + t.OrganizationID + "#" + t.InstanceID + "#" + t.TimerID}
+}
+
+type outboxItem struct {
+	key
+	Data []byte
+}
+
+func outboxKey(m casework.OutboxMail) key {
+	return key{PK: "OUTBOX", SK: timeString(m.Created) + "#" + m.ID}
+}
+
+type actionItem struct {
+	key
+	Data []byte
+}
+
+// writeEngine adds the engine's writes of c to tx.
+func (s *DB) writeEngine(tx *dynamo.WriteTx, c casework.Changes, add func()) error {
+	for _, w := range c.Instances {
+		inst := w.Record.Instance
+		data, err := packJSON(w.Record, "workflow instance")
+		if err != nil {
+			return err
+		}
+		it := instanceItem{key: instanceKey(inst.OrganizationID, inst.ID), Version: inst.Version, Data: data}
+		tx.Put(versioned(s.table.Put(it), w.New, inst.Version))
+		add()
+	}
+	for _, t := range c.Timers {
+		k := timerKey(t)
+		if t.Delete {
+			tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK))
+		} else {
+			tx.Put(s.table.Put(timerItem{key: k, OrganizationID: t.OrganizationID, InstanceID: t.InstanceID, TimerID: t.TimerID, Due: timeString(t.Due)}))
+		}
+		add()
+	}
+	for _, m := range c.Outbox {
+		data, err := packJSON(m, "mail")
+		if err != nil {
+			return err
+		}
+		tx.Put(s.table.Put(outboxItem{key: outboxKey(m), Data: data}))
+		add()
+	}
+	for _, a := range c.Actions {
+		data, err := packJSON(a, "action instance")
+		if err != nil {
+			return err
+		}
+		k := key{PK: "ORG#" + a.OrganizationID, SK: "ACTION#" + a.ID,
+			GSI1PK: "ACTIONS#" + a.OrganizationID + "#" + a.ServiceKey, GSI1SK: timeString(a.Created) + "#" + a.ID}
+		tx.Put(s.table.Put(actionItem{key: k, Data: data}).If("attribute_not_exists(pk)"))
+		add()
+	}
+	return nil
+}
+
+// GetInstance reads a workflow instance.
+func (s *DB) GetInstance(ctx context.Context, orgID, id string) (casework.InstanceRecord, error) {
+	var it instanceItem
+	k := instanceKey(orgID, id)
+	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "workflow instance"); err != nil {
+		return casework.InstanceRecord{}, err
+	}
+	var rec casework.InstanceRecord
+	return rec, unpackJSON(it.Data, &rec, "workflow instance")
+}
+
+// DueTimers is one Query on the timer index.
+func (s *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]casework.TimerEntry, error) {
+	var items []timerItem
+	q := s.table.Get(hashKey, "TIMERS").Range(rangeKey, dynamo.LessOrEqual, timeString(now)+"#\uffff")
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list due timers")
+	}
+	out := make([]casework.TimerEntry, len(items))
+	for i, it := range items {
+		out[i] = casework.TimerEntry{OrganizationID: it.OrganizationID, InstanceID: it.InstanceID, TimerID: it.TimerID, Due: parseTime(it.Due)}
+	}
+	return out, nil
+}
+
+// PendingMail is one Query on the outbox.
+func (s *DB) PendingMail(ctx context.Context, before time.Time, limit int) ([]casework.OutboxMail, error) {
+	var items []outboxItem
+	q := s.table.Get(hashKey, "OUTBOX").Range(rangeKey, dynamo.Less, timeString(before))
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list the outbox")
+	}
+	out := make([]casework.OutboxMail, len(items))
+	for i, it := range items {
+		if err := unpackJSON(it.Data, &out[i], "mail"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// DeleteMail removes a sent mail from the outbox.
+func (s *DB) DeleteMail(ctx context.Context, m casework.OutboxMail) error {
+	k := outboxKey(m)
+	if err := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).Run(ctx); err != nil {
+		return failure.Wrap(err, "delete from the outbox")
+	}
+	return nil
+}
+

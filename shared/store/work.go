@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// Keys of the casework items:
+//
+//	ORG#<orgId>               CASE#<id>               a case (packed); filter attributes Closed, Canceled, SourceWorkflowID
+//	ORG#<orgId>               CASECOUNTS              the organization's case statistics
+//	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
+//	INV#<orgId>#<principal>   <open|done>#<id>        a copy of a task in a principal's involvement list
+//	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
+
+type caseItem struct {
+	key
+	Closed, Canceled bool
+	SourceWorkflowID string
+	Version          int
+	Data             []byte
+}
+
+func caseKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "CASE#" + id} }
+
+type taskItem struct {
+	key
+	Version int
+	Data    []byte
+}
+
+func taskKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "TASK#" + id} }
+
+func taskListKey(orgID, principal string, t casework.Task) key {
+	state := "open#"
+	if t.Completed {
+		state = "done#"
+	}
+	return key{PK: "INV#" + orgID + "#" + principal, SK: state + t.ID}
+}
+
+type eventItem struct {
+	key
+	Type, TaskID string
+	Data         []byte
+}
+
+type countsItem struct {
+	key
+	Total, Open, Closed, Canceled int
+}
+
+func countsKey(orgID string) key { return key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
+
+// principals lists whose involvement lists a task appears in: its users,
+// and its candidate groups as "group:<id>".
+func principals(t casework.Task) []string {
+	out := t.InvolvedUsers()
+	for _, g := range t.CandidateGroupIDs {
+		out = append(out, "group:"+g)
+	}
+	return out
+}
+
+// maxTransaction is DynamoDB's limit of items in one transaction.
+const maxTransaction = 100
+
+// Commit writes the changes in one transaction.
+func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
+	tx := s.db.WriteTx()
+	n := 0
+	add := func() { n++ }
+	for _, w := range c.Cases {
+		k := caseKey(w.Case.OrganizationID, w.Case.ID)
+		if w.Delete {
+			tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", w.Case.Version))
+			add()
+			continue
+		}
+		data, err := packJSON(w.Case, "case")
+		if err != nil {
+			return err
+		}
+		it := caseItem{key: k, Closed: w.Case.Closed, Canceled: w.Case.Canceled, SourceWorkflowID: w.Case.SourceWorkflowID, Version: w.Case.Version, Data: data}
+		tx.Put(versioned(s.table.Put(it), w.New, w.Case.Version))
+		add()
+	}
+	for _, w := range c.Tasks {
+		if err := s.writeTask(tx, w, add); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.Events {
+		data, err := packJSON(e, "event")
+		if err != nil {
+			return err
+		}
+		k := key{PK: "CASE#" + e.CaseID, SK: "EV#" + timeString(e.Time) + "#" + e.ID}
+		tx.Put(s.table.Put(eventItem{key: k, Type: e.Type, TaskID: e.TaskID, Data: data}))
+		add()
+	}
+	if err := s.writeEngine(tx, c, add); err != nil {
+		return err
+	}
+	if d := c.Counts; d != nil {
+		k := countsKey(c.OrganizationID)
+		tx.Update(s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).
+			Add("Total", d.Total).Add("Open", d.Open).Add("Closed", d.Closed).Add("Canceled", d.Canceled))
+		add()
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > maxTransaction {
+		return failure.New(failure.Invalid, "the change touches %d items, more than %d", n, maxTransaction)
+	}
+	err := tx.Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return failure.Race("case or task")
+	}
+	if err != nil {
+		return failure.Wrap(err, "write casework changes")
+	}
+	return nil
+}
+
+// versioned makes a put conditional: on absence for a new item, else on
+// the previous version.
+func versioned(put *dynamo.Put, isNew bool, version int) *dynamo.Put {
+	if isNew {
+		return put.If("attribute_not_exists(pk)")
+	}
+	return put.If("'Version' = ?", version-1)
+}
+
+// writeTask adds a task's writes: the task and its copies in the
+// involvement lists (the ones it left are deleted).
+func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) error {
+	t := w.Task
+	k := taskKey(t.OrganizationID, t.ID)
+	keep := map[string]bool{}
+	if !w.Delete {
+		data, err := packJSON(t, "task")
+		if err != nil {
+			return err
+		}
+		tk := k
+		if t.CaseID != "" {
+			tk.GSI1PK, tk.GSI1SK = "CASETASKS#"+t.CaseID, timeString(t.CreateTime)+"#"+t.ID
+		}
+		tx.Put(versioned(s.table.Put(taskItem{key: tk, Version: t.Version, Data: data}), w.New, t.Version))
+		add()
+		for _, p := range principals(t) {
+			lk := taskListKey(t.OrganizationID, p, t)
+			keep[lk.String()] = true
+			tx.Put(s.table.Put(taskItem{key: lk, Version: t.Version, Data: data}))
+			add()
+		}
+	} else {
+		tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", t.Version))
+		add()
+	}
+	if w.Previous != nil {
+		for _, p := range principals(*w.Previous) {
+			lk := taskListKey(t.OrganizationID, p, *w.Previous)
+			if !keep[lk.String()] {
+				tx.Delete(s.table.Delete(hashKey, lk.PK).Range(rangeKey, lk.SK))
+				add()
+			}
+		}
+	}
+	return nil
+}
+
+func (k key) String() string { return k.PK + "\x00" + k.SK }
+
+// GetCase reads a case.
+func (s *DB) GetCase(ctx context.Context, orgID, id string) (casework.Case, error) {
+	var it caseItem
+	k := caseKey(orgID, id)
+	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "case"); err != nil {
+		return casework.Case{}, err
+	}
+	var c casework.Case
+	return c, unpackJSON(it.Data, &c, "case")
+}
+
+// ListCases is one Query, newest first, filtered.
+func (s *DB) ListCases(ctx context.Context, orgID string, f casework.CaseFilter, limit int) ([]casework.Case, error) {
+	q := s.table.Get(hashKey, "ORG#"+orgID).Range(rangeKey, dynamo.BeginsWith, "CASE#").Order(dynamo.Descending)
+	if f.Closed != nil {
+		q = q.Filter("'Closed' = ?", *f.Closed)
+	}
+	if f.Canceled != nil {
+		q = q.Filter("'Canceled' = ?", *f.Canceled)
+	}
+	if f.SourceWorkflowID != "" {
+		q = q.Filter("'SourceWorkflowID' = ?", f.SourceWorkflowID)
+	}
+	var items []caseItem
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list cases")
+	}
+	out := make([]casework.Case, len(items))
+	for i, it := range items {
+		if err := unpackJSON(it.Data, &out[i], "case"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CaseCounts reads the organization's case statistics.
+func (s *DB) CaseCounts(ctx context.Context, orgID string) (casework.CaseCounts, error) {
+	var it countsItem
+	k := countsKey(orgID)
+	err := s.get(ctx, k.PK, k.SK, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return casework.CaseCounts{}, nil
+	}
+	if err != nil {
+		return casework.CaseCounts{}, failure.Wrap(err, "read case counts")
+	}
+	return casework.CaseCounts{Total: it.Total, Open: it.Open, Closed: it.Closed, Canceled: it.Canceled}, nil
+}
+
+func unpackTasks(items []taskItem) ([]casework.Task, error) {
+	out := make([]casework.Task, len(items))
+	for i, it := range items {
+		if err := unpackJSON(it.Data, &out[i], "task"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// GetTask reads a task.
+func (s *DB) GetTask(ctx context.Context, orgID, id string) (casework.Task, error) {
+	var it taskItem
+	k := taskKey(orgID, id)
+	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "task"); err != nil {
+		return casework.Task{}, err
+	}
+	var t casework.Task
+	return t, unpackJSON(it.Data, &t, "task")
+}
+
+// GetTasks reads tasks in one batch per hundred ids.
+func (s *DB) GetTasks(ctx context.Context, orgID string, ids []string) ([]casework.Task, error) {
+	var items []taskItem
+	if err := s.batchGet(ctx, ids, func(id string) key { return taskKey(orgID, id) }, &items); err != nil {
+		return nil, failure.Wrap(err, "read tasks")
+	}
+	return unpackTasks(items)
+}
+
+// CaseTasks is one Query on GSI1.
+func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]casework.Task, error) {
+	var items []taskItem
+	q := s.table.Get("gsi1pk", "CASETASKS#"+caseID).Index(gsi1)
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list case tasks")
+	}
+	tasks, err := unpackTasks(items)
+	if err != nil {
+		return nil, err
+	}
+	out := tasks[:0]
+	for _, t := range tasks {
+		if t.OrganizationID == orgID {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// InvolvedTasks is one Query on the principal's involvement list.
+func (s *DB) InvolvedTasks(ctx context.Context, orgID, principal string, f casework.TaskFilter, limit int) ([]casework.Task, error) {
+	q := s.table.Get(hashKey, "INV#"+orgID+"#"+principal).Order(dynamo.Descending)
+	if f.Completed != nil {
+		prefix := "open#"
+		if *f.Completed {
+			prefix = "done#"
+		}
+		q = q.Range(rangeKey, dynamo.BeginsWith, prefix)
+	}
+	var items []taskItem
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list tasks")
+	}
+	return unpackTasks(items)
+}
+
+// ListEvents is one Query, newest first.
+func (s *DB) ListEvents(ctx context.Context, caseID, eventType, taskID string, page casework.Page) ([]casework.Event, error) {
+	q := s.table.Get(hashKey, "CASE#"+caseID).Range(rangeKey, dynamo.BeginsWith, "EV#").Order(dynamo.Descending)
+	if eventType != "" {
+		q = q.Filter("'Type' = ?", eventType)
+	}
+	if taskID != "" {
+		q = q.Filter("'TaskID' = ?", taskID)
+	}
+	var items []eventItem
+	if err := pageInto(ctx, q, page.Offset, page.PageSize, &items); err != nil {
+		return nil, failure.Wrap(err, "list events")
+	}
+	out := make([]casework.Event, len(items))
+	for i, it := range items {
+		if err := unpackJSON(it.Data, &out[i], "event"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
