@@ -9,9 +9,9 @@ import (
 // task is written on condition of its version (Version-1 stored, or absent
 // when New), so that concurrent changes never overwrite each other.
 type Changes struct {
-	Cases  []CaseWrite
-	Tasks  []TaskWrite
-	Events []Event
+	Cases     []CaseWrite
+	Tasks     []TaskWrite
+	Events    []Event
 	Instances []InstanceWrite
 	Timers    []TimerEntry
 	Outbox    []OutboxMail

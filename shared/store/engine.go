@@ -142,4 +142,3 @@ func (s *DB) DeleteMail(ctx context.Context, m casework.OutboxMail) error {
 	}
 	return nil
 }
-

@@ -317,4 +317,3 @@ func (s *DB) ListEvents(ctx context.Context, caseID, eventType, taskID string, p
 	}
 	return out, nil
 }
-
