@@ -391,15 +391,6 @@ func mayWork(t Task, m identity.Membership) bool {
 	}
 }
 
-// completeStandalone marks a task without a workflow completed.
-func (s *Service) completeStandalone(t *Task, m identity.Membership, ch *Changes) {
-	t.Completed = true
-	t.ParticipantIDs = withUser(t.ParticipantIDs, m.UserID)
-	if t.CaseID != "" {
-		ch.Events = append(ch.Events, s.event(t.CaseID, EventTaskCompleted, fmt.Sprintf("completed the task %q", t.Name), m.UserID, t.ID, nil))
-	}
-}
-
 // ReopenTask makes a completed standalone task open again. Permission: as
 // completing it. Errors: NotFound, Forbidden, Conflict (not completed, a
 // workflow task, canceled, or in a closed case).

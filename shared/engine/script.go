@@ -37,9 +37,9 @@ import (
 type sexpr interface{}
 
 type (
-	sLit  struct{ v any }
-	sRef  struct{ path []string }
-	sNeg  struct{ x sexpr }
+	sLit   struct{ v any }
+	sRef   struct{ path []string }
+	sNeg   struct{ x sexpr }
 	sBinOp struct {
 		op   byte
 		l, r sexpr
