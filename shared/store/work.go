@@ -15,7 +15,7 @@ import (
 //	ORG#<orgId>               CASE#<id>               a case (packed); filter attributes Closed, Canceled, SourceWorkflowID
 //	ORG#<orgId>               CASECOUNTS              the organization's case statistics
 //	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
-//	INV#<orgId>#<principal>   <open|done>#<id>        a copy of a task in a principal's involvement list
+//	INV#<orgId>#<principal>   <open|done>#<created>#<id>  a copy of a task in a principal's involvement list
 //	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
 
 type caseItem struct {
@@ -41,7 +41,7 @@ func taskListKey(orgID, principal string, t casework.Task) key {
 	if t.Completed {
 		state = "done#"
 	}
-	return key{PK: "INV#" + orgID + "#" + principal, SK: state + t.ID}
+	return key{PK: "INV#" + orgID + "#" + principal, SK: state + timeString(t.CreateTime) + "#" + t.ID}
 }
 
 type eventItem struct {
