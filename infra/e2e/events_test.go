@@ -21,6 +21,19 @@ func TestSampleEvents(t *testing.T) {
 		"users-about-without-identity.json":        httpStatus(401),
 		"organizations-systemconfiguration.json":   httpStatus(200),
 		"organizations-update-malformed-json.json": httpStatus(400),
+		"workflows-list-without-identity.json":     httpStatus(401),
+		"cases-create-unknown-organization.json":   httpStatus(404),
+		"tasks-list-bad-involvement.json":          httpStatus(400),
+		"engine-start-malformed.json":              httpStatus(400),
+		"timers-scheduled.json": func(t *testing.T, out []byte) {
+			var r struct {
+				TimersFired *int `json:"timersFired"`
+				MailsSent   *int `json:"mailsSent"`
+			}
+			if err := json.Unmarshal(out, &r); err != nil || r.TimersFired == nil || r.MailsSent == nil {
+				t.Fatalf("timers answered %s (%v)", out, err)
+			}
+		},
 		"authorizer-unknown-token.json": func(t *testing.T, out []byte) {
 			var r events.APIGatewayV2CustomAuthorizerSimpleResponse
 			if err := json.Unmarshal(out, &r); err != nil || !r.IsAuthorized || r.Context["userId"] != nil {
