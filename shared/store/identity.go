@@ -225,17 +225,22 @@ func (s *DB) GetSession(ctx context.Context, tokenHash string) (identity.Session
 	return it.Session, notFound(err, "session")
 }
 
-// OrganizationAccess resolves the key, then reads the organization and the
-// user's membership together: two calls.
+// OrganizationAccess resolves the key (from the container's cache when it
+// can), then reads the organization and the user's membership together: one
+// call, or two on a cache miss.
 func (s *DB) OrganizationAccess(ctx context.Context, k, userID string) (identity.Organization, *identity.Membership, error) {
-	var pointer orgKeyItem
-	kk := orgKeyKey(k)
-	if err := notFound(s.get(ctx, kk.PK, kk.SK, &pointer), "organization"); err != nil {
-		return identity.Organization{}, nil, err
+	orgID, cached := s.orgIDs.get(k)
+	if !cached {
+		var pointer orgKeyItem
+		kk := orgKeyKey(k)
+		if err := notFound(s.get(ctx, kk.PK, kk.SK, &pointer), "organization"); err != nil {
+			return identity.Organization{}, nil, err
+		}
+		orgID = pointer.OrganizationID
 	}
 	var org orgItem
 	var member memberItem
-	ok, mk := orgKey(pointer.OrganizationID), memberKey(pointer.OrganizationID, userID)
+	ok, mk := orgKey(orgID), memberKey(orgID, userID)
 	err := s.db.GetTx().
 		GetOne(s.table.Get(hashKey, ok.PK).Range(rangeKey, dynamo.Equal, ok.SK), &org).
 		GetOne(s.table.Get(hashKey, mk.PK).Range(rangeKey, dynamo.Equal, mk.SK), &member).
@@ -243,9 +248,11 @@ func (s *DB) OrganizationAccess(ctx context.Context, k, userID string) (identity
 	if err := notFound(err, "organization"); err != nil {
 		return identity.Organization{}, nil, err
 	}
-	if org.ID == "" {
+	if org.ID == "" || org.Key != k {
+		s.orgIDs.drop(k)
 		return identity.Organization{}, nil, failure.New(failure.NotFound, "no such organization")
 	}
+	s.orgIDs.put(k, orgID)
 	if member.UserID == "" {
 		return org.Organization, nil, nil
 	}

@@ -45,13 +45,17 @@ type key struct {
 type DB struct {
 	db    *dynamo.DB
 	table dynamo.Table
+	// orgIDs caches organization key -> id look-ups: the mapping never
+	// changes while the organization exists, so a container keeps it a
+	// while and saves a read on every tenant request.
+	orgIDs ttlCache
 }
 
 // New returns a store on the named table, using one DynamoDB client built by
 // the caller once per container.
 func New(client *dynamodb.Client, tableName string) *DB {
 	db := dynamo.NewFromIface(client)
-	return &DB{db: db, table: db.Table(tableName)}
+	return &DB{db: db, table: db.Table(tableName), orgIDs: ttlCache{ttl: orgIDCacheTTL, max: orgIDCacheSize}}
 }
 
 // NewFromConfig is New with a client made from cfg.
