@@ -44,6 +44,8 @@ fuzz:
 	$(GO) test ./shared/httpapi -run '^$$' -fuzz FuzzUnmarshal -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/identity -run '^$$' -fuzz FuzzOrganizationKey -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/secret -run '^$$' -fuzz FuzzVerifyPassword -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/engine -run '^$$' -fuzz FuzzStart -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/bpmn -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks, including DynamoDB calls per operation against the local stack
 bench:

@@ -218,3 +218,36 @@ func TestUnpublishedAndInvalidWorkflowsDoNotStart(t *testing.T) {
 		t.Fatalf("the error does not name the problems: %v", e)
 	}
 }
+
+func TestParallelJoinReachedAtOnceFiresOnce(t *testing.T) {
+	a := signUp(t, "Join Race")
+	org := "/api/v1/" + a.OrgKey
+	wfID := publish(t, a, approvalWorkflow)
+	inst := expect(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": wfID,
+		"data": map[string]any{"formInstance": map[string]any{"fields": []any{map[string]any{"id": "amount", "value": 5}}}}}), http.StatusOK).JSON(t)
+	caseID := inst["caseId"].(string)
+	review := openTasks(t, a, caseID)["Review 5 EUR"]["id"].(string)
+	expect(t, call(t, "POST", org+"/tasks/"+review+"/complete", a.Token, []any{map[string]any{"id": "decision", "value": "ok"}}), http.StatusOK)
+	parallel := openTasks(t, a, caseID)
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, name := range []string{"Pay", "File"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = call(t, "POST", org+"/tasks/"+parallel[name]["id"].(string)+"/complete", a.Token, nil).Status
+		}()
+	}
+	wg.Wait()
+	if statuses[0] != 200 || statuses[1] != 200 {
+		t.Fatalf("statuses %v, want both 200 (the loser of the race retries on fresh state)", statuses)
+	}
+	var ended []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+caseID+"/events?type=workflowEnded", a.Token, nil), http.StatusOK).Body, &ended)
+	if len(ended) != 1 {
+		t.Fatalf("the join fired %d times", len(ended))
+	}
+	if c := expect(t, call(t, "GET", org+"/cases/"+caseID, a.Token, nil), http.StatusOK).JSON(t); c["closed"] != true {
+		t.Fatalf("the case did not close: %v", c)
+	}
+}

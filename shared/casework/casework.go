@@ -128,6 +128,8 @@ type Service struct {
 	Store    Store
 	// Mail sends the mails of email tasks.
 	Mail mail.Sender
+	// Files reads uploaded files (BPMN imports).
+	Files ObjectReader
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -320,8 +320,11 @@ func (p *progress) newTask(tr *tracked, tc *trackedCase, req engine.TaskRequest)
 }
 
 // cancelActivity cleans up after an interrupted waiting activity: its task
-// is canceled.
+// is canceled, its called sub-instance canceled too.
 func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.CanceledActivityInstance) error {
+	if c.ActivityType == workflow.CallActivity && c.CalledWorkflowInstanceID != "" {
+		return p.cancelInstance(c.CalledWorkflowInstanceID)
+	}
 	taskID, ok := tr.rec.Tasks[c.ActivityInstanceID]
 	if !ok || c.ActivityType != workflow.UserTask {
 		return nil

@@ -1,7 +1,9 @@
 package effektif
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
@@ -81,4 +83,49 @@ func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, c
 		return err
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, res)
+}
+
+// importBPMN creates a draft from an uploaded BPMN file and answers it.
+func (h workflowHandlers) importBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
+	wf, err := h.svc.ImportBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"))
+	if err != nil {
+		return err
+	}
+	return h.writeEditor(w, wf)
+}
+
+// updateBPMN replaces the draft from a BPMN document: the raw XML body, or
+// a JSON string holding it (the document types the body as a string).
+func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, casework.MaxBPMNSize+1))
+	if err != nil {
+		return failure.New(failure.Invalid, "the body could not be read")
+	}
+	if len(body) > casework.MaxBPMNSize {
+		return failure.New(failure.TooLarge, "the BPMN document is larger than %d bytes", casework.MaxBPMNSize)
+	}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '"' {
+		var s string
+		if err := httpapi.Unmarshal(trimmed, &s); err != nil {
+			return err
+		}
+		body = []byte(s)
+	}
+	wf, err := h.svc.UpdateFromBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), body)
+	if err != nil {
+		return err
+	}
+	return h.writeEditor(w, wf)
+}
+
+// exportBPMN answers the draft as a BPMN 2.0 document.
+func (h workflowHandlers) exportBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
+	xml, wf, err := h.svc.ExportBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+wf.ID+`.bpmn"`)
+	_, err = w.Write(xml)
+	return err
 }

@@ -139,6 +139,9 @@ type Error struct {
 	Message string `json:"message"`
 	Code    string `json:"code"`
 	Field   string `json:"field,omitempty"`
+	// Details carry structured facts, such as the unsupported elements of
+	// a BPMN document: [{"id", "type", "name"}].
+	Details any `json:"details,omitempty"`
 }
 
 func userOf(u identity.User, organizationIDs []string, admin bool) User {

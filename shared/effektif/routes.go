@@ -18,7 +18,7 @@ func renderError(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
 	if err.Code == failure.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="effektif"`)
 	}
-	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: err.Field})
+	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: err.Field, Details: err.Details})
 }
 
 // authenticated wraps a handler that needs the caller's identity: without a

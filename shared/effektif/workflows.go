@@ -182,6 +182,11 @@ func WorkflowRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("GET "+base, authenticated(h.list))
 	rt.Handle("POST "+base, authenticated(h.create))
 	rt.Handle("POST "+base+"/import/json", authenticated(h.importJSON))
+	rt.Handle("POST "+base+"/import/bpmn/{fileId}", authenticated(h.importBPMN))
+	rt.Handle("PUT "+base+"/{id}/update/bpmn", authenticated(h.updateBPMN))
+	// The document writes the export path with a trailing slash; both work.
+	rt.Handle("GET "+base+"/{id}/export/bpmn/{$}", authenticated(h.exportBPMN))
+	rt.Handle("GET "+base+"/{id}/export/bpmn", authenticated(h.exportBPMN))
 	rt.Handle("GET "+base+"/{id}", authenticated(h.get))
 	rt.Handle("PUT "+base+"/{id}", authenticated(h.update))
 	rt.Handle("DELETE "+base+"/{id}", authenticated(h.delete))

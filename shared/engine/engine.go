@@ -29,7 +29,9 @@ type Engine struct {
 type Trigger struct {
 	// Data are the start values. A key is a trigger output key (mapped to
 	// its variable by the workflow trigger's outputs) or a variable id; a
-	// value is raw JSON or a TypedValue {"value": ..., "type": {...}}.
+	// value is raw JSON or a TypedValue {"value": ..., "type": {...}} (an
+	// object whose only keys are "value" and "type" is always read as a
+	// TypedValue).
 	// With a form trigger, "formInstance" holds the submitted start form
 	// {"fields": [{"id": ..., "value": ...}]}; with an email trigger,
 	// "emailId" goes to the trigger's emailIdVariableId (default
@@ -54,8 +56,8 @@ const FormInstanceKey = "formInstance"
 // *ValueError for bad trigger data, a missing required start form field
 // or an unknown start activity, *ScriptError, ErrRunaway.
 func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*Instance, *Effects, error) {
-	if issues := Validate(wf); hasErrors(issues) {
-		return nil, nil, &InvalidWorkflowError{Issues: issues}
+	if wf == nil {
+		return nil, nil, &InvalidWorkflowError{Issues: Validate(nil)}
 	}
 	if workflowID == "" {
 		workflowID = wf.ID
@@ -71,6 +73,9 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 		OrganizationID:           t.OrganizationID,
 	}
 	r := e.newRun(wf, inst)
+	if issues := validate(r.g); hasErrors(issues) {
+		return nil, nil, &InvalidWorkflowError{Issues: issues}
+	}
 	if inst.ID == "" {
 		inst.ID = r.newID()
 	}

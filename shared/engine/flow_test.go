@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -211,6 +212,9 @@ func TestMultiInstanceUserTask(t *testing.T) {
 		if !inst.Ended() || !slices.Equal(names, []string{"Review by u1/u1", "Review by u2/u2", "Review by u9/u9"}) {
 			t.Fatalf("sequential=%v: %v %s", sequential, names, mustJSON(t, inst))
 		}
+		if inst.TimerInstances != nil {
+			t.Fatalf("the container's boundary timer should be gone: %+v", inst.TimerInstances)
+		}
 		if c := inst.ActivityInstances[1]; len(c.ActivityInstances) != 3 || c.Open() {
 			t.Fatalf("container: %s", mustJSON(t, c))
 		}
@@ -308,5 +312,34 @@ func TestWorkflowMismatch(t *testing.T) {
 	other := seq(t, "", "{`type`:`userTask`,`id`:`v`}")
 	if _, err := h.e.Message(other, inst, waitingAt(inst, "u").ID, nil); !errors.Is(err, ErrWorkflowMismatch) {
 		t.Fatalf("%v", err)
+	}
+}
+
+func TestSaveFormField(t *testing.T) {
+	h := newHarness(t)
+	wf := seq(t, "`variables`:[{`id`:`n`,`type`:{`name`:`number`}},{`id`:`m`}]",
+		"{`type`:`userTask`,`id`:`u`,`form`:{`fields`:[{`id`:`f`,`key`:`fk`,`binding`:{`expression`:`n`},`required`:true},{`id`:`ro`,`readOnly`:true,`binding`:{`expression`:`m`}}]}}")
+	inst, _ := h.start(wf, Trigger{})
+	ai := waitingAt(inst, "u").ID
+	fx, err := h.e.SaveFormField(wf, inst, ai, "fk", raw("7"))
+	if err != nil || varValue(inst, "n") != "7" || len(fx.VariableChanges) != 1 || waitingAt(inst, "u") == nil {
+		t.Fatalf("save: %v %+v %s", err, fx, mustJSON(t, inst))
+	}
+	var ve *ValueError
+	for _, c := range []struct{ field, value, want string }{
+		{"f", `"x"`, "f: number expected"},
+		{"ro", `1`, "ro: the field is read-only"},
+		{"zz", `1`, "zz: the form has no such field"},
+	} {
+		if _, err := h.e.SaveFormField(wf, inst, ai, c.field, raw(c.value)); !errors.As(err, &ve) || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.field, err)
+		}
+	}
+	if _, err := h.e.SaveFormField(wf, inst, "1", "f", raw("1")); !errors.Is(err, ErrNotWaiting) {
+		t.Errorf("start event: %v", err)
+	}
+	h.message(wf, inst, "u", nil) // the saved value satisfies the required field
+	if !inst.Ended() {
+		t.Fatal("should end")
 	}
 }

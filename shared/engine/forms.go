@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -107,18 +108,8 @@ func (r *run) submitForm(from *ActivityInstance, form *workflow.Form, values map
 		if !ok || f.variable == "" {
 			continue
 		}
-		val, hint, err := unwrap(raw)
-		if err != nil {
-			return withField(err, f.id)
-		}
-		if f.Type != nil {
-			if val, err = CoerceValue(f.Type, val); err != nil {
-				return withField(err, f.id)
-			}
-			hint = f.Type
-		}
-		if err := r.setVar(from, f.variable, val, hint); err != nil {
-			return withField(err, f.id)
+		if err := r.writeField(from, f, raw); err != nil {
+			return err
 		}
 	}
 	vs := r.vars(from)
@@ -130,6 +121,63 @@ func (r *run) submitForm(from *ActivityInstance, form *workflow.Form, values map
 		}
 	}
 	return nil
+}
+
+// writeField writes a submitted value (raw or a TypedValue) through a
+// writable field, checked against the field's type and then the
+// variable's.
+func (r *run) writeField(from *ActivityInstance, f formField, raw json.RawMessage) error {
+	val, hint, err := unwrap(raw)
+	if err != nil {
+		return withField(err, f.id)
+	}
+	if f.Type != nil {
+		if val, err = CoerceValue(f.Type, val); err != nil {
+			return withField(err, f.id)
+		}
+		hint = f.Type
+	}
+	err = r.setVar(from, f.variable, val, hint)
+	var ve *ValueError
+	if errors.As(err, &ve) {
+		c := *ve
+		c.Field = f.id // name the field the user filled in, not its variable
+		return &c
+	}
+	return err
+}
+
+// SaveFormField writes one field of a waiting user task's form without
+// completing the task (the REST "save one form field"); required fields
+// are not checked. fieldID is the field's id or key. Errors:
+// ErrUnknownActivityInstance, ErrNotWaiting (also for an activity that is
+// not a user task with a form), *ValueError for an unknown or read-only
+// field or a value of the wrong type, ErrWorkflowMismatch. On error inst
+// is unchanged.
+func (e *Engine) SaveFormField(wf *workflow.Workflow, inst *Instance, activityInstanceID, fieldID string, value json.RawMessage) (*Effects, error) {
+	return e.operate(wf, inst, func(r *run) error {
+		ai := r.inst.ActivityInstance(activityInstanceID)
+		if ai == nil {
+			return ErrUnknownActivityInstance
+		}
+		n := r.g.nodes[ai.ActivityID]
+		if n == nil {
+			return ErrWorkflowMismatch
+		}
+		if !ai.Waiting() || n.act.Type != workflow.UserTask || n.act.Form == nil {
+			return ErrNotWaiting
+		}
+		for _, f := range formFields(r.g, n.act.Form) {
+			if f.id != fieldID && (f.Key == "" || f.Key != fieldID) {
+				continue
+			}
+			if f.variable == "" {
+				return &ValueError{Field: fieldID, Message: "the field is read-only"}
+			}
+			return r.writeField(ai, f, value)
+		}
+		return &ValueError{Field: fieldID, Message: "the form has no such field"}
+	})
 }
 
 // FormInstance builds the form of a user task activity instance with the

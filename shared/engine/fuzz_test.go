@@ -42,12 +42,20 @@ func FuzzStart(f *testing.F) {
 			return
 		}
 		for round := 0; round < 5 && !inst.Ended(); round++ {
-			for _, ai := range inst.WaitingActivityInstances() {
+			waiting := inst.WaitingActivityInstances()
+			if len(waiting) > 10 {
+				waiting = waiting[:10] // keep each input fast
+			}
+			for _, ai := range waiting {
 				_, _ = inst.FormInstance(&wf, ai.ID)
 				_, _ = h.e.Message(&wf, inst, ai.ID, values)
 			}
 			h.now = h.now.Add(1000 * 24 * time.Hour)
-			for _, ti := range append([]*TimerInstance(nil), inst.TimerInstances...) {
+			timers := append([]*TimerInstance(nil), inst.TimerInstances...)
+			if len(timers) > 10 {
+				timers = timers[:10]
+			}
+			for _, ti := range timers {
 				_, _ = h.e.FireTimer(&wf, inst, ti.ID)
 			}
 			stored, err := json.Marshal(inst)

@@ -206,3 +206,34 @@ func TestParallelJoinAfterBranchEnded(t *testing.T) {
 		t.Fatalf("join should fire: %v %s", taskIDs(fx), mustJSON(t, inst))
 	}
 }
+
+// Two users complete the two branches of a parallel split at the same
+// moment: both Messages run on the same stored state, so neither sees the
+// other's arrival and neither fires the join. The application's
+// conditional write (on Version) accepts one; the other retries on the
+// new state, and only then does the join fire, once.
+func TestConcurrentCompletionsJoinOnce(t *testing.T) {
+	h := newHarness(t)
+	wf := parseWF(t, sprintf(parallelJSON, "userTask", "userTask"))
+	stored, _ := h.start(wf, Trigger{})
+	a, b := waitingAt(stored, "a").ID, waitingAt(stored, "b").ID
+
+	first, second := stored.Clone(), stored.Clone()
+	fxA, errA := h.e.Message(wf, first, a, nil)
+	fxB, errB := h.e.Message(wf, second, b, nil)
+	if errA != nil || errB != nil || len(fxA.Tasks)+len(fxB.Tasks) != 0 {
+		t.Fatalf("neither may fire the join alone: %v %v", errA, errB)
+	}
+	// first wins the conditional write; second retries on first's state.
+	fx, err := h.e.Message(wf, first, b, nil)
+	if err != nil || !slices.Equal(taskIDs(fx), []string{"after"}) {
+		t.Fatalf("retry: %v %v", err, taskIDs(fx))
+	}
+	// Retrying a's completion again (a lost response) is a conflict.
+	if _, err := h.e.Message(wf, first, a, nil); err != ErrNotWaiting {
+		t.Fatalf("duplicate completion: %v", err)
+	}
+	if executed(first, "after") != 1 {
+		t.Fatalf("%s", mustJSON(t, first))
+	}
+}

@@ -19,6 +19,34 @@ type graph struct {
 	// multi-instance element variables) by id; the first declaration wins.
 	vars map[string]*workflow.Variable
 	root *scopeDef
+	// nodeArena and edgeArena hold the nodes and edges, allocated at once.
+	nodeArena []node
+	edgeArena []edge
+}
+
+// alloc places v in the arena while it has room (growing it would move
+// the values already pointed to), else on its own.
+func alloc[T any](arena *[]T, v T) *T {
+	if len(*arena) == cap(*arena) {
+		return &v
+	}
+	*arena = append(*arena, v)
+	return &(*arena)[len(*arena)-1]
+}
+
+// count totals the activities, transitions and variables nested in
+// activities (multi-instance element variables included).
+func count(acts []workflow.Activity) (nActs, nTrans, nVars int) {
+	for i := range acts {
+		a, t, v := count(acts[i].Activities)
+		nActs += a + len(acts[i].Activities)
+		nTrans += t + len(acts[i].Transitions)
+		nVars += v + len(acts[i].Variables)
+		if acts[i].MultiInstance != nil {
+			nVars++
+		}
+	}
+	return
 }
 
 // scopeDef is the workflow or an embedded subprocess.
@@ -33,7 +61,8 @@ type node struct {
 	act   *workflow.Activity
 	scope *scopeDef
 	// in and out are the transitions of the node's scope to and from it.
-	in, out []*edge
+	in, out   []*edge
+	nIn, nOut int // their lengths, while compiling
 	// timerIn are the activities whose boundary timers lead here
 	// (reachability for inclusive joins).
 	timerIn []*node
@@ -48,11 +77,15 @@ type edge struct {
 }
 
 func compile(wf *workflow.Workflow) *graph {
+	acts, trans, vars := count(wf.Activities)
+	acts, trans, vars = acts+len(wf.Activities), trans+len(wf.Transitions), vars+len(wf.Variables)
 	g := &graph{
-		wf:    wf,
-		nodes: map[string]*node{},
-		edges: map[string]*edge{},
-		vars:  map[string]*workflow.Variable{},
+		wf:        wf,
+		nodes:     make(map[string]*node, acts),
+		edges:     make(map[string]*edge, trans),
+		vars:      make(map[string]*workflow.Variable, vars),
+		nodeArena: make([]node, 0, acts),
+		edgeArena: make([]edge, 0, trans),
 	}
 	g.root = g.scope(nil, wf.Activities, wf.Transitions, wf.Variables)
 	// Boundary-timer transitions are taken only when their timer fires,
@@ -75,7 +108,7 @@ func compile(wf *workflow.Workflow) *graph {
 }
 
 func (g *graph) scope(owner *node, acts []workflow.Activity, trans []workflow.Transition, vars []workflow.Variable) *scopeDef {
-	s := &scopeDef{owner: owner, vars: vars}
+	s := &scopeDef{owner: owner, vars: vars, nodes: make([]*node, 0, len(acts))}
 	for i := range vars {
 		g.declare(&vars[i])
 	}
@@ -84,7 +117,7 @@ func (g *graph) scope(owner *node, acts []workflow.Activity, trans []workflow.Tr
 		if _, dup := g.nodes[a.ID]; dup {
 			continue
 		}
-		n := &node{act: a, scope: s}
+		n := alloc(&g.nodeArena, node{act: a, scope: s})
 		g.nodes[a.ID] = n
 		s.nodes = append(s.nodes, n)
 		if a.MultiInstance != nil && a.MultiInstance.Variable.ID != "" {
@@ -98,21 +131,41 @@ func (g *graph) scope(owner *node, acts []workflow.Activity, trans []workflow.Tr
 	if owner != nil {
 		ownerID = owner.act.ID
 	}
+	es := make([]*edge, 0, len(trans))
 	for i := range trans {
 		t := &trans[i]
-		e := &edge{t: t, key: t.ID}
+		if t.ID != "" && g.edges[t.ID] != nil {
+			continue
+		}
+		e := alloc(&g.edgeArena, edge{t: t, key: t.ID})
 		if e.key == "" {
 			e.key = "~" + ownerID + "~" + strconv.Itoa(i)
-		} else if _, dup := g.edges[t.ID]; dup {
-			continue
 		} else {
 			g.edges[t.ID] = e
 		}
 		e.from, e.to = g.nodes[t.From], g.nodes[t.To]
+		if e.from != nil && e.from.scope != s {
+			e.from = nil
+		}
 		if e.to != nil && e.to.scope != s {
 			e.to = nil
 		}
-		if e.from != nil && e.from.scope == s {
+		if e.from != nil {
+			e.from.nOut++
+		}
+		if e.to != nil {
+			e.to.nIn++
+		}
+		es = append(es, e)
+	}
+	// The in and out lists share one exactly sized array.
+	buf := make([]*edge, 2*len(es))
+	for _, n := range s.nodes {
+		n.out, buf = buf[:0:n.nOut], buf[n.nOut:]
+		n.in, buf = buf[:0:n.nIn], buf[n.nIn:]
+	}
+	for _, e := range es {
+		if e.from != nil {
 			e.from.out = append(e.from.out, e)
 		}
 		if e.to != nil {

@@ -63,7 +63,14 @@ func ResolveTime(rt *workflow.RelativeTime, base time.Time, loc *time.Location) 
 	case rt.DurationUnit != "minutes" && rt.DurationUnit != "hours":
 		t = time.Date(y, m, day, 23, 59, 59, int(999*time.Millisecond), loc)
 	}
-	return t.UTC(), true
+	t = t.UTC()
+	return t, validYear(t)
+}
+
+// validYear reports whether t has a four-digit year, which every date
+// written as ISO 8601 must have.
+func validYear(t time.Time) bool {
+	return t.Year() >= 1 && t.Year() <= 9999
 }
 
 // resolveTime resolves a RelativeTime for an activity instance, its base

@@ -114,7 +114,12 @@ func Validate(wf *workflow.Workflow) []Issue {
 	if wf == nil {
 		return []Issue{{Type: IssueNoWorkflow, Message: "no workflow", Severity: SeverityError}}
 	}
-	v := &validator{g: compile(wf), known: map[string]bool{}, activities: map[string]bool{}, transitions: map[string]bool{}}
+	return validate(compile(wf))
+}
+
+func validate(g *graph) []Issue {
+	wf := g.wf
+	v := &validator{g: g, known: map[string]bool{}, activities: map[string]bool{}, transitions: map[string]bool{}}
 	v.collectKnown(wf)
 	v.variables("", wf.Variables, map[string]bool{})
 	v.scope("", wf.Activities, wf.Transitions)
@@ -122,6 +127,9 @@ func Validate(wf *workflow.Workflow) []Issue {
 		v.warn("", IssueNoActivities, "the workflow has no activities; its instances end at once")
 	}
 	v.trigger(wf.Trigger)
+	if len(wf.Timers) > 0 {
+		v.warn("timers", IssueBadTimer, "workflow-level timers are not run; attach timers to activities")
+	}
 	return v.issues
 }
 
@@ -406,6 +414,10 @@ func (v *validator) template(elem, tpl string) {
 
 func (v *validator) condition(elem string, c *workflow.Condition) {
 	if c == nil || c.Type == workflow.CondUnspecified {
+		return
+	}
+	if c.Type == "" {
+		v.warn(elem, IssueBadCondition, "a condition without a type is ignored")
 		return
 	}
 	switch c.Type {

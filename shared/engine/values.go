@@ -200,13 +200,12 @@ func coerce(t *workflow.DataType, v any) (any, error) {
 func coerceDate(t *workflow.DataType, v any, bad func(string, ...any) error) (any, error) {
 	switch x := v.(type) {
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			break
+		if tm := time.UnixMilli(int64(x)); validYear(tm) {
+			return formatTime(tm), nil
 		}
-		return formatTime(time.UnixMilli(int64(x))), nil
 	case string:
 		tm, layout, ok := parseDate(x)
-		if !ok {
+		if !ok || !validYear(tm) && layout != layoutTime && layout != layoutTimeSec {
 			break
 		}
 		switch {

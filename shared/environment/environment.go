@@ -17,6 +17,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/store"
 )
 
@@ -52,5 +53,6 @@ func (e *Env) Identity() *identity.Service {
 // Casework returns the casework service (workflows, instances, cases, tasks).
 func (e *Env) Casework() *casework.Service {
 	id := e.Identity()
-	return &casework.Service{Identity: id, Store: e.Store, Mail: id.Mail}
+	files := objects.Bucket{Client: awsclients.S3(e.AWS), Name: os.Getenv("FILES_BUCKET")}
+	return &casework.Service{Identity: id, Store: e.Store, Mail: id.Mail, Files: files}
 }

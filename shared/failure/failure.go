@@ -36,6 +36,9 @@ type Error struct {
 	Field   string
 	// Cause is the underlying error; it is logged, never shown.
 	Cause error
+	// Details are structured facts about the failure that callers may
+	// act on (such as the elements a BPMN import could not take); shown.
+	Details any
 	// Retry marks a Conflict that lost a race (a version condition
 	// failed): the operation may succeed when run again on fresh data.
 	Retry bool

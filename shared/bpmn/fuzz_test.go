@@ -1,0 +1,53 @@
+package bpmn
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzImport: Import never panics, and fails only with a *FormatError or an
+// *UnsupportedError; what imports exports and imports again. Run with
+// go test -fuzz=FuzzImport ./shared/bpmn/
+func FuzzImport(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.bpmn")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add(processDoc(`<task id="a"/><boundaryEvent id="b" attachedToRef="a"><timerEventDefinition><timeDate>${d}</timeDate></timerEventDefinition></boundaryEvent>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := Import(data)
+		var fe *FormatError
+		var ue *UnsupportedError
+		switch {
+		case errors.As(err, &fe):
+			if strings.Contains(fe.Msg, "internal error") {
+				t.Fatalf("recovered panic: %v", err)
+			}
+			return
+		case errors.As(err, &ue):
+			if len(ue.Elements) == 0 {
+				t.Fatal("UnsupportedError without elements")
+			}
+			return
+		case err != nil:
+			t.Fatalf("error of type %T: %v", err, err)
+		}
+		out, err := Export(w)
+		if err != nil {
+			t.Fatalf("export of an import: %v", err)
+		}
+		if _, err := Import(out); err != nil {
+			var ue *UnsupportedError
+			if !errors.As(err, &ue) {
+				t.Fatalf("re-import: %v\n%s", err, out)
+			}
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package casework
+
+import (
+	"context"
+	"errors"
+
+	"github.com/effektif-serverless/caseflow/shared/bpmn"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/objects"
+	"github.com/effektif-serverless/caseflow/shared/workflow"
+)
+
+// MaxBPMNSize bounds a BPMN document read from a file.
+const MaxBPMNSize = 10 << 20
+
+// ObjectReader reads stored objects (files) by key.
+type ObjectReader interface {
+	Get(ctx context.Context, key string, limit int64) ([]byte, error)
+}
+
+// bpmnFailure maps an import error: a document that is not BPMN is
+// Invalid (with the line and column), one with elements the engine cannot
+// run is Unprocessable and lists them (id, type, name) in the details.
+func bpmnFailure(err error) error {
+	var fe *bpmn.FormatError
+	var ue *bpmn.UnsupportedError
+	switch {
+	case errors.As(err, &ue):
+		return &failure.Error{Code: failure.Unprocessable, Message: ue.Error(), Details: ue.Elements}
+	case errors.As(err, &fe):
+		return &failure.Error{Code: failure.Invalid, Message: fe.Error()}
+	default:
+		return failure.Wrap(err, "read BPMN")
+	}
+}
+
+func importBPMN(data []byte) (workflow.Workflow, error) {
+	w, err := bpmn.Import(data)
+	if err != nil {
+		return workflow.Workflow{}, bpmnFailure(err)
+	}
+	if err := workflow.CheckShape(w); err != nil {
+		return workflow.Workflow{}, err
+	}
+	return *w, nil
+}
+
+// ImportBPMN creates a draft from an uploaded BPMN 2.0 file. Permission:
+// members. Errors: NotFound (no such file), TooLarge, Invalid (not BPMN),
+// Unprocessable (elements the engine cannot run, listed by id and type).
+func (s *Service) ImportBPMN(ctx context.Context, callerID, orgKey, fileID string) (EditorWorkflow, error) {
+	org, _, err := s.access(ctx, callerID, orgKey)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	if !ids.Valid(fileID) {
+		return EditorWorkflow{}, failure.New(failure.NotFound, "no such file")
+	}
+	data, err := s.Files.Get(ctx, objects.FileKey(org.ID, fileID), MaxBPMNSize)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	def, err := importBPMN(data)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	return s.CreateWorkflow(ctx, callerID, orgKey, WorkflowDraft{Definition: def})
+}
+
+// UpdateFromBPMN replaces the draft's definition with a BPMN document's.
+// Permission and errors: as UpdateWorkflow, and as ImportBPMN for the
+// document.
+func (s *Service) UpdateFromBPMN(ctx context.Context, callerID, orgKey, id string, data []byte) (EditorWorkflow, error) {
+	def, err := importBPMN(data)
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	return s.UpdateWorkflow(ctx, callerID, orgKey, id, WorkflowDraft{Definition: def})
+}
+
+// ExportBPMN writes the draft as BPMN 2.0 XML. Permission: members who can
+// see it. Errors: NotFound.
+func (s *Service) ExportBPMN(ctx context.Context, callerID, orgKey, id string) ([]byte, EditorWorkflow, error) {
+	w, err := s.Workflow(ctx, callerID, orgKey, id)
+	if err != nil {
+		return nil, EditorWorkflow{}, err
+	}
+	def := w.Definition
+	xml, err := bpmn.Export(&def)
+	if err != nil {
+		return nil, EditorWorkflow{}, failure.Wrap(err, "write BPMN")
+	}
+	return xml, w, nil
+}

@@ -1,0 +1,66 @@
+// Package objects keeps large payloads (uploaded files, BPMN documents,
+// mail) in S3, under keys the server chooses.
+package objects
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// Bucket is one S3 bucket.
+type Bucket struct {
+	Client *s3.Client
+	Name   string
+}
+
+// FileKey is the key of an uploaded file's bytes: per organization, by the
+// file's id (never by the name a client gave it).
+func FileKey(organizationID, fileID string) string {
+	return "files/" + organizationID + "/" + fileID
+}
+
+// Get reads an object of at most limit bytes. Errors: NotFound for a
+// missing object, TooLarge beyond the limit.
+func (b Bucket) Get(ctx context.Context, key string, limit int64) ([]byte, error) {
+	out, err := b.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Name), Key: aws.String(key)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, failure.New(failure.NotFound, "no such file")
+	}
+	if err != nil {
+		return nil, failure.Wrap(err, "read object %s", key)
+	}
+	defer out.Body.Close()
+	if out.ContentLength != nil && *out.ContentLength > limit {
+		return nil, failure.New(failure.TooLarge, "the file is larger than %d bytes", limit)
+	}
+	data, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
+	if err != nil {
+		return nil, failure.Wrap(err, "read object %s", key)
+	}
+	if int64(len(data)) > limit {
+		return nil, failure.New(failure.TooLarge, "the file is larger than %d bytes", limit)
+	}
+	return data, nil
+}
+
+// Put writes an object.
+func (b Bucket) Put(ctx context.Context, key, contentType string, data []byte) error {
+	_, err := b.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(b.Name), Key: aws.String(key), Body: bytes.NewReader(data),
+		ContentType: aws.String(contentType), ContentLength: aws.Int64(int64(len(data))),
+	})
+	if err != nil {
+		return fmt.Errorf("write object %s: %w", key, err)
+	}
+	return nil
+}
