@@ -16,6 +16,8 @@ func main() {
 		log.Fatal(err)
 	}
 	router := effektif.NewRouter()
-	effektif.CaseRoutes(router, env.Casework())
+	cases := env.Casework()
+	effektif.CaseRoutes(router, cases)
+	effektif.CaseFileRoutes(router, cases)
 	httpapi.Serve(router)
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -9,19 +8,14 @@ import (
 	"testing"
 
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
-// uploadFile puts bytes where an uploaded file of the organization is kept
-// (the Files API comes with another issue) and returns the file id.
+// uploadFile uploads a BPMN document through the Files API and returns
+// the file id.
 func uploadFile(t testing.TB, a account, data []byte) string {
 	t.Helper()
-	id := ids.New()
-	bucket := objects.Bucket{Client: stack.AWS.S3(), Name: "filesbucket"}
-	if err := bucket.Put(context.Background(), objects.FileKey(a.OrgID, id), "application/xml", data); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	body, ct := multipartBody(t, "process.bpmn", "application/xml", data)
+	return expect(t, send(t, "POST", "/api/v1/"+a.OrgKey+"/files", a.Token, ct, body), http.StatusOK).JSON(t)["id"].(string)
 }
 
 const simpleBPMN = `<?xml version="1.0" encoding="UTF-8"?>

@@ -22,6 +22,7 @@ func TestSampleEvents(t *testing.T) {
 		"organizations-systemconfiguration.json":   httpStatus(200),
 		"organizations-update-malformed-json.json": httpStatus(400),
 		"workflows-list-without-identity.json":     httpStatus(401),
+		"files-get-without-identity.json":          httpStatus(401),
 		"cases-create-unknown-organization.json":   httpStatus(404),
 		"tasks-list-bad-involvement.json":          httpStatus(400),
 		"engine-start-malformed.json":              httpStatus(400),

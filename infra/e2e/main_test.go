@@ -10,10 +10,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/infra/local"
+)
+
+// Limits the functions run with in the tests.
+const (
+	testMaxUpload   = 1 << 20
+	testInlineLimit = 64 << 10
 )
 
 // stack is the running local system, shared by all tests of the package.
@@ -36,7 +43,11 @@ func run(m *testing.M) int {
 		logs = os.Stderr
 	}
 	var err error
-	stack, err = local.Start(ctx, local.Config{Root: "../..", Log: logs})
+	stack, err = local.Start(ctx, local.Config{Root: "../..", Log: logs, Env: map[string]string{
+		// Small limits, so the tests reach them with small files.
+		"MAX_UPLOAD_BYTES":   strconv.Itoa(testMaxUpload),
+		"FILES_INLINE_LIMIT": strconv.Itoa(testInlineLimit),
+	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start the local stack:", err)
 		return 1

@@ -128,8 +128,13 @@ type Service struct {
 	Store    Store
 	// Mail sends the mails of email tasks.
 	Mail mail.Sender
-	// Files reads uploaded files (BPMN imports).
-	Files ObjectReader
+	// Files keeps the bytes of uploaded files.
+	Files Objects
+	// MaxUpload bounds an uploaded file (DefaultMaxUpload when 0).
+	MaxUpload int64
+	// InlineLimit is the largest file a download answers itself; larger
+	// ones get a presigned URL (DefaultInlineLimit when 0).
+	InlineLimit int64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -12,6 +12,7 @@ type Changes struct {
 	Cases     []CaseWrite
 	Tasks     []TaskWrite
 	Events    []Event
+	Files     []FileWrite
 	Instances []InstanceWrite
 	Timers    []TimerEntry
 	Outbox    []OutboxMail
@@ -42,6 +43,14 @@ type TaskWrite struct {
 // CountsDelta adds to the case statistics.
 type CountsDelta struct {
 	Total, Open, Closed, Canceled int
+}
+
+// FileWrite is one file's metadata to store (on condition of its version,
+// or its absence when New) or delete.
+type FileWrite struct {
+	File   File
+	New    bool
+	Delete bool
 }
 
 // InstanceWrite is one workflow instance to store, on condition of its
@@ -105,6 +114,7 @@ type WorkStore interface {
 	// or one task.
 	ListEvents(ctx context.Context, caseID, eventType, taskID string, page Page) ([]Event, error)
 	GetInstance(ctx context.Context, organizationID, id string) (InstanceRecord, error)
+	GetFile(ctx context.Context, organizationID, id string) (File, error)
 	// DueTimers lists up to limit timers due at or before now, oldest first.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]TimerEntry, error)
 	// PendingMail lists up to limit outbox mails created before the time.

@@ -1,7 +1,9 @@
 // Package environment builds a function's dependencies from its environment
 // variables, once per container: the AWS clients and the domain services.
 //
-// Variables: TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
+// Variables: MAX_UPLOAD_BYTES (largest upload), FILES_INLINE_LIMIT
+// (largest download answered inline, larger ones redirect to S3),
+// TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
 // address), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED
 // ("false" turns self-service registration off), plus the standard AWS SDK
 // variables (region, credentials, AWS_ENDPOINT_URL_*).
@@ -10,6 +12,7 @@ package environment
 import (
 	"context"
 	"os"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -54,5 +57,17 @@ func (e *Env) Identity() *identity.Service {
 func (e *Env) Casework() *casework.Service {
 	id := e.Identity()
 	files := objects.Bucket{Client: awsclients.S3(e.AWS), Name: os.Getenv("FILES_BUCKET")}
-	return &casework.Service{Identity: id, Store: e.Store, Mail: id.Mail, Files: files}
+	return &casework.Service{
+		Identity: id, Store: e.Store, Mail: id.Mail, Files: files,
+		MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
+	}
+}
+
+// intEnv reads a positive integer variable; 0 when unset or malformed.
+func intEnv(name string) int64 {
+	n, err := strconv.ParseInt(os.Getenv(name), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

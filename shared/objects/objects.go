@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -63,4 +64,26 @@ func (b Bucket) Put(ctx context.Context, key, contentType string, data []byte) e
 		return fmt.Errorf("write object %s: %w", key, err)
 	}
 	return nil
+}
+
+// Delete removes an object (removing a missing one is not an error).
+func (b Bucket) Delete(ctx context.Context, key string) error {
+	_, err := b.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.Name), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("delete object %s: %w", key, err)
+	}
+	return nil
+}
+
+// PresignGet returns a URL, valid for ttl, that downloads the object with
+// the given Content-Type and Content-Disposition.
+func (b Bucket) PresignGet(ctx context.Context, key, contentType, disposition string, ttl time.Duration) (string, error) {
+	req, err := s3.NewPresignClient(b.Client).PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(b.Name), Key: aws.String(key),
+		ResponseContentType: aws.String(contentType), ResponseContentDisposition: aws.String(disposition),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", fmt.Errorf("presign object %s: %w", key, err)
+	}
+	return req.URL, nil
 }

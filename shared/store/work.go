@@ -104,6 +104,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		tx.Put(s.table.Put(eventItem{key: k, Type: e.Type, TaskID: e.TaskID, Data: data}))
 		add()
 	}
+	s.writeFiles(tx, c.Files, add)
 	if err := s.writeEngine(tx, c, add); err != nil {
 		return err
 	}

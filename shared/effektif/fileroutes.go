@@ -1,0 +1,220 @@
+package effektif
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+)
+
+// File is the Effektif File model.
+type File struct {
+	ID                    string    `json:"id"`
+	Name                  string    `json:"name"`
+	ContentType           string    `json:"contentType"`
+	SizeInBytes           int64     `json:"sizeInBytes"`
+	Created               time.Time `json:"created"`
+	OrganizationID        string    `json:"organizationId"`
+	OwnerID               string    `json:"ownerId,omitempty"`
+	CaseID                string    `json:"caseId,omitempty"`
+	MailID                string    `json:"mailId,omitempty"`
+	UserID                string    `json:"userId,omitempty"`
+	PictureRegistrationID string    `json:"pictureRegistrationId,omitempty"`
+}
+
+func fileOf(f casework.File) File {
+	return File{ID: f.ID, Name: f.Name, ContentType: f.ContentType, SizeInBytes: f.Size, Created: f.Created,
+		OrganizationID: f.OrganizationID, OwnerID: f.OwnerID, CaseID: f.CaseID, MailID: f.MailID, UserID: f.UserID}
+}
+
+// CacheMaxAge is how long clients may cache a file download (files never
+// change; a new upload is a new file).
+const CacheMaxAge = 24 * time.Hour
+
+// FileRoutes registers the routes of the Effektif File group.
+func FileRoutes(rt *httpapi.Router, svc *casework.Service) {
+	h := fileHandlers{svc: svc}
+	base := BasePath + "/{organizationKey}/files"
+	rt.Handle("POST "+base, authenticated(h.upload(false)))
+	rt.Handle("POST "+BasePath+"/{organizationKey}/filesiframe", authenticated(h.upload(true)))
+	rt.Handle("GET "+base+"/{fileId}", authenticated(h.get))
+	rt.Handle("GET "+base+"/{fileId}/stream", authenticated(h.stream))
+	rt.Handle("DELETE "+base+"/{fileId}", authenticated(h.delete))
+}
+
+// CaseFileRoutes registers the file routes of the Effektif Case group.
+func CaseFileRoutes(rt *httpapi.Router, svc *casework.Service) {
+	h := fileHandlers{svc: svc}
+	base := BasePath + "/{organizationKey}/cases/{caseId}"
+	rt.Handle("POST "+base+"/files", authenticated(h.upload(false)))
+	rt.Handle("POST "+base+"/iframe/files", authenticated(h.upload(true)))
+	rt.Handle("POST "+base+"/files/{fileId}", authenticated(h.attach))
+}
+
+type fileHandlers struct {
+	svc *casework.Service
+}
+
+// readUpload reads the one file of a multipart/form-data body: the first
+// part with a file name. Errors: Unsupported (not multipart), Invalid (no
+// file part, a truncated or malformed body), TooLarge.
+func readUpload(r *http.Request, limit int64) (casework.Upload, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return casework.Upload{}, failure.New(failure.Unsupported, "the upload must be multipart/form-data with a boundary")
+	}
+	mr := multipart.NewReader(io.LimitReader(r.Body, limit+64<<10), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return casework.Upload{}, failure.Field("file", "the form has no file part")
+		}
+		if err != nil {
+			return casework.Upload{}, failure.New(failure.Invalid, "the multipart body is malformed or truncated: %v", err)
+		}
+		if part.FileName() == "" {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, limit+1))
+		if err != nil {
+			return casework.Upload{}, failure.New(failure.Invalid, "the multipart body is malformed or truncated: %v", err)
+		}
+		if int64(len(data)) > limit {
+			return casework.Upload{}, failure.New(failure.TooLarge, "the file is larger than %d bytes", limit)
+		}
+		if _, err := mr.NextPart(); err != nil && !errors.Is(err, io.EOF) {
+			return casework.Upload{}, failure.New(failure.Invalid, "the multipart body is malformed or truncated: %v", err)
+		}
+		contentType := part.Header.Get("Content-Type")
+		if _, _, err := mime.ParseMediaType(contentType); err != nil {
+			contentType = http.DetectContentType(data)
+		}
+		return casework.Upload{Name: part.FileName(), ContentType: contentType, Data: data}, nil
+	}
+}
+
+// upload stores the posted file (into the path's case, if any). The
+// iframe variant answers an HTML document carrying the JSON result (or
+// error) in a textarea, as legacy iframe uploads read it.
+func (h fileHandlers) upload(iframe bool) func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	return func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		f, err := h.doUpload(r, callerID)
+		if !iframe {
+			if err != nil {
+				return err
+			}
+			return httpapi.WriteJSON(w, http.StatusOK, fileOf(f))
+		}
+		status, body := http.StatusOK, any(nil)
+		if err != nil {
+			fe := failure.As(err)
+			if fe.Code == failure.Internal {
+				return err
+			}
+			status, body = fe.Status(), Error{Message: fe.Message, Code: string(fe.Code), Field: fe.Field}
+		} else {
+			body = fileOf(f)
+		}
+		return writeIframe(w, status, body)
+	}
+}
+
+func (h fileHandlers) doUpload(r *http.Request, callerID string) (casework.File, error) {
+	u, err := readUpload(r, h.svc.MaxUploadSize())
+	if err != nil {
+		return casework.File{}, err
+	}
+	u.CaseID = r.PathValue("caseId")
+	return h.svc.UploadFile(r.Context(), callerID, r.PathValue("organizationKey"), u)
+}
+
+// writeIframe answers an HTML document whose textarea holds the JSON.
+func writeIframe(w http.ResponseWriter, status int, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return failure.Wrap(err, "encode response")
+	}
+	var b bytes.Buffer
+	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body><textarea data-type=\"application/json\" data-status=\"")
+	b.WriteString(strconv.Itoa(status))
+	b.WriteString("\">")
+	b.WriteString(html.EscapeString(string(data)))
+	b.WriteString("</textarea></body></html>\n")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+func (h fileHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
+	f, err := h.svc.FileInfo(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"))
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, fileOf(f))
+}
+
+// inlineDisposition is "inline; filename=..." with the name encoded by
+// RFC 2231/5987 rules (filename*=utf-8”...) when it is not plain ASCII,
+// so no name can break out of the header.
+func inlineDisposition(name string) string {
+	if d := mime.FormatMediaType("inline", map[string]string{"filename": name}); d != "" {
+		return d
+	}
+	return "inline"
+}
+
+// stream answers the file's bytes, or a redirect to a presigned URL for a
+// file too large for a Lambda response.
+func (h fileHandlers) stream(w http.ResponseWriter, r *http.Request, callerID string) error {
+	id := r.PathValue("fileId")
+	f, err := h.svc.FileInfo(r.Context(), callerID, r.PathValue("organizationKey"), id)
+	if err != nil {
+		return err
+	}
+	disposition := inlineDisposition(f.Name)
+	c, err := h.svc.OpenFile(r.Context(), callerID, r.PathValue("organizationKey"), id, disposition)
+	if err != nil {
+		return err
+	}
+	if c.URL != "" {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, c.URL, http.StatusFound)
+		return nil
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", disposition)
+	w.Header().Set("Cache-Control", "private, max-age="+strconv.Itoa(int(CacheMaxAge.Seconds())))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(c.Data)
+	return err
+}
+
+func (h fileHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
+	if err := h.svc.DeleteFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h fileHandlers) attach(w http.ResponseWriter, r *http.Request, callerID string) error {
+	f, err := h.svc.AttachFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), r.PathValue("fileId"))
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, fileOf(f))
+}

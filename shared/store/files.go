@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+)
+
+// Keys of file metadata:
+//
+//	ORG#<orgId>  FILE#<id>   a file's metadata; GSI1 CASEFILES#<caseId> / <created>#<id> when in a case
+
+type fileItem struct {
+	key
+	casework.File
+}
+
+func fileKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "FILE#" + id} }
+
+func (s *DB) writeFiles(tx *dynamo.WriteTx, files []casework.FileWrite, add func()) {
+	for _, w := range files {
+		k := fileKey(w.File.OrganizationID, w.File.ID)
+		if w.Delete {
+			tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", w.File.Version))
+			add()
+			continue
+		}
+		if w.File.CaseID != "" {
+			k.GSI1PK, k.GSI1SK = "CASEFILES#"+w.File.CaseID, timeString(w.File.Created)+"#"+w.File.ID
+		}
+		tx.Put(versioned(s.table.Put(fileItem{key: k, File: w.File}), w.New, w.File.Version))
+		add()
+	}
+}
+
+// GetFile reads a file's metadata.
+func (s *DB) GetFile(ctx context.Context, orgID, id string) (casework.File, error) {
+	var it fileItem
+	k := fileKey(orgID, id)
+	err := notFound(s.get(ctx, k.PK, k.SK, &it), "file")
+	return it.File, err
+}
