@@ -3,16 +3,23 @@ package casework
 import (
 	"context"
 	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
 )
 
 // Changes are writes that happen together, in one transaction: a case or
 // task is written on condition of its version (Version-1 stored, or absent
 // when New), so that concurrent changes never overwrite each other.
 type Changes struct {
-	Cases     []CaseWrite
-	Tasks     []TaskWrite
-	Events    []Event
-	Files     []FileWrite
+	Cases  []CaseWrite
+	Tasks  []TaskWrite
+	Events []Event
+	Files  []FileWrite
+	Emails []Email
+	// Once are keys of things that must happen only once (an inbound mail
+	// processed for a recipient): the transaction fails with ErrDone when
+	// one of them was recorded before, and records them otherwise.
+	Once      []OnceMark
 	Instances []InstanceWrite
 	Timers    []TimerEntry
 	Outbox    []OutboxMail
@@ -44,6 +51,15 @@ type TaskWrite struct {
 type CountsDelta struct {
 	Total, Open, Closed, Canceled int
 }
+
+// OnceMark records that something happened, with what it produced.
+type OnceMark struct {
+	Key    string
+	Result string
+}
+
+// ErrDone is the Conflict of a Commit whose OnceMark was recorded before.
+var ErrDone = &failure.Error{Code: failure.Conflict, Message: "this was done before"}
 
 // FileWrite is one file's metadata to store (on condition of its version,
 // or its absence when New) or delete.
@@ -115,6 +131,9 @@ type WorkStore interface {
 	ListEvents(ctx context.Context, caseID, eventType, taskID string, page Page) ([]Event, error)
 	GetInstance(ctx context.Context, organizationID, id string) (InstanceRecord, error)
 	GetFile(ctx context.Context, organizationID, id string) (File, error)
+	GetEmail(ctx context.Context, organizationID, id string) (Email, error)
+	// OnceResult returns the result recorded for a OnceMark key.
+	OnceResult(ctx context.Context, key string) (string, error)
 	// DueTimers lists up to limit timers due at or before now, oldest first.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]TimerEntry, error)
 	// PendingMail lists up to limit outbox mails created before the time.

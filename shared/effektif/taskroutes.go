@@ -71,6 +71,7 @@ func TaskRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("POST "+base+"/{taskId}/complete", authenticated(h.complete))
 	rt.Handle("POST "+base+"/{taskId}/reopen", authenticated(h.reopen))
 	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", authenticated(h.saveField))
+	rt.Handle("GET "+base+"/{taskId}/mails/{mailId}", authenticated(h.mail))
 }
 
 type taskHandlers struct {
@@ -244,4 +245,12 @@ func (h taskHandlers) saveField(w http.ResponseWriter, r *http.Request, callerID
 		return err
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, saved)
+}
+
+func (h taskHandlers) mail(w http.ResponseWriter, r *http.Request, callerID string) error {
+	m, err := h.svc.TaskMail(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), r.PathValue("mailId"))
+	if err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, emailOf(m))
 }

@@ -1,7 +1,8 @@
 // Package environment builds a function's dependencies from its environment
 // variables, once per container: the AWS clients and the domain services.
 //
-// Variables: MAX_UPLOAD_BYTES (largest upload), FILES_INLINE_LIMIT
+// Variables: MAIL_DOMAIN (of the organizations' mail addresses),
+// MAIL_WEBHOOK_SECRET (signs POST /mail/incoming), MAX_UPLOAD_BYTES (largest upload), FILES_INLINE_LIMIT
 // (largest download answered inline, larger ones redirect to S3),
 // TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
 // address), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED
@@ -20,6 +21,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/mailintake"
 	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/store"
 )
@@ -56,9 +58,8 @@ func (e *Env) Identity() *identity.Service {
 // Casework returns the casework service (workflows, instances, cases, tasks).
 func (e *Env) Casework() *casework.Service {
 	id := e.Identity()
-	files := objects.Bucket{Client: awsclients.S3(e.AWS), Name: os.Getenv("FILES_BUCKET")}
 	return &casework.Service{
-		Identity: id, Store: e.Store, Mail: id.Mail, Files: files,
+		Identity: id, Store: e.Store, Mail: id.Mail, Files: e.Files(),
 		MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
 	}
 }
@@ -70,4 +71,16 @@ func intEnv(name string) int64 {
 		return 0
 	}
 	return n
+}
+
+// Files is the bucket of uploaded files and received mail.
+func (e *Env) Files() objects.Bucket {
+	return objects.Bucket{Client: awsclients.S3(e.AWS), Name: os.Getenv("FILES_BUCKET")}
+}
+
+// MailIntake returns the service that files incoming mail for the
+// organizations' addresses at MAIL_DOMAIN.
+func (e *Env) MailIntake() *mailintake.Service {
+	cw := e.Casework()
+	return &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
 }

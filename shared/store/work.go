@@ -75,6 +75,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	tx := s.db.WriteTx()
 	n := 0
 	add := func() { n++ }
+	s.writeOnce(tx, c.Once, add)
 	for _, w := range c.Cases {
 		k := caseKey(w.Case.OrganizationID, w.Case.ID)
 		if w.Delete {
@@ -105,6 +106,9 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		add()
 	}
 	s.writeFiles(tx, c.Files, add)
+	if err := s.writeMail(tx, c.Emails, add); err != nil {
+		return err
+	}
 	if err := s.writeEngine(tx, c, add); err != nil {
 		return err
 	}
@@ -121,6 +125,9 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		return failure.New(failure.Invalid, "the change touches %d items, more than %d", n, maxTransaction)
 	}
 	err := tx.Run(ctx)
+	if i := failedCondition(err); i >= 0 && i < len(c.Once) {
+		return casework.ErrDone
+	}
 	if dynamo.IsCondCheckFailed(err) {
 		return failure.Race("case or task")
 	}

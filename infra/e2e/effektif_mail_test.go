@@ -1,0 +1,186 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/mailintake"
+	"github.com/effektif-serverless/caseflow/shared/objects"
+)
+
+const mailDomain = "mail.caseflow.local"
+
+// rawMail builds a small multipart message with one attachment.
+func rawMail(from, to, subject, body, attachment string) []byte {
+	return []byte(strings.ReplaceAll(fmt.Sprintf(`From: Sender <%s>
+To: %s
+Subject: %s
+Message-ID: <%s@example.com>
+Date: Sun, 22 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+
+%s
+--b1
+Content-Type: text/plain; name="notes.txt"
+Content-Disposition: attachment; filename="notes.txt"
+
+%s
+--b1--
+`, from, to, subject, ids.New(), body, attachment), "\n", "\r\n"))
+}
+
+// deliverSES stores the message where the SES receipt rule would and
+// invokes the intake function with the SES event, as SES does.
+func deliverSES(t testing.TB, raw []byte, recipients []string, spam string) []mailintake.Outcome {
+	t.Helper()
+	id := ids.New()
+	bucket := objects.Bucket{Client: stack.AWS.S3(), Name: "filesbucket"}
+	if err := bucket.Put(context.Background(), "incoming/"+id, "message/rfc822", raw); err != nil {
+		t.Fatal(err)
+	}
+	return invokeSES(t, id, recipients, spam)
+}
+
+func invokeSES(t testing.TB, messageID string, recipients []string, spam string) []mailintake.Outcome {
+	t.Helper()
+	event := map[string]any{"Records": []any{map[string]any{
+		"eventSource": "aws:ses", "eventVersion": "1.0",
+		"ses": map[string]any{
+			"mail": map[string]any{"messageId": messageID, "source": "sender@example.com", "destination": recipients},
+			"receipt": map[string]any{"recipients": recipients, "spamVerdict": map[string]string{"status": spam},
+				"virusVerdict": map[string]string{"status": "PASS"}, "spfVerdict": map[string]string{"status": "PASS"}},
+		},
+	}}}
+	data, _ := json.Marshal(event)
+	out, err := stack.Invoke(context.Background(), "mailintake", data)
+	if err != nil {
+		t.Fatalf("invoke the intake: %v", err)
+	}
+	var outcomes []mailintake.Outcome
+	decodeJSON(t, out, &outcomes)
+	return outcomes
+}
+
+func TestMailIntakeThroughSES(t *testing.T) {
+	a := signUp(t, "Mail Intake")
+	org := "/api/v1/" + a.OrgKey
+	inbox := a.OrgKey + "@" + mailDomain
+
+	// A member's mail to the organization's address becomes a task, once.
+	raw := rawMail(a.Email, inbox, "Printer broken", "The printer on floor 2 is broken.", "model XY-1")
+	id := ids.New()
+	bucket := objects.Bucket{Client: stack.AWS.S3(), Name: "filesbucket"}
+	if err := bucket.Put(context.Background(), "incoming/"+id, "message/rfc822", raw); err != nil {
+		t.Fatal(err)
+	}
+	first := invokeSES(t, id, []string{inbox}, "PASS")
+	again := invokeSES(t, id, []string{inbox}, "PASS")
+	if len(first) != 1 || first[0].Status != mailintake.Filed || first[0].Filed.TaskID == "" {
+		t.Fatalf("outcome: %+v", first)
+	}
+	if again[0].Filed == nil || !again[0].Filed.Repeated || again[0].Filed.TaskID != first[0].Filed.TaskID {
+		t.Fatalf("redelivery: %+v", again)
+	}
+	var tasks []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/tasks?involvement=created", a.Token, nil), http.StatusOK).Body, &tasks)
+	if len(tasks) != 1 || tasks[0]["name"] != "Printer broken" {
+		t.Fatalf("tasks from mail: %v", tasks)
+	}
+	mail := expect(t, call(t, "GET", org+"/tasks/"+first[0].Filed.TaskID+"/mails/"+first[0].Filed.MailID, a.Token, nil), http.StatusOK).JSON(t)
+	if mail["subject"] != "Printer broken" || !strings.Contains(mail["bodyText"].(string), "floor 2") || len(mail["attachmentIds"].([]any)) != 1 {
+		t.Fatalf("task mail: %v", mail)
+	}
+	file := expect(t, call(t, "GET", org+"/files/"+mail["attachmentIds"].([]any)[0].(string)+"/stream", a.Token, nil), http.StatusOK)
+	if !strings.Contains(string(file.Body), "model XY-1") {
+		t.Fatalf("attachment: %s", file.Body)
+	}
+	expectError(t, call(t, "GET", org+"/tasks/"+first[0].Filed.TaskID+"/mails/"+ids.New(), a.Token, nil), http.StatusNotFound)
+
+	// Into a case, with the attachment in the case.
+	c := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Office move"}), http.StatusOK).JSON(t)
+	out := deliverSES(t, rawMail(a.Email, a.OrgKey+"+"+c["id"].(string)+"@"+mailDomain, "Floor plan", "See attached.", "plan"), []string{a.OrgKey + "+" + c["id"].(string) + "@" + mailDomain}, "PASS")
+	if out[0].Status != mailintake.Filed || out[0].Filed.CaseID != c["id"] {
+		t.Fatalf("case mail: %+v", out)
+	}
+	var evs []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+c["id"].(string)+"/events?type=mail", a.Token, nil), http.StatusOK).Body, &evs)
+	if len(evs) != 1 {
+		t.Fatalf("mail events: %v", evs)
+	}
+
+	// Spam is dropped; unknown organizations and outsiders are rejected.
+	if out := deliverSES(t, raw, []string{inbox}, "FAIL"); out[0].Status != mailintake.Dropped {
+		t.Fatalf("spam: %+v", out)
+	}
+	if out := deliverSES(t, raw, []string{"no-such-org@" + mailDomain}, "PASS"); out[0].Status != mailintake.Rejected {
+		t.Fatalf("unknown organization: %+v", out)
+	}
+	outsider := rawMail("stranger@example.net", inbox, "Hello", "Buy now", "x")
+	if out := deliverSES(t, outsider, []string{inbox}, "PASS"); out[0].Status != mailintake.Rejected {
+		t.Fatalf("outsider: %+v", out)
+	}
+	decodeJSON(t, expect(t, call(t, "GET", org+"/tasks?involvement=created", a.Token, nil), http.StatusOK).Body, &tasks)
+	if len(tasks) != 1 {
+		t.Fatalf("dropped or rejected mail made tasks: %v", tasks)
+	}
+}
+
+func TestMailStartsAWorkflowWithAnEmailTrigger(t *testing.T) {
+	a := signUp(t, "Mail Workflow")
+	org := "/api/v1/" + a.OrgKey
+	wf := publish(t, a, `{"name": "Support", "enableCases": true,
+	  "trigger": {"type": "email", "emailIdVariableId": "mail"},
+	  "variables": [{"id": "mail", "type": {"name": "text"}}],
+	  "activities": [{"type": "startEvent", "id": "s"}, {"type": "userTask", "id": "answer", "name": "Answer the customer"}, {"type": "endEvent", "id": "e"}],
+	  "transitions": [{"fromId": "s", "toId": "answer"}, {"fromId": "answer", "toId": "e"}]}`)
+	to := a.OrgKey + "+" + wf + "@" + mailDomain
+	out := deliverSES(t, rawMail("customer@example.net", to, "Where is my order?", "Order 42 is late.", "receipt"), []string{to}, "PASS")
+	if out[0].Status != mailintake.Filed || out[0].Filed.CaseID == "" {
+		t.Fatalf("outcome: %+v", out)
+	}
+	c := expect(t, call(t, "GET", org+"/cases/"+out[0].Filed.CaseID, a.Token, nil), http.StatusOK).JSON(t)
+	if c["name"] != "Where is my order?" || c["sourceWorkflowId"] != wf || len(c["tasks"].([]any)) != 1 {
+		t.Fatalf("case from mail: %v", c)
+	}
+}
+
+func TestMailWebhook(t *testing.T) {
+	a := signUp(t, "Mail Webhook")
+	inbox := a.OrgKey + "@" + mailDomain
+	raw := rawMail(a.Email, inbox, "Via webhook", "Hello", "x")
+	post := func(body []byte, signature string) response {
+		req, _ := http.NewRequest("POST", stack.GatewayURL+"/api/v1/mail/incoming", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "message/rfc822")
+		if signature != "" {
+			req.Header.Set(mailintake.SignatureHeader, signature)
+		}
+		res, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return response{Status: res.StatusCode, Header: res.Header, Body: b}
+	}
+	secret := []byte("local-webhook-secret")
+	expectError(t, post(raw, ""), http.StatusUnauthorized)
+	expectError(t, post(raw, mailintake.Sign([]byte("wrong"), raw)), http.StatusUnauthorized)
+	expectError(t, post(raw, mailintake.Sign(secret, append(raw, ' '))), http.StatusUnauthorized)
+	var first, second struct{ Outcomes []mailintake.Outcome }
+	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, raw)), http.StatusOK).Body, &first)
+	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, raw)), http.StatusOK).Body, &second)
+	if len(first.Outcomes) != 1 || first.Outcomes[0].Status != mailintake.Filed || !second.Outcomes[0].Filed.Repeated {
+		t.Fatalf("webhook outcomes: %+v / %+v", first, second)
+	}
+}
