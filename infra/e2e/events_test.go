@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/effektif-serverless/caseflow/shared/mailintake"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 // TestSampleEvents invokes each function on each of its sample events in
@@ -23,9 +26,16 @@ func TestSampleEvents(t *testing.T) {
 		"organizations-update-malformed-json.json": httpStatus(400),
 		"workflows-list-without-identity.json":     httpStatus(401),
 		"files-get-without-identity.json":          httpStatus(401),
-		"cases-create-unknown-organization.json":   httpStatus(404),
-		"tasks-list-bad-involvement.json":          httpStatus(400),
-		"engine-start-malformed.json":              httpStatus(400),
+		"mail-incoming-unsigned.json":              httpStatus(401),
+		"mailintake-ses-receipt.json": func(t *testing.T, out []byte) {
+			var outcomes []mailintake.Outcome
+			if err := json.Unmarshal(out, &outcomes); err != nil || len(outcomes) != 1 || outcomes[0].Status != mailintake.Rejected {
+				t.Fatalf("intake answered %s (%v); want the unknown organization rejected", out, err)
+			}
+		},
+		"cases-create-unknown-organization.json": httpStatus(404),
+		"tasks-list-bad-involvement.json":        httpStatus(400),
+		"engine-start-malformed.json":            httpStatus(400),
 		"timers-scheduled.json": func(t *testing.T, out []byte) {
 			var r struct {
 				TimersFired *int `json:"timersFired"`
@@ -42,6 +52,17 @@ func TestSampleEvents(t *testing.T) {
 			}
 		},
 	}
+	// setups prepare what an event refers to (SES stores the message in
+	// S3 before it invokes the intake).
+	setups := map[string]func(t *testing.T){
+		"mailintake-ses-receipt.json": func(t *testing.T) {
+			raw := rawMail("customer@example.net", "no-such-org@"+mailDomain, "Where is my order?", "Order 42", "receipt")
+			bucket := objects.Bucket{Client: stack.AWS.S3(), Name: "filesbucket"}
+			if err := bucket.Put(context.Background(), "incoming/sample-ses-message-0001", "message/rfc822", raw); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
 	files, err := filepath.Glob("../../events/*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample events: %v", err)
@@ -54,6 +75,9 @@ func TestSampleEvents(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
+			if setup := setups[name]; setup != nil {
+				setup(t)
+			}
 			event, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
