@@ -90,6 +90,15 @@ type RegistrationRequest struct {
 	TimeZone         string `json:"timeZone"`
 }
 
+// HandoverLogin is a one-time login: its creation answers the reference,
+// its redemption the token (the reference is never answered twice).
+type HandoverLogin struct {
+	Reference       string `json:"reference,omitempty"`
+	Token           string `json:"token,omitempty"`
+	RedirectTo      string `json:"redirectTo,omitempty"`
+	OrganizationKey string `json:"organizationKey,omitempty"`
+}
+
 // Registration is a pending registration as its code's holder sees it.
 type Registration struct {
 	ID           string       `json:"id"`

@@ -3,6 +3,7 @@ package effektif
 import (
 	"net/http"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
@@ -17,6 +18,9 @@ func NewRouter() *httpapi.Router {
 func renderError(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
 	if err.Code == failure.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="effektif"`)
+	}
+	if d, ok := err.Details.(map[string]int); ok && err.Code == failure.TooManyRequests {
+		w.Header().Set("Retry-After", strconv.Itoa(d["retryAfterSeconds"]))
 	}
 	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: err.Field, Details: err.Details})
 }
@@ -86,6 +90,54 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, loginResponseOf(login))
+	})
+	rt.Handle("POST "+BasePath+"/users/reset", func(w http.ResponseWriter, r *http.Request) error {
+		var req struct {
+			EmailAddress string `json:"emailAddress"`
+		}
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		if err := svc.RequestPasswordReset(r.Context(), req.EmailAddress); err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+	})
+	rt.Handle("POST "+BasePath+"/users/confirm", func(w http.ResponseWriter, r *http.Request) error {
+		var req struct {
+			Code     string `json:"code"`
+			Password string `json:"password"`
+		}
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		login, err := svc.ConfirmPasswordReset(r.Context(), req.Code, req.Password)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, loginResponseOf(login))
+	})
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var req HandoverLogin
+		if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		h, err := svc.CreateHandover(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), req.RedirectTo)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, HandoverLogin{Reference: h.Reference, RedirectTo: h.RedirectTo, OrganizationKey: h.OrganizationKey})
+	}))
+	rt.Handle("POST "+BasePath+"/users/login/handover", func(w http.ResponseWriter, r *http.Request) error {
+		var req HandoverLogin
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
+			return err
+		}
+		login, h, err := svc.RedeemHandover(r.Context(), req.Reference)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, HandoverLogin{Token: login.Token, RedirectTo: h.RedirectTo, OrganizationKey: h.OrganizationKey})
 	})
 	rt.Handle("GET "+BasePath+"/about", authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
 		return httpapi.WriteJSON(w, http.StatusOK, about())

@@ -198,6 +198,18 @@ type Store interface {
 	MembersAmong(ctx context.Context, organizationID string, userIDs []string) (map[string]bool, error)
 	// MemberIDs returns the ids of up to limit members of the organization.
 	MemberIDs(ctx context.Context, organizationID string, limit int) ([]string, error)
+	PutOneTime(ctx context.Context, t OneTime) error
+	GetOneTime(ctx context.Context, kind, codeHash string) (OneTime, error)
+	// TakeOneTime deletes the token (Conflict when it is gone already)
+	// and, in the same transaction, stores the user when it is not nil (on
+	// condition of its version).
+	TakeOneTime(ctx context.Context, t OneTime, user *User) error
+	// FailedLogins reads the failed-login count of an address.
+	FailedLogins(ctx context.Context, normalizedEmail string) (Throttle, error)
+	// AddFailedLogin counts one more failed login of an address in the
+	// current window (a new window of the given length when none is open).
+	AddFailedLogin(ctx context.Context, normalizedEmail string, window time.Duration) (Throttle, error)
+	ClearFailedLogins(ctx context.Context, email string) error
 	// UpdateOrganization stores o if the stored version is o.Version-1.
 	UpdateOrganization(ctx context.Context, o Organization) error
 }

@@ -259,15 +259,36 @@ var errBadCredentials = failure.New(failure.Unauthenticated, "the email address 
 
 // Login signs a user in with email address and password and starts a session.
 // Errors: Unauthenticated for an unknown address, a wrong password or a
-// disabled account, all with the same message and cost.
+// disabled account, all with the same message and cost; TooManyRequests
+// after MaxFailedLogins failures of the address within LoginWindow (counted
+// in the store, so the limit holds across Lambda instances) until the
+// window ends.
 func (s *Service) Login(ctx context.Context, email, password string) (Login, error) {
 	if email == "" || password == "" || len(email) > MaxEmailLength || len(password) > MaxPasswordLength {
 		return Login{}, errBadCredentials
 	}
-	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(email))
+	normalized, now := NormalizeEmail(email), s.now()
+	throttle, err := s.Store.FailedLogins(ctx, normalized)
+	if err != nil {
+		return Login{}, err
+	}
+	if throttle.Count >= MaxFailedLogins && now.Before(throttle.Until) {
+		return Login{}, throttled(throttle, now)
+	}
+	fail := func() (Login, error) {
+		t, err := s.Store.AddFailedLogin(ctx, normalized, LoginWindow)
+		if err != nil {
+			return Login{}, err
+		}
+		if t.Count >= MaxFailedLogins {
+			return Login{}, throttled(t, now)
+		}
+		return Login{}, errBadCredentials
+	}
+	userID, err := s.Store.UserIDByEmail(ctx, normalized)
 	if failure.Is(err, failure.NotFound) {
 		secret.BurnPasswordCheck(password)
-		return Login{}, errBadCredentials
+		return fail()
 	}
 	if err != nil {
 		return Login{}, err
@@ -278,16 +299,14 @@ func (s *Service) Login(ctx context.Context, email, password string) (Login, err
 	}
 	ok, err := secret.VerifyPassword(user.PasswordHash, password)
 	if err != nil || !ok || user.Disabled {
-		return Login{}, errBadCredentials
+		return fail()
 	}
-	token, session, err := s.newSession(user.ID)
-	if err != nil {
-		return Login{}, err
+	if throttle.Count > 0 {
+		if err := s.Store.ClearFailedLogins(ctx, normalized); err != nil {
+			return Login{}, err
+		}
 	}
-	if err := s.Store.PutSession(ctx, session); err != nil {
-		return Login{}, err
-	}
-	return s.loginFor(ctx, token, user)
+	return s.startSession(ctx, user)
 }
 
 // LoginWithToken answers a login that presents an existing token instead of
