@@ -16,6 +16,8 @@ func main() {
 		log.Fatal(err)
 	}
 	router := effektif.NewRouter()
-	effektif.OrganizationRoutes(router, env.Identity())
+	id := env.Identity()
+	effektif.OrganizationRoutes(router, id)
+	effektif.GroupRoutes(router, id)
 	httpapi.Serve(router)
 }

@@ -18,6 +18,7 @@ const (
 	MaxTasksListed = 500
 	MaxCandidates  = 50
 	MaxSubtasks    = 200
+	MaxGroupLists  = 20
 )
 
 // NewTask is a task to create: standalone, in a case (CaseID) or as a
@@ -215,13 +216,14 @@ func (q TaskQuery) validate() error {
 }
 
 // Tasks lists the caller's tasks (at most MaxTasksListed, newest first):
-// one Query on the caller's involvement list. Permission: members.
+// one Query on the caller's involvement list, and one per group of the
+// caller (at most MaxGroupLists) when candidate tasks are asked for. Permission: members.
 // Errors: Invalid for unknown involvement or due-date values.
 func (s *Service) Tasks(ctx context.Context, callerID, orgKey string, q TaskQuery) ([]Task, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
 	}
-	org, _, err := s.access(ctx, callerID, orgKey)
+	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
 		return nil, err
 	}
@@ -233,10 +235,33 @@ func (s *Service) Tasks(ctx context.Context, callerID, orgKey string, q TaskQuer
 	if err != nil {
 		return nil, err
 	}
+	if involvedAs([]Involvement{Candidate}, want) {
+		// Tasks for the caller's groups are listed under each group.
+		seen := map[string]bool{}
+		for _, t := range tasks {
+			seen[t.ID] = true
+		}
+		for i, gid := range m.GroupIDs {
+			if i >= MaxGroupLists {
+				break
+			}
+			more, err := s.Store.InvolvedTasks(ctx, org.ID, "group:"+gid, TaskFilter{Completed: q.Completed}, MaxTasksListed)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range more {
+				if !seen[t.ID] {
+					seen[t.ID] = true
+					tasks = append(tasks, t)
+				}
+			}
+		}
+		sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
+	}
 	now := s.now()
 	out := tasks[:0]
 	for _, t := range tasks {
-		if involvedAs(t.Involvements(callerID, nil), want) && dueIn(t.DueDate, q.DueDate, now) &&
+		if involvedAs(t.Involvements(callerID, m.GroupIDs), want) && dueIn(t.DueDate, q.DueDate, now) &&
 			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
 			out = append(out, t)
 		}
@@ -385,7 +410,7 @@ func mayWork(t Task, m identity.Membership) bool {
 	case t.AssigneeID != "":
 		return false
 	case len(t.CandidateIDs) > 0 || len(t.CandidateGroupIDs) > 0:
-		return contains(t.CandidateIDs, m.UserID)
+		return contains(t.CandidateIDs, m.UserID) || overlaps(t.CandidateGroupIDs, m.GroupIDs)
 	default:
 		return true
 	}

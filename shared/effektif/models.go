@@ -164,6 +164,16 @@ func userOf(u identity.User, organizationIDs []string, admin bool) User {
 	}
 }
 
+// memberOf is a user as read through one organization: with that
+// organization's admin flag and the user's groups in it.
+func memberOf(m identity.Member) User {
+	u := userOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
+	if m.Membership.GroupIDs != nil {
+		u.GroupIDs = m.Membership.GroupIDs
+	}
+	return u
+}
+
 func organizationOf(o identity.Organization, admin bool) Organization {
 	adminIDs := o.AdminIDs
 	if adminIDs == nil {

@@ -1,6 +1,7 @@
 package effektif
 
 import (
+	"encoding/json"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -147,8 +148,92 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, userOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin()))
+		u := memberOf(m)
+		if m.ID == callerID {
+			u.Preferences = preferencesOf(m.Preferences)
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/users", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		p, err := page(r)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		members, err := svc.Members(r.Context(), callerID, r.PathValue("organizationKey"), identity.MemberQuery{
+			EmailAddress: q.Get("emailAddress"), Name: q.Get("name"), Offset: p.Offset, PageSize: p.PageSize,
+		})
+		if err != nil {
+			return err
+		}
+		out := make([]User, len(members))
+		for i, m := range members {
+			out[i] = memberOf(m)
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, out)
+	}))
+	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var in userInput
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+			return err
+		}
+		m, err := svc.UpdateUser(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), identity.UserChanges{
+			FirstName: in.FirstName, LastName: in.LastName, Phone: in.Phone, Color: in.Color, Country: in.Country,
+			Language: in.Language, TimeZone: in.TimeZone, Email: in.EmailAddress, Password: in.Password,
+		})
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, memberOf(m))
+	}))
+	// The document names this path's variable workspaceKey; it is the
+	// organization key like everywhere else.
+	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}/preferences", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var prefs json.RawMessage
+		if err := httpapi.DecodeJSON(r, identity.MaxPreferences+1, &prefs); err != nil {
+			return err
+		}
+		if err := svc.SetPreferences(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), prefs); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}))
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/leave", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var in struct {
+			OrganizationID string `json:"organizationId"`
+		}
+		if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+			return err
+		}
+		if err := svc.Leave(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), in.OrganizationID); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}))
+}
+
+// userInput is the body of PUT /users/{userId}: the User fields a user may
+// change; password is write-only.
+type userInput struct {
+	FirstName    *string `json:"firstName"`
+	LastName     *string `json:"lastName"`
+	Phone        *string `json:"phone"`
+	Color        *string `json:"color"`
+	Country      *string `json:"country"`
+	Language     *string `json:"language"`
+	TimeZone     *string `json:"timeZone"`
+	EmailAddress *string `json:"emailAddress"`
+	Password     *string `json:"password"`
+}
+
+func preferencesOf(raw []byte) map[string]any {
+	var m map[string]any
+	if len(raw) > 0 && json.Unmarshal(raw, &m) == nil {
+		return m
+	}
+	return nil
 }
 
 // OrganizationRoutes registers the routes of the Effektif Organization group
@@ -171,6 +256,13 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
+	}))
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		if err := svc.RemoveMember(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}))
 	rt.Handle("PUT "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		key := r.PathValue("organizationKey")

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -22,25 +23,27 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 // ErrorRenderer writes a failure in a dialect's error shape.
 type ErrorRenderer func(w http.ResponseWriter, r *http.Request, err *failure.Error)
 
-// Router routes requests with http.ServeMux patterns ("GET /api/v1/{key}").
-// Unknown routes, handler errors and panics are rendered by its ErrorRenderer.
+// Router routes requests by patterns like "GET /api/v1/{key}", with API
+// Gateway's precedence (see routes); handlers read variables with
+// r.PathValue. Unknown routes, handler errors and panics are rendered by
+// its ErrorRenderer.
 type Router struct {
-	mux    *http.ServeMux
+	routes routes
 	render ErrorRenderer
 }
 
 // NewRouter returns a router that renders errors with render.
 func NewRouter(render ErrorRenderer) *Router {
-	return &Router{mux: http.NewServeMux(), render: render}
+	return &Router{render: render}
 }
 
 // Handle registers h for pattern.
 func (rt *Router) Handle(pattern string, h HandlerFunc) {
-	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	rt.routes.add(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			rt.fail(w, r, err)
 		}
-	})
+	}))
 }
 
 func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -68,11 +71,18 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
 			"status", sw.status, "durationMs", time.Since(start).Milliseconds())
 	}()
-	if _, pattern := rt.mux.Handler(r); pattern == "" {
+	h, values := rt.routes.match(r.Method, r.URL.EscapedPath())
+	if h == nil {
 		rt.render(sw, r, failure.New(failure.NotFound, "no route for %s %s", r.Method, r.URL.Path))
 		return
 	}
-	rt.mux.ServeHTTP(sw, r)
+	for name, v := range values {
+		if unescaped, err := url.PathUnescape(v); err == nil {
+			v = unescaped
+		}
+		r.SetPathValue(name, v)
+	}
+	h.ServeHTTP(sw, r)
 }
 
 type statusWriter struct {

@@ -32,7 +32,9 @@ type User struct {
 	Created      time.Time
 	Disabled     bool
 	SystemAdmin  bool
-	Version      int
+	// Preferences is the user's own JSON document.
+	Preferences []byte
+	Version     int
 }
 
 // Organization is a tenant. Key is its unique, immutable, URL-safe name (the
@@ -68,6 +70,9 @@ type Membership struct {
 	UserID          string
 	Role            Role
 	Joined          time.Time
+	// GroupIDs are the user's groups in this organization, kept in one
+	// transaction with the groups' UserIDs (a string set in the table).
+	GroupIDs []string `dynamo:",set"`
 }
 
 // IsAdmin reports whether the member may administer the organization.
@@ -198,6 +203,22 @@ type Store interface {
 	MembersAmong(ctx context.Context, organizationID string, userIDs []string) (map[string]bool, error)
 	// MemberIDs returns the ids of up to limit members of the organization.
 	MemberIDs(ctx context.Context, organizationID string, limit int) ([]string, error)
+	// Memberships lists up to limit memberships of an organization.
+	Memberships(ctx context.Context, organizationID string, limit int) ([]Membership, error)
+	// UpdateUser stores u on condition of its version; when oldEmail is
+	// set, the address changed: the new one is claimed (Conflict when
+	// taken) and the old one released in the same transaction.
+	UpdateUser(ctx context.Context, u User, oldEmail string) error
+	// RemoveMembership deletes the membership and stores the organization
+	// (its AdminIDs) on condition of its version, together.
+	RemoveMembership(ctx context.Context, o Organization, m Membership) error
+	GetGroup(ctx context.Context, organizationID, id string) (Group, error)
+	// SaveGroup stores g (new, or on condition of its version) and, in the
+	// same transaction, adds the group to the memberships of the added
+	// users and removes it from those of the removed ones.
+	SaveGroup(ctx context.Context, g Group, isNew bool, added, removed []string) error
+	// DeleteGroup deletes g and removes it from its members' memberships.
+	DeleteGroup(ctx context.Context, g Group) error
 	PutOneTime(ctx context.Context, t OneTime) error
 	GetOneTime(ctx context.Context, kind, codeHash string) (OneTime, error)
 	// TakeOneTime deletes the token (Conflict when it is gone already)

@@ -348,3 +348,94 @@ func (s *DB) MembersAmong(ctx context.Context, orgID string, userIDs []string) (
 	}
 	return out, nil
 }
+
+// Memberships is one Query of the organization's membership items.
+func (s *DB) Memberships(ctx context.Context, orgID string, limit int) ([]identity.Membership, error) {
+	var items []memberItem
+	q := s.table.Get(hashKey, "ORG#"+orgID).Range(rangeKey, dynamo.BeginsWith, "MEMBER#")
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list members")
+	}
+	out := make([]identity.Membership, len(items))
+	for i, it := range items {
+		out[i] = it.Membership
+	}
+	return out, nil
+}
+
+// UpdateUser stores the user (and swaps the email-uniqueness items when
+// the address changed) in one transaction.
+func (s *DB) UpdateUser(ctx context.Context, u identity.User, oldEmail string) error {
+	put := s.table.Put(newUserItem(u)).If("'Version' = ?", u.Version-1)
+	var err error
+	if oldEmail == "" {
+		err = put.Run(ctx)
+	} else {
+		old := emailKey(identity.NormalizeEmail(oldEmail))
+		err = s.db.WriteTx().
+			Put(s.table.Put(emailItem{key: emailKey(identity.NormalizeEmail(u.Email)), UserID: u.ID}).If(notExists)).
+			Delete(s.table.Delete(hashKey, old.PK).Range(rangeKey, old.SK)).
+			Put(put).Run(ctx)
+		if failedCondition(err) == 0 {
+			return identity.ErrEmailTaken
+		}
+	}
+	return versionConflict(err, "user")
+}
+
+// RemoveMembership deletes a membership, updates the organization and
+// takes the user out of their groups, together.
+func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m identity.Membership) error {
+	mk := memberKey(m.OrganizationID, m.UserID)
+	tx := s.db.WriteTx().
+		Delete(s.table.Delete(hashKey, mk.PK).Range(rangeKey, mk.SK).If("attribute_exists(pk)")).
+		Put(s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).If("'Version' = ?", o.Version-1))
+	for _, gid := range m.GroupIDs {
+		gk := groupKey(m.OrganizationID, gid)
+		tx.Update(s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)"))
+	}
+	return versionConflict(tx.Run(ctx), "organization")
+}
+
+type groupItem struct {
+	key
+	identity.Group
+}
+
+func groupKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "GROUP#" + id} }
+
+// GetGroup reads a group.
+func (s *DB) GetGroup(ctx context.Context, orgID, id string) (identity.Group, error) {
+	var it groupItem
+	k := groupKey(orgID, id)
+	err := notFound(s.get(ctx, k.PK, k.SK, &it), "group")
+	return it.Group, err
+}
+
+// SaveGroup writes the group and its members' groupIds in one transaction.
+func (s *DB) SaveGroup(ctx context.Context, g identity.Group, isNew bool, added, removed []string) error {
+	tx := s.db.WriteTx().Put(versioned(s.table.Put(groupItem{key: groupKey(g.OrganizationID, g.ID), Group: g}), isNew, g.Version))
+	s.groupMemberships(tx, g, added, removed)
+	return versionConflict(tx.Run(ctx), "group")
+}
+
+// groupMemberships adds the group to the added users' memberships and
+// removes it from the removed users'.
+func (s *DB) groupMemberships(tx *dynamo.WriteTx, g identity.Group, added, removed []string) {
+	for _, id := range added {
+		k := memberKey(g.OrganizationID, id)
+		tx.Update(s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).AddStringsToSet("GroupIDs", g.ID).If("attribute_exists(pk)"))
+	}
+	for _, id := range removed {
+		k := memberKey(g.OrganizationID, id)
+		tx.Update(s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).DeleteStringsFromSet("GroupIDs", g.ID).If("attribute_exists(pk)"))
+	}
+}
+
+// DeleteGroup deletes the group and updates its members in one transaction.
+func (s *DB) DeleteGroup(ctx context.Context, g identity.Group) error {
+	k := groupKey(g.OrganizationID, g.ID)
+	tx := s.db.WriteTx().Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", g.Version))
+	s.groupMemberships(tx, g, nil, g.UserIDs)
+	return versionConflict(tx.Run(ctx), "group")
+}

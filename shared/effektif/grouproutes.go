@@ -1,0 +1,74 @@
+package effektif
+
+import (
+	"net/http"
+
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+)
+
+// Group is the Effektif Group model.
+type Group struct {
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	LdapDN         string   `json:"ldapDn,omitempty"`
+	OrganizationID string   `json:"organizationId"`
+	UserIDs        []string `json:"userIds"`
+}
+
+func groupOf(g identity.Group) Group {
+	return Group{ID: g.ID, Name: g.Name, LdapDN: g.LdapDN, OrganizationID: g.OrganizationID, UserIDs: orEmpty(g.UserIDs)}
+}
+
+type groupInput struct {
+	Name    *string   `json:"name"`
+	LdapDN  *string   `json:"ldapDn"`
+	UserIDs *[]string `json:"userIds"`
+}
+
+func (in groupInput) core() identity.GroupChanges {
+	return identity.GroupChanges{Name: in.Name, LdapDN: in.LdapDN, UserIDs: in.UserIDs}
+}
+
+// GroupRoutes registers the group routes of the Effektif Organization
+// group (the document has no route that lists groups: a user's groupIds
+// and an organization's members name them).
+func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
+	base := BasePath + "/{organizationKey}/groups"
+	rt.Handle("POST "+base, authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var in groupInput
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+			return err
+		}
+		g, err := svc.CreateGroup(r.Context(), callerID, r.PathValue("organizationKey"), in.core())
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
+	}))
+	rt.Handle("GET "+base+"/{groupId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		g, err := svc.Group(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId"))
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
+	}))
+	rt.Handle("PUT "+base+"/{groupId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var in groupInput
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+			return err
+		}
+		g, err := svc.UpdateGroup(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId"), in.core())
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
+	}))
+	rt.Handle("DELETE "+base+"/{groupId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		if err := svc.DeleteGroup(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}))
+}

@@ -1,0 +1,48 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+func TestRouterPrecedence(t *testing.T) {
+	rt := NewRouter(func(w http.ResponseWriter, _ *http.Request, err *failure.Error) { w.WriteHeader(err.Status()) })
+	for _, p := range []string{
+		"GET /api/v1/about", "GET /api/v1/{organizationKey}", "GET /api/v1/{organizationKey}/users",
+		"GET /api/v1/registrations/{code}", "GET /api/v1/{organizationKey}/users/{userId}",
+		"GET /api/v1/{organizationKey}/workflows/{id}/export/bpmn/{$}", "GET /api/v1/{organizationKey}/workflows/{id}/export/bpmn",
+	} {
+		rt.Handle(p, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("X-Route", p)
+			w.Header().Set("X-Values", r.PathValue("organizationKey")+"|"+r.PathValue("code")+"|"+r.PathValue("userId")+"|"+r.PathValue("id"))
+			return nil
+		})
+	}
+	cases := []struct{ path, route, values string }{
+		{"/api/v1/about", "GET /api/v1/about", "|||"},
+		{"/api/v1/acme", "GET /api/v1/{organizationKey}", "acme|||"},
+		{"/api/v1/registrations/users", "GET /api/v1/registrations/{code}", "|users||"},
+		{"/api/v1/acme/users", "GET /api/v1/{organizationKey}/users", "acme|||"},
+		{"/api/v1/registrations/users/7", "GET /api/v1/{organizationKey}/users/{userId}", "registrations||7|"},
+		{"/api/v1/a%20b/users/x%2Fy", "GET /api/v1/{organizationKey}/users/{userId}", "a b||x/y|"},
+		{"/api/v1/o/workflows/w/export/bpmn/", "GET /api/v1/{organizationKey}/workflows/{id}/export/bpmn/{$}", "o|||w"},
+		{"/api/v1/o/workflows/w/export/bpmn", "GET /api/v1/{organizationKey}/workflows/{id}/export/bpmn", "o|||w"},
+		{"/api/v1/", "", ""},
+		{"/api/v1/acme/nothing", "", ""},
+	}
+	for _, c := range cases {
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, httptest.NewRequest("GET", c.path, nil))
+		if got := w.Header().Get("X-Route"); got != c.route || w.Header().Get("X-Values") != c.values {
+			t.Errorf("%s: route %q values %q, want %q %q (status %d)", c.path, got, w.Header().Get("X-Values"), c.route, c.values, w.Code)
+		}
+	}
+	w := httptest.NewRecorder()
+	rt.ServeHTTP(w, httptest.NewRequest("POST", "/api/v1/about", nil))
+	if w.Code != 404 {
+		t.Errorf("an unrouted method answered %d", w.Code)
+	}
+}

@@ -1,0 +1,226 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/secret"
+)
+
+// MaxPreferences bounds a user's preferences document.
+const MaxPreferences = 16 * 1024
+
+// MemberQuery selects members for Members: EmailAddress and Name are
+// case-insensitive substrings; Offset and PageSize page the result.
+type MemberQuery struct {
+	EmailAddress string
+	Name         string
+	Offset       int
+	PageSize     int
+}
+
+// Members lists an organization's members (at most 500 per page), with
+// the filters applied. Permission: members.
+func (s *Service) Members(ctx context.Context, callerID, orgKey string, q MemberQuery) ([]Member, error) {
+	org, _, err := s.Tenant(ctx, callerID, orgKey)
+	if err != nil {
+		return nil, err
+	}
+	if q.PageSize <= 0 || q.PageSize > 500 {
+		q.PageSize = 500
+	}
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(memberships))
+	byUser := map[string]Membership{}
+	for i, m := range memberships {
+		ids[i] = m.UserID
+		byUser[m.UserID] = m
+	}
+	users, err := s.Users(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	email, name := strings.ToLower(q.EmailAddress), strings.ToLower(q.Name)
+	var out []Member
+	for _, id := range ids {
+		u, ok := users[id]
+		if !ok {
+			continue
+		}
+		full := strings.ToLower(u.FirstName + " " + u.LastName)
+		if email != "" && !strings.Contains(strings.ToLower(u.Email), email) || name != "" && !strings.Contains(full, name) {
+			continue
+		}
+		out = append(out, Member{User: u, Membership: byUser[id], OrganizationIDs: []string{org.ID}})
+	}
+	if q.Offset >= len(out) {
+		return []Member{}, nil
+	}
+	out = out[q.Offset:]
+	if len(out) > q.PageSize {
+		out = out[:q.PageSize]
+	}
+	return out, nil
+}
+
+// UserChanges are the fields of a user that may change; nil leaves a field.
+type UserChanges struct {
+	FirstName, LastName, Phone, Color, Country, Language, TimeZone *string
+	Email                                                          *string
+	Password                                                       *string
+}
+
+// UpdateUser changes a user's profile, address or password. Permission:
+// the user themself, or an admin of an organization the user belongs to.
+// A new address must be free (Conflict otherwise; enforced by a
+// conditional write). Errors: as Tenant; NotFound for a non-member;
+// Forbidden; Invalid.
+func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID string, c UserChanges) (Member, error) {
+	org, caller, err := s.Tenant(ctx, callerID, orgKey)
+	if err != nil {
+		return Member{}, err
+	}
+	if userID != callerID && !caller.IsAdmin() {
+		return Member{}, failure.New(failure.Forbidden, "a user may change only themself, unless an admin")
+	}
+	user, membership, err := s.Store.UserInOrganization(ctx, org.ID, userID)
+	if err != nil || membership == nil {
+		return Member{}, failure.New(failure.NotFound, "no such user in this organization")
+	}
+	for _, f := range []struct {
+		name  string
+		value *string
+		dst   *string
+	}{
+		{"firstName", c.FirstName, &user.FirstName}, {"lastName", c.LastName, &user.LastName}, {"phone", c.Phone, &user.Phone},
+		{"color", c.Color, &user.Color}, {"country", c.Country, &user.Country}, {"language", c.Language, &user.Language},
+		{"timeZone", c.TimeZone, &user.TimeZone},
+	} {
+		if f.value == nil {
+			continue
+		}
+		if err := ValidateName(f.name, *f.value); err != nil {
+			return Member{}, err
+		}
+		*f.dst = *f.value
+	}
+	oldEmail := ""
+	if c.Email != nil && NormalizeEmail(*c.Email) != NormalizeEmail(user.Email) {
+		if err := ValidateEmail("emailAddress", *c.Email); err != nil {
+			return Member{}, err
+		}
+		oldEmail, user.Email = user.Email, strings.TrimSpace(*c.Email)
+	}
+	if c.Password != nil && *c.Password != "" {
+		if err := ValidatePassword("password", *c.Password); err != nil {
+			return Member{}, err
+		}
+		if user.PasswordHash, err = secret.HashPassword(*c.Password); err != nil {
+			return Member{}, failure.Wrap(err, "hash password")
+		}
+	}
+	user.Version++
+	if err := s.Store.UpdateUser(ctx, user, oldEmail); err != nil {
+		return Member{}, err
+	}
+	return Member{User: user, Membership: *membership, OrganizationIDs: []string{org.ID}}, nil
+}
+
+// SetPreferences replaces a user's preferences (any JSON object, at most
+// MaxPreferences bytes). Permission: the user themself. Errors: as Tenant;
+// Forbidden; Invalid; TooLarge.
+func (s *Service) SetPreferences(ctx context.Context, callerID, orgKey, userID string, prefs json.RawMessage) error {
+	if _, _, err := s.Tenant(ctx, callerID, orgKey); err != nil {
+		return err
+	}
+	if userID != callerID {
+		return failure.New(failure.Forbidden, "users set only their own preferences")
+	}
+	if len(prefs) > MaxPreferences {
+		return failure.New(failure.TooLarge, "preferences are larger than %d bytes", MaxPreferences)
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(prefs, &obj) != nil || obj == nil {
+		return failure.New(failure.Invalid, "preferences must be a JSON object")
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		user, err := s.Store.GetUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		user.Preferences = prefs
+		user.Version++
+		err = s.Store.UpdateUser(ctx, user, "")
+		if err == nil || !failure.As(err).Retry {
+			return err
+		}
+	}
+	return failure.New(failure.Conflict, "the user was changed concurrently; try again")
+}
+
+// Leave takes the caller out of an organization. The last admin cannot
+// leave (Conflict): an organization always has an admin. Errors: as
+// Tenant; Forbidden for another user; Invalid when organizationId is given
+// and is not this organization's.
+func (s *Service) Leave(ctx context.Context, callerID, orgKey, userID, organizationID string) error {
+	org, m, err := s.Tenant(ctx, callerID, orgKey)
+	if err != nil {
+		return err
+	}
+	if userID != callerID {
+		return failure.New(failure.Forbidden, "users leave an organization themselves; admins remove others")
+	}
+	if organizationID != "" && organizationID != org.ID {
+		return failure.Field("organizationId", "organizationId is not this organization's id")
+	}
+	return s.removeMember(ctx, org, m)
+}
+
+// RemoveMember takes a user out of an organization (their account stays).
+// Permission: admins. Errors: as Tenant; Forbidden; NotFound for a
+// non-member; Conflict for the last admin.
+func (s *Service) RemoveMember(ctx context.Context, callerID, orgKey, userID string) error {
+	org, caller, err := s.Tenant(ctx, callerID, orgKey)
+	if err != nil {
+		return err
+	}
+	if !caller.IsAdmin() {
+		return failure.New(failure.Forbidden, "only an admin may remove users")
+	}
+	if !ids.Valid(userID) {
+		return failure.New(failure.NotFound, "no such user in this organization")
+	}
+	_, m, err := s.Store.UserInOrganization(ctx, org.ID, userID)
+	if err != nil || m == nil {
+		return failure.New(failure.NotFound, "no such user in this organization")
+	}
+	return s.removeMember(ctx, org, *m)
+}
+
+func (s *Service) removeMember(ctx context.Context, org Organization, m Membership) error {
+	if m.IsAdmin() && len(org.AdminIDs) <= 1 {
+		return failure.New(failure.Conflict, "the last admin cannot leave the organization")
+	}
+	org.AdminIDs = without(org.AdminIDs, m.UserID)
+	org.Version++
+	return s.Store.RemoveMembership(ctx, org, m)
+}
+
+func without(list []string, s string) []string {
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
