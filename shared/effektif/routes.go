@@ -257,6 +257,54 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
 	}))
+	// POST / creates an organization: the document does not mark it as
+	// needing authorization, but the caller becomes its admin, so it does.
+	create := authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		var in struct {
+			Name     string `json:"name"`
+			Key      string `json:"key"`
+			TimeZone string `json:"timeZone"`
+		}
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+			return err
+		}
+		d, err := svc.CreateOrganization(r.Context(), callerID, identity.NewOrganization{Name: in.Name, Key: in.Key, TimeZone: in.TimeZone})
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
+	})
+	rt.Handle("POST "+BasePath+"/{$}", create)
+	rt.Handle("POST "+BasePath, create)
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		if err := svc.DeleteOrganization(r.Context(), callerID, r.PathValue("organizationKey")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/features", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		features, err := svc.Features(r.Context(), callerID, r.PathValue("organizationKey"))
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, features)
+	}))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+		orgs, memberships, err := svc.OrganizationsOf(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("name"))
+		if err != nil {
+			return err
+		}
+		admin := map[string]bool{}
+		for _, m := range memberships {
+			admin[m.OrganizationID] = m.IsAdmin()
+		}
+		out := make([]Organization, len(orgs))
+		for i, o := range orgs {
+			out[i] = organizationOf(o, admin[o.ID])
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, out)
+	}))
 	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		if err := svc.RemoveMember(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId")); err != nil {
 			return err

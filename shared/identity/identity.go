@@ -212,6 +212,13 @@ type Store interface {
 	// RemoveMembership deletes the membership and stores the organization
 	// (its AdminIDs) on condition of its version, together.
 	RemoveMembership(ctx context.Context, o Organization, m Membership) error
+	// CreateOrganization writes the organization, its key (ErrOrganizationKeyTaken
+	// when taken) and the admin membership in one transaction.
+	CreateOrganization(ctx context.Context, o Organization, admin Membership) error
+	// DeleteOrganization deletes the organization and its key together.
+	DeleteOrganization(ctx context.Context, o Organization) error
+	// DeleteMemberships deletes up to limit memberships of an organization.
+	DeleteMemberships(ctx context.Context, organizationID string, limit int) error
 	GetGroup(ctx context.Context, organizationID, id string) (Group, error)
 	// SaveGroup stores g (new, or on condition of its version) and, in the
 	// same transaction, adds the group to the memberships of the added

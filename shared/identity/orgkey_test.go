@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"regexp"
 	"testing"
 )
 
@@ -27,8 +26,6 @@ func TestOrganizationKey(t *testing.T) {
 		}
 	}
 }
-
-var keyShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func FuzzOrganizationKey(f *testing.F) {
 	for _, s := range []string{"Acme", "users", "ÄÖÜ ß", "a\x00b", "----", "x y z"} {

@@ -345,7 +345,18 @@ func (s *Service) organizationsOf(ctx context.Context, userID string) ([]Members
 	if err != nil {
 		return nil, nil, err
 	}
-	return memberships, orgs, nil
+	// A membership of an organization being deleted is not shown.
+	exists := map[string]bool{}
+	for _, o := range orgs {
+		exists[o.ID] = true
+	}
+	live := memberships[:0]
+	for _, m := range memberships {
+		if exists[m.OrganizationID] {
+			live = append(live, m)
+		}
+	}
+	return live, orgs, nil
 }
 
 // Authenticate returns the live session for a token.

@@ -229,8 +229,18 @@ func (s *DB) GetSession(ctx context.Context, tokenHash string) (identity.Session
 // can), then reads the organization and the user's membership together: one
 // call, or two on a cache miss.
 func (s *DB) OrganizationAccess(ctx context.Context, k, userID string) (identity.Organization, *identity.Membership, error) {
+	org, member, err := s.organizationAccess(ctx, k, userID, true)
+	if failure.Is(err, failure.NotFound) {
+		// A cached key may name an organization deleted since (its key
+		// reused): look again without the cache.
+		return s.organizationAccess(ctx, k, userID, false)
+	}
+	return org, member, err
+}
+
+func (s *DB) organizationAccess(ctx context.Context, k, userID string, useCache bool) (identity.Organization, *identity.Membership, error) {
 	orgID, cached := s.orgIDs.get(k)
-	if !cached {
+	if !useCache || !cached {
 		var pointer orgKeyItem
 		kk := orgKeyKey(k)
 		if err := notFound(s.get(ctx, kk.PK, kk.SK, &pointer), "organization"); err != nil {
@@ -438,4 +448,51 @@ func (s *DB) DeleteGroup(ctx context.Context, g identity.Group) error {
 	tx := s.db.WriteTx().Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", g.Version))
 	s.groupMemberships(tx, g, nil, g.UserIDs)
 	return versionConflict(tx.Run(ctx), "group")
+}
+
+// CreateOrganization writes organization, key and admin membership together.
+func (s *DB) CreateOrganization(ctx context.Context, o identity.Organization, admin identity.Membership) error {
+	err := s.db.WriteTx().
+		Put(s.table.Put(orgKeyItem{key: orgKeyKey(o.Key), OrganizationID: o.ID}).If(notExists)).
+		Put(s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).If(notExists)).
+		Put(s.table.Put(newMemberItem(admin))).
+		Run(ctx)
+	if failedCondition(err) == 0 {
+		return identity.ErrOrganizationKeyTaken
+	}
+	if err != nil {
+		return failure.Wrap(err, "create organization")
+	}
+	return nil
+}
+
+// DeleteOrganization deletes the organization and its key together.
+func (s *DB) DeleteOrganization(ctx context.Context, o identity.Organization) error {
+	ok, kk := orgKey(o.ID), orgKeyKey(o.Key)
+	err := s.db.WriteTx().
+		Delete(s.table.Delete(hashKey, ok.PK).Range(rangeKey, ok.SK).If("'Version' = ?", o.Version)).
+		Delete(s.table.Delete(hashKey, kk.PK).Range(rangeKey, kk.SK)).
+		Run(ctx)
+	s.orgIDs.drop(o.Key)
+	return versionConflict(err, "organization")
+}
+
+// DeleteMemberships deletes memberships of an organization in batches.
+func (s *DB) DeleteMemberships(ctx context.Context, orgID string, limit int) error {
+	members, err := s.Memberships(ctx, orgID, limit)
+	if err != nil {
+		return err
+	}
+	keys := make([]dynamo.Keyed, 0, len(members))
+	for _, m := range members {
+		k := memberKey(orgID, m.UserID)
+		keys = append(keys, dynamo.Keys{k.PK, k.SK})
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := s.table.Batch(hashKey, rangeKey).Write().Delete(keys...).Run(ctx); err != nil {
+		return failure.Wrap(err, "delete memberships")
+	}
+	return nil
 }
