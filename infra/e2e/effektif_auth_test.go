@@ -280,5 +280,5 @@ func TestPublicAndUnknownRoutes(t *testing.T) {
 		t.Fatalf("about: %v", about)
 	}
 	expectError(t, call(t, "GET", "/no/such/route", "", nil), http.StatusNotFound)
-	expectError(t, call(t, "DELETE", "/api/v1/systemconfiguration", "", nil), http.StatusNotFound)
+	expectError(t, call(t, "PATCH", "/api/v1/systemconfiguration", "", nil), http.StatusNotFound)
 }
