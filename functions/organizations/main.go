@@ -19,5 +19,6 @@ func main() {
 	id := env.Identity()
 	effektif.OrganizationRoutes(router, id)
 	effektif.GroupRoutes(router, id)
+	effektif.LdapRoutes(router, id)
 	httpapi.Serve(router)
 }

@@ -54,6 +54,9 @@ func run(m *testing.M) int {
 	}
 	defer stack.Close()
 	code := m.Run()
+	if directory.server != nil {
+		directory.server.Stop()
+	}
 	if code == 0 {
 		if err := checkNoSecretsSeen(); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e:", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 // BasePath is where the Effektif API is mounted.
@@ -53,6 +54,8 @@ type Organization struct {
 	SystemUserIDs     []string `json:"systemUserIds"`
 	Invitations       []string `json:"invitations"`
 	TimeZone          string   `json:"timeZone,omitempty"`
+	// LdapConnector is shown to admins only, without its bind password.
+	LdapConnector *ldapdir.Connector `json:"ldapConnector,omitempty"`
 }
 
 // LoginResponse answers a login, an activation and a password reset.
@@ -114,10 +117,11 @@ type Registration struct {
 // of which only name, customCSS and timeZone are applied (a field left out is
 // not changed). The key cannot change: a different key is refused.
 type OrganizationUpdate struct {
-	Key       *string `json:"key"`
-	Name      *string `json:"name"`
-	CustomCSS *string `json:"customCSS"`
-	TimeZone  *string `json:"timeZone"`
+	Key           *string            `json:"key"`
+	Name          *string            `json:"name"`
+	CustomCSS     *string            `json:"customCSS"`
+	TimeZone      *string            `json:"timeZone"`
+	LdapConnector *ldapdir.Connector `json:"ldapConnector"`
 }
 
 // SystemConfiguration is the public configuration.
@@ -188,6 +192,10 @@ func organizationOf(o identity.Organization, admin bool) Organization {
 
 func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	o := organizationOf(d.Organization, d.Caller.IsAdmin())
+	if c, ok := d.LDAPConnector(); ok && d.Caller.IsAdmin() {
+		redacted := c.Redacted()
+		o.LdapConnector = &redacted
+	}
 	o.MemberIDs = d.MemberIDs
 	o.Admins = make([]User, len(d.Admins))
 	for i, a := range d.Admins {

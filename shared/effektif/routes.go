@@ -322,7 +322,7 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return failure.Field("key", "the key of an organization cannot be changed")
 		}
 		d, err := svc.UpdateOrganization(r.Context(), callerID, key, identity.OrganizationChanges{
-			Name: req.Name, CustomCSS: req.CustomCSS, TimeZone: req.TimeZone,
+			Name: req.Name, CustomCSS: req.CustomCSS, TimeZone: req.TimeZone, LdapConnector: req.LdapConnector,
 		})
 		if err != nil {
 			return err

@@ -50,8 +50,11 @@ type Organization struct {
 	TimeZone    string
 	Disabled    bool
 	AdminIDs    []string
-	Created     time.Time
-	Version     int
+	// LdapConnector is the directory settings (ldapdir.Connector as JSON,
+	// bind password included: it is never answered).
+	LdapConnector []byte
+	Created       time.Time
+	Version       int
 }
 
 // Role is a member's role in an organization.

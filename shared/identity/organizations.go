@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 // MaxListedMembers bounds the member ids returned with an organization; the
@@ -69,9 +70,10 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 // change; nil leaves a field as it is. The key, id, creator and admins are not
 // changed this way.
 type OrganizationChanges struct {
-	Name      *string
-	CustomCSS *string
-	TimeZone  *string
+	Name          *string
+	CustomCSS     *string
+	TimeZone      *string
+	LdapConnector *ldapdir.Connector
 }
 
 // MaxCustomCSSLength bounds an organization's custom style sheet.
@@ -126,6 +128,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, callerID, key string, 
 		}
 		if changes.TimeZone != nil {
 			org.TimeZone = *changes.TimeZone
+		}
+		if changes.LdapConnector != nil {
+			if err := org.setLDAPConnector(*changes.LdapConnector); err != nil {
+				return OrganizationDetail{}, err
+			}
 		}
 		org.Version++
 		err = s.Store.UpdateOrganization(ctx, org)

@@ -79,7 +79,7 @@ var allUserIDs = []string{"alice", "bob", "dave", "carol", "erin", "zed(*)"} // 
 
 func TestUsers(t *testing.T) {
 	srv := testSlapd(t)
-	users, err := Users(testCtx(t), srv.connector(), "", 0)
+	users, err := Users(testCtx(t), connector(srv), "", 0)
 	wantIDs(t, "all users", users, err, allUserIDs...)
 	want := User{
 		DN: "uid=alice,ou=people,dc=example,dc=org", ID: "alice", Email: "alice@example.org",
@@ -93,23 +93,23 @@ func TestUsers(t *testing.T) {
 	}
 
 	// Anonymous bind: the test directory lets anyone read.
-	anon := srv.connector()
+	anon := connector(srv)
 	anon.BindDN, anon.BindPassword = "", ""
 	users, err = Users(testCtx(t), anon, "", 0)
 	wantIDs(t, "anonymous", users, err, allUserIDs...)
 
 	// Another id attribute: mail. Zed has no mail and is left out.
-	byMail := srv.connector()
+	byMail := connector(srv)
 	byMail.UserIDAttribute = "mail"
 	users, err = Users(testCtx(t), byMail, "bob@example.org", 0)
 	wantIDs(t, "by mail", users, err, "alice@example.org", "dave@example.org", "carol@example.org", "erin@example.org")
 
 	// A narrower base DN and a custom filter.
-	narrow := srv.connector()
+	narrow := connector(srv)
 	narrow.BaseDN = "ou=groups,dc=example,dc=org"
 	users, err = Users(testCtx(t), narrow, "", 0)
 	wantIDs(t, "base ou=groups", users, err)
-	custom := srv.connector()
+	custom := connector(srv)
 	custom.UserFilter = "(&(objectClass=inetOrgPerson)(mail=*@example.org))"
 	users, err = Users(testCtx(t), custom, "alice", 0)
 	wantIDs(t, "custom filter", users, err, "bob", "dave", "carol", "erin")
@@ -117,7 +117,7 @@ func TestUsers(t *testing.T) {
 
 func TestUsersExclude(t *testing.T) {
 	srv := testSlapd(t)
-	c := srv.connector()
+	c := connector(srv)
 	for _, tc := range []struct {
 		exclude string
 		want    []string
@@ -145,7 +145,7 @@ func TestUsersExclude(t *testing.T) {
 // organizational units, no non-user entries) and nothing else is excluded.
 func TestFilterInjection(t *testing.T) {
 	srv := testSlapd(t)
-	c := srv.connector()
+	c := connector(srv)
 	for _, exclude := range []string{
 		"x)(objectClass=*",
 		"nobody))(|(objectClass=*",
@@ -177,7 +177,7 @@ func TestFilterInjection(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	srv := testSlapd(t)
-	c := srv.connector()
+	c := connector(srv)
 	groups, err := Groups(testCtx(t), c, "", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestGroups(t *testing.T) {
 
 func TestGroupMembers(t *testing.T) {
 	srv := testSlapd(t)
-	c := srv.connector()
+	c := connector(srv)
 	ctx := testCtx(t)
 	users, err := GroupMembers(ctx, c, "cn=engineering,ou=groups,dc=example,dc=org", 0)
 	wantIDs(t, "engineering", users, err, "alice", "bob", "carol")
@@ -264,7 +264,7 @@ func TestGroupMembers(t *testing.T) {
 func TestPagingLimit(t *testing.T) {
 	srv := testSlapd(t)
 	defer func(n uint32) { pageSize = n }(pageSize)
-	c := srv.connector()
+	c := connector(srv)
 	ctx := testCtx(t)
 
 	// The test directory answers the reader at most two entries per search
@@ -326,7 +326,7 @@ func TestPagingLimit(t *testing.T) {
 func TestBindFailures(t *testing.T) {
 	srv := testSlapd(t)
 	ctx := testCtx(t)
-	c := srv.connector()
+	c := connector(srv)
 	c.BindPassword = "wrong-password-xyzzy"
 	_, err := Users(ctx, c, "", 0)
 	ue := asUnavailable(t, err)
@@ -341,7 +341,7 @@ func TestBindFailures(t *testing.T) {
 		t.Errorf("the ldap error is not reachable with errors.As: %v", err)
 	}
 
-	c = srv.connector()
+	c = connector(srv)
 	c.BindDN = "cn=nobody,ou=system,dc=example,dc=org"
 	_, err = Groups(ctx, c, "", 0)
 	asUnavailable(t, err)
@@ -351,7 +351,7 @@ func TestBindFailures(t *testing.T) {
 
 func TestMissingBaseDN(t *testing.T) {
 	srv := testSlapd(t)
-	c := srv.connector()
+	c := connector(srv)
 	c.BaseDN = "ou=nowhere,dc=example,dc=org"
 	_, err := Users(testCtx(t), c, "", 0)
 	asInvalid(t, err, "baseDn")
@@ -361,7 +361,7 @@ func TestTLS(t *testing.T) {
 	srv := testSlapd(t)
 	ctx := testCtx(t)
 
-	ldaps := srv.connector()
+	ldaps := connector(srv)
 	ldaps.URL = srv.LDAPSURL
 	ldaps.InsecureSkipVerify = true
 	users, err := Users(ctx, ldaps, "", 0)
@@ -374,7 +374,7 @@ func TestTLS(t *testing.T) {
 		t.Errorf("reason %q does not mention the certificate", ue.Reason)
 	}
 
-	startTLS := srv.connector()
+	startTLS := connector(srv)
 	startTLS.StartTLS = true
 	startTLS.InsecureSkipVerify = true
 	users, err = Users(ctx, startTLS, "", 0)

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package ldapdir
+package ldaptest
 
 import (
 	"os/exec"

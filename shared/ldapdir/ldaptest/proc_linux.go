@@ -1,4 +1,4 @@
-package ldapdir
+package ldaptest
 
 import (
 	"os/exec"
