@@ -20,5 +20,6 @@ func main() {
 	effektif.OrganizationRoutes(router, id)
 	effektif.GroupRoutes(router, id)
 	effektif.LdapRoutes(router, id)
+	effektif.InvitationRoutes(router, id)
 	httpapi.Serve(router)
 }

@@ -27,6 +27,11 @@ func TestSampleEvents(t *testing.T) {
 		"workflows-list-without-identity.json":     httpStatus(401),
 		"files-get-without-identity.json":          httpStatus(401),
 		"mail-incoming-unsigned.json":              httpStatus(401),
+		"invitationdelivery-ses-delivery.json": func(t *testing.T, out []byte) {
+			if string(out) != "null" {
+				t.Fatalf("delivery function answered %s", out)
+			}
+		},
 		"mailintake-ses-receipt.json": func(t *testing.T, out []byte) {
 			var outcomes []mailintake.Outcome
 			if err := json.Unmarshal(out, &outcomes); err != nil || len(outcomes) != 1 || outcomes[0].Status != mailintake.Rejected {

@@ -197,6 +197,9 @@ func organizationDetailOf(d identity.OrganizationDetail) Organization {
 		o.LdapConnector = &redacted
 	}
 	o.MemberIDs = d.MemberIDs
+	if d.Invitations != nil {
+		o.Invitations = d.Invitations
+	}
 	o.Admins = make([]User, len(d.Admins))
 	for i, a := range d.Admins {
 		o.Admins[i] = userOf(a, nil, true)

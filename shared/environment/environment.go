@@ -1,7 +1,8 @@
 // Package environment builds a function's dependencies from its environment
 // variables, once per container: the AWS clients and the domain services.
 //
-// Variables: MAIL_DOMAIN (of the organizations' mail addresses),
+// Variables: MAIL_CONFIGURATION_SET (SES event publishing of sent mail),
+// MAIL_DOMAIN (of the organizations' mail addresses),
 // MAIL_WEBHOOK_SECRET (signs POST /mail/incoming), MAX_UPLOAD_BYTES (largest upload), FILES_INLINE_LIMIT
 // (largest download answered inline, larger ones redirect to S3),
 // TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
@@ -49,7 +50,7 @@ func Load(ctx context.Context) (*Env, error) {
 func (e *Env) Identity() *identity.Service {
 	return &identity.Service{
 		Store:                e.Store,
-		Mail:                 mail.SES{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM")},
+		Mail:                 mail.SES{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")},
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 	}

@@ -101,6 +101,10 @@ type Registration struct {
 	PasswordHash     string `json:"-"`
 	Created          time.Time
 	Expires          time.Time
+	// InvitedTo is set for the registration of an invitation: activating
+	// it joins that organization instead of creating one.
+	InvitedTo    string
+	InvitedToKey string
 }
 
 // Session is a login. The token itself is shown once; only its hash is stored.
@@ -222,6 +226,24 @@ type Store interface {
 	DeleteOrganization(ctx context.Context, o Organization) error
 	// DeleteMemberships deletes up to limit memberships of an organization.
 	DeleteMemberships(ctx context.Context, organizationID string, limit int) error
+	// AddMembership adds a member (Conflict if already one).
+	AddMembership(ctx context.Context, m Membership) error
+	// CreateInvitation stores the invitation (Conflict when the address is
+	// invited already) and its registration together.
+	CreateInvitation(ctx context.Context, inv Invitation, reg Registration) error
+	// InvitationSent stores the invitation after a send (on its version)
+	// with a look-up from the SES message id.
+	InvitationSent(ctx context.Context, inv Invitation) error
+	// RenewInvitation replaces the registration of oldHash with reg and
+	// stores inv, together.
+	RenewInvitation(ctx context.Context, inv Invitation, oldHash string, reg Registration) error
+	GetInvitation(ctx context.Context, organizationID, email string) (Invitation, error)
+	Invitations(ctx context.Context, organizationID string, limit int) ([]Invitation, error)
+	DeleteInvitation(ctx context.Context, inv Invitation) error
+	// RecordInvitationStatus sets the status of the invitation whose
+	// latest mail has the SES message id, when it differs; it reports
+	// whether it wrote.
+	RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string) (bool, error)
 	GetGroup(ctx context.Context, organizationID, id string) (Group, error)
 	// SaveGroup stores g (new, or on condition of its version) and, in the
 	// same transaction, adds the group to the memberships of the added
@@ -245,7 +267,9 @@ type Store interface {
 	UpdateOrganization(ctx context.Context, o Organization) error
 }
 
-// Activation is what Store.Activate writes together.
+// Activation is what Store.Activate writes together. For the
+// registration of an invitation (Registration.InvitedTo set) the
+// organization exists: it is not written, and the invitation is deleted.
 type Activation struct {
 	Registration Registration
 	User         User

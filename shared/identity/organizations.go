@@ -42,6 +42,8 @@ type OrganizationDetail struct {
 	Caller    Membership
 	MemberIDs []string
 	Admins    []User
+	// Invitations are the open invitations' addresses, for admins only.
+	Invitations []string
 }
 
 // Organization returns the organization with its members and admins.
@@ -63,7 +65,17 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
-	return OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs, Admins: admins}, nil
+	d := OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs, Admins: admins}
+	if member.IsAdmin() {
+		invs, err := s.Store.Invitations(ctx, org.ID, MaxInvitationsOut)
+		if err != nil {
+			return OrganizationDetail{}, err
+		}
+		for _, inv := range invs {
+			d.Invitations = append(d.Invitations, inv.Email)
+		}
+	}
+	return d, nil
 }
 
 // OrganizationChanges are the fields of an organization its admins may

@@ -215,6 +215,13 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 	if err != nil {
 		return Login{}, err
 	}
+	if reg.InvitedTo != "" {
+		member := Membership{OrganizationID: reg.InvitedTo, OrganizationKey: reg.InvitedToKey, UserID: user.ID, Role: RoleMember, Joined: now}
+		if err := s.Store.Activate(ctx, Activation{Registration: reg, User: user, Membership: member, Session: session}); err != nil {
+			return Login{}, err
+		}
+		return s.loginFor(ctx, token, user)
+	}
 	org := Organization{
 		ID: ids.New(), Name: orgName, CreatedBy: user.ID, TimeZone: reg.TimeZone,
 		AdminIDs: []string{user.ID}, Created: now, Version: 1,

@@ -28,6 +28,9 @@ type Sender interface {
 type SES struct {
 	Client *sesv2.Client
 	From   string
+	// ConfigurationSet, when set, names the SES configuration set whose
+	// event destination publishes delivery, bounce and complaint events.
+	ConfigurationSet string
 }
 
 // Send sends m as a simple (SES-composed) message.
@@ -36,14 +39,18 @@ func (s SES) Send(ctx context.Context, m Message) (string, error) {
 	if m.HTML != "" {
 		body.Html = &types.Content{Data: aws.String(m.HTML), Charset: aws.String("UTF-8")}
 	}
-	out, err := s.Client.SendEmail(ctx, &sesv2.SendEmailInput{
+	in := &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(s.From),
 		Destination:      &types.Destination{ToAddresses: []string{m.To}},
 		Content: &types.EmailContent{Simple: &types.Message{
 			Subject: &types.Content{Data: aws.String(m.Subject), Charset: aws.String("UTF-8")},
 			Body:    body,
 		}},
-	})
+	}
+	if s.ConfigurationSet != "" {
+		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
+	}
+	out, err := s.Client.SendEmail(ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("send mail %q: %w", m.Subject, err)
 	}

@@ -105,10 +105,15 @@ func (s *DB) Activate(ctx context.Context, a identity.Activation) error {
 	regKey := registrationKey(a.Registration.CodeHash)
 	tx := s.db.WriteTx().
 		Delete(s.table.Delete(hashKey, regKey.PK).Range(rangeKey, regKey.SK).If("attribute_exists(pk)")).
-		Put(s.table.Put(emailItem{key: emailKey(identity.NormalizeEmail(a.User.Email)), UserID: a.User.ID}).If(notExists)).
-		Put(s.table.Put(orgKeyItem{key: orgKeyKey(a.Organization.Key), OrganizationID: a.Organization.ID}).If(notExists)).
-		Put(s.table.Put(newUserItem(a.User)).If(notExists)).
-		Put(s.table.Put(orgItem{key: orgKey(a.Organization.ID), Organization: a.Organization}).If(notExists)).
+		Put(s.table.Put(emailItem{key: emailKey(identity.NormalizeEmail(a.User.Email)), UserID: a.User.ID}).If(notExists))
+	if a.Registration.InvitedTo == "" {
+		tx.Put(s.table.Put(orgKeyItem{key: orgKeyKey(a.Organization.Key), OrganizationID: a.Organization.ID}).If(notExists)).
+			Put(s.table.Put(orgItem{key: orgKey(a.Organization.ID), Organization: a.Organization}).If(notExists))
+	} else {
+		ik := invitationKey(a.Registration.InvitedTo, a.User.Email)
+		tx.Delete(s.table.Delete(hashKey, ik.PK).Range(rangeKey, ik.SK))
+	}
+	tx.Put(s.table.Put(newUserItem(a.User)).If(notExists)).
 		Put(s.table.Put(newMemberItem(a.Membership))).
 		Put(s.table.Put(newSessionItem(a.Session)))
 	err := tx.Run(ctx)
@@ -123,6 +128,9 @@ func (s *DB) Activate(ctx context.Context, a identity.Activation) error {
 	case activateEmail:
 		return identity.ErrEmailTaken
 	case activateOrgKey:
+		if a.Registration.InvitedTo != "" {
+			return failure.New(failure.Conflict, "the registration conflicts with existing data")
+		}
 		return identity.ErrOrganizationKeyTaken
 	default:
 		return failure.New(failure.Conflict, "the registration conflicts with existing data")

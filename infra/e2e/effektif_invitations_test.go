@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+)
+
+// sesNotify invokes the delivery function with an SES event for a sent mail,
+// as SNS delivers it.
+func sesNotify(t testing.TB, messageID, eventType string) {
+	t.Helper()
+	msg, _ := json.Marshal(map[string]any{"eventType": eventType, "mail": map[string]any{"messageId": messageID},
+		"bounce": map[string]any{"bounceType": "Permanent", "bounceSubType": "General"}})
+	ev, _ := json.Marshal(map[string]any{"Records": []any{map[string]any{"EventSource": "aws:sns", "Sns": map[string]any{"MessageId": "n-" + messageID, "Message": string(msg)}}}})
+	if _, err := stack.Invoke(context.Background(), "invitationdelivery", ev); err != nil {
+		t.Fatalf("invoke the delivery function: %v", err)
+	}
+}
+
+func invitationStatus(t testing.TB, a account, email string) string {
+	t.Helper()
+	var invs []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", "/api/v1/"+a.OrgKey+"/invitations", a.Token, nil), http.StatusOK).Body, &invs)
+	for _, inv := range invs {
+		if inv["emailAddress"] == email {
+			return inv["status"].(string)
+		}
+	}
+	return ""
+}
+
+func TestInvitationsAndDelivery(t *testing.T) {
+	a := signUp(t, "Inviting Org")
+	org := "/api/v1/" + a.OrgKey
+	invitee := uniqueEmail("invitee")
+	inv := expect(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": invitee, "firstName": "Ivo"}), http.StatusOK).JSON(t)
+	if inv["status"] != "sent" || inv["emailAddress"] != invitee {
+		t.Fatalf("invitation: %v", inv)
+	}
+	if o := expect(t, call(t, "GET", org, a.Token, nil), http.StatusOK).JSON(t); len(o["invitations"].([]any)) != 1 {
+		t.Fatalf("organization invitations: %v", o["invitations"])
+	}
+	expectError(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": invitee}), http.StatusBadRequest)
+	expectError(t, call(t, "POST", org+"/invitations/"+invitee+"/resend", a.Token, nil), http.StatusTooManyRequests)
+
+	// SES reports delivery, then a bounce; repeats change nothing.
+	mails := mailsTo(t, invitee)
+	if len(mails) != 1 {
+		t.Fatalf("invitation mails: %d", len(mails))
+	}
+	sesNotify(t, mails[0].MessageID, "Delivery")
+	sesNotify(t, mails[0].MessageID, "Delivery")
+	if s := invitationStatus(t, a, invitee); s != "delivered" {
+		t.Fatalf("status %q, want delivered", s)
+	}
+	sesNotify(t, mails[0].MessageID, "Bounce")
+	if s := invitationStatus(t, a, invitee); s != "bounced" {
+		t.Fatalf("status %q, want bounced", s)
+	}
+	sesNotify(t, "unknown-message", "Bounce")
+
+	// After a bounce a resend is allowed at once; the old code stops working.
+	oldCode := codeInMail.FindStringSubmatch(mails[0].Body.Text)[1]
+	expect(t, call(t, "POST", org+"/invitations/"+invitee+"/resend", a.Token, nil), http.StatusOK)
+	expectError(t, call(t, "POST", org+"/invitations/"+invitee+"/resend", a.Token, nil), http.StatusTooManyRequests)
+	expectError(t, call(t, "GET", "/api/v1/registrations/"+oldCode, "", nil), http.StatusNotFound)
+	mails = mailsTo(t, invitee)
+	code := codeInMail.FindStringSubmatch(mails[len(mails)-1].Body.Text)[1]
+
+	// Following the mail: the invitee chooses a password and joins.
+	reg := expect(t, call(t, "GET", "/api/v1/registrations/"+code, "", nil), http.StatusOK).JSON(t)
+	if reg["organization"].(map[string]any)["name"] != "Inviting Org" {
+		t.Fatalf("invitation registration: %v", reg)
+	}
+	rememberPassword("the invitee's password")
+	login := expect(t, call(t, "POST", "/api/v1/registrations/"+code+"/activate", "", map[string]any{"password": "the invitee's password"}), http.StatusOK).JSON(t)
+	orgs := login["organizations"].([]any)
+	if len(orgs) != 1 || orgs[0].(map[string]any)["key"] != a.OrgKey || orgs[0].(map[string]any)["admin"] != false {
+		t.Fatalf("joined: %v", orgs)
+	}
+	expect(t, call(t, "GET", org, login["token"].(string), nil), http.StatusOK)
+	if s := invitationStatus(t, a, invitee); s != "" {
+		t.Fatalf("the accepted invitation is still open: %q", s)
+	}
+}
+
+func TestAddExistingAccountAndWithdraw(t *testing.T) {
+	a := signUp(t, "Adding Org")
+	b := signUp(t, "Added Person")
+	org := "/api/v1/" + a.OrgKey
+	added := expect(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusOK).JSON(t)
+	if added["id"] != b.UserID {
+		t.Fatalf("added: %v", added)
+	}
+	expect(t, call(t, "GET", org, b.Token, nil), http.StatusOK)
+	expectError(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusBadRequest)
+	expectError(t, call(t, "POST", org+"/users", b.Token, map[string]any{"emailAddress": uniqueEmail("x")}), http.StatusForbidden)
+
+	withdrawn := uniqueEmail("withdrawn")
+	expect(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": withdrawn}), http.StatusOK)
+	code := codeInMail.FindStringSubmatch(mailsTo(t, withdrawn)[0].Body.Text)[1]
+	expect(t, call(t, "DELETE", org+"/invitations/"+withdrawn, a.Token, nil), http.StatusNoContent)
+	expectError(t, call(t, "POST", "/api/v1/registrations/"+code+"/activate", "", map[string]any{"password": "some password"}), http.StatusNotFound)
+	expectError(t, call(t, "DELETE", org+"/invitations/"+withdrawn, a.Token, nil), http.StatusNotFound)
+}
+
+func TestConcurrentInvitationsOfOneAddress(t *testing.T) {
+	a := signUp(t, "Concurrent Invites")
+	email := uniqueEmail("popular")
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = call(t, "POST", "/api/v1/"+a.OrgKey+"/users", a.Token, map[string]any{"emailAddress": email}).Status
+		}()
+	}
+	wg.Wait()
+	if !(statuses[0] == 200 && statuses[1] == 400 || statuses[0] == 400 && statuses[1] == 200) {
+		t.Fatalf("statuses %v, want one invitation", statuses)
+	}
+}

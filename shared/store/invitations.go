@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+)
+
+// Keys of invitation items:
+//
+//	ORG#<orgId>       INVITE#<email>   an invitation (TTL at its expiry)
+//	SESMSG#<id>       SESMSG           the invitation an SES message id belongs to (TTL)
+
+type invitationItem struct {
+	key
+	identity.Invitation
+}
+
+func invitationKey(orgID, email string) key {
+	return key{PK: "ORG#" + orgID, SK: "INVITE#" + identity.NormalizeEmail(email)}
+}
+
+type sesMessageItem struct {
+	key
+	OrganizationID, Email string
+}
+
+func newInvitationItem(inv identity.Invitation) invitationItem {
+	k := invitationKey(inv.OrganizationID, inv.Email)
+	k.ExpiresAt = inv.Expires
+	return invitationItem{key: k, Invitation: inv}
+}
+
+func newRegistrationItem(r identity.Registration) registrationItem {
+	k := registrationKey(r.CodeHash)
+	k.ExpiresAt = r.Expires
+	return registrationItem{key: k, Registration: r}
+}
+
+// AddMembership adds a member on condition that they are not one.
+func (s *DB) AddMembership(ctx context.Context, m identity.Membership) error {
+	err := s.table.Put(newMemberItem(m)).If(notExists).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return failure.Field("emailAddress", "the user is already a member")
+	}
+	if err != nil {
+		return failure.Wrap(err, "add member")
+	}
+	return nil
+}
+
+// CreateInvitation stores invitation and registration together.
+func (s *DB) CreateInvitation(ctx context.Context, inv identity.Invitation, reg identity.Registration) error {
+	err := s.db.WriteTx().
+		Put(s.table.Put(newInvitationItem(inv)).If(notExists)).
+		Put(s.table.Put(newRegistrationItem(reg)).If(notExists)).
+		Run(ctx)
+	if failedCondition(err) == 0 {
+		return failure.Field("emailAddress", "%s is invited already; resend the invitation instead", inv.Email)
+	}
+	if err != nil {
+		return failure.Wrap(err, "store invitation")
+	}
+	return nil
+}
+
+// InvitationSent stores the invitation and its SES message look-up.
+func (s *DB) InvitationSent(ctx context.Context, inv identity.Invitation) error {
+	msg := sesMessageItem{key: key{PK: "SESMSG#" + inv.SESMessageID, SK: "SESMSG", ExpiresAt: inv.Expires}, OrganizationID: inv.OrganizationID, Email: inv.Email}
+	err := s.db.WriteTx().
+		Put(s.table.Put(newInvitationItem(inv)).If("'Version' = ?", inv.Version-1)).
+		Put(s.table.Put(msg)).
+		Run(ctx)
+	return versionConflict(err, "invitation")
+}
+
+// RenewInvitation swaps the registration and stores the invitation together.
+func (s *DB) RenewInvitation(ctx context.Context, inv identity.Invitation, oldHash string, reg identity.Registration) error {
+	old := registrationKey(oldHash)
+	err := s.db.WriteTx().
+		Delete(s.table.Delete(hashKey, old.PK).Range(rangeKey, old.SK)).
+		Put(s.table.Put(newRegistrationItem(reg)).If(notExists)).
+		Put(s.table.Put(newInvitationItem(inv)).If("'Version' = ?", inv.Version-1)).
+		Run(ctx)
+	return versionConflict(err, "invitation")
+}
+
+// GetInvitation reads an invitation by address.
+func (s *DB) GetInvitation(ctx context.Context, orgID, email string) (identity.Invitation, error) {
+	var it invitationItem
+	k := invitationKey(orgID, email)
+	err := notFound(s.get(ctx, k.PK, k.SK, &it), "invitation")
+	return it.Invitation, err
+}
+
+// Invitations is one Query of an organization's invitations.
+func (s *DB) Invitations(ctx context.Context, orgID string, limit int) ([]identity.Invitation, error) {
+	var items []invitationItem
+	q := s.table.Get(hashKey, "ORG#"+orgID).Range(rangeKey, dynamo.BeginsWith, "INVITE#")
+	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+		return nil, failure.Wrap(err, "list invitations")
+	}
+	out := make([]identity.Invitation, len(items))
+	for i, it := range items {
+		out[i] = it.Invitation
+	}
+	return out, nil
+}
+
+// DeleteInvitation deletes the invitation and its registration together.
+func (s *DB) DeleteInvitation(ctx context.Context, inv identity.Invitation) error {
+	k, r := invitationKey(inv.OrganizationID, inv.Email), registrationKey(inv.CodeHash)
+	err := s.db.WriteTx().
+		Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK)).
+		Delete(s.table.Delete(hashKey, r.PK).Range(rangeKey, r.SK)).
+		Run(ctx)
+	if err != nil {
+		return failure.Wrap(err, "delete invitation")
+	}
+	return nil
+}
+
+// RecordInvitationStatus updates the status of the invitation whose latest
+// mail is the message, when it differs: one conditional update.
+func (s *DB) RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string) (bool, error) {
+	var msg sesMessageItem
+	err := s.get(ctx, "SESMSG#"+sesMessageID, "SESMSG", &msg)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return false, nil // not an invitation's mail, or expired
+	}
+	if err != nil {
+		return false, failure.Wrap(err, "read SES message")
+	}
+	k := invitationKey(msg.OrganizationID, msg.Email)
+	err = s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).
+		Set("Status", status).Set("Detail", detail).Add("Version", 1).
+		If("attribute_exists(pk) AND 'SESMessageID' = ? AND 'Status' <> ?", sesMessageID, status).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, failure.Wrap(err, "record delivery")
+	}
+	return true, nil
+}
