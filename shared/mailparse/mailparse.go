@@ -40,10 +40,12 @@ const (
 	// PreviewLength is the size in characters (runes) of Message.Preview.
 	PreviewLength = 200
 
-	maxAddresses     = 1000 // per address header
-	maxWarnings      = 100
-	maxMultipartNest = 100 // multipart containers in one message
-	maxHeaderKey     = 256
+	maxAddresses      = 1000 // per address header
+	maxWarnings       = 100
+	maxRawText        = 1 << 20 // body kept as text when the MIME structure is not parsed
+	maxMultipartDepth = 12      // see checkStructure
+	maxParts          = 5000    // see checkStructure
+	maxHeaderKey      = 256
 )
 
 // Errors returned by Parse. Everything else is reported in Message.Warnings.
@@ -81,14 +83,19 @@ type Message struct {
 	// the offset written in the header.
 	Date time.Time
 
-	// Headers holds the top-level header fields, RFC 2047 decoded, keyed by
-	// canonical name (textproto.CanonicalMIMEHeaderKey, e.g. "Message-Id").
-	// Bounded: at most MaxHeaders values, each at most MaxHeaderValue bytes;
-	// control characters (CR, LF, NUL...) are replaced by spaces.
+	// Headers holds the top-level header fields, RFC 2047 decoded for
+	// display, keyed by canonical name (textproto.CanonicalMIMEHeaderKey,
+	// e.g. "Message-Id"; textproto.MIMEHeader(Headers).Get works). Bounded:
+	// at most MaxHeaders values (From, To, Subject... first), each at most
+	// MaxHeaderValue bytes; control characters (CR, LF, NUL...) are replaced
+	// by spaces. Decoded address headers may not re-parse (an encoded comma
+	// in a name): use From, To... for addresses.
 	Headers map[string][]string
 
-	// Text is the text/plain body, decoded and converted to UTF-8, with LF line
-	// endings. When the message has only HTML, it is a text rendering of it.
+	// Text is the text/plain body, decoded and converted to UTF-8, with LF
+	// line endings; several text/plain parts of a multipart/mixed are joined
+	// with "\n--\n" (text parts with a file name are attachments). When the
+	// message has only HTML, it is a text rendering of it.
 	Text string
 	// HTML is the text/html body in UTF-8, with LF line endings.
 	// It is NOT sanitized: sanitize it before displaying it anywhere.
@@ -109,7 +116,7 @@ type Message struct {
 // Attachment is a non-body part of the message.
 type Attachment struct {
 	// FileName is the sanitized base name: no directories, no control or
-	// bidi characters, at most MaxFileName bytes, never empty. Parts without
+	// format characters (bidi overrides, zero-width), at most MaxFileName bytes, never empty. Parts without
 	// a name get "attachment-<n><ext>", n counting from 1 in Attachments;
 	// forwarded messages are named after their subject, with ".eml".
 	FileName string
@@ -160,8 +167,8 @@ func parse(raw []byte) (*Message, error) {
 
 	m := &Message{}
 	var env *enmime.Envelope
-	if n := countMultipartBoundaries(raw); n > maxMultipartNest {
-		m.warn("message has %d multipart boundaries (limit %d): MIME structure not parsed", n, maxMultipartNest)
+	if reason := checkStructure(raw); reason != "" {
+		m.warn("MIME structure not parsed: %s", reason)
 	} else {
 		var err error
 		env, err = parser.ReadEnvelope(bytes.NewReader(raw))
@@ -188,9 +195,9 @@ func parse(raw []byte) (*Message, error) {
 
 	m.readHeaders(header)
 	if env != nil {
-		m.readEnvelope(env)
+		m.readEnvelope(env, raw)
 	} else {
-		m.Text = cleanText(string(bodyOf(raw)))
+		m.rawBody(raw)
 	}
 	m.Preview = preview(m.Text)
 	return m, nil
@@ -205,7 +212,7 @@ func (m *Message) readHeaders(h map[string][]string) {
 		return ""
 	}
 	m.Headers = m.boundedHeaders(h)
-	m.Subject = cleanHeader(decodeWords(get("Subject")))
+	m.Subject = bound(cleanHeader(decodeWords(get("Subject"))), MaxHeaderValue)
 	m.MessageID = firstID(get("Message-Id"))
 	m.InReplyTo = firstID(get("In-Reply-To"))
 	m.References = ids(strings.Join(h["References"], " "))
@@ -259,7 +266,8 @@ func (m *Message) boundedHeaders(h map[string][]string) map[string][]string {
 				d = bound(d, MaxHeaderValue)
 				cut++
 			}
-			out[k] = append(out[k], d)
+			key := strings.ToValidUTF8(k, "_")
+			out[key] = append(out[key], d)
 			kept++
 		}
 	}
@@ -272,57 +280,109 @@ func (m *Message) boundedHeaders(h map[string][]string) map[string][]string {
 	return out
 }
 
-// readEnvelope fills the body and attachment fields from enmime's result.
-func (m *Message) readEnvelope(env *enmime.Envelope) {
-	m.Text = cleanText(env.Text)
-	m.HTML = cleanText(env.HTML)
+// rawBody keeps the body of a message whose MIME structure was not parsed
+// as its text, so that a reader still sees something.
+func (m *Message) rawBody(raw []byte) {
+	body := bodyOf(raw)
+	if len(body) > maxRawText {
+		body = body[:maxRawText]
+		m.warn("raw body cut to %d bytes", maxRawText)
+	}
+	m.Text = cleanText(string(body))
+}
 
+// readEnvelope fills the body and attachment fields from enmime's result.
+func (m *Message) readEnvelope(env *enmime.Envelope, raw []byte) {
+	htmlOnly := false
 	for _, e := range env.Errors {
 		// enmime always notes an HTML-only message; that is not a defect.
 		if e.Name == enmime.ErrorPlainTextFromHTML && !e.Severe {
+			htmlOnly = true
 			continue
 		}
 		m.warn("%s", e.Error())
 	}
 
-	for i, p := range attachmentParts(env) {
+	root := env.Root
+	if root.FirstChild == nil && (root.ContentType == "" || strings.HasPrefix(root.ContentType, "multipart/")) {
+		// A multipart whose boundary is missing or never occurs, or an
+		// unreadable Content-Type: RFC 2045 makes such a body text/plain.
+		m.warn("no MIME parts found: body kept as text")
+		m.rawBody(raw)
+		return
+	}
+
+	var parts []*enmime.Part
+	if root.FirstChild == nil {
+		// Single part: enmime put it in the body or among attachments and inlines.
+		m.Text, m.HTML = env.Text, env.HTML
+		parts = append(append(parts, env.Attachments...), env.Inlines...)
+	} else {
+		var texts []*enmime.Part
+		var html *enmime.Part
+		texts, html, parts = splitBody(root)
+		var b strings.Builder
+		for i, p := range texts {
+			if i > 0 {
+				b.WriteString("\n--\n") // as enmime joins them
+			}
+			b.Write(p.Content)
+		}
+		m.Text = b.String()
+		if html != nil {
+			m.HTML = string(html.Content)
+		}
+		if m.Text == "" && m.HTML != "" {
+			if htmlOnly && env.HTML == m.HTML {
+				m.Text = env.Text // enmime's rendering of the same HTML
+			} else {
+				m.Text = htmlToText(m.HTML)
+			}
+		}
+	}
+	m.Text, m.HTML = cleanText(m.Text), cleanText(m.HTML)
+
+	for i, p := range parts {
 		m.Attachments = append(m.Attachments, m.attachment(p, i+1))
 	}
 }
 
-// attachmentParts returns the leaf parts that are not the body enmime chose,
-// in document order.
-func attachmentParts(env *enmime.Envelope) []*enmime.Part {
-	root := env.Root
-	if root.FirstChild == nil {
-		// Single part message: enmime put it either in the body or here.
-		var parts []*enmime.Part
-		parts = append(parts, env.Attachments...)
-		parts = append(parts, env.Inlines...)
-		return parts
+// splitBody chooses the body parts of a multipart message as enmime does
+// (the text/plain parts, joined, or the first one of a multipart/alternative;
+// the first text/html part), except that a text part with a file name is an
+// attachment shown inline (Apple Mail sends small text files so), not body
+// text. Every other leaf part is returned in rest, in document order.
+func splitBody(root *enmime.Part) (texts []*enmime.Part, html *enmime.Part, rest []*enmime.Part) {
+	isBody := func(contentType string) enmime.PartMatcher {
+		return func(p *enmime.Part) bool {
+			return p.ContentType == contentType && p.Disposition != "attachment" && p.FileName == ""
+		}
 	}
-
-	// The same choice of body parts as enmime's parseMultiPartBody.
-	body := map[*enmime.Part]bool{}
-	isText := func(p *enmime.Part) bool { return p.ContentType == "text/plain" && p.Disposition != "attachment" }
 	if root.ContentType == "multipart/alternative" {
-		if p := root.BreadthMatchFirst(isText); p != nil {
-			body[p] = true
+		if p := root.BreadthMatchFirst(isBody("text/plain")); p != nil {
+			texts = append(texts, p)
 		}
 	} else {
-		for _, p := range root.DepthMatchAll(isText) {
-			body[p] = true
-		}
+		texts = root.DepthMatchAll(isBody("text/plain"))
 	}
-	if p := root.DepthMatchFirst(func(p *enmime.Part) bool {
-		return p.ContentType == "text/html" && p.Disposition != "attachment"
-	}); p != nil {
-		body[p] = true
-	}
-
-	return root.DepthMatchAll(func(p *enmime.Part) bool {
-		return p.FirstChild == nil && !strings.HasPrefix(p.ContentType, "multipart/") && !body[p]
+	html = root.DepthMatchFirst(isBody("text/html"))
+	rest = root.DepthMatchAll(func(p *enmime.Part) bool {
+		return p.FirstChild == nil && !strings.HasPrefix(p.ContentType, "multipart/") &&
+			p != html && !slices.Contains(texts, p)
 	})
+	return texts, html, rest
+}
+
+// htmlToText renders HTML as text the way enmime does for HTML-only mail.
+func htmlToText(html string) string {
+	p := enmime.NewPart("text/html")
+	p.Header.Set("Content-Type", "text/html; charset=utf-8")
+	p.Content = []byte(html)
+	env, err := parser.EnvelopeFromPart(p)
+	if err != nil {
+		return ""
+	}
+	return env.Text
 }
 
 // attachment converts a part; n is its 1-based position in Message.Attachments.
@@ -376,9 +436,10 @@ type discard struct{}
 func (discard) AddError(string, string, ...any)   {}
 func (discard) AddWarning(string, string, ...any) {}
 
-// skipMboxFromLine drops an mbox "From " separator line some tools prepend.
+// skipMboxFromLine drops an mbox "From " separator line some tools prepend
+// (but not a "From : a@example.com" header).
 func skipMboxFromLine(raw []byte) []byte {
-	if !bytes.HasPrefix(raw, []byte("From ")) {
+	if !bytes.HasPrefix(raw, []byte("From ")) || bytes.HasPrefix(bytes.TrimLeft(raw[4:], " \t"), []byte(":")) {
 		return raw
 	}
 	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -387,24 +448,91 @@ func skipMboxFromLine(raw []byte) []byte {
 	return raw
 }
 
-// countMultipartBoundaries counts boundary parameters ("boundary=", any
-// case, spaces allowed before "="): enmime reads nested multiparts
-// recursively, byte by byte per level, so deeply nested input could take
-// minutes; real mail has a handful.
-func countMultipartBoundaries(raw []byte) int {
-	n := 0
+// checkStructure guards enmime against messages that would take it minutes
+// to read. enmime reads nested multiparts through stacked readers: a chain of
+// multiparts that are not closed by their own terminating boundary costs
+// about twice as much per level (20 levels take a second, 25 half a minute),
+// and adding sibling parts is quadratic (100,000 parts take minutes). Real
+// mail nests three or four levels and has a few dozen parts.
+//
+// The check is conservative, so that it can only overestimate: every
+// boundary parameter (anywhere, even in text or in a forwarded message) opens
+// a level, and a level is closed only by a line starting with its own
+// terminating boundary "--boundary--", which closes that multipart in enmime
+// too. Parts are bounded by the lines starting with "--" plus the boundary
+// parameters. It returns "" when the message may be parsed.
+func checkStructure(raw []byte) string {
+	var open []string // boundaries of the levels still open; "" when unknown
+	parts := 0
 	for len(raw) > 0 {
-		j := indexFold(raw, "boundary")
-		if j < 0 {
-			break
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
 		}
-		raw = raw[j+len("boundary"):]
-		rest := bytes.TrimLeft(raw, " \t")
-		if len(rest) > 0 && rest[0] == '=' {
-			n++
+		if bytes.HasPrefix(line, []byte("--")) {
+			parts++
+			rest := line[2:]
+			for i := len(open) - 1; i >= 0; i-- {
+				b := open[i]
+				if b != "" && len(rest) >= len(b)+2 && string(rest[:len(b)]) == b && string(rest[len(b):len(b)+2]) == "--" {
+					open = append(open[:i], open[i+1:]...)
+					break
+				}
+			}
+		}
+		for {
+			j := indexFold(line, "boundary")
+			if j < 0 {
+				break
+			}
+			line = line[j+len("boundary"):]
+			value, ok := boundaryValue(line)
+			if !ok {
+				continue
+			}
+			parts++
+			open = append(open, value)
+			if len(open) > maxMultipartDepth {
+				return fmt.Sprintf("multiparts nested deeper than %d levels", maxMultipartDepth)
+			}
+		}
+		if parts > maxParts {
+			return fmt.Sprintf("more than %d MIME parts", maxParts)
 		}
 	}
-	return n
+	return ""
+}
+
+// boundaryValue reads the value of a boundary parameter from what follows
+// the word "boundary". ok is false when this is not a parameter; value is ""
+// when the value cannot be read simply (RFC 2231 forms, escapes), which
+// makes the level impossible to close in checkStructure.
+func boundaryValue(s []byte) (value string, ok bool) {
+	s = bytes.TrimLeft(s, " \t")
+	if len(s) == 0 {
+		return "", false
+	}
+	if s[0] == '*' {
+		return "", true
+	}
+	if s[0] != '=' {
+		return "", false
+	}
+	s = bytes.TrimLeft(s[1:], " \t")
+	if len(s) > 0 && s[0] == '"' {
+		end := bytes.IndexByte(s[1:], '"')
+		if end < 0 || bytes.IndexByte(s[1:1+end], '\\') >= 0 {
+			return "", true
+		}
+		return string(s[1 : 1+end]), true
+	}
+	end := bytes.IndexAny(s, " \t\r;\"")
+	if end < 0 {
+		end = len(s)
+	}
+	return string(s[:end]), true
 }
 
 // indexFold is bytes.Index ignoring ASCII case, for a lower-case needle.

@@ -32,17 +32,24 @@ var wordDecoder = &mime.WordDecoder{
 	},
 }
 
-// decodeWords decodes the RFC 2047 encoded words of a header value; the
-// value is returned unchanged when a word cannot be decoded.
+var encodedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
+
+// decodeWords decodes the RFC 2047 encoded words of a header value. When
+// one word cannot be decoded (unknown charset, bad encoding), the others
+// still are and that one is kept as written.
 func decodeWords(v string) string {
 	if !strings.Contains(v, "=?") {
 		return v
 	}
-	d, err := wordDecoder.DecodeHeader(v)
-	if err != nil {
-		return v
+	if d, err := wordDecoder.DecodeHeader(v); err == nil {
+		return d
 	}
-	return d
+	return encodedWord.ReplaceAllStringFunc(v, func(w string) string {
+		if d, err := wordDecoder.Decode(w); err == nil {
+			return d
+		}
+		return w
+	})
 }
 
 // toUTF8 returns s as valid UTF-8. Raw 8-bit header bytes that are not
@@ -169,7 +176,7 @@ func (m *Message) addresses(field string, values []string) []Address {
 			continue
 		}
 		for _, piece := range splitAddressList(v) {
-			piece = strings.TrimSpace(piece)
+			piece = stripGroup(piece)
 			if piece == "" {
 				continue
 			}
@@ -191,12 +198,23 @@ func (m *Message) addresses(field string, values []string) []Address {
 	return out
 }
 
-// splitAddressList splits at commas and semicolons outside quoted strings,
-// comments and angle brackets.
+// stripGroup removes the syntax of an address group ("Team: a@x, b@y;")
+// from a piece of a split address list.
+func stripGroup(piece string) string {
+	piece = strings.TrimSpace(piece)
+	if i := strings.IndexByte(piece, ':'); i >= 0 && !strings.ContainsAny(piece[:i], `"<@`) {
+		piece = strings.TrimSpace(piece[i+1:])
+	}
+	return strings.TrimSpace(strings.TrimSuffix(piece, ";"))
+}
+
+// splitAddressList splits at commas outside quoted strings and comments.
+// Commas inside angle brackets split too: an unclosed "<" must not swallow
+// the rest of the list.
 func splitAddressList(s string) []string {
 	var parts []string
 	var quoted, escaped bool
-	depth, angle, start := 0, 0, 0
+	depth, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -212,11 +230,7 @@ func splitAddressList(s string) []string {
 			depth++
 		case c == ')' && depth > 0:
 			depth--
-		case c == '<' && depth == 0:
-			angle = 1
-		case c == '>' && depth == 0:
-			angle = 0
-		case (c == ',' || c == ';') && depth == 0 && angle == 0:
+		case c == ',' && depth == 0:
 			parts = append(parts, s[start:i])
 			start = i + 1
 		}
@@ -236,8 +250,13 @@ func salvageAddress(s string) (*mail.Address, bool) {
 	if strings.HasPrefix(email, "@") || strings.HasSuffix(email, "@") {
 		return nil, false
 	}
-	name := s[:loc[0]] + " " + s[loc[1]:]
-	name = strings.Trim(strings.Join(strings.Fields(name), " "), ` "'<>()`)
+	trim := func(s string) string {
+		return strings.Trim(strings.Join(strings.Fields(s), " "), ` "'<>()`)
+	}
+	name := trim(s[:loc[0]])
+	if name == "" {
+		name = trim(s[loc[1]:])
+	}
 	return &mail.Address{Name: decodeWords(name), Address: email}, true
 }
 
