@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"net/http"
 	"strings"
 	"testing"
@@ -182,5 +183,48 @@ func TestMailWebhook(t *testing.T) {
 	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, raw)), http.StatusOK).Body, &second)
 	if len(first.Outcomes) != 1 || first.Outcomes[0].Status != mailintake.Filed || !second.Outcomes[0].Filed.Repeated {
 		t.Fatalf("webhook outcomes: %+v / %+v", first, second)
+	}
+}
+
+// TestMailCorpusThroughSES drives every message of the MIME corpus
+// (shared/mailparse/testdata) through the SES intake into a workflow that
+// takes mail from anyone: each becomes one case with its mail recorded.
+func TestMailCorpusThroughSES(t *testing.T) {
+	a := signUp(t, "Mail Corpus")
+	org := "/api/v1/" + a.OrgKey
+	wf := publish(t, a, `{"name": "Inbox", "enableCases": true, "trigger": {"type": "email"},
+	  "activities": [{"type": "startEvent", "id": "s"}, {"type": "userTask", "id": "read", "name": "Read it"}, {"type": "endEvent", "id": "e"}],
+	  "transitions": [{"fromId": "s", "toId": "read"}, {"fromId": "read", "toId": "e"}]}`)
+	to := a.OrgKey + "+" + wf + "@" + mailDomain
+	files, err := os.ReadDir("../../shared/mailparse/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f.Name(), ".eml") {
+			continue
+		}
+		raw, err := os.ReadFile("../../shared/mailparse/testdata/" + f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := deliverSES(t, raw, []string{to}, "PASS")
+		if len(out) != 1 {
+			t.Fatalf("%s: outcomes %+v", f.Name(), out)
+		}
+		if out[0].Status != mailintake.Filed {
+			t.Logf("%s: %s (%s)", f.Name(), out[0].Status, out[0].Reason)
+			continue
+		}
+		filed++
+		var evs []map[string]any
+		decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+out[0].Filed.CaseID+"/events?type=mail", a.Token, nil), http.StatusOK).Body, &evs)
+		if len(evs) != 1 || evs[0]["data"].(map[string]any)["mailId"] != out[0].Filed.MailID {
+			t.Fatalf("%s: mail event %v", f.Name(), evs)
+		}
+	}
+	if filed < 10 {
+		t.Fatalf("only %d corpus messages were filed", filed)
 	}
 }

@@ -123,7 +123,7 @@ func (s *Service) FileMail(ctx context.Context, org identity.Organization, sende
 		return MailOutcome{}, failure.Field("target", "unknown mail target %q", target.Kind)
 	}
 	mail.CaseID = caseID
-	if caseID != "" && target.Kind != MailToWorkflow {
+	if caseID != "" {
 		p.ch.Events = append(p.ch.Events, s.event(caseID, EventMail, "mailed "+quote(mailSubject(mail)), senderID, mail.TaskID, map[string]string{"mailId": mail.ID}))
 	}
 	keys, err := s.storeAttachments(ctx, org.ID, senderID, &mail, m.Attachments, &p.ch)
