@@ -21,5 +21,6 @@ func main() {
 	effektif.GroupRoutes(router, id)
 	effektif.LdapRoutes(router, id)
 	effektif.InvitationRoutes(router, id)
+	effektif.LicenseRoutes(router, id)
 	httpapi.Serve(router)
 }

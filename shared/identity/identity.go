@@ -244,6 +244,14 @@ type Store interface {
 	// latest mail has the SES message id, when it differs; it reports
 	// whether it wrote.
 	RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string) (bool, error)
+	// CreateLicenses stores a purchase order with its licenses together.
+	CreateLicenses(ctx context.Context, o PurchaseOrder, ls []License) error
+	Licenses(ctx context.Context, organizationID string, limit int) ([]License, error)
+	GetLicense(ctx context.Context, organizationID, id string) (License, error)
+	// AssignLicense stores l (on its version) and moves the one-license-
+	// per-user claim from previous to l.UserID, together (Conflict when
+	// the new holder holds a license already).
+	AssignLicense(ctx context.Context, l License, previous string) error
 	GetGroup(ctx context.Context, organizationID, id string) (Group, error)
 	// SaveGroup stores g (new, or on condition of its version) and, in the
 	// same transaction, adds the group to the memberships of the added
