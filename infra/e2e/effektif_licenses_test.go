@@ -23,7 +23,9 @@ func TestLicensesPurchaseAssignAndSeats(t *testing.T) {
 	}
 	expectError(t, call(t, "POST", org+"/purchase", b.Token, map[string]any{"licenseType": "team", "count": 1}), http.StatusForbidden)
 
-	seats := func() map[string]any { return expect(t, call(t, "GET", org+"/info/licenses", b.Token, nil), http.StatusOK).JSON(t) }
+	seats := func() map[string]any {
+		return expect(t, call(t, "GET", org+"/info/licenses", b.Token, nil), http.StatusOK).JSON(t)
+	}
 	if s := seats(); s["total"] != 2.0 || s["free"] != 2.0 || s["types"].(map[string]any)["team"].(map[string]any)["total"] != 2.0 {
 		t.Fatalf("seats: %v", s)
 	}
