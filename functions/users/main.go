@@ -16,6 +16,8 @@ func main() {
 		log.Fatal(err)
 	}
 	router := effektif.NewRouter()
-	effektif.UserRoutes(router, env.Identity())
+	id := env.Identity()
+	effektif.UserRoutes(router, id)
+	effektif.PictureRoutes(router, id)
 	httpapi.Serve(router)
 }

@@ -52,6 +52,7 @@ func (e *Env) Identity() *identity.Service {
 		Store:                e.Store,
 		Mail:                 mail.SES{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")},
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
+		Pictures:             e.Files(),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 	}
 }

@@ -19,6 +19,8 @@ import (
 type Service struct {
 	Store Store
 	Mail  mail.Sender
+	// Pictures keeps user and registration pictures.
+	Pictures PictureStore
 	// BaseURL is the public base URL that links in mails start with.
 	BaseURL string
 	// RegistrationDisabled turns off self-service registration.

@@ -87,3 +87,25 @@ func (b Bucket) PresignGet(ctx context.Context, key, contentType, disposition st
 	}
 	return req.URL, nil
 }
+
+// GetWithType reads an object of at most limit bytes with its stored
+// Content-Type. Errors: as Get.
+func (b Bucket) GetWithType(ctx context.Context, key string, limit int64) ([]byte, string, error) {
+	out, err := b.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Name), Key: aws.String(key)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, "", failure.New(failure.NotFound, "no such picture")
+	}
+	if err != nil {
+		return nil, "", failure.Wrap(err, "read object %s", key)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
+	if err != nil {
+		return nil, "", failure.Wrap(err, "read object %s", key)
+	}
+	if int64(len(data)) > limit {
+		return nil, "", failure.New(failure.TooLarge, "the object is larger than %d bytes", limit)
+	}
+	return data, aws.ToString(out.ContentType), nil
+}
