@@ -2,6 +2,7 @@ package bpmn
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -10,21 +11,106 @@ import (
 // Readers of the type-specific parts of activities (see the package
 // documentation for the mapping).
 
+// multiInstance reads e:multiInstance, else a multiInstanceLoopCharacteristics
+// (classify checked it): its collection (camunda:collection, Zeebe's
+// inputCollection), loopCardinality and completionCondition; none of them
+// means one element.
 func multiInstance(n *node, a *workflow.Activity) {
 	mi := n.child(nsModel, "multiInstanceLoopCharacteristics")
 	if em := n.takeExt1(nsE, "multiInstance"); em != nil {
 		a.MultiInstance = readMultiInstance(em)
 	} else if mi != nil {
-		coll, elem, _ := camundaCollection(mi)
-		a.MultiInstance = &workflow.MultiInstance{
-			Variable:   workflow.Variable{ID: elem},
-			Values:     []workflow.Binding{{Expression: coll}},
-			Sequential: mi.attr("", "isSequential") == "true",
+		m := &workflow.MultiInstance{Sequential: mi.attr("", "isSequential") == "true"}
+		if coll, elem, ok := camundaCollection(mi); ok {
+			m.Variable = workflow.Variable{ID: elem}
+			m.Values = []workflow.Binding{{Expression: coll}}
 		}
+		if lc := mi.child(nsModel, "loopCardinality"); lc != nil {
+			m.Cardinality, _ = readCardinality(lc.Text)
+		}
+		if cc := mi.child(nsModel, "completionCondition"); cc != nil {
+			m.CompletionCondition, _ = parseCondition(cc.Text)
+		}
+		a.MultiInstance = m
 	}
 	if mi != nil {
 		n.takeKid(mi)
 	}
+}
+
+// multiInstanceMarker is the standard multiInstanceLoopCharacteristics
+// written beside e:multiInstance, for other tools.
+func multiInstanceMarker(mi *workflow.MultiInstance) *node {
+	marker := newNode(nsModel, "multiInstanceLoopCharacteristics")
+	setBool(marker, "isSequential", mi.Sequential)
+	if mi.Cardinality != nil {
+		if text, ok := cardinalityText(mi.Cardinality); ok {
+			marker.add(formalExpr("loopCardinality", text))
+		}
+	}
+	if mi.CompletionCondition != nil {
+		if text, ok := renderCondition(mi.CompletionCondition); ok {
+			marker.add(formalExpr("completionCondition", text))
+		}
+	}
+	return marker
+}
+
+// standardLoop reads e:loop, else a standardLoopCharacteristics (classify
+// checked it): testBefore, loopMaximum and loopCondition.
+func standardLoop(n *node, a *workflow.Activity) {
+	sl := n.child(nsModel, "standardLoopCharacteristics")
+	if el := n.takeExt1(nsE, "loop"); el != nil {
+		lp := &workflow.Loop{TestBefore: boolAttr(el, "testBefore")}
+		lp.Maximum, _ = strconv.Atoi(eAttr(el, "maximum"))
+		if c := el.child(nsE, "condition"); c != nil {
+			if first := firstIn(c, nsE); first != nil {
+				lp.Condition = readCondition(first)
+			}
+		}
+		a.Loop = lp
+	} else if sl != nil {
+		lp := &workflow.Loop{TestBefore: sl.attr("", "testBefore") == "true"}
+		lp.Maximum, _ = strconv.Atoi(sl.attr("", "loopMaximum"))
+		if lc := sl.child(nsModel, "loopCondition"); lc != nil && strings.TrimSpace(lc.Text) != "" {
+			lp.Condition, _ = parseCondition(lc.Text)
+		}
+		a.Loop = lp
+	}
+	if sl != nil {
+		n.takeKid(sl)
+	}
+}
+
+// writeLoop writes e:loop, the exact form of a loop.
+func writeLoop(lp *workflow.Loop) *node {
+	n := el("loop")
+	setBool(n, "testBefore", lp.TestBefore)
+	if lp.Maximum != 0 {
+		n.set("", "maximum", strconv.Itoa(lp.Maximum))
+	}
+	if lp.Condition != nil {
+		if c, err := writeCondition(lp.Condition); err == nil {
+			n.add(el("condition").add(c))
+		}
+	}
+	return n
+}
+
+// loopMarker is the standard standardLoopCharacteristics written beside
+// e:loop, for other tools.
+func loopMarker(lp *workflow.Loop) *node {
+	n := newNode(nsModel, "standardLoopCharacteristics")
+	setBool(n, "testBefore", lp.TestBefore)
+	if lp.Maximum != 0 {
+		n.set("", "loopMaximum", strconv.Itoa(lp.Maximum))
+	}
+	if lp.Condition != nil {
+		if text, ok := renderCondition(lp.Condition); ok {
+			n.add(formalExpr("loopCondition", text))
+		}
+	}
+	return n
 }
 
 func userTask(n *node, a *workflow.Activity) {

@@ -6,17 +6,21 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/engine"
+	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
 // corpusDir is the BPMN MIWG corpus beside the repository.
 const corpusDir = "../../../shared/bpmn-corpus"
 
-// TestCorpus imports every corpus file: each imports (and then round-trips)
-// or is rejected only with an *UnsupportedError naming element ids and
-// types.
+// TestCorpus imports every corpus file: each imports, validates without
+// errors, starts in the engine (empty trigger data) and round-trips.
 func TestCorpus(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.bpmn"))
 	if len(files) == 0 {
@@ -41,17 +45,60 @@ func TestCorpus(t *testing.T) {
 					}
 					types[e.Type] = true
 				}
-				t.Logf("rejected: %s", strings.Join(sortedMapKeys(types), ", "))
-				return
+				t.Fatalf("rejected: %s", strings.Join(sortedMapKeys(types), ", "))
 			}
 			if err != nil {
 				t.Fatalf("import: %v", err)
 			}
 			imported++
+			assertRuns(t, w)
 			assertRoundTrip(t, w)
 		})
 	}
 	t.Logf("%d of %d files import", imported, len(files))
+}
+
+// assertRuns validates w (no errors), starts it with empty trigger data
+// and drives it for a few rounds: every waiting activity ends, every
+// subscribed message or signal comes, every timer fires (a year later).
+// No operation may fail, except a form that lacks a required value.
+func assertRuns(t *testing.T, w *workflow.Workflow) {
+	t.Helper()
+	for _, is := range engine.Validate(w) {
+		if is.Severity == engine.SeverityError {
+			t.Errorf("validate: %s (%s)", is, is.Type)
+		}
+	}
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	e := &engine.Engine{Now: func() time.Time { return now }}
+	inst, _, err := e.Start(w, "", engine.Trigger{})
+	if err != nil {
+		t.Errorf("start: %v", err)
+		return
+	}
+	check := func(op string, err error) {
+		t.Helper()
+		var ve *engine.ValueError
+		if err != nil && !errors.As(err, &ve) && !errors.Is(err, engine.ErrNotWaiting) && !errors.Is(err, engine.ErrNoReceiver) &&
+			!errors.Is(err, engine.ErrUnknownTimer) {
+			t.Errorf("%s: %v", op, err)
+		}
+	}
+	for round := 0; round < 8 && !inst.Ended(); round++ {
+		for _, ai := range inst.WaitingActivityInstances() {
+			_, err := e.Message(w, inst, ai.ID, nil)
+			check("message "+ai.ActivityID, err)
+		}
+		for _, sub := range inst.Subscriptions(w) {
+			_, err := e.Trigger(w, inst, sub.Kind, sub.Name, nil)
+			check("trigger "+sub.Name, err)
+		}
+		now = now.AddDate(1, 0, 0)
+		for _, ti := range append([]*engine.TimerInstance(nil), inst.TimerInstances...) {
+			_, err := e.FireTimer(w, inst, ti.ID)
+			check("timer "+ti.TimerID, err)
+		}
+	}
 }
 
 // assertRoundTrip exports w, imports the export and compares the JSON of
@@ -106,6 +153,7 @@ func TestCorpusEveryProcess(t *testing.T) {
 				continue
 			}
 			ok++
+			assertRuns(t, w)
 			first, _ := json.Marshal(w)
 			out, err := Export(w)
 			if err != nil {
@@ -133,4 +181,92 @@ func TestCorpusEveryProcess(t *testing.T) {
 		}
 	}
 	t.Logf("%d processes import", ok)
+}
+
+// TestCorpusTravelBooking drives the MIWG travel booking model (C.6.0):
+// an event-based gateway, a compensation end throw, a subprocess with a
+// compensation event sub-process whose throws compensate the bookings,
+// and an error boundary event on the payment.
+func TestCorpusTravelBooking(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(corpusDir, "Reference", "C.6.0.bpmn"))
+	if err != nil {
+		t.Skip("no corpus at " + corpusDir)
+	}
+	w, err := Import(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	var index func(acts []workflow.Activity)
+	index = func(acts []workflow.Activity) {
+		for _, a := range acts {
+			byName[strings.ReplaceAll(a.Name, "\n", " ")] = a.ID
+			index(a.Activities)
+		}
+	}
+	index(w.Activities)
+	e := &engine.Engine{}
+	inst, _, err := e.Start(w, "", engine.Trigger{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := func(name string) string {
+		t.Helper()
+		for _, ai := range inst.WaitingActivityInstances() {
+			if ai.ActivityID == byName[name] {
+				return ai.ID
+			}
+		}
+		t.Fatalf("%q does not wait: %v", name, inst.WaitingActivityInstances())
+		return ""
+	}
+	do := func(fx *engine.Effects, err error) *engine.Effects {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fx
+	}
+	// The offer is approved (its message wins the race against the
+	// cancellation); the bookings are made, then the payment fails.
+	do(e.Message(w, inst, waiting("Offer Approved"), nil))
+	if len(inst.Subscriptions(w)) != 0 {
+		t.Fatalf("the race is over: %+v", inst.Subscriptions(w))
+	}
+	do(e.Message(w, inst, waiting("Book Hotel"), nil))
+	do(e.Message(w, inst, waiting("Book Flight"), nil))
+	fx := do(e.Fail(w, inst, waiting("Charge Credit Card"), "", nil))
+	// Compensating "Make Booking" runs its compensation event
+	// sub-process, whose first throw cancels the bookings, the last made
+	// first, one after the other (the second throw finds nothing left).
+	actions := func(fx *engine.Effects) []string {
+		var out []string
+		for _, a := range fx.ServiceActions {
+			out = append(out, a.ActivityID)
+		}
+		return out
+	}
+	if got := actions(fx); !slices.Equal(got, []string{byName["Cancel Flight"]}) {
+		t.Fatalf("first handler %v", got)
+	}
+	fx = do(e.Message(w, inst, waiting("Cancel Flight"), nil))
+	if got := actions(fx); !slices.Equal(got, []string{byName["Cancel Hotel"]}) {
+		t.Fatalf("second handler %v", got)
+	}
+	do(e.Message(w, inst, waiting("Cancel Hotel"), nil))
+	if !inst.Ended() {
+		t.Fatalf("not ended; waiting %v", inst.WaitingActivityInstances())
+	}
+	ended := map[string]bool{}
+	var walk func(list []*engine.ActivityInstance)
+	walk = func(list []*engine.ActivityInstance) {
+		for _, ai := range list {
+			ended[ai.ActivityID] = true
+			walk(ai.ActivityInstances)
+		}
+	}
+	walk(inst.ActivityInstances)
+	if !ended[byName["Failed Credit Transaction"]] || ended[byName["Booking  Confirmed"]] {
+		t.Fatalf("ended at the wrong end: %v", ended)
+	}
 }

@@ -70,13 +70,13 @@ type edgeJSON struct {
 
 func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
-// modelIDs collects the ids of activities and their timers, and of
-// transitions, in all scopes.
+// modelIDs collects the ids of activities and their boundary timers and
+// events, and of transitions, in all scopes.
 func modelIDs(acts []workflow.Activity, trans []workflow.Transition, nodes, flows map[string]bool) {
 	for i := range acts {
 		nodes[acts[i].ID] = true
-		for _, t := range acts[i].Timers {
-			nodes[t.ID] = true
+		for _, id := range attachedIDs(&acts[i]) {
+			nodes[id] = true
 		}
 		modelIDs(acts[i].Activities, acts[i].Transitions, nodes, flows)
 	}

@@ -35,6 +35,7 @@ func Export(w *workflow.Workflow) ([]byte, error) {
 
 type exporter struct {
 	w     *workflow.Workflow
+	defs  *node             // the definitions element being written
 	scope *nsScope          // kept fragments resolve in this scope
 	ids   map[string]string // model id -> XML id
 	used  map[string]bool   // XML ids handed out
@@ -52,6 +53,7 @@ func (x *exporter) run() ([]byte, error) {
 			set("", "exporter", "caseflow").set("", "exporterVersion", "1")
 	}
 	defs.front("id", "name", "targetNamespace")
+	x.defs = defs
 	x.scope = fragmentScope(defs.Decls)
 	x.reserve(w.Activities, w.Transitions)
 	proc, oldID, err := x.process()
@@ -98,8 +100,8 @@ func (x *exporter) run() ([]byte, error) {
 func (x *exporter) reserve(acts []workflow.Activity, trans []workflow.Transition) {
 	for i := range acts {
 		x.used[acts[i].ID] = true
-		for _, t := range acts[i].Timers {
-			x.used[t.ID] = true
+		for _, id := range attachedIDs(&acts[i]) {
+			x.used[id] = true
 		}
 		x.reserve(acts[i].Activities, acts[i].Transitions)
 	}
@@ -298,17 +300,26 @@ func nonNil(nodes []*node) []*node {
 	return slices.DeleteFunc(nodes, func(n *node) bool { return n == nil })
 }
 
-// flowElements adds the activities, their boundary timers and the
-// transitions of a scope to parent.
+// flowElements adds the activities, their boundary timers and events and
+// the transitions of a scope to parent, and the associations of
+// compensation boundary events to their handlers.
 func (x *exporter) flowElements(parent *node, acts []workflow.Activity, trans []workflow.Transition) error {
-	timerIDs := make([][]string, len(acts))
-	fromTimer := map[string]string{} // transition id -> XML id of the timer it leaves
+	boundaryIDs := make([][]string, len(acts))
+	fromBoundary := map[string]string{} // transition id -> XML id of the boundary event it leaves
 	for i := range acts {
-		for _, t := range acts[i].Timers {
+		a := &acts[i]
+		for _, t := range a.Timers {
 			id := x.idOr(t.ID, "Timer")
-			timerIDs[i] = append(timerIDs[i], id)
+			boundaryIDs[i] = append(boundaryIDs[i], id)
 			for _, tr := range t.ToTransitionIDs {
-				fromTimer[tr] = id
+				fromBoundary[tr] = id
+			}
+		}
+		for _, b := range a.BoundaryEvents {
+			id := x.idOr(b.ID, "Event")
+			boundaryIDs[i] = append(boundaryIDs[i], id)
+			for _, tr := range b.ToTransitionIDs {
+				fromBoundary[tr] = id
 			}
 		}
 	}
@@ -318,8 +329,8 @@ func (x *exporter) flowElements(parent *node, acts []workflow.Activity, trans []
 	for i, t := range trans {
 		flowIDs[i] = x.idOr(t.ID, "Flow")
 		sources[i] = x.ref(t.From)
-		if tm, ok := fromTimer[t.ID]; ok && t.ID != "" {
-			sources[i] = tm
+		if b, ok := fromBoundary[t.ID]; ok && t.ID != "" {
+			sources[i] = b
 		}
 		out[sources[i]] = append(out[sources[i]], flowIDs[i])
 		in[x.ref(t.To)] = append(in[x.ref(t.To)], flowIDs[i])
@@ -342,7 +353,18 @@ func (x *exporter) flowElements(parent *node, acts []workflow.Activity, trans []
 		}
 		parent.add(n)
 		for j := range a.Timers {
-			parent.add(x.boundary(&a.Timers[j], timerIDs[i][j], id, refs("outgoing", out[timerIDs[i][j]])))
+			parent.add(x.boundary(&a.Timers[j], boundaryIDs[i][j], id, refs("outgoing", out[boundaryIDs[i][j]])))
+		}
+		for j := range a.BoundaryEvents {
+			bid := boundaryIDs[i][len(a.Timers)+j]
+			b, err := x.boundaryEvent(&a.BoundaryEvents[j], bid, id, refs("outgoing", out[bid]))
+			if err != nil {
+				return err
+			}
+			parent.add(b)
+			if h := a.BoundaryEvents[j].HandlerID; h != "" && a.BoundaryEvents[j].Event.Type == workflow.EventCompensation {
+				x.association(parent, bid, x.ref(h))
+			}
 		}
 	}
 	for i := range trans {
@@ -353,6 +375,19 @@ func (x *exporter) flowElements(parent *node, acts []workflow.Activity, trans []
 		parent.add(f)
 	}
 	return nil
+}
+
+// association makes sure an association leads from boundary event from
+// to handler to: the kept one from it is pointed there, else one is added.
+func (x *exporter) association(parent *node, from, to string) {
+	for _, k := range parent.Kids {
+		if k.is(nsModel, "association") && k.attr("", "sourceRef") == from {
+			k.set("", "targetRef", to)
+			return
+		}
+	}
+	a := newNode(nsModel, "association").set("", "id", x.idOr("", "Association"))
+	parent.add(a.set("", "associationDirection", "One").set("", "sourceRef", from).set("", "targetRef", to))
 }
 
 // elementFor chooses the BPMN element of an activity: the kept one when
@@ -389,6 +424,9 @@ func (x *exporter) activity(a *workflow.Activity, id string, io []*node) (*node,
 		n = newNode(nsModel, local)
 	}
 	n.set("", "id", id).set("", "name", a.Name)
+	if a.ForCompensation {
+		n.set("", "isForCompensation", "true")
+	}
 	if hasDefaultAttr[local] {
 		n.set("", "default", x.ref(a.DefaultTransitionID))
 	} else {
@@ -401,9 +439,11 @@ func (x *exporter) activity(a *workflow.Activity, id string, io []*node) (*node,
 	kids := io
 	if mi := a.MultiInstance; mi != nil {
 		ext = append(ext, writeMultiInstance(mi))
-		marker := newNode(nsModel, "multiInstanceLoopCharacteristics")
-		setBool(marker, "isSequential", mi.Sequential)
-		kids = append(kids, marker)
+		kids = append(kids, multiInstanceMarker(mi))
+	}
+	if lp := a.Loop; lp != nil {
+		ext = append(ext, writeLoop(lp))
+		kids = append(kids, loopMarker(lp))
 	}
 	more, err := x.typed(a, n, local)
 	if err != nil {
@@ -431,7 +471,14 @@ func (x *exporter) typed(a *workflow.Activity, n *node, local string) ([]*node, 
 		}
 		return d
 	}
+	if ev := a.Event; ev != nil && a.Type != workflow.ReceiveTask {
+		ext = append(ext, x.eventExt(n, ev)...)
+	}
 	switch a.Type {
+	case workflow.StartEvent:
+		if a.NonInterrupting {
+			n.set("", "isInterrupting", "false")
+		}
 	case workflow.EndEvent:
 		n.takeAll(nsModel, "terminateEventDefinition")
 		if a.Terminate {
@@ -475,14 +522,23 @@ func (x *exporter) typed(a *workflow.Activity, n *node, local string) ([]*node, 
 			}
 		}
 	case workflow.ReceiveTask:
+		name := ""
+		if a.Event != nil {
+			name = a.Event.Name
+		}
 		if local == "intermediateCatchEvent" {
-			ensure("messageEventDefinition")
+			x.setRef(ensure("messageEventDefinition"), workflow.EventMessage, name)
+		} else {
+			x.setRef(n, workflow.EventMessage, name)
 		}
 	case workflow.TimerEvent:
-		ext = append(ext, writeTimerTime(ensure("timerEventDefinition"), a.Due, nil, true))
+		ext = append(ext, writeTimerTime(ensure("timerEventDefinition"), a.Due, nil, true, 0)...)
 	case workflow.CallActivity:
 		n.set("", "calledElement", a.SubWorkflowSource).set(nsE, "subWorkflowId", a.SubWorkflowID)
 	case workflow.SubProcessEmbedded:
+		if a.TriggeredByEvent {
+			n.set("", "triggeredByEvent", "true")
+		}
 		for i := range a.Variables {
 			ext = append(ext, writeVariable("variable", &a.Variables[i]))
 		}
@@ -499,9 +555,29 @@ func (x *exporter) boundary(t *workflow.Timer, id, attached string, out []*node)
 		b.set("", "cancelActivity", "false")
 	}
 	def := newNode(nsModel, "timerEventDefinition")
-	due := writeTimerTime(def, t.Due, t.DueDate, false)
-	finish(b, nil, nonNil([]*node{due}), append(out, def), eventRanks)
+	ext := writeTimerTime(def, t.Due, t.DueDate, false, t.Repetitions)
+	finish(b, nil, ext, append(out, def), eventRanks)
 	return b
+}
+
+// boundaryEvent writes a boundary event other than a timer, inside what
+// Import kept of it.
+func (x *exporter) boundaryEvent(be *workflow.BoundaryEvent, id, attached string, out []*node) (*node, error) {
+	b, err := kept(be.BPMN, x.scope, "boundary event "+be.ID)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil || !b.is(nsModel, "boundaryEvent") {
+		b = newNode(nsModel, "boundaryEvent")
+	}
+	b.set("", "id", id).set("", "name", be.Name).set("", "attachedToRef", attached)
+	if be.NonInterrupting {
+		b.set("", "cancelActivity", "false")
+	}
+	ext := x.eventExt(b, &be.Event)
+	finish(b, nil, ext, out, eventRanks)
+	b.front("id", "name")
+	return b, nil
 }
 
 func (x *exporter) flow(t *workflow.Transition, id, source string) (*node, error) {

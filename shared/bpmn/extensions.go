@@ -36,7 +36,11 @@ import (
 //	trigger:      <e:trigger type="form|email" emailIdVariableId=""><e:form/>? <e:output key="" id=""/>*</e:trigger>
 //	timer:        <e:timer id="" name="" nonInterrupting="true" dueDate="RFC 3339">
 //	                <e:due/>? <e:toTransitionId value=""/>* </e:timer>
-//	multi-instance: <e:multiInstance sequential="true"><e:variable/><e:value …binding…/>*</e:multiInstance>
+//	multi-instance: <e:multiInstance sequential="true"><e:variable/><e:value …binding…/>*
+//	                <e:cardinality …binding…/>? <e:completionCondition>condition</e:completionCondition>?
+//	              </e:multiInstance>
+//	loop:         <e:loop testBefore="true" maximum="5"><e:condition>condition</e:condition>?</e:loop>
+//	repetitions:  <e:repetitions value="3"/> (of a timer, when its time is not an ISO 8601 cycle)
 
 func el(local string) *node { return newNode(nsE, local) }
 
@@ -493,8 +497,15 @@ func readMultiInstance(n *node) *workflow.MultiInstance {
 		mi.Variable = readVariable(v)
 	}
 	for _, k := range n.Kids {
-		if k.is(nsE, "value") {
+		switch {
+		case k.is(nsE, "value"):
 			mi.Values = append(mi.Values, *readBinding(k))
+		case k.is(nsE, "cardinality"):
+			mi.Cardinality = readBinding(k)
+		case k.is(nsE, "completionCondition"):
+			if first := firstIn(k, nsE); first != nil {
+				mi.CompletionCondition = readCondition(first)
+			}
 		}
 	}
 	return mi
@@ -503,5 +514,12 @@ func readMultiInstance(n *node) *workflow.MultiInstance {
 func writeMultiInstance(mi *workflow.MultiInstance) *node {
 	n := el("multiInstance")
 	setBool(n, "sequential", mi.Sequential)
-	return n.add(writeVariable("variable", &mi.Variable)).add(writeBindings("value", mi.Values)...)
+	n.add(writeVariable("variable", &mi.Variable)).add(writeBindings("value", mi.Values)...)
+	n.add(writeBinding("cardinality", mi.Cardinality))
+	if mi.CompletionCondition != nil {
+		if c, err := writeCondition(mi.CompletionCondition); err == nil {
+			n.add(el("completionCondition").add(c))
+		}
+	}
+	return n
 }

@@ -21,6 +21,13 @@ func FuzzImport(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add(processDoc(`<task id="a"/><boundaryEvent id="b" attachedToRef="a"><timerEventDefinition><timeDate>${d}</timeDate></timerEventDefinition></boundaryEvent>`))
+	f.Add(eventDoc(`<userTask id="u"/><task id="a"/><serviceTask id="undo" isForCompensation="true"/><eventBasedGateway id="g"/>
+		<boundaryEvent id="bm" attachedToRef="u" cancelActivity="false"><messageEventDefinition messageRef="m1"/></boundaryEvent>
+		<boundaryEvent id="bk" attachedToRef="u"><compensateEventDefinition/></boundaryEvent>
+		<association id="as" sourceRef="bk" targetRef="undo"/><sequenceFlow id="f1" sourceRef="bm" targetRef="a"/>
+		<intermediateThrowEvent id="l"><linkEventDefinition name="x"/></intermediateThrowEvent>
+		<task id="loop"><standardLoopCharacteristics loopMaximum="3"><loopCondition>${a &lt; 3}</loopCondition></standardLoopCharacteristics></task>
+		<subProcess id="esp" triggeredByEvent="true"><startEvent id="es" isInterrupting="false"><timerEventDefinition><timeCycle>R2/PT1H</timeCycle></timerEventDefinition></startEvent></subProcess>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := Import(data)
 		var fe *FormatError

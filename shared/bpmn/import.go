@@ -129,7 +129,7 @@ func (im *importer) run(proc *node) (*workflow.Workflow, error) {
 	}
 	proc.take("", "isExecutable")
 	w.Description = readDocumentation(proc)
-	w.Activities, w.Transitions = im.flowScope(proc)
+	w.Activities, w.Transitions = im.flowScope(proc, false)
 	if im.fatal != nil {
 		return nil, im.fatal
 	}
@@ -272,9 +272,10 @@ func (im *importer) checkID(n *node) {
 	im.flowIDs[id] = true
 }
 
-// flowScope imports the flow elements of a process or sub-process c and
-// leaves the other children (lanes, data objects, artifacts, …) in c.
-func (im *importer) flowScope(c *node) ([]workflow.Activity, []workflow.Transition) {
+// flowScope imports the flow elements of a process or sub-process c (an
+// event sub-process when esp) and leaves the other children (lanes, data
+// objects, artifacts, …) in c.
+func (im *importer) flowScope(c *node, esp bool) ([]workflow.Activity, []workflow.Transition) {
 	var acts []workflow.Activity
 	index := map[string]int{}
 	var flows, boundaries, kept []*node
@@ -288,7 +289,7 @@ func (im *importer) flowScope(c *node) ([]workflow.Activity, []workflow.Transiti
 			boundaries = append(boundaries, k)
 		case flowNodes[k.Name.Local]:
 			im.checkID(k)
-			if a, ok := im.activity(k); ok {
+			if a, ok := im.activity(k, esp); ok {
 				index[a.ID] = len(acts)
 				acts = append(acts, a)
 			}
@@ -297,33 +298,61 @@ func (im *importer) flowScope(c *node) ([]workflow.Activity, []workflow.Transiti
 		}
 	}
 	c.Kids = kept
-	timers := map[string][2]int{} // boundary event id -> activity index, timer index
+	attached := map[string]attachment{} // boundary event id -> where it went
 	for _, b := range boundaries {
 		im.checkID(b)
-		im.boundary(b, acts, index, timers)
+		im.boundary(b, acts, index, attached)
 	}
 	var trans []workflow.Transition
 	for _, f := range flows {
 		im.checkID(f)
 		src, tgt := f.attr("", "sourceRef"), f.attr("", "targetRef")
 		_, srcAct := index[src]
-		_, srcTimer := timers[src]
+		at, srcBoundary := attached[src]
 		_, tgtAct := index[tgt]
-		if !srcAct && !srcTimer || !tgtAct {
-			if !im.skipped[src] && !im.skipped[tgt] && !im.badRef(f, src, srcAct || srcTimer) && !im.badRef(f, tgt, tgtAct) {
+		if !srcAct && !srcBoundary || !tgtAct {
+			if !im.skipped[src] && !im.skipped[tgt] && !im.badRef(f, src, srcAct || srcBoundary) && !im.badRef(f, tgt, tgtAct) {
 				c.Kids = append(c.Kids, f)
 			}
 			continue
 		}
 		t := im.transition(f)
-		if srcTimer {
-			at := timers[src]
-			tm := &acts[at[0]].Timers[at[1]]
-			tm.ToTransitionIDs = append(tm.ToTransitionIDs, t.ID)
+		if srcBoundary {
+			a := &acts[at.act]
+			if at.timer >= 0 {
+				a.Timers[at.timer].ToTransitionIDs = append(a.Timers[at.timer].ToTransitionIDs, t.ID)
+			} else {
+				a.BoundaryEvents[at.event].ToTransitionIDs = append(a.BoundaryEvents[at.event].ToTransitionIDs, t.ID)
+			}
 		}
 		trans = append(trans, t)
 	}
+	im.compensationHandlers(c, acts, index, attached)
 	return acts, trans
+}
+
+// attachment says where a boundary event went: the activity index and the
+// index of its timer or boundary event (the other is -1).
+type attachment struct{ act, timer, event int }
+
+// compensationHandlers sets the handler of each compensation boundary
+// event from the association that leads from it to a compensation handler
+// of the scope (the association stays in the kept XML).
+func (im *importer) compensationHandlers(c *node, acts []workflow.Activity, index map[string]int, attached map[string]attachment) {
+	for _, k := range c.Kids {
+		if !k.is(nsModel, "association") {
+			continue
+		}
+		at, ok := attached[k.attr("", "sourceRef")]
+		if !ok || at.event < 0 {
+			continue
+		}
+		b := &acts[at.act].BoundaryEvents[at.event]
+		i, isAct := index[k.attr("", "targetRef")]
+		if b.Event.Type == workflow.EventCompensation && b.HandlerID == "" && isAct && acts[i].ForCompensation {
+			b.HandlerID = acts[i].ID
+		}
+	}
 }
 
 // badRef handles an end of sequence flow f that is not an imported flow
@@ -363,21 +392,56 @@ func (im *importer) eventDefinitions(n *node) []string {
 	return defs
 }
 
-// Event definitions each event may have.
+// Event definitions each event may have (startEvent: outside event
+// sub-processes; endEvent: terminate is read apart).
 var allowedDefinitions = map[string][]string{
-	"startEvent":             {"messageEventDefinition", "timerEventDefinition", "signalEventDefinition"},
-	"endEvent":               {"messageEventDefinition", "signalEventDefinition", "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition"},
-	"intermediateThrowEvent": {"messageEventDefinition", "signalEventDefinition", "escalationEventDefinition"},
+	"startEvent":             {"messageEventDefinition", "timerEventDefinition", "signalEventDefinition", "conditionalEventDefinition"},
+	"endEvent":               {"messageEventDefinition", "signalEventDefinition", "errorEventDefinition", "escalationEventDefinition", "terminateEventDefinition", "compensateEventDefinition"},
+	"intermediateThrowEvent": {"messageEventDefinition", "signalEventDefinition", "escalationEventDefinition", "linkEventDefinition", "compensateEventDefinition"},
+	"intermediateCatchEvent": {"messageEventDefinition", "timerEventDefinition", "signalEventDefinition", "conditionalEventDefinition", "linkEventDefinition"},
 }
 
-// classify returns the activity type of flow node n, or the reasons it is
-// unsupported (Element types).
-func (im *importer) classify(n *node) (string, []string) {
+// espStartDefinitions are the definitions of event sub-process start
+// events.
+var espStartDefinitions = []string{"messageEventDefinition", "timerEventDefinition", "signalEventDefinition",
+	"conditionalEventDefinition", "errorEventDefinition", "escalationEventDefinition", "compensateEventDefinition"}
+
+// multipleMatters reports whether several event definitions make an event
+// unrunnable: not on a start event outside event sub-processes (it only
+// describes how instances start), nor on an end event that only sends
+// messages or terminates.
+func multipleMatters(local string, esp bool, defs []string) bool {
+	switch local {
+	case "startEvent":
+		return esp
+	case "endEvent":
+		for _, d := range defs {
+			if d != "messageEventDefinition" && d != "terminateEventDefinition" {
+				return true
+			}
+		}
+		return false
+	}
+	return isEventElement(local)
+}
+
+// classify returns the activity type of flow node n (in an event
+// sub-process when esp), or the reasons it is unsupported (Element types).
+func (im *importer) classify(n *node, esp bool) (string, []string) {
 	local := n.Name.Local
 	defs := im.eventDefinitions(n)
 	var problems []string
+	allowed, limited := allowedDefinitions[local]
+	if local == "startEvent" && esp {
+		allowed = espStartDefinitions
+	}
 	for _, d := range defs {
-		if allowed, ok := allowedDefinitions[local]; ok && !slices.Contains(allowed, d) {
+		if limited && !slices.Contains(allowed, d) {
+			problems = append(problems, local+"/"+d)
+		}
+	}
+	if len(defs) > 1 && len(problems) == 0 && multipleMatters(local, esp, defs) {
+		for _, d := range defs {
 			problems = append(problems, local+"/"+d)
 		}
 	}
@@ -385,22 +449,29 @@ func (im *importer) classify(n *node) (string, []string) {
 	switch local {
 	case "startEvent":
 		typ = workflow.StartEvent
+		if esp && len(defs) == 0 {
+			problems = append(problems, local+"/noEventDefinition")
+		}
 	case "endEvent":
 		typ = workflow.EndEvent
-	case "intermediateThrowEvent", "task", "manualTask":
+	case "intermediateThrowEvent":
+		typ = workflow.NoneTask
+		if len(defs) == 1 && defs[0] != "messageEventDefinition" {
+			typ = workflow.ThrowEvent
+		}
+	case "task", "manualTask":
 		typ = workflow.NoneTask
 	case "intermediateCatchEvent":
 		switch {
-		case len(defs) == 1 && defs[0] == "messageEventDefinition":
-			typ = workflow.ReceiveTask
-		case len(defs) == 1 && defs[0] == "timerEventDefinition":
-			typ = workflow.TimerEvent
 		case len(defs) == 0:
 			return "", []string{local}
+		case len(defs) > 1:
+		case defs[0] == "messageEventDefinition":
+			typ = workflow.ReceiveTask
+		case defs[0] == "timerEventDefinition":
+			typ = workflow.TimerEvent
 		default:
-			for _, d := range defs {
-				problems = append(problems, local+"/"+d)
-			}
+			typ = workflow.CatchEvent
 		}
 	case "userTask":
 		typ = workflow.UserTask
@@ -423,29 +494,67 @@ func (im *importer) classify(n *node) (string, []string) {
 	case "callActivity":
 		typ = workflow.CallActivity
 	case "subProcess":
-		if n.attr("", "triggeredByEvent") == "true" {
-			return "", []string{local + "/triggeredByEvent"}
-		}
 		typ = workflow.SubProcessEmbedded
 	case "exclusiveGateway", "parallelGateway", "inclusiveGateway":
 		typ = local
+	case "eventBasedGateway":
+		typ = workflow.EventBasedGateway
+		if n.attr("", "instantiate") == "true" {
+			problems = append(problems, local+"/instantiate")
+		}
+		if n.attr("", "eventGatewayType") == "Parallel" {
+			problems = append(problems, local+"/eventGatewayType")
+		}
 	default:
 		return "", []string{local}
 	}
-	if n.attr("", "isForCompensation") == "true" {
-		problems = append(problems, local+"/isForCompensation")
-	}
-	if n.child(nsModel, "standardLoopCharacteristics") != nil {
-		problems = append(problems, local+"/standardLoopCharacteristics")
-	}
-	if mi := n.child(nsModel, "multiInstanceLoopCharacteristics"); mi != nil && (n.ext() == nil || n.ext().child(nsE, "multiInstance") == nil) {
-		if cc := mi.child(nsModel, "completionCondition"); cc != nil && strings.TrimSpace(cc.Text) != "" {
-			problems = append(problems, local+"/completionCondition")
-		} else if _, _, ok := camundaCollection(mi); !ok {
-			problems = append(problems, local+"/multiInstanceLoopCharacteristics")
+	if sl := n.child(nsModel, "standardLoopCharacteristics"); sl != nil && (n.ext() == nil || n.ext().child(nsE, "loop") == nil) {
+		if lc := sl.child(nsModel, "loopCondition"); lc != nil && strings.TrimSpace(lc.Text) != "" {
+			if _, ok := parseCondition(lc.Text); !ok {
+				problems = append(problems, local+"/loopCondition")
+			}
+		}
+		if m := sl.attr("", "loopMaximum"); m != "" {
+			if v, err := strconv.Atoi(m); err != nil || v < 0 {
+				problems = append(problems, local+"/loopMaximum")
+			}
 		}
 	}
+	if mi := n.child(nsModel, "multiInstanceLoopCharacteristics"); mi != nil && (n.ext() == nil || n.ext().child(nsE, "multiInstance") == nil) {
+		problems = append(problems, multiInstanceProblems(mi, local)...)
+	}
 	return typ, problems
+}
+
+// multiInstanceProblems says what of a multiInstanceLoopCharacteristics
+// cannot run: a collection that is not a variable path, a loopDataInputRef
+// (a data input, which the model does not have), a loopCardinality that
+// is not a number or a path, a completion condition parseCondition cannot
+// convert.
+func multiInstanceProblems(mi *node, local string) []string {
+	var problems []string
+	_, _, ok := camundaCollection(mi)
+	hasCollection := mi.attr(nsCamunda, "collection") != ""
+	if x := mi.ext(); x != nil && x.child(nsZeebe, "loopCharacteristics") != nil {
+		hasCollection = hasCollection || x.child(nsZeebe, "loopCharacteristics").attr("", "inputCollection") != ""
+	}
+	switch {
+	case hasCollection && !ok:
+		problems = append(problems, local+"/multiInstanceLoopCharacteristics")
+	case !ok && mi.child(nsModel, "loopDataInputRef") != nil:
+		problems = append(problems, local+"/loopDataInputRef")
+	}
+	if lc := mi.child(nsModel, "loopCardinality"); lc != nil && strings.TrimSpace(lc.Text) != "" {
+		if _, ok := readCardinality(lc.Text); !ok {
+			problems = append(problems, local+"/loopCardinality")
+		}
+	}
+	if cc := mi.child(nsModel, "completionCondition"); cc != nil && strings.TrimSpace(cc.Text) != "" {
+		if _, ok := parseCondition(cc.Text); !ok {
+			problems = append(problems, local+"/completionCondition")
+		}
+	}
+	return problems
 }
 
 // elementsFor lists the BPMN elements each activity type is written as;
@@ -458,11 +567,14 @@ var elementsFor = map[string][]string{
 	workflow.TimerEvent: {"intermediateCatchEvent"}, workflow.ExclusiveGateway: {"exclusiveGateway"},
 	workflow.ParallelGateway: {"parallelGateway"}, workflow.InclusiveGateway: {"inclusiveGateway"},
 	workflow.CallActivity: {"callActivity"}, workflow.SubProcessEmbedded: {"subProcess"},
+	workflow.ThrowEvent: {"intermediateThrowEvent"}, workflow.CatchEvent: {"intermediateCatchEvent"},
+	workflow.EventBasedGateway: {"eventBasedGateway"},
 }
 
-// activity imports flow node n, or records why it is unsupported.
-func (im *importer) activity(n *node) (workflow.Activity, bool) {
-	typ, problems := im.classify(n)
+// activity imports flow node n (of an event sub-process when esp), or
+// records why it is unsupported.
+func (im *importer) activity(n *node, esp bool) (workflow.Activity, bool) {
+	typ, problems := im.classify(n, esp)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			im.unsupport(n.attr("", "id"), p, n.attr("", "name"))
@@ -477,11 +589,19 @@ func (im *importer) activity(n *node) (workflow.Activity, bool) {
 	if d := n.take(nsE, "defaultTransitionId"); d != "" {
 		a.DefaultTransitionID = d
 	}
+	if n.attr("", "isForCompensation") == "true" {
+		n.take("", "isForCompensation")
+		a.ForCompensation = true
+	}
 	a.Properties = readProps(extGroup(n, "property"), "property")
 	a.Configuration = readProps(extGroup(n, "configuration"), "configuration")
 	a.InputBindings = readInputs(extGroup(n, "input"))
 	a.OutputBindings = readOutputs(extGroup(n, "output"))
 	multiInstance(n, &a)
+	standardLoop(n, &a)
+	if !im.events(n, &a, esp) {
+		return a, false
+	}
 	switch typ {
 	case workflow.EndEvent:
 		a.Terminate = len(n.takeAll(nsModel, "terminateEventDefinition")) > 0
@@ -503,16 +623,67 @@ func (im *importer) activity(n *node) (workflow.Activity, bool) {
 			n.takeKid(def) // export writes one
 		}
 	case workflow.SubProcessEmbedded:
+		if n.attr("", "triggeredByEvent") == "true" {
+			n.take("", "triggeredByEvent")
+			a.TriggeredByEvent = true
+		}
 		for _, v := range n.takeExt(nsE, "variable") {
 			a.Variables = append(a.Variables, readVariable(v))
 		}
-		a.Activities, a.Transitions = im.flowScope(n)
+		a.Activities, a.Transitions = im.flowScope(n, a.TriggeredByEvent)
 	}
 	n.dropEmptyExt()
 	if !n.empty() || n.Name.Local != elementsFor[typ][0] {
 		a.BPMN = keep(n, im.scope)
 	}
 	return a, true
+}
+
+// events reads the Event of an event activity: the start event of an event
+// sub-process (and whether it interrupts), an end event that throws a
+// signal, error, escalation or compensation, a throw or catch event, a
+// receive task's message. It reports false when the element is
+// unsupported.
+func (im *importer) events(n *node, a *workflow.Activity, esp bool) bool {
+	switch a.Type {
+	case workflow.StartEvent:
+		if !esp {
+			return true
+		}
+		if n.attr("", "isInterrupting") == "false" {
+			n.take("", "isInterrupting")
+			a.NonInterrupting = true
+		}
+	case workflow.EndEvent, workflow.ThrowEvent, workflow.CatchEvent:
+	case workflow.ReceiveTask:
+		if n.Name.Local == "receiveTask" {
+			if name := refName(func(id string) *node { return im.byID[id] }, workflow.EventMessage, n); name != "" {
+				a.Event = &workflow.Event{Type: workflow.EventMessage, Name: name}
+			}
+			return true
+		}
+	default:
+		return true
+	}
+	def, kind, ok := im.definition(n)
+	if !ok || kind == "" || a.Type == workflow.EndEvent && kind == workflow.EventMessage {
+		return true
+	}
+	if a.Type == workflow.ReceiveTask {
+		if name := refName(func(id string) *node { return im.byID[id] }, kind, def); name != "" {
+			a.Event = &workflow.Event{Type: kind, Name: name}
+		}
+		takeEmptyDefinition(n, def)
+		return true
+	}
+	ev, problem := im.readEvent(n, def, kind, a.ID)
+	if problem != "" {
+		im.unsupport(a.ID, n.Name.Local+"/"+problem, a.Name)
+		return false
+	}
+	a.Event = ev
+	takeEmptyDefinition(n, def)
+	return true
 }
 
 // timerEvent reads the time of a timer catch event.
@@ -522,7 +693,7 @@ func (im *importer) timerEvent(n *node, a *workflow.Activity) bool {
 	if def == nil {
 		return true
 	}
-	tt := readTimerTime(def, true, true)
+	tt := readTimerTime(def, true)
 	switch {
 	case tt.problem != "":
 		im.unsupport(a.ID, "intermediateCatchEvent/"+tt.problem, a.Name)
@@ -535,13 +706,15 @@ func (im *importer) timerEvent(n *node, a *workflow.Activity) bool {
 	return true
 }
 
-// boundary attaches a boundary timer event to its activity, or records a
-// boundary event of another kind as unsupported. What else the element
-// holds (extension elements, definition ids) is not kept.
-func (im *importer) boundary(b *node, acts []workflow.Activity, index map[string]int, timers map[string][2]int) {
+// boundary attaches a boundary event to its activity: a timer to its
+// Timers, any other to its BoundaryEvents (with the element's unmapped
+// XML), or records it as unsupported (no or several definitions, a time
+// or condition that cannot run). What else a timer's element holds
+// (extension elements, definition ids) is not kept.
+func (im *importer) boundary(b *node, acts []workflow.Activity, index map[string]int, attached map[string]attachment) {
 	id, name := b.attr("", "id"), b.attr("", "name")
 	defs := im.eventDefinitions(b)
-	if len(defs) != 1 || defs[0] != "timerEventDefinition" {
+	if len(defs) != 1 || defs[0] == "terminateEventDefinition" || defs[0] == "linkEventDefinition" || defs[0] == "cancelEventDefinition" {
 		if len(defs) == 0 {
 			im.unsupport(id, "boundaryEvent", name)
 		}
@@ -550,18 +723,39 @@ func (im *importer) boundary(b *node, acts []workflow.Activity, index map[string
 		}
 		return
 	}
-	attached := b.attr("", "attachedToRef")
-	i, ok := index[attached]
+	attachedTo := b.attr("", "attachedToRef")
+	i, ok := index[attachedTo]
 	if !ok {
-		if !im.skipped[attached] {
-			im.fail(b, "boundary event %q is attached to %q, which is not an activity of its scope", id, attached)
+		if !im.skipped[attachedTo] {
+			im.fail(b, "boundary event %q is attached to %q, which is not an activity of its scope", id, attachedTo)
 		}
 		return
 	}
-	t := workflow.Timer{ID: im.idOf(b), Name: name, NonInterrupting: b.attr("", "cancelActivity") == "false"}
+	nonInterrupting := b.attr("", "cancelActivity") == "false"
+	if defs[0] != "timerEventDefinition" {
+		def, kind, _ := im.definition(b)
+		ev, problem := im.readEvent(b, def, kind, id)
+		if problem != "" {
+			im.unsupport(id, "boundaryEvent/"+problem, name)
+			return
+		}
+		be := workflow.BoundaryEvent{ID: im.idOf(b), Name: b.take("", "name"), Event: *ev, NonInterrupting: nonInterrupting}
+		b.take("", "cancelActivity")
+		b.take("", "attachedToRef")
+		b.takeAll(nsModel, "outgoing")
+		takeEmptyDefinition(b, def)
+		b.dropEmptyExt()
+		if !b.empty() {
+			be.BPMN = keep(b, im.scope)
+		}
+		attached[be.ID] = attachment{act: i, timer: -1, event: len(acts[i].BoundaryEvents)}
+		acts[i].BoundaryEvents = append(acts[i].BoundaryEvents, be)
+		return
+	}
+	t := workflow.Timer{ID: im.idOf(b), Name: name, NonInterrupting: nonInterrupting}
 	t.Due = readRelativeTime(b.takeExt1(nsE, "due"))
 	if def := b.child(nsModel, "timerEventDefinition"); def != nil {
-		tt := readTimerTime(def, false, !t.NonInterrupting)
+		tt := readTimerTime(def, false)
 		switch {
 		case tt.problem != "":
 			im.unsupport(id, "boundaryEvent/"+tt.problem, name)
@@ -569,12 +763,13 @@ func (im *importer) boundary(b *node, acts []workflow.Activity, index map[string
 		case tt.empty && t.Due == nil:
 			im.warn(id, "timer %q has no time; it has no due time until one is set", id)
 		}
-		t.DueDate = tt.date
+		t.DueDate, t.Repetitions = tt.date, tt.repeat
 		if t.Due == nil {
 			t.Due = tt.due
 		}
 	}
-	timers[t.ID] = [2]int{i, len(acts[i].Timers)}
+	readRepetitions(b, &t.Repetitions)
+	attached[t.ID] = attachment{act: i, timer: len(acts[i].Timers), event: -1}
 	acts[i].Timers = append(acts[i].Timers, t)
 }
 

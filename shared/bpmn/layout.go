@@ -12,7 +12,7 @@ import (
 // are placed left to right in columns by their distance from the start
 // (longest path, ignoring loops), one above the other within a column;
 // embedded sub-processes are expanded around their own layout; boundary
-// timers sit on the lower edge of their activity; edges run from the right
+// timers and events sit on the lower edge of their activity; edges run from the right
 // side of the source to the left side of the target with right angles.
 // What the layout places goes below the shapes the diagram already has.
 
@@ -24,9 +24,9 @@ const (
 
 func shapeSize(a *workflow.Activity) (w, h float64) {
 	switch a.Type {
-	case workflow.StartEvent, workflow.EndEvent, workflow.TimerEvent:
+	case workflow.StartEvent, workflow.EndEvent, workflow.TimerEvent, workflow.ThrowEvent, workflow.CatchEvent:
 		return 36, 36
-	case workflow.ExclusiveGateway, workflow.ParallelGateway, workflow.InclusiveGateway:
+	case workflow.ExclusiveGateway, workflow.ParallelGateway, workflow.InclusiveGateway, workflow.EventBasedGateway:
 		return 50, 50
 	}
 	if a.Type == workflow.ReceiveTask || a.Type == workflow.NoneTask {
@@ -67,11 +67,11 @@ func box(x, y, w, h float64) boundsJSON {
 // returns its width and height.
 func (l *layout) scope(acts []workflow.Activity, trans []workflow.Transition, ox, oy float64) (float64, float64) {
 	index := map[string]int{}
-	owner := map[string]string{} // timer id -> activity id
+	owner := map[string]string{} // boundary timer or event id -> activity id
 	for i := range acts {
 		index[acts[i].ID] = i
-		for _, t := range acts[i].Timers {
-			owner[t.ID] = acts[i].ID
+		for _, id := range attachedIDs(&acts[i]) {
+			owner[id] = acts[i].ID
 		}
 	}
 	layer := make([]int, len(acts))
@@ -131,9 +131,9 @@ func (l *layout) scope(acts []workflow.Activity, trans []workflow.Transition, ox
 				l.pos[id] = box(b.UpperLeft.X+px+pad, b.UpperLeft.Y+py+pad, b.LowerRight.X-b.UpperLeft.X, b.LowerRight.Y-b.UpperLeft.Y)
 			}
 		}
-		for j, t := range acts[i].Timers {
+		for j, id := range attachedIDs(&acts[i]) {
 			tx := math.Max(px, px+s.w-46-float64(j)*44)
-			l.pos[t.ID] = box(tx, py+s.h-18, 36, 36)
+			l.pos[id] = box(tx, py+s.h-18, 36, 36)
 		}
 	}
 	return x - gapX - ox, maxY - oy
@@ -170,10 +170,7 @@ func completeDiagram(d *diagramJSON, w *workflow.Workflow) *diagramJSON {
 	addShapes = func(acts []workflow.Activity) {
 		for i := range acts {
 			a := &acts[i]
-			ids := []string{a.ID}
-			for _, t := range a.Timers {
-				ids = append(ids, t.ID)
-			}
+			ids := append([]string{a.ID}, attachedIDs(a)...)
 			for _, id := range ids {
 				if _, ok := have[id]; ok || id == "" {
 					continue
@@ -199,8 +196,8 @@ func completeDiagram(d *diagramJSON, w *workflow.Workflow) *diagramJSON {
 	addEdges = func(acts []workflow.Activity, trans []workflow.Transition) {
 		timers := map[string]bool{}
 		for i := range acts {
-			for _, t := range acts[i].Timers {
-				timers[t.ID] = true
+			for _, id := range attachedIDs(&acts[i]) {
+				timers[id] = true
 			}
 			addEdges(acts[i].Activities, acts[i].Transitions)
 		}

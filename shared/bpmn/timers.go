@@ -18,12 +18,15 @@ import (
 //	timeDate 2025-03-01T09:00:00Z   -> Timer.DueDate (boundary timer), or for a timer
 //	                                   catch event RelativeTime{after, 0 minutes, base: the date}
 //	timeDate ${var} / #{var} / =var  -> RelativeTime{after, 0 minutes, base: expression var}
-//	timeCycle R3/PT1H                -> the first occurrence, like timeDuration PT1H; a
-//	                                   non-interrupting boundary timer that repeats is unsupported
+//	timeCycle R3/PT1H, R/PT1H        -> like timeDuration PT1H, with 3 (or -1: endless)
+//	                                   Repetitions on a boundary timer or a timer start
+//	                                   event; a timer catch event waits for the first
+//	                                   occurrence only
 //
 // A duration mixing years or months with smaller units, a negative one, a
-// duration or cycle given by an expression, and a cron cycle cannot be
-// mapped: the element is unsupported. An empty time imports as a timer
+// duration or cycle given by an expression, a cycle with a start or end
+// date or R0, and a cron cycle cannot be mapped: the element is
+// unsupported. An empty time imports as a timer
 // without a due time (a warning), as descriptive models have them.
 
 var durationRE = regexp.MustCompile(`^P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$`)
@@ -149,15 +152,15 @@ var cycleRE = regexp.MustCompile(`^R(\d*)/(P[^/]+)$`)
 type timerTime struct {
 	due     *workflow.RelativeTime
 	date    *time.Time
+	repeat  int    // a cycle's repetitions (-1: endless); 0 for other times
 	empty   bool   // no time given
 	problem string // why it cannot be mapped, as an Element type suffix
 }
 
 // readTimerTime reads (and removes, when mapped) the time of a
 // timerEventDefinition. A literal date goes to date for a boundary timer
-// (dateAsBase false), else into due as its base. repeatOK says whether a
-// repeating cycle may be reduced to its first occurrence.
-func readTimerTime(def *node, dateAsBase, repeatOK bool) timerTime {
+// or timer start event (dateAsBase false), else into due as its base.
+func readTimerTime(def *node, dateAsBase bool) timerTime {
 	var k *node
 	for _, c := range def.Kids {
 		if c.is(nsModel, "timeDuration") || c.is(nsModel, "timeDate") || c.is(nsModel, "timeCycle") {
@@ -188,11 +191,15 @@ func readTimerTime(def *node, dateAsBase, repeatOK bool) timerTime {
 		}
 	case "timeCycle":
 		if m := cycleRE.FindStringSubmatch(text); m != nil {
-			if m[1] != "1" && !repeatOK {
+			n, err := strconv.Atoi(m[1])
+			switch {
+			case m[1] == "":
+				n = -1
+			case err != nil || n < 1:
 				return timerTime{problem: "timeCycle"}
 			}
 			if rt, ok := parseDuration(m[2]); ok {
-				tt.due = rt
+				tt.due, tt.repeat = rt, n
 			}
 		}
 	}
@@ -207,16 +214,22 @@ func baseTime(b *workflow.Binding) *workflow.RelativeTime {
 	return &workflow.RelativeTime{Type: after, DurationUnit: unitMinutes, Base: b}
 }
 
-// writeTimerTime adds the standard time of due (or date) to def and
-// returns an e:due element when the standard form cannot carry due
-// exactly.
-func writeTimerTime(def *node, due *workflow.RelativeTime, date *time.Time, dateAsBase bool) *node {
+// writeTimerTime adds the standard time of due (or date) to def, as a
+// cycle when repeat is not 0, and returns an e:due element when the
+// standard form cannot carry due exactly and an e:repetitions element when
+// it cannot carry repeat.
+func writeTimerTime(def *node, due *workflow.RelativeTime, date *time.Time, dateAsBase bool, repeat int) []*node {
 	local, text := "", ""
 	switch {
 	case date != nil:
 		local, text = "timeDate", date.Format(time.RFC3339Nano)
 	case due != nil:
-		if d, ok := isoDuration(due); ok {
+		if d, ok := isoDuration(due); ok && repeat != 0 {
+			local, text = "timeCycle", "R/"+d
+			if repeat > 0 {
+				local, text = "timeCycle", "R"+strconv.Itoa(repeat)+"/"+d
+			}
+		} else if ok {
 			local, text = "timeDuration", d
 		} else if b := due.Base; b != nil && due.Duration == 0 {
 			var s string
@@ -233,15 +246,25 @@ func writeTimerTime(def *node, due *workflow.RelativeTime, date *time.Time, date
 		}
 		def.add(formalExpr(local, text))
 	}
-	if due == nil {
-		return nil
-	}
 	probe := def.clone()
-	back := readTimerTime(probe, dateAsBase, true)
-	if date == nil && reflect.DeepEqual(back.due, due) {
-		return nil
+	back := readTimerTime(probe, dateAsBase)
+	var ext []*node
+	if due != nil && (date != nil || !reflect.DeepEqual(back.due, due)) {
+		ext = append(ext, writeRelativeTime("due", due))
 	}
-	return writeRelativeTime("due", due)
+	if back.repeat != repeat {
+		ext = append(ext, el("repetitions").set("", "value", strconv.Itoa(repeat)))
+	}
+	return ext
+}
+
+// readRepetitions reads the e:repetitions extension of n, if any.
+func readRepetitions(n *node, repeat *int) {
+	if r := n.takeExt1(nsE, "repetitions"); r != nil {
+		if v, err := strconv.Atoi(eAttr(r, "value")); err == nil {
+			*repeat = v
+		}
+	}
 }
 
 // formalExpr is a BPMN expression element (xsi:type tFormalExpression).

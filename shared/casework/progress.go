@@ -253,11 +253,6 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 	for _, t := range eff.CanceledTimers {
 		p.ch.Timers = append(p.ch.Timers, TimerEntry{OrganizationID: p.orgID, InstanceID: inst.ID, TimerID: t.ID, Due: t.DueDate.Time, Delete: true})
 	}
-	for _, c := range eff.CanceledActivityInstances {
-		if err := p.cancelActivity(tr, tc, c); err != nil {
-			return err
-		}
-	}
 	if tc != nil {
 		for _, vc := range eff.VariableChanges {
 			p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventVariableChanged, "changed "+vc.VariableID, p.callerID, "", vc))
@@ -276,15 +271,40 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 			return engineFailure(err)
 		}
 	}
+	for _, c := range eff.CanceledActivityInstances {
+		if err := p.cancelActivity(tr, tc, c); err != nil {
+			return err
+		}
+	}
 	if eff.Ended && tc != nil && !tc.c.Closed && inst.EndState == "" {
 		tc.c.Closed = true
 		p.ch.Counts = addCounts(p.ch.Counts, CountsDelta{Open: -1, Closed: 1})
 		p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventWorkflowEnded, "the workflow ended", p.callerID, "", nil))
 	}
+	for _, esc := range eff.Escalations {
+		caller, err := p.track(esc.WorkflowInstanceID)
+		if err != nil {
+			return err
+		}
+		e2, err := p.s.engine().Escalate(&caller.version.Definition, caller.rec.Instance, esc.ActivityInstanceID, esc.Code)
+		if err != nil {
+			return engineFailure(err)
+		}
+		if err := p.apply(caller, e2, depth+1); err != nil {
+			return err
+		}
+	}
 	if n := eff.CallerNotification; n != nil {
 		caller, err := p.track(n.WorkflowInstanceID)
 		if err != nil {
 			return err
+		}
+		if n.Failed {
+			e2, err := p.s.engine().Fail(&caller.version.Definition, caller.rec.Instance, n.ActivityInstanceID, n.ErrorCode, n.Values)
+			if err != nil {
+				return engineFailure(err)
+			}
+			return p.apply(caller, e2, depth+1)
 		}
 		return p.message(caller, n.ActivityInstanceID, n.Values, depth+1)
 	}

@@ -9,9 +9,10 @@ import (
 )
 
 // wait makes an activity instance wait and emits what it waits for: a
-// task, an action instance, a sub-workflow start or its timer. A receive
-// task only waits. Boundary timers are armed here (for a multi-instance
-// activity on its container instead).
+// task, an action instance, a sub-workflow start or its timer (a timer
+// event without a due time never fires). Receive tasks and catch events
+// only wait. Boundary timers are armed here (for a multi-instance activity
+// on its container instead).
 func (r *run) wait(ai *ActivityInstance, n *node) {
 	ai.WorkState = wsWaiting
 	switch n.act.Type {
@@ -27,6 +28,9 @@ func (r *run) wait(ai *ActivityInstance, n *node) {
 			InputValues:        r.inputs(ai, n.act.InputBindings, false),
 		})
 	case workflow.CallActivity:
+		if n.act.SubWorkflowID == "" && n.act.SubWorkflowSource == "" {
+			break // nothing to call: it waits for Message
+		}
 		r.fx.SubWorkflows = append(r.fx.SubWorkflows, SubWorkflowRequest{
 			ActivityInstanceID: ai.ID,
 			ActivityID:         n.act.ID,
@@ -35,14 +39,16 @@ func (r *run) wait(ai *ActivityInstance, n *node) {
 			Data:               r.inputs(ai, n.act.InputBindings, true),
 		})
 	case workflow.TimerEvent:
-		due, ok := r.resolveTime(ai, n.act.Due)
-		if !ok {
-			due = r.now
+		if n.act.Due != nil {
+			due, ok := r.resolveTime(ai, n.act.Due)
+			if !ok {
+				due = r.now
+			}
+			r.schedule(ai.ID, "", due, 0)
 		}
-		r.schedule(ai, "", due)
 	}
 	if !r.isElement(ai) {
-		r.armBoundaryTimers(ai, n)
+		r.armBoundary(ai, n)
 	}
 }
 
@@ -172,17 +178,19 @@ func (r *run) emailRequest(ai *ActivityInstance, n *node) EmailRequest {
 }
 
 // startScope starts an embedded subprocess: its variables, its boundary
-// timers and its start activities. With no activities it completes at
-// once (when its scope settles).
-func (r *run) startScope(ai *ActivityInstance, n *node) error {
+// timers, the timers of its event sub-processes and the given start
+// activities. With no activities it completes at once (when its scope
+// settles).
+func (r *run) startScope(ai *ActivityInstance, n *node, starts []*node) error {
 	ai.WorkState = wsScope
 	if err := r.initVariables(ai, n.inner.vars); err != nil {
 		return err
 	}
 	if !r.isElement(ai) {
-		r.armBoundaryTimers(ai, n)
+		r.armBoundary(ai, n)
 	}
-	for _, s := range n.inner.starts {
+	r.armScope(ai, n.inner)
+	for _, s := range starts {
 		r.create(ai, s, "")
 	}
 	r.markDirty(ai)

@@ -21,20 +21,34 @@ type Effects struct {
 	// SubWorkflows to start for call activities: Start(sub, ...,
 	// Trigger{Data: Data, CallerWorkflowInstanceID: this instance,
 	// CallerActivityInstanceID: ActivityInstanceID}), then
-	// SetCalledWorkflowInstance on this instance.
+	// SetCalledWorkflowInstance on this instance. A call activity
+	// interrupted in the same operation requests nothing.
 	SubWorkflows []SubWorkflowRequest `json:"subWorkflows,omitempty"`
 	// CallerNotification is set when an instance started by a call
 	// activity ended normally: the application calls Message on the caller
-	// instance with it.
+	// instance with it; or, with Failed set, when an error nothing in it
+	// caught ended it: the application calls Fail on the caller instance
+	// with ErrorCode.
 	CallerNotification *CallerNotification `json:"callerNotification,omitempty"`
+	// Escalations are escalations that nothing in this instance caught,
+	// of an instance started by a call activity: the application calls
+	// Escalate on the caller instance for each.
+	Escalations []Escalation `json:"escalations,omitempty"`
+	// Signals are the names of the signals thrown in this operation, in
+	// order. They reached this instance's receivers already; to broadcast
+	// one to other instances, the application calls Trigger(wf, other,
+	// workflow.EventSignal, name, nil) on those whose Subscriptions list
+	// it.
+	Signals []string `json:"signals,omitempty"`
 	// Timers scheduled (index them by due date).
 	Timers []TimerInstance `json:"timers,omitempty"`
 	// CanceledTimers were scheduled before this operation and are gone now
 	// (remove them from the index).
 	CanceledTimers []TimerInstance `json:"canceledTimers,omitempty"`
 	// CanceledActivityInstances are waiting activity instances that were
-	// interrupted (boundary timer, terminate end event, Cancel): cancel
-	// their tasks, action instances or called sub-instances.
+	// interrupted (boundary event, event sub-process, event-based gateway,
+	// terminate end event, Fail, Cancel): cancel their tasks, action
+	// instances or called sub-instances.
 	CanceledActivityInstances []CanceledActivityInstance `json:"canceledActivityInstances,omitempty"`
 	// VariableChanges lists each variable whose value changed, once, with
 	// its value before and after the operation.
@@ -114,13 +128,27 @@ type SubWorkflowRequest struct {
 }
 
 // CallerNotification tells the application that a sub-instance ended:
-// call Message(callerWorkflow, caller, ActivityInstanceID, Values).
+// call Message(callerWorkflow, caller, ActivityInstanceID, Values), or,
+// when Failed, Fail(callerWorkflow, caller, ActivityInstanceID, ErrorCode,
+// Values).
 type CallerNotification struct {
 	WorkflowInstanceID string `json:"workflowInstanceId"`
 	ActivityInstanceID string `json:"activityInstanceId"`
 	// Values are the sub-instance's workflow-level variables that have a
 	// value, as TypedValue wrappers keyed by variable id.
 	Values map[string]json.RawMessage `json:"values,omitempty"`
+	// Failed says that an error nothing caught ended the sub-instance
+	// (EndState EndError); ErrorCode is its code.
+	Failed    bool   `json:"failed,omitempty"`
+	ErrorCode string `json:"errorCode,omitempty"`
+}
+
+// Escalation is an escalation a sub-instance threw and did not catch:
+// call Escalate(callerWorkflow, caller, ActivityInstanceID, Code).
+type Escalation struct {
+	WorkflowInstanceID string `json:"workflowInstanceId"`
+	ActivityInstanceID string `json:"activityInstanceId"`
+	Code               string `json:"code,omitempty"`
 }
 
 // CanceledActivityInstance is a waiting activity instance that was
@@ -129,8 +157,8 @@ type CanceledActivityInstance struct {
 	ActivityInstanceID string `json:"activityInstanceId"`
 	ActivityID         string `json:"activityId"`
 	// ActivityType says what to clean up: userTask (its task), serviceTask
-	// (its action instance), call (CalledWorkflowInstanceID),
-	// receiveTask, timerEvent.
+	// (its action instance), call (CalledWorkflowInstanceID); receiveTask,
+	// timerEvent and catchEvent need nothing.
 	ActivityType             string `json:"activityType"`
 	CalledWorkflowInstanceID string `json:"calledWorkflowInstanceId,omitempty"`
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/ids"
@@ -96,6 +97,7 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 	for _, n := range starts {
 		r.create(nil, n, "")
 	}
+	r.armScope(nil, r.g.root)
 	r.markDirty(nil)
 	if err := r.drain(); err != nil {
 		return nil, nil, err
@@ -114,16 +116,9 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 // inst is unchanged.
 func (e *Engine) Message(wf *workflow.Workflow, inst *Instance, activityInstanceID string, values map[string]json.RawMessage) (*Effects, error) {
 	return e.operate(wf, inst, func(r *run) error {
-		ai := r.inst.ActivityInstance(activityInstanceID)
-		if ai == nil {
-			return ErrUnknownActivityInstance
-		}
-		n := r.g.nodes[ai.ActivityID]
-		if n == nil {
-			return ErrWorkflowMismatch
-		}
-		if !ai.Waiting() || n.act.Type == workflow.TimerEvent {
-			return ErrNotWaiting
+		ai, n, err := r.waiting(activityInstanceID)
+		if err != nil {
+			return err
 		}
 		if err := r.receive(ai, n, values); err != nil {
 			return err
@@ -133,9 +128,80 @@ func (e *Engine) Message(wf *workflow.Workflow, inst *Instance, activityInstance
 	})
 }
 
+// Trigger delivers a message or a signal (kind workflow.EventMessage or
+// workflow.EventSignal) with the given name to everything in the instance
+// that waits for it: receive tasks and catch events (with an Event of that
+// kind and name; they go on, and one after an event-based gateway wins its
+// race), boundary events of waiting activities and running subprocesses
+// (which fire), and start events of the event sub-processes of running
+// scopes (which start). Names match exactly. values are written first, as
+// a receive task's Message writes them (keyed by variable id), as seen
+// from each receiver. Instance.Subscriptions lists what an instance waits
+// for. Errors: *ValueError for another kind or a bad value,
+// ErrNoReceiver, *ScriptError, ErrRunaway, ErrWorkflowMismatch. On error
+// inst is unchanged.
+func (e *Engine) Trigger(wf *workflow.Workflow, inst *Instance, kind, name string, values map[string]json.RawMessage) (*Effects, error) {
+	return e.operate(wf, inst, func(r *run) error {
+		if kind != workflow.EventMessage && kind != workflow.EventSignal {
+			return &ValueError{Field: "kind", Message: strconv.Quote(kind) + " is not a message or signal"}
+		}
+		n, err := r.deliver(kind, name, values)
+		if err == nil && n == 0 {
+			err = ErrNoReceiver
+		}
+		return err
+	})
+}
+
+// Fail ends a waiting activity instance with a BPMN error: a service
+// task's worker reports a business error, or a called sub-instance ended
+// with one (CallerNotification.Failed). values are written first (keyed by
+// outputBindings key for service tasks and calls, else by variable id).
+// The error goes to the first catcher outward: an error boundary event of
+// the activity (one with the same code, else one without a code), an error
+// event sub-process of its scope, then those of the enclosing subprocesses
+// and their scopes. A caught error cancels what the catcher interrupts and
+// runs on from there. Uncaught, it ends the instance with EndError when a
+// call activity started it (the caller is notified), and else cancels the
+// activity and ends its path (as Camunda does by default). Errors:
+// ErrUnknownActivityInstance, ErrNotWaiting, *ValueError, *ScriptError,
+// ErrRunaway, ErrWorkflowMismatch. On error inst is unchanged.
+func (e *Engine) Fail(wf *workflow.Workflow, inst *Instance, activityInstanceID, errorCode string, values map[string]json.RawMessage) (*Effects, error) {
+	return e.operate(wf, inst, func(r *run) error {
+		ai, n, err := r.waiting(activityInstanceID)
+		if err != nil {
+			return err
+		}
+		if err := r.writeResults(ai, n, values); err != nil {
+			return err
+		}
+		return r.fail(ai, errorCode)
+	})
+}
+
+// Escalate throws an escalation from a waiting activity instance (a called
+// sub-instance escalated: Effects.Escalations). It goes outward like Fail's
+// error, to escalation boundary events and event sub-processes; an
+// interrupting catcher cancels the activity, a non-interrupting one runs
+// beside it. Uncaught, nothing happens, except that an instance started by
+// a call activity passes it on to its caller (Effects.Escalations).
+// Errors: ErrUnknownActivityInstance, ErrNotWaiting, *ScriptError,
+// ErrRunaway, ErrWorkflowMismatch. On error inst is unchanged.
+func (e *Engine) Escalate(wf *workflow.Workflow, inst *Instance, activityInstanceID, code string) (*Effects, error) {
+	return e.operate(wf, inst, func(r *run) error {
+		ai, _, err := r.waiting(activityInstanceID)
+		if err != nil {
+			return err
+		}
+		return r.escalate(ai, code, true)
+	})
+}
+
 // FireTimer fires a due timer: a timer event goes on, a boundary timer
 // takes its toTransitionIds (canceling its activity instance unless the
-// timer is non-interrupting). Errors: ErrUnknownTimer (also when the
+// timer is non-interrupting), a timer start event starts its event
+// sub-process. A repeating timer that has occurrences left is scheduled
+// again (Effects.Timers). Errors: ErrUnknownTimer (also when the
 // instance has ended), ErrTimerNotDue, ErrWorkflowMismatch, *ValueError,
 // *ScriptError, ErrRunaway. On error inst is unchanged.
 func (e *Engine) FireTimer(wf *workflow.Workflow, inst *Instance, timerID string) (*Effects, error) {
@@ -156,7 +222,7 @@ func (e *Engine) Cancel(wf *workflow.Workflow, inst *Instance) (*Effects, error)
 				r.cancel(ai)
 			}
 		}
-		r.endInstance(EndCanceled)
+		r.endInstance(EndCanceled, "")
 		return nil
 	})
 }

@@ -14,8 +14,9 @@ var (
 	// ErrUnknownActivityInstance: Message names an activity instance the
 	// workflow instance does not have. 404.
 	ErrUnknownActivityInstance = errors.New("engine: unknown activity instance")
-	// ErrNotWaiting: Message names an activity instance that has ended or
-	// does not wait for a message (a gateway, a timer event, ...). This is
+	// ErrNotWaiting: Message, Fail or Escalate names an activity instance
+	// that has ended or does not wait for a message (a gateway, a timer or
+	// catch event, ...). This is
 	// what the loser of two concurrent task completions gets when it
 	// retries on the new instance state. 409.
 	ErrNotWaiting = errors.New("engine: activity instance is not waiting")
@@ -33,6 +34,10 @@ var (
 	// given workflow does not define, so the application loaded the wrong
 	// workflow version for it. 500.
 	ErrWorkflowMismatch = errors.New("engine: instance does not match the workflow")
+	// ErrNoReceiver: Trigger found nothing in the instance waiting for
+	// that message or signal (also when the instance has ended). 404 for
+	// a message; for a broadcast signal it only means "not this one".
+	ErrNoReceiver = errors.New("engine: nothing waits for this message or signal")
 	// ErrRunaway: one operation executed more than maxSteps activities
 	// without reaching a wait state, which means a loop without a user
 	// task, message or timer in it. 422.

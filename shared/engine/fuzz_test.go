@@ -9,11 +9,13 @@ import (
 )
 
 // FuzzStart starts arbitrary workflows with arbitrary trigger data and
-// drives them (messages to every waiting activity, every timer fired,
-// forms built, scripts tested, JSON round trips, cancel): nothing may
-// panic, and a stored instance must read back to the same JSON.
+// drives them (messages, errors and escalations to waiting activities,
+// messages and signals triggered, every timer fired, forms built, scripts
+// tested, JSON round trips, cancel): nothing may panic, and a stored
+// instance must read back to the same JSON.
 func FuzzStart(f *testing.F) {
 	for _, src := range []string{benchWorkflowJSON, inclusiveJSON, sprintf(boundaryJSON, true), sprintf(parallelJSON, "task", "userTask"),
+		sprintf(boundaryMessageJSON, false), errorBoundaryJSON, raceJSON, sprintf(espJSON, false), sprintf(espJSON, true),
 		`{"activities":[{"type":"startEvent","id":"s"},{"type":"subProcessEmbedded","id":"p","activities":[{"type":"timerEvent","id":"t","due":{"duration":1,"durationUnit":"days"}}]},
 		  {"type":"scriptTask","id":"x","script":{"script":"a = b + 1"}},{"type":"call","id":"c","subWorkflowId":"w","outputBindings":{"r":"a"}}],
 		  "transitions":[{"fromId":"s","toId":"p"},{"fromId":"p","toId":"x"},{"fromId":"x","toId":"c"}]}`,
@@ -46,9 +48,23 @@ func FuzzStart(f *testing.F) {
 			if len(waiting) > 10 {
 				waiting = waiting[:10] // keep each input fast
 			}
-			for _, ai := range waiting {
+			for i, ai := range waiting {
 				_, _ = inst.FormInstance(&wf, ai.ID)
-				_, _ = h.e.Message(&wf, inst, ai.ID, values)
+				switch (round + i) % 4 {
+				case 1:
+					_, _ = h.e.Fail(&wf, inst, ai.ID, "E", values)
+				case 2:
+					_, _ = h.e.Escalate(&wf, inst, ai.ID, "")
+				default:
+					_, _ = h.e.Message(&wf, inst, ai.ID, values)
+				}
+			}
+			subs := inst.Subscriptions(&wf)
+			if len(subs) > 10 {
+				subs = subs[:10]
+			}
+			for _, sub := range subs {
+				_, _ = h.e.Trigger(&wf, inst, sub.Kind, sub.Name, values)
 			}
 			h.now = h.now.Add(1000 * 24 * time.Hour)
 			timers := append([]*TimerInstance(nil), inst.TimerInstances...)

@@ -7,7 +7,11 @@ import "github.com/effektif-serverless/caseflow/shared/workflow"
 //     with a condition that holds;
 //  2. else the default transition (defaultTransitionId);
 //  3. else the only outgoing transition;
-//  4. else the first outgoing transition without a condition;
+//  4. else the first outgoing transition without a condition that does
+//     not lead back to the gateway, else the first without a condition
+//     (several transitions without a condition leave the choice open: a
+//     descriptive model; preferring the way forward keeps such a model
+//     from looping without end);
 //  5. else none: the path ends here.
 func (r *run) exclusiveChoice(ai *ActivityInstance, n *node) *edge {
 	def := n.defaultEdge()
@@ -23,12 +27,19 @@ func (r *run) exclusiveChoice(ai *ActivityInstance, n *node) *edge {
 	if len(n.out) == 1 {
 		return n.out[0]
 	}
+	var first *edge
 	for _, e := range n.out {
-		if !isCondition(e.t.Condition) {
+		if isCondition(e.t.Condition) {
+			continue
+		}
+		if first == nil {
+			first = e
+		}
+		if e.to != nil && e.to != n && !n.reachers()[e.to] {
 			return e
 		}
 	}
-	return nil
+	return first
 }
 
 // arrive handles a token reaching a parallel or inclusive gateway. With

@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
@@ -19,6 +20,9 @@ type graph struct {
 	// multi-instance element variables) by id; the first declaration wins.
 	vars map[string]*workflow.Variable
 	root *scopeDef
+	// conditional says whether any conditional event exists (they are
+	// evaluated whenever a run settles).
+	conditional bool
 	// nodeArena and edgeArena hold the nodes and edges, allocated at once.
 	nodeArena []node
 	edgeArena []edge
@@ -51,10 +55,17 @@ func count(acts []workflow.Activity) (nActs, nTrans, nVars int) {
 
 // scopeDef is the workflow or an embedded subprocess.
 type scopeDef struct {
-	owner  *node // nil for the workflow
-	nodes  []*node
+	owner *node // nil for the workflow
+	nodes []*node
+	// starts are the nodes without incoming transitions, except event
+	// sub-processes, compensation handlers and link catch events.
 	starts []*node
 	vars   []workflow.Variable
+	// esps are the event sub-processes of the scope.
+	esps []*node
+	// links are the link catch events by normalized name (the first of
+	// each name).
+	links map[string]*node
 }
 
 type node struct {
@@ -63,11 +74,30 @@ type node struct {
 	// in and out are the transitions of the node's scope to and from it.
 	in, out   []*edge
 	nIn, nOut int // their lengths, while compiling
-	// timerIn are the activities whose boundary timers lead here
-	// (reachability for inclusive joins).
-	timerIn []*node
-	inner   *scopeDef // embedded subprocess
-	reach   map[*node]bool
+	// extraIn are the activities whose boundary events or link throws
+	// lead here (reachability for inclusive joins).
+	extraIn []*node
+	// boundary are the boundary timers and events, timers first.
+	boundary []*boundary
+	inner    *scopeDef // embedded subprocess
+	reach    map[*node]bool
+	// canCompensate: completed instances are recorded for compensation.
+	canCompensate bool
+}
+
+// boundary is a boundary timer or boundary event of an activity.
+type boundary struct {
+	id              string
+	ev              workflow.Event // Type EventTimer for timers
+	nonInterrupting bool
+	to              []string
+	handler         string // compensation handler activity id
+}
+
+// interrupting reports whether the event cancels its activity when it
+// fires (an error always does).
+func (b *boundary) interrupting() bool {
+	return !b.nonInterrupting || b.ev.Type == workflow.EventError
 }
 
 type edge struct {
@@ -88,11 +118,23 @@ func compile(wf *workflow.Workflow) *graph {
 		edgeArena: make([]edge, 0, trans),
 	}
 	g.root = g.scope(nil, wf.Activities, wf.Transitions, wf.Variables)
-	// Boundary-timer transitions are taken only when their timer fires,
-	// never when the activity ends normally.
+	// Boundary transitions are taken only when their event fires, never
+	// when the activity ends normally.
 	for _, n := range g.root.all() {
-		for _, t := range n.act.Timers {
-			for _, id := range t.ToTransitionIDs {
+		for i := range n.act.Timers {
+			t := &n.act.Timers[i]
+			ev := workflow.Event{Type: workflow.EventTimer, Due: t.Due, DueDate: t.DueDate, Repetitions: t.Repetitions}
+			n.boundary = append(n.boundary, &boundary{id: t.ID, ev: ev, nonInterrupting: t.NonInterrupting, to: t.ToTransitionIDs})
+		}
+		for i := range n.act.BoundaryEvents {
+			b := &n.act.BoundaryEvents[i]
+			n.boundary = append(n.boundary, &boundary{id: b.ID, ev: b.Event, nonInterrupting: b.NonInterrupting, to: b.ToTransitionIDs, handler: b.HandlerID})
+			if b.Event.Type == workflow.EventConditional {
+				g.conditional = true
+			}
+		}
+		for _, b := range n.boundary {
+			for _, id := range b.to {
 				e := g.edges[id]
 				if e == nil || e.to == nil {
 					continue
@@ -100,11 +142,98 @@ func compile(wf *workflow.Workflow) *graph {
 				if e.from == n {
 					n.out = slices.DeleteFunc(n.out, func(x *edge) bool { return x == e })
 				}
-				e.to.timerIn = append(e.to.timerIn, n)
+				e.to.extraIn = append(e.to.extraIn, n)
+			}
+		}
+		n.canCompensate = n.compensable(g)
+		if ev := n.act.Event; ev != nil {
+			switch {
+			case ev.Type == workflow.EventConditional:
+				g.conditional = true
+			case ev.Type == workflow.EventLink && n.act.Type == workflow.ThrowEvent:
+				if c := n.scope.links[linkName(ev.Name)]; c != nil {
+					c.extraIn = append(c.extraIn, n)
+				}
 			}
 		}
 	}
 	return g
+}
+
+// linkName normalizes a link name: runs of white space are one space,
+// none at either end (modelers wrap names in labels).
+func linkName(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// notStarted reports whether an activity without incoming transitions is
+// still no start activity: event sub-processes, compensation handlers and
+// link catch events are reached otherwise.
+func notStarted(a *workflow.Activity) bool {
+	return a.TriggeredByEvent && a.Type == workflow.SubProcessEmbedded || a.ForCompensation ||
+		a.Type == workflow.CatchEvent && a.Event != nil && a.Event.Type == workflow.EventLink
+}
+
+// eventStarts are the start events of an event sub-process that have an
+// event.
+func (n *node) eventStarts() []*node {
+	var out []*node
+	if n.inner == nil {
+		return nil
+	}
+	for _, s := range n.inner.nodes {
+		if s.act.Type == workflow.StartEvent && s.act.Event != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// findBoundary returns the boundary timer or event with the given id.
+func (n *node) findBoundary(id string) *boundary {
+	for _, b := range n.boundary {
+		if b.id == id {
+			return b
+		}
+	}
+	return nil
+}
+
+// compensable reports whether completed instances of n can be
+// compensated: it has a compensation boundary event with a handler, or it
+// is a subprocess with a compensation event sub-process.
+func (n *node) compensable(g *graph) bool {
+	if n.compensationHandler(g) != nil {
+		return true
+	}
+	esp, _ := n.compensationESP()
+	return esp != nil
+}
+
+// compensationHandler is the handler of n's compensation boundary event.
+func (n *node) compensationHandler(g *graph) *node {
+	for _, b := range n.boundary {
+		if b.ev.Type == workflow.EventCompensation && b.handler != "" {
+			if h := g.nodes[b.handler]; h != nil {
+				return h
+			}
+		}
+	}
+	return nil
+}
+
+// compensationESP is the start event of n's compensation event
+// sub-process, if any.
+func (n *node) compensationESP() (esp, start *node) {
+	if n.inner == nil {
+		return nil, nil
+	}
+	for _, e := range n.inner.esps {
+		for _, s := range e.eventStarts() {
+			if s.act.Event.Type == workflow.EventCompensation {
+				return e, s
+			}
+		}
+	}
+	return nil, nil
 }
 
 func (g *graph) scope(owner *node, acts []workflow.Activity, trans []workflow.Transition, vars []workflow.Variable) *scopeDef {
@@ -173,7 +302,19 @@ func (g *graph) scope(owner *node, acts []workflow.Activity, trans []workflow.Tr
 		}
 	}
 	for _, n := range s.nodes {
-		if len(n.in) == 0 {
+		a := n.act
+		switch {
+		case a.TriggeredByEvent && a.Type == workflow.SubProcessEmbedded:
+			s.esps = append(s.esps, n)
+		case a.Type == workflow.CatchEvent && a.Event != nil && a.Event.Type == workflow.EventLink:
+			if s.links == nil {
+				s.links = map[string]*node{}
+			}
+			if _, dup := s.links[linkName(a.Event.Name)]; !dup {
+				s.links[linkName(a.Event.Name)] = n
+			}
+		}
+		if len(n.in) == 0 && !notStarted(a) {
 			s.starts = append(s.starts, n)
 		}
 	}
@@ -207,8 +348,8 @@ func (g *graph) varType(id string) *workflow.DataType {
 }
 
 // reachers returns the nodes of n's scope from which n can be reached
-// without passing through n, following transitions and boundary-timer
-// transitions. Computed once per node.
+// without passing through n, following transitions, boundary-event
+// transitions and link jumps. Computed once per node.
 func (n *node) reachers() map[*node]bool {
 	if n.reach != nil {
 		return n.reach
@@ -224,7 +365,7 @@ func (n *node) reachers() map[*node]bool {
 				preds = append(preds, e.from)
 			}
 		}
-		preds = append(preds, cur.timerIn...)
+		preds = append(preds, cur.extraIn...)
 		for _, p := range preds {
 			if p != n && !seen[p] {
 				seen[p] = true

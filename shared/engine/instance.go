@@ -33,8 +33,9 @@ type Instance struct {
 	OrganizationID           string `json:"organizationId,omitempty"`
 	Start                    Time   `json:"start,omitzero"`
 	End                      Time   `json:"end,omitzero"`
-	// EndState is empty when the instance ended normally (or is running)
-	// and EndCanceled after Cancel.
+	// EndState is empty when the instance ended normally (or is running),
+	// EndCanceled after Cancel and EndError when an error no event caught
+	// ended an instance started by a call activity.
 	EndState string `json:"endState,omitempty"`
 	// Duration is End - Start in milliseconds, set when the instance ends.
 	Duration *int64 `json:"duration,omitempty"`
@@ -46,10 +47,18 @@ type Instance struct {
 	Version                int `json:"version,omitempty"`
 	LastActivityInstanceID int `json:"lastActivityInstanceId,omitempty"`
 	LastVariableInstanceID int `json:"lastVariableInstanceId,omitempty"`
+	// Compensable are the completed activity instances that can still be
+	// compensated, in the order they completed.
+	Compensable []string `json:"compensable,omitempty"`
 }
 
-// EndCanceled is the EndState of canceled instances and activity instances.
-const EndCanceled = "canceled"
+// End states. EndCanceled is the EndState of canceled instances and
+// activity instances; EndError of an instance that a call activity started
+// and an uncaught error ended.
+const (
+	EndCanceled = "canceled"
+	EndError    = "error"
+)
 
 // Scope holds what the workflow instance and an activity instance have in
 // common: nested activity instances (an embedded subprocess's inner
@@ -57,6 +66,11 @@ const EndCanceled = "canceled"
 type Scope struct {
 	ActivityInstances []*ActivityInstance `json:"activityInstances,omitempty"`
 	VariableInstances []*VariableInstance `json:"variableInstances,omitempty"`
+	// Held is bookkeeping: the non-interrupting conditional events
+	// (boundary events of this activity instance, start events of event
+	// sub-processes of this scope) whose condition held when last
+	// evaluated; they fire again only after it was false.
+	Held []string `json:"held,omitempty"`
 }
 
 // ActivityInstance is one execution of an activity.
@@ -74,10 +88,11 @@ type ActivityInstance struct {
 	CalledWorkflowInstanceID string `json:"calledWorkflowInstanceId,omitempty"`
 	Scope
 
-	// WorkState is bookkeeping: "waiting" (waits for Message or its
-	// timer), "scope" (embedded subprocess running), "multi" (multi-
-	// instance container), "joining" (ended at a join gateway, waiting for
-	// the other branches); empty otherwise.
+	// WorkState is bookkeeping: "waiting" (waits for Message, Trigger,
+	// its timer or its condition), "scope" (embedded subprocess running),
+	// "multi" (multi-instance or loop container), "joining" (ended at a
+	// join gateway, waiting for the other branches), "compensating" (a
+	// compensation throw running the handlers); empty otherwise.
 	WorkState string `json:"workState,omitempty"`
 	// Incoming is the key of the transition this instance arrived by
 	// (the transition id, or a generated key for transitions without id);
@@ -86,24 +101,39 @@ type ActivityInstance struct {
 	// Elements are the values a sequential multi-instance container has
 	// still to run.
 	Elements []json.RawMessage `json:"elements,omitempty"`
+	// Race is the event-based gateway instance whose following catch
+	// events wait together with this one; the first to fire cancels the
+	// others.
+	Race string `json:"race,omitempty"`
+	// EventStart is the start event that started this event sub-process
+	// instance.
+	EventStart string `json:"eventStart,omitempty"`
+	// Compensates is the completed subprocess instance a compensation
+	// event sub-process instance compensates.
+	Compensates string `json:"compensates,omitempty"`
+	// Pending are the activity instances a compensating throw event has
+	// still to compensate, in order.
+	Pending []string `json:"pending,omitempty"`
 
 	parent *ActivityInstance
 }
 
 // Work states.
 const (
-	wsWaiting = "waiting"
-	wsScope   = "scope"
-	wsMulti   = "multi"
-	wsJoining = "joining"
+	wsWaiting      = "waiting"
+	wsScope        = "scope"
+	wsMulti        = "multi"
+	wsJoining      = "joining"
+	wsCompensating = "compensating"
 )
 
 // Open reports whether the activity instance has not ended.
 func (ai *ActivityInstance) Open() bool { return ai.End.IsZero() }
 
 // Waiting reports whether the activity instance waits for a Message (user
-// task, service task, receive task, call activity) or for its timer
-// (timer event).
+// task, service task, receive task, call activity), a Trigger (receive
+// task, signal catch event), its timer (timer event) or its condition
+// (conditional catch event).
 func (ai *ActivityInstance) Waiting() bool { return ai.Open() && ai.WorkState == wsWaiting }
 
 // VariableInstance is the value of one variable in one scope.
@@ -115,14 +145,19 @@ type VariableInstance struct {
 }
 
 // TimerInstance is a scheduled timer: an intermediate timer event's wait
-// (TimerID empty) or a boundary timer of a waiting activity (TimerID is
-// the workflow's Timer id). The application indexes it by DueDate and
-// calls FireTimer with its ID when it is due.
+// (TimerID empty), a boundary timer of a waiting activity (TimerID is the
+// workflow's Timer or BoundaryEvent id) or the timer start event of an
+// event sub-process (TimerID is the start event's id; ActivityInstanceID
+// is the scope's instance, empty for the workflow). The application
+// indexes it by DueDate and calls FireTimer with its ID when it is due.
 type TimerInstance struct {
 	ID                 string `json:"id"`
 	ActivityInstanceID string `json:"activityInstanceId"`
 	TimerID            string `json:"timerId,omitempty"`
 	DueDate            Time   `json:"dueDate"`
+	// Remaining is how many more times a repeating timer fires after this
+	// time (-1: without end); firing it schedules the next one.
+	Remaining int `json:"remaining,omitempty"`
 }
 
 // Time is a moment that JSON writes as ISO 8601 in UTC with milliseconds
@@ -241,17 +276,19 @@ func (inst *Instance) Clone() *Instance {
 	if inst.TimerInstances == nil {
 		c.TimerInstances = nil
 	}
+	c.Compensable = slices.Clone(inst.Compensable)
 	return &c
 }
 
 func cloneScope(s Scope, parent *ActivityInstance) Scope {
-	var out Scope
+	out := Scope{Held: slices.Clone(s.Held)}
 	if s.ActivityInstances != nil {
 		out.ActivityInstances = make([]*ActivityInstance, len(s.ActivityInstances))
 		for i, ai := range s.ActivityInstances {
 			c := *ai
 			c.parent = parent
 			c.Elements = slices.Clone(ai.Elements)
+			c.Pending = slices.Clone(ai.Pending)
 			c.Scope = cloneScope(ai.Scope, &c)
 			out.ActivityInstances[i] = &c
 		}
@@ -267,14 +304,16 @@ func cloneScope(s Scope, parent *ActivityInstance) Scope {
 }
 
 // Public returns a copy of the instance without the engine's bookkeeping
-// (version, counters, work states, join keys), to answer as the REST
-// WorkflowInstance.
+// (version, counters, work states, join keys, races, compensation and
+// condition state), to answer as the REST WorkflowInstance.
 func (inst *Instance) Public() *Instance {
 	c := inst.Clone()
 	c.Version, c.LastActivityInstanceID, c.LastVariableInstanceID = 0, 0, 0
 	c.OrganizationID = ""
+	c.Compensable, c.Held = nil, nil
 	c.walk(func(ai *ActivityInstance) bool {
 		ai.WorkState, ai.Incoming, ai.Elements = "", "", nil
+		ai.Race, ai.EventStart, ai.Compensates, ai.Pending, ai.Held = "", "", "", nil, nil
 		return true
 	})
 	return c

@@ -42,7 +42,8 @@ type run struct {
 func (r *run) vars(from *ActivityInstance) vars { return scopeVars{r.inst, from} }
 
 // drain executes queued activity instances and settles dirty scopes until
-// neither is left.
+// neither is left; then conditional events are evaluated, and when one
+// fired, the same again.
 func (r *run) drain() error {
 	for {
 		if len(r.queue) > 0 {
@@ -63,10 +64,21 @@ func (r *run) drain() error {
 			s := r.dirty[0]
 			r.dirty = r.dirty[1:]
 			delete(r.dirtySet, s)
-			r.settle(s)
+			if err := r.settle(s); err != nil {
+				return err
+			}
 			continue
 		}
-		return nil
+		fired, err := r.evalConditions()
+		if err != nil {
+			return err
+		}
+		if !fired {
+			return nil
+		}
+		if r.created > maxSteps {
+			return ErrRunaway
+		}
 	}
 }
 
@@ -77,12 +89,24 @@ func (r *run) execute(ai *ActivityInstance) error {
 		return ErrWorkflowMismatch
 	}
 	a := n.act
-	if a.MultiInstance != nil && multiInstanceTypes[a.Type] && !r.isElement(ai) {
-		return r.startMulti(ai, n)
+	if multiInstanceTypes[a.Type] && !r.isElement(ai) {
+		switch {
+		case a.MultiInstance != nil:
+			return r.startMulti(ai, n)
+		case a.Loop != nil:
+			r.startLoop(ai, n)
+			return nil
+		}
 	}
 	switch a.Type {
 	case workflow.UserTask, workflow.ServiceTask, workflow.ReceiveTask, workflow.CallActivity, workflow.TimerEvent:
 		r.wait(ai, n)
+	case workflow.CatchEvent:
+		if a.Event != nil && a.Event.Type == workflow.EventLink {
+			r.onwards(ai)
+		} else {
+			r.wait(ai, n)
+		}
 	case workflow.EmailTask:
 		r.fx.Emails = append(r.fx.Emails, r.emailRequest(ai, n))
 		r.onwards(ai)
@@ -98,14 +122,26 @@ func (r *run) execute(ai *ActivityInstance) error {
 		}
 	case workflow.ParallelGateway, workflow.InclusiveGateway:
 		r.arrive(ai, n)
+	case workflow.EventBasedGateway:
+		r.end(ai, "")
+		for _, e := range n.out {
+			if e.to != nil {
+				r.create(ai.parent, e.to, e.key).Race = ai.ID
+			}
+		}
 	case workflow.SubProcessEmbedded:
-		return r.startScope(ai, n)
+		return r.startScope(ai, n, n.inner.starts)
 	case workflow.EndEvent:
-		if a.Terminate {
+		switch {
+		case a.Terminate:
 			r.terminate(ai)
-		} else {
+		case a.Event != nil:
+			return r.throwEvent(ai, n)
+		default:
 			r.onwards(ai)
 		}
+	case workflow.ThrowEvent:
+		return r.throwEvent(ai, n)
 	default: // startEvent, task and anything else pass through
 		r.onwards(ai)
 	}
@@ -115,6 +151,14 @@ func (r *run) execute(ai *ActivityInstance) error {
 // create makes an activity instance of n in the scope of parent (nil: the
 // workflow) and queues it. incoming is the key of the transition taken.
 func (r *run) create(parent *ActivityInstance, n *node, incoming string) *ActivityInstance {
+	ai := r.newInstance(parent, n, incoming)
+	r.queue = append(r.queue, ai)
+	return ai
+}
+
+// newInstance makes an activity instance of n in the scope of parent
+// without queueing it.
+func (r *run) newInstance(parent *ActivityInstance, n *node, incoming string) *ActivityInstance {
 	r.created++
 	r.inst.LastActivityInstanceID++
 	ai := &ActivityInstance{
@@ -126,7 +170,6 @@ func (r *run) create(parent *ActivityInstance, n *node, incoming string) *Activi
 	}
 	s := r.scopeOf(parent)
 	s.ActivityInstances = append(s.ActivityInstances, ai)
-	r.queue = append(r.queue, ai)
 	return ai
 }
 
@@ -154,14 +197,23 @@ func (r *run) end(ai *ActivityInstance, endState string) {
 
 // onwards ends an activity instance and takes every outgoing transition
 // whose condition holds (an implicit parallel split); an element of a
-// multi-instance activity reports to its container instead.
+// multi-instance activity reports to its container instead. A catch event
+// after an event-based gateway cancels the others of its race; an
+// activity that can be compensated is recorded.
 func (r *run) onwards(ai *ActivityInstance) {
 	r.end(ai, "")
+	if ai.Race != "" {
+		r.endRace(ai)
+	}
 	if r.isElement(ai) {
 		r.elementDone(ai)
 		return
 	}
-	for _, e := range r.g.nodes[ai.ActivityID].out {
+	n := r.g.nodes[ai.ActivityID]
+	if n.canCompensate {
+		r.inst.Compensable = append(r.inst.Compensable, ai.ID)
+	}
+	for _, e := range n.out {
 		if holds(r.vars(ai), e.t.Condition) {
 			r.take(ai, e)
 		}
@@ -227,38 +279,46 @@ func (r *run) markDirty(scope *ActivityInstance) {
 }
 
 // settle re-examines a scope once nothing is queued: a join that can fire
-// now fires; a scope with no open activity instance left completes.
-func (r *run) settle(scope *ActivityInstance) {
-	if scope != nil && (!scope.Open() || scope.WorkState != wsScope) {
-		return // multi-instance containers complete through elementDone
-	}
-	if scope == nil && r.inst.Ended() {
-		return
+// now fires; a scope with no open activity instance left completes; a
+// compensating throw whose handler ended starts the next one or goes on.
+func (r *run) settle(scope *ActivityInstance) error {
+	switch {
+	case scope == nil && r.inst.Ended():
+		return nil
+	case scope == nil:
+	case !scope.Open():
+		return nil
+	case scope.WorkState == wsCompensating:
+		return r.compensationStep(scope)
+	case scope.WorkState != wsScope:
+		return nil // multi-instance containers complete through elementDone
 	}
 	if r.settleJoins(scope) {
-		return
+		return nil
 	}
 	for _, ai := range r.scopeOf(scope).ActivityInstances {
 		if ai.Open() {
-			return
+			return nil
 		}
 	}
 	r.completeScope(scope)
+	return nil
 }
 
 // completeScope ends a scope whose work is done: the workflow instance, or
 // an embedded subprocess instance, which then goes on.
 func (r *run) completeScope(scope *ActivityInstance) {
 	if scope == nil {
-		r.endInstance("")
+		r.endInstance("", "")
 		return
 	}
 	r.onwards(scope)
 }
 
 // endInstance ends the workflow instance. A normal end of an instance
-// started by a call activity notifies the caller.
-func (r *run) endInstance(endState string) {
+// started by a call activity notifies the caller, and so does an end by an
+// uncaught error (EndError, with its code).
+func (r *run) endInstance(endState, errorCode string) {
 	inst := r.inst
 	inst.End = Time{r.now}
 	d := r.now.Sub(inst.Start.Time).Milliseconds()
@@ -267,10 +327,12 @@ func (r *run) endInstance(endState string) {
 	r.fx.Ended = true
 	r.queue = nil
 	r.dropTimers(func(*TimerInstance) bool { return true })
-	if endState == "" && inst.CallerWorkflowInstanceID != "" && inst.CallerActivityInstanceID != "" {
+	if (endState == "" || endState == EndError) && r.hasCaller() {
 		n := &CallerNotification{
 			WorkflowInstanceID: inst.CallerWorkflowInstanceID,
 			ActivityInstanceID: inst.CallerActivityInstanceID,
+			Failed:             endState == EndError,
+			ErrorCode:          errorCode,
 		}
 		for _, vi := range inst.VariableInstances {
 			if len(vi.Value) > 0 {
@@ -284,9 +346,24 @@ func (r *run) endInstance(endState string) {
 	}
 }
 
+// hasCaller reports whether a call activity started the instance.
+func (r *run) hasCaller() bool {
+	return r.inst.CallerWorkflowInstanceID != "" && r.inst.CallerActivityInstanceID != ""
+}
+
 // effects finishes the effects: variable changes that changed nothing are
-// dropped.
+// dropped, and so are the sub-workflow requests of call activities that
+// were interrupted in the same operation (their cancellation is still
+// reported, as are tasks and action instances requested and canceled in
+// one operation).
 func (r *run) effects() *Effects {
+	if len(r.fx.CanceledActivityInstances) > 0 && len(r.fx.SubWorkflows) > 0 {
+		gone := map[string]bool{}
+		for _, c := range r.fx.CanceledActivityInstances {
+			gone[c.ActivityInstanceID] = true
+		}
+		r.fx.SubWorkflows = slices.DeleteFunc(r.fx.SubWorkflows, func(s SubWorkflowRequest) bool { return gone[s.ActivityInstanceID] })
+	}
 	changes := r.fx.VariableChanges[:0]
 	for _, c := range r.fx.VariableChanges {
 		if !bytes.Equal(c.Old, c.New) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -90,26 +91,81 @@ func (r *run) resolveTime(ai *ActivityInstance, rt *workflow.RelativeTime) (time
 	return ResolveTime(rt, base, r.loc)
 }
 
-// armBoundaryTimers schedules the boundary timers of an activity that
-// started waiting (a fixed dueDate, or a due RelativeTime).
-func (r *run) armBoundaryTimers(ai *ActivityInstance, n *node) {
-	for _, t := range n.act.Timers {
-		if t.DueDate != nil {
-			r.schedule(ai, t.ID, t.DueDate.UTC().Truncate(time.Millisecond))
-		} else if due, ok := r.resolveTime(ai, t.Due); ok {
-			r.schedule(ai, t.ID, due)
+// armBoundary schedules the boundary timers of an activity that started
+// waiting (a fixed dueDate, or a due RelativeTime); its other boundary
+// events need no arming.
+func (r *run) armBoundary(ai *ActivityInstance, n *node) {
+	for _, b := range n.boundary {
+		if b.ev.Type == workflow.EventTimer {
+			if due, ok := r.timerDue(ai, &b.ev); ok {
+				r.schedule(ai.ID, b.id, due, remaining(b.ev.Repetitions))
+			}
 		}
 	}
 }
 
-func (r *run) schedule(ai *ActivityInstance, timerID string, due time.Time) {
-	ti := &TimerInstance{ID: r.newID(), ActivityInstanceID: ai.ID, TimerID: timerID, DueDate: Time{due}}
+// armScope schedules the timers of the timer start events of a scope's
+// event sub-processes (scope nil: the workflow).
+func (r *run) armScope(scope *ActivityInstance, sd *scopeDef) {
+	for _, esp := range sd.esps {
+		for _, s := range esp.eventStarts() {
+			if ev := s.act.Event; ev.Type == workflow.EventTimer {
+				if due, ok := r.timerDue(scope, ev); ok {
+					r.schedule(scopeID(scope), s.act.ID, due, remaining(ev.Repetitions))
+				}
+			}
+		}
+	}
+}
+
+// timerDue is when a timer event is due: its fixed date, else its
+// RelativeTime; ok is false without either.
+func (r *run) timerDue(ai *ActivityInstance, ev *workflow.Event) (time.Time, bool) {
+	if ev.DueDate != nil {
+		return ev.DueDate.UTC().Truncate(time.Millisecond), true
+	}
+	return r.resolveTime(ai, ev.Due)
+}
+
+// remaining is how many more times a timer of that many repetitions fires
+// after the first.
+func remaining(repetitions int) int {
+	switch {
+	case repetitions < 0:
+		return -1
+	case repetitions > 1:
+		return repetitions - 1
+	}
+	return 0
+}
+
+func (r *run) schedule(activityInstanceID, timerID string, due time.Time, left int) {
+	ti := &TimerInstance{ID: r.newID(), ActivityInstanceID: activityInstanceID, TimerID: timerID, DueDate: Time{due}, Remaining: left}
 	r.inst.TimerInstances = append(r.inst.TimerInstances, ti)
 	r.fx.Timers = append(r.fx.Timers, *ti)
 	if r.newTimers == nil {
 		r.newTimers = map[string]bool{}
 	}
 	r.newTimers[ti.ID] = true
+}
+
+// reschedule schedules the next occurrence of a repeating timer that
+// fired: its RelativeTime after the time it was due.
+func (r *run) reschedule(ti *TimerInstance, rt *workflow.RelativeTime) {
+	if ti.Remaining == 0 || rt == nil {
+		return
+	}
+	every := *rt
+	every.Base = nil
+	next, ok := ResolveTime(&every, ti.DueDate.Time, r.loc)
+	if !ok || !next.After(ti.DueDate.Time) {
+		return
+	}
+	left := ti.Remaining
+	if left > 0 {
+		left--
+	}
+	r.schedule(ti.ActivityInstanceID, ti.TimerID, next, left)
 }
 
 // dropTimers removes the timers f selects. Timers scheduled earlier in
@@ -152,36 +208,55 @@ func (r *run) fireTimer(timerID string) error {
 	if r.now.Before(ti.DueDate.Time) {
 		return ErrTimerNotDue
 	}
-	ai := r.inst.ActivityInstance(ti.ActivityInstanceID)
-	if ai == nil || !ai.Open() {
-		return ErrUnknownTimer
-	}
-	n := r.g.nodes[ai.ActivityID]
-	if n == nil {
-		return ErrWorkflowMismatch
+	var ai *ActivityInstance
+	var n *node
+	sd := r.g.root
+	if ti.ActivityInstanceID == "" {
+		if r.inst.Ended() {
+			return ErrUnknownTimer
+		}
+	} else {
+		ai = r.inst.ActivityInstance(ti.ActivityInstanceID)
+		if ai == nil || !ai.Open() {
+			return ErrUnknownTimer
+		}
+		if n = r.g.nodes[ai.ActivityID]; n == nil {
+			return ErrWorkflowMismatch
+		}
+		sd = n.inner
 	}
 	// The fired timer is gone, not canceled.
 	r.inst.TimerInstances = removeTimer(r.inst.TimerInstances, ti)
 	if ti.TimerID == "" {
+		if ai == nil {
+			return ErrWorkflowMismatch
+		}
 		r.onwards(ai)
 		return nil
 	}
-	var def *workflow.Timer
-	for i := range n.act.Timers {
-		if n.act.Timers[i].ID == ti.TimerID {
-			def = &n.act.Timers[i]
+	if n != nil {
+		if b := n.findBoundary(ti.TimerID); b != nil && b.ev.Type == workflow.EventTimer {
+			r.fireBoundary(ai, b)
+			if armed(ai) {
+				r.reschedule(ti, b.ev.Due)
+			}
+			return nil
 		}
 	}
-	if def == nil {
+	// The timer start event of an event sub-process of the scope.
+	start := r.g.nodes[ti.TimerID]
+	if sd == nil || start == nil || start.scope.owner == nil || !slices.Contains(sd.esps, start.scope.owner) ||
+		start.act.Event == nil || start.act.Event.Type != workflow.EventTimer {
 		return ErrWorkflowMismatch
 	}
-	if !def.NonInterrupting {
-		r.cancel(ai)
+	if r.interrupted(ai) {
+		return nil
 	}
-	for _, id := range def.ToTransitionIDs {
-		if e := r.g.edges[id]; e != nil && e.to != nil && e.to.scope == n.scope {
-			r.create(ai.parent, e.to, e.key)
-		}
+	if _, err := r.triggerESP(ai, start.scope.owner, start); err != nil {
+		return err
+	}
+	if start.act.NonInterrupting {
+		r.reschedule(ti, start.act.Event.Due)
 	}
 	return nil
 }

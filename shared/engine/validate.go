@@ -40,6 +40,7 @@ const (
 	IssueNoActivities        = "noActivities"
 	IssueBadDefaultFlow      = "badDefaultTransition"
 	IssueNoWayOut            = "noWayOut"
+	IssueOpenChoice          = "openChoice"
 	IssueUnknownVariable     = "unknownVariable"
 	IssueBadDataType         = "badDataType"
 	IssueBadValue            = "badValue"
@@ -52,6 +53,8 @@ const (
 	IssueBadMultiInstance    = "badMultiInstance"
 	IssueBadForm             = "badForm"
 	IssueBadTrigger          = "badTrigger"
+	IssueBadEvent            = "badEvent"
+	IssueBadLoop             = "badLoop"
 )
 
 func (is Issue) String() string {
@@ -95,20 +98,42 @@ var runnableTypes = map[string]bool{
 	workflow.ScriptTask: true, workflow.ReceiveTask: true, workflow.TimerEvent: true,
 	workflow.ExclusiveGateway: true, workflow.ParallelGateway: true,
 	workflow.InclusiveGateway: true, workflow.CallActivity: true,
-	workflow.SubProcessEmbedded: true,
+	workflow.SubProcessEmbedded: true, workflow.ThrowEvent: true,
+	workflow.CatchEvent: true, workflow.EventBasedGateway: true,
 }
+
+// eventTypes are the Event types each activity type may have.
+var eventTypes = map[string][]string{
+	workflow.StartEvent: {workflow.EventMessage, workflow.EventSignal, workflow.EventTimer, workflow.EventError,
+		workflow.EventEscalation, workflow.EventConditional, workflow.EventCompensation},
+	workflow.EndEvent: {workflow.EventMessage, workflow.EventSignal, workflow.EventError, workflow.EventEscalation,
+		workflow.EventCompensation},
+	workflow.ThrowEvent: {workflow.EventMessage, workflow.EventSignal, workflow.EventEscalation, workflow.EventCompensation,
+		workflow.EventLink},
+	workflow.CatchEvent:  {workflow.EventMessage, workflow.EventSignal, workflow.EventConditional, workflow.EventLink},
+	workflow.ReceiveTask: {workflow.EventMessage},
+}
+
+// boundaryTypes are the Event types of boundary events.
+var boundaryTypes = []string{workflow.EventMessage, workflow.EventSignal, workflow.EventTimer, workflow.EventError,
+	workflow.EventEscalation, workflow.EventConditional, workflow.EventCompensation}
 
 // Validate checks a workflow before it is published or started: missing
 // and duplicate ids, activity types the engine cannot run, transitions
 // from or to unknown activities or across scopes, scopes without a start
-// activity, a defaultTransitionId that is not an outgoing transition,
-// exclusive gateways that can find no way out, bad data types and default
-// values, constant values that do not fit their type, unknown condition
-// types, bad relative times and timers, script syntax errors, call
-// activities without a sub-workflow, service tasks without service and
-// action keys, bad multi-instance and form definitions (errors); and
+// activity, a defaultTransitionId that is not an outgoing transition, bad
+// data types and default values, constant values that do not fit their
+// type, unknown condition types, bad relative times and timers, script
+// syntax errors, service tasks without service and action keys, bad
+// multi-instance, loop and form definitions, events of the wrong type for
+// their activity, event sub-processes without an event start,
+// compensation handlers that are not marked forCompensation (errors); and
 // expressions over undeclared variables, email tasks without recipients,
-// multi-instance where it is ignored (warnings). Issues come in workflow
+// exclusive gateways that can find no way out, call activities without a
+// sub-workflow, multi-instance or loops where they are ignored or run
+// once, timers without a time and conditional events without a condition
+// (they never fire), link throws without a catch, event-based gateways
+// followed by other than catch events (warnings). Issues come in workflow
 // order; nil means none.
 func Validate(wf *workflow.Workflow) []Issue {
 	if wf == nil {
@@ -241,6 +266,11 @@ func (v *validator) scope(owner string, acts []workflow.Activity, trans []workfl
 				boundary[id] = true
 			}
 		}
+		for _, b := range a.BoundaryEvents {
+			for _, id := range b.ToTransitionIDs {
+				boundary[id] = true
+			}
+		}
 	}
 	for i := range acts {
 		v.activity(&acts[i])
@@ -273,7 +303,13 @@ func (v *validator) scope(owner string, acts []workflow.Activity, trans []workfl
 		}
 		v.condition(name, t.Condition)
 	}
-	if len(acts) > 0 && len(s.starts) == 0 {
+	started := 0 // activities that flow can reach from a start
+	for i := range acts {
+		if !notStarted(&acts[i]) {
+			started++
+		}
+	}
+	if started > 0 && len(s.starts) == 0 {
 		v.err("", IssueNoStartActivity, "no start activity: every activity has an incoming transition")
 	}
 }
@@ -317,34 +353,193 @@ func (v *validator) activity(a *workflow.Activity) {
 		v.bindingMap(a.InputBindings)
 	case workflow.CallActivity:
 		if a.SubWorkflowID == "" && a.SubWorkflowSource == "" {
-			v.err("", IssueMissingConfig, "a call activity needs a subWorkflowId or a subWorkflowSource")
+			v.warn("", IssueMissingConfig, "the call activity has no subWorkflowId or subWorkflowSource: it starts nothing and waits until Message ends it")
 		}
 		v.bindingMap(a.InputBindings)
 	case workflow.ScriptTask:
 		v.script(a.Script)
 	case workflow.TimerEvent:
-		v.relativeTime("due", a.Due, true)
+		if a.Due == nil {
+			v.warn("due", IssueBadTime, "the timer event has no due time: it never fires")
+		}
+		v.relativeTime("due", a.Due, false)
 	case workflow.SubProcessEmbedded:
 		v.variables(a.ID, a.Variables, map[string]bool{})
 		v.scope(a.ID, a.Activities, a.Transitions)
 		v.act = a.ID
+		if a.TriggeredByEvent {
+			v.eventSubProcess(n)
+		}
+	case workflow.CatchEvent:
+		if a.Event == nil {
+			v.err("event", IssueBadEvent, "a catch event needs an event")
+		}
+	case workflow.EventBasedGateway:
+		v.eventGateway(n)
 	}
+	v.event(n)
 	for _, t := range a.Timers {
 		v.timer(t)
 	}
+	for i := range a.BoundaryEvents {
+		v.boundaryEvent(n, &a.BoundaryEvents[i])
+	}
+	if a.ForCompensation && len(n.in) > 0 {
+		v.warn("", IssueBadEvent, "compensation handler %q has incoming transitions; it runs only by compensation", a.ID)
+	}
 	v.multiInstance(a)
+	v.loop(a)
+}
+
+// event checks the Event of an activity.
+func (v *validator) event(n *node) {
+	a := n.act
+	ev := a.Event
+	if ev == nil {
+		return
+	}
+	allowed, ok := eventTypes[a.Type]
+	if !ok || !slices.Contains(allowed, ev.Type) {
+		v.err("event", IssueBadEvent, "a %s cannot have a %q event (%s)", a.Type, ev.Type, strings.Join(allowed, ", "))
+		return
+	}
+	v.eventDetails("event", ev)
+	switch {
+	case ev.Type == workflow.EventLink && a.Type == workflow.ThrowEvent && n.scope.links[linkName(ev.Name)] == nil:
+		v.warn("event", IssueBadEvent, "no link catch event named %q in the same scope: the path ends here", ev.Name)
+	case ev.Type == workflow.EventLink && a.Type == workflow.CatchEvent && n.scope.links[linkName(ev.Name)] != n:
+		v.warn("event", IssueBadEvent, "another link catch event has the name %q: this one is never reached", ev.Name)
+	case ev.Type == workflow.EventCompensation && ev.ActivityID != "":
+		if t := v.g.nodes[ev.ActivityID]; t == nil {
+			v.err("event", IssueBadEvent, "compensation of unknown activity %q", ev.ActivityID)
+		}
+	}
+	if a.Type == workflow.StartEvent && (n.scope.owner == nil || !n.scope.owner.act.TriggeredByEvent) && ev.Type != workflow.EventMessage &&
+		ev.Type != workflow.EventSignal && ev.Type != workflow.EventTimer && ev.Type != workflow.EventConditional {
+		v.err("event", IssueBadEvent, "a %s start event belongs in an event sub-process", ev.Type)
+	}
+}
+
+// eventDetails checks what an event of its type needs: a condition, a
+// time, repetitions.
+func (v *validator) eventDetails(elem string, ev *workflow.Event) {
+	switch ev.Type {
+	case workflow.EventConditional:
+		if !isCondition(ev.Condition) {
+			v.warn(elem, IssueBadEvent, "the conditional event has no condition: it never fires")
+		}
+		v.condition(elem, ev.Condition)
+	case workflow.EventTimer:
+		if ev.DueDate == nil && ev.Due == nil {
+			v.warn(elem, IssueBadTime, "the timer has no due time: it never fires")
+		}
+		if ev.DueDate == nil {
+			v.relativeTime(elem, ev.Due, false)
+		}
+	}
+	if ev.Repetitions < -1 {
+		v.err(elem, IssueBadTimer, "repetitions must be -1 (without end) or more")
+	}
+}
+
+// boundaryEvent checks a boundary event of activity n.
+func (v *validator) boundaryEvent(n *node, b *workflow.BoundaryEvent) {
+	if b.ID == "" {
+		v.err("", IssueMissingID, "a boundary event has no id")
+	} else if v.activities[b.ID] {
+		v.err(b.ID, IssueDuplicateID, "boundary event id %q is used twice", b.ID)
+	}
+	v.activities[b.ID] = true
+	if !slices.Contains(boundaryTypes, b.Event.Type) {
+		v.err(b.ID, IssueBadEvent, "unknown boundary event type %q (%s)", b.Event.Type, strings.Join(boundaryTypes, ", "))
+		return
+	}
+	v.eventDetails(b.ID, &b.Event)
+	for _, id := range b.ToTransitionIDs {
+		if v.g.edges[id] == nil {
+			v.err(b.ID, IssueBadEvent, "boundary event transition %q does not exist", id)
+		}
+	}
+	switch b.Event.Type {
+	case workflow.EventCompensation:
+		h := v.g.nodes[b.HandlerID]
+		switch {
+		case b.HandlerID == "":
+			v.warn(b.ID, IssueBadEvent, "the compensation boundary event has no handler: nothing compensates the activity")
+		case h == nil || !h.act.ForCompensation:
+			v.err(b.ID, IssueBadEvent, "compensation handler %q is not an activity marked forCompensation", b.HandlerID)
+		case h.scope != n.scope:
+			v.err(b.ID, IssueBadEvent, "compensation handler %q is not in the scope of %q", b.HandlerID, n.act.ID)
+		}
+	case workflow.EventError:
+		if b.NonInterrupting {
+			v.warn(b.ID, IssueBadEvent, "an error boundary event always interrupts")
+		}
+	}
+}
+
+// eventSubProcess checks an event sub-process: it starts with an event
+// and is not reached by transitions.
+func (v *validator) eventSubProcess(n *node) {
+	if len(n.eventStarts()) == 0 {
+		v.err("", IssueBadEvent, "event sub-process %q has no start event with an event", n.act.ID)
+	}
+	if len(n.in) > 0 {
+		v.warn("", IssueBadEvent, "event sub-process %q has incoming transitions; it starts only by its events", n.act.ID)
+	}
+}
+
+// eventGateway checks that an event-based gateway is followed by catch
+// events.
+func (v *validator) eventGateway(n *node) {
+	for _, e := range n.out {
+		if e.to == nil {
+			continue
+		}
+		switch e.to.act.Type {
+		case workflow.ReceiveTask, workflow.TimerEvent, workflow.CatchEvent:
+		default:
+			v.warn(e.key, IssueBadEvent, "event-based gateway %q leads to %q, a %s, not a catch event", n.act.ID, e.to.act.ID, e.to.act.Type)
+		}
+	}
+}
+
+func (v *validator) loop(a *workflow.Activity) {
+	lp := a.Loop
+	if lp == nil {
+		return
+	}
+	switch {
+	case !multiInstanceTypes[a.Type]:
+		v.warn("loop", IssueBadLoop, "a loop is ignored on a %s", a.Type)
+	case a.MultiInstance != nil:
+		v.warn("loop", IssueBadLoop, "the loop is ignored: the activity is multi-instance")
+	case !isCondition(lp.Condition):
+		v.warn("loop", IssueBadLoop, "the loop has no condition: the activity runs once")
+	}
+	if lp.Maximum < 0 {
+		v.err("loop", IssueBadLoop, "the loop maximum must not be negative")
+	}
+	v.condition("loop", lp.Condition)
 }
 
 func (v *validator) exclusive(n *node) {
 	if len(n.out) <= 1 || n.defaultEdge() != nil {
 		return
 	}
+	open := 0
 	for _, e := range n.out {
 		if !isCondition(e.t.Condition) {
-			return
+			open++
 		}
 	}
-	v.err("", IssueNoWayOut, "exclusive gateway %q has only conditional transitions and no default: give it a defaultTransitionId or an unconditional transition", n.act.ID)
+	if open > 1 {
+		v.warn("", IssueOpenChoice, "exclusive gateway %q has %d transitions without a condition and no default: it takes the first that does not lead back to it", n.act.ID, open)
+	}
+	if open > 0 {
+		return
+	}
+	v.warn("", IssueNoWayOut, "exclusive gateway %q has only conditional transitions and no default: when no condition holds, the path ends there; give it a defaultTransitionId or an unconditional transition", n.act.ID)
 }
 
 func (v *validator) email(a *workflow.Activity) {
@@ -466,8 +661,14 @@ func (v *validator) timer(t workflow.Timer) {
 	if t.ID == "" {
 		v.err("", IssueMissingID, "a boundary timer has no id")
 	}
+	if t.DueDate == nil && t.Due == nil {
+		v.warn(t.ID, IssueBadTime, "the timer has no due time: it never fires")
+	}
 	if t.DueDate == nil {
-		v.relativeTime(t.ID, t.Due, true)
+		v.relativeTime(t.ID, t.Due, false)
+	}
+	if t.Repetitions < -1 {
+		v.err(t.ID, IssueBadTimer, "repetitions must be -1 (without end) or more")
 	}
 	for _, id := range t.ToTransitionIDs {
 		if v.g.edges[id] == nil {
@@ -525,11 +726,16 @@ func (v *validator) multiInstance(a *workflow.Activity) {
 		v.warn("multiInstance", IssueBadMultiInstance, "multiInstance is ignored on a %s", a.Type)
 		return
 	}
-	if len(mi.Values) == 0 {
-		v.warn("multiInstance", IssueBadMultiInstance, "multiInstance has no values: the activity is skipped")
+	switch {
+	case len(mi.Values) == 0 && mi.Cardinality == nil:
+		v.warn("multiInstance", IssueBadMultiInstance, "multiInstance has no values and no cardinality: the activity runs once")
+	case len(mi.Values) > 0 && mi.Cardinality != nil:
+		v.warn("multiInstance", IssueBadMultiInstance, "multiInstance has values and a cardinality: the cardinality is ignored")
 	}
 	v.dataType(mi.Variable.ID, mi.Variable.Type)
 	v.bindings("multiInstance", mi.Values)
+	v.binding("multiInstance", mi.Cardinality)
+	v.condition("multiInstance", mi.CompletionCondition)
 }
 
 func (v *validator) form(f *workflow.Form) {

@@ -50,8 +50,45 @@ const (
 	ParallelGateway    = "parallelGateway"    // parallelGateway: split to all, join waits for all incoming
 	InclusiveGateway   = "inclusiveGateway"   // inclusiveGateway: every true condition; join waits for active paths
 	CallActivity       = "call"               // callActivity: starts a sub-workflow, waits for its end
-	SubProcessEmbedded = "subProcessEmbedded" // subProcess: a nested scope
+	SubProcessEmbedded = "subProcessEmbedded" // subProcess: a nested scope (triggeredByEvent: an event sub-process)
+	ThrowEvent         = "throwEvent"         // intermediateThrowEvent (signal, escalation, compensation, link): throws its Event and goes on
+	CatchEvent         = "catchEvent"         // intermediateCatchEvent (signal, conditional, link): waits for its Event
+	EventBasedGateway  = "eventBasedGateway"  // eventBasedGateway: the catch events after it wait together; the first to fire wins
 )
+
+// Event types (the Event and BoundaryEvent "type"): what an event
+// catches or throws.
+const (
+	EventMessage      = "message"      // a message by name, delivered to the instance
+	EventSignal       = "signal"       // a signal by name, broadcast to every receiver
+	EventTimer        = "timer"        // a due time
+	EventError        = "error"        // an error by code, thrown by an error end event or a failing activity
+	EventEscalation   = "escalation"   // an escalation by code, thrown by an escalation event
+	EventConditional  = "conditional"  // a condition over variables becoming true
+	EventCompensation = "compensation" // compensation of completed activities
+	EventLink         = "link"         // a jump from a link throw to the link catch of the same name
+)
+
+// Event says what an event catches or throws: the Event of a catch, throw,
+// end or receive activity, of the start event of an event sub-process, or
+// of a boundary event.
+type Event struct {
+	Type string `json:"type"`
+	// Name is the message or signal name, the error or escalation code, or
+	// the link name. A catching error or escalation event without a name
+	// catches every code.
+	Name string `json:"name,omitempty"`
+	// Condition is what a conditional event waits for: it fires when the
+	// condition becomes true (a missing condition never does).
+	Condition *Condition `json:"condition,omitempty"`
+	// ActivityID is the activity a compensation throw compensates; empty:
+	// every completed activity of its scope.
+	ActivityID string `json:"activityId,omitempty"`
+	// Due and DueDate are a timer's time; Repetitions how often it fires.
+	Due         *RelativeTime `json:"due,omitempty"`
+	DueDate     *time.Time    `json:"dueDate,omitempty"`
+	Repetitions int           `json:"repetitions,omitempty"`
+}
 
 // Activity is one node of a workflow. It is a tagged union: Type says which
 // of the type-specific fields apply; the others are left empty.
@@ -71,6 +108,25 @@ type Activity struct {
 	Variables   []Variable   `json:"variables,omitempty"`
 	// Timers are boundary timers attached to this activity.
 	Timers []Timer `json:"timers,omitempty"`
+	// BoundaryEvents are the other events attached to this activity
+	// (message, signal, error, escalation, conditional, compensation).
+	BoundaryEvents []BoundaryEvent `json:"boundaryEvents,omitempty"`
+	// Loop repeats the activity while its condition holds (a BPMN standard
+	// loop).
+	Loop *Loop `json:"loop,omitempty"`
+	// ForCompensation marks a compensation handler: it runs only when the
+	// activity whose compensation boundary event names it is compensated.
+	ForCompensation bool `json:"forCompensation,omitempty"`
+
+	// Events: what a startEvent (of an event sub-process), endEvent,
+	// throwEvent, catchEvent or receiveTask (message) catches or throws.
+	Event *Event `json:"event,omitempty"`
+	// startEvent of an event sub-process: run beside the scope instead of
+	// interrupting it.
+	NonInterrupting bool `json:"nonInterrupting,omitempty"`
+	// subProcessEmbedded: an event sub-process, started by the event of one
+	// of its start events while its scope runs, never by a transition.
+	TriggeredByEvent bool `json:"triggeredByEvent,omitempty"`
 
 	// userTask
 	TaskName          string          `json:"taskName,omitempty"`
@@ -290,21 +346,55 @@ type RelativeTime struct {
 
 // Timer is a boundary timer on an activity: when it is due, the activity is
 // left through ToTransitionIDs (interrupting it unless NonInterrupting).
+// Repetitions makes it fire that many times in all (-1: without end), Due
+// apart, while the activity waits (an ISO 8601 cycle R3/PT10M); 0 or 1:
+// once.
 type Timer struct {
 	ID              string        `json:"id"`
 	Name            string        `json:"name,omitempty"`
 	Due             *RelativeTime `json:"due,omitempty"`
 	DueDate         *time.Time    `json:"dueDate,omitempty"`
+	Repetitions     int           `json:"repetitions,omitempty"`
 	ToTransitionIDs []string      `json:"toTransitionIds,omitempty"`
 	NonInterrupting bool          `json:"nonInterrupting,omitempty"`
 }
 
+// BoundaryEvent is an event attached to an activity: while the activity
+// waits (or runs, for a subprocess), the event can fire and leave it
+// through ToTransitionIDs, interrupting it unless NonInterrupting (an error
+// always interrupts). A compensation boundary event does not fire: it
+// names the HandlerID that undoes the activity once it completed.
+type BoundaryEvent struct {
+	ID              string   `json:"id"`
+	Name            string   `json:"name,omitempty"`
+	Event           Event    `json:"event"`
+	NonInterrupting bool     `json:"nonInterrupting,omitempty"`
+	ToTransitionIDs []string `json:"toTransitionIds,omitempty"`
+	// HandlerID is the compensation handler activity (forCompensation).
+	HandlerID string `json:"handlerId,omitempty"`
+	// BPMN keeps the element's unmapped XML.
+	BPMN json.RawMessage `json:"bpmn,omitempty"`
+}
+
 // MultiInstance runs an activity once per element of Values, each with the
-// element in Variable.
+// element in Variable; without Values, Cardinality times (the element is
+// the index 0, 1, ...), and without either once. CompletionCondition, when
+// it holds after an element ended, ends the activity early.
 type MultiInstance struct {
-	Variable   Variable  `json:"variable"`
-	Values     []Binding `json:"values,omitempty"`
-	Sequential bool      `json:"sequential,omitempty"`
+	Variable            Variable   `json:"variable"`
+	Values              []Binding  `json:"values,omitempty"`
+	Cardinality         *Binding   `json:"cardinality,omitempty"`
+	CompletionCondition *Condition `json:"completionCondition,omitempty"`
+	Sequential          bool       `json:"sequential,omitempty"`
+}
+
+// Loop is a standard loop: the activity runs again while Condition holds
+// after an iteration (before each one with TestBefore), at most Maximum
+// times when Maximum > 0. Without a condition it runs once.
+type Loop struct {
+	Condition  *Condition `json:"condition,omitempty"`
+	Maximum    int        `json:"maximum,omitempty"`
+	TestBefore bool       `json:"testBefore,omitempty"`
 }
 
 // Script is a script task's body: assignments "variable = expression", one

@@ -14,8 +14,9 @@ const (
 
 // CheckShape checks what every stored definition, even an unfinished
 // draft, must satisfy: bounded sizes, and activities, transitions and
-// variables with non-empty, unique ids of bounded length and activities with
-// a type. It does not check that the workflow can run (engine.Validate does).
+// variables (and boundary events) with non-empty, unique ids of bounded
+// length and activities with a type. It does not check that the workflow
+// can run (engine.Validate does).
 // Errors: an Invalid *failure.Error naming the element.
 func CheckShape(w *Workflow) error {
 	if len(w.Variables) > MaxVariables {
@@ -53,6 +54,11 @@ func CheckShape(w *Workflow) error {
 			}
 			if a.Type == "" {
 				return failure.Field("activities", "activity %q has no type", a.ID)
+			}
+			for _, b := range a.BoundaryEvents {
+				if err := unique("boundary event", b.ID); err != nil {
+					return err
+				}
 			}
 			if err := scope(a.Activities, a.Transitions); err != nil {
 				return err
