@@ -14,7 +14,7 @@ import (
 
 // benchService returns the identity service in this process, on the local
 // stack's table, with every SDK call counted.
-func benchService(b *testing.B) (*identity.Service, *awsclients.CallCounter) {
+func benchService(b testing.TB) (*identity.Service, *awsclients.CallCounter) {
 	b.Helper()
 	for _, kv := range stack.Env() {
 		k, v, _ := strings.Cut(kv, "=")
