@@ -303,29 +303,27 @@ func (s *Service) changeCase(ctx context.Context, callerID, orgKey, id string, f
 	if err != nil {
 		return Case{}, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	var changed Case
+	err = s.retry(func() error {
 		c, err := s.caseByID(ctx, org.ID, id)
 		if err != nil {
-			return Case{}, err
+			return err
 		}
 		ch, err := fn(&c, m)
 		if err != nil {
-			return Case{}, err
+			return err
 		}
 		c.Version++
 		c.LastUpdated = s.now()
 		ch.Cases = append([]CaseWrite{{Case: c}}, ch.Cases...)
 		ch.OrganizationID = org.ID
-		err = s.Store.Commit(ctx, ch)
-		if failure.Is(err, failure.Conflict) {
-			continue
+		if err := s.Store.Commit(ctx, ch); err != nil {
+			return err
 		}
-		if err != nil {
-			return Case{}, err
-		}
-		return c, nil
-	}
-	return Case{}, failure.New(failure.Conflict, "the case was changed concurrently; try again")
+		changed = c
+		return nil
+	})
+	return changed, err
 }
 
 // UpdateCase changes a case's fields. Permission: members. Errors:

@@ -87,7 +87,8 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 	if err := s.checkPeople(ctx, org.ID, nt.AssigneeID, nt.CandidateIDs); err != nil {
 		return Task{}, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	var created Task
+	err = s.retry(func() error {
 		now := s.now()
 		t := Task{
 			ID: ids.New(), OrganizationID: org.ID, Name: nt.Name, Description: nt.Description, CreatorID: callerID,
@@ -99,15 +100,15 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 		if t.ParentID != "" {
 			parent, err := s.taskByID(ctx, org.ID, t.ParentID)
 			if err != nil {
-				return Task{}, failure.Field("parentId", "no parent task %q", t.ParentID)
+				return failure.Field("parentId", "no parent task %q", t.ParentID)
 			}
 			if len(parent.SubtaskIDs) >= MaxSubtasks {
-				return Task{}, failure.Field("parentId", "a task has at most %d subtasks", MaxSubtasks)
+				return failure.Field("parentId", "a task has at most %d subtasks", MaxSubtasks)
 			}
 			if t.CaseID == "" {
 				t.CaseID = parent.CaseID
 			} else if t.CaseID != parent.CaseID {
-				return Task{}, failure.Field("caseId", "a subtask belongs to its parent's case")
+				return failure.Field("caseId", "a subtask belongs to its parent's case")
 			}
 			prev := parent
 			parent.SubtaskIDs = append(parent.SubtaskIDs, t.ID)
@@ -117,10 +118,10 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 		if t.CaseID != "" {
 			c, err := s.caseByID(ctx, org.ID, t.CaseID)
 			if err != nil {
-				return Task{}, failure.Field("caseId", "no case %q", t.CaseID)
+				return failure.Field("caseId", "no case %q", t.CaseID)
 			}
 			if c.Closed {
-				return Task{}, failure.New(failure.Conflict, "the case is closed")
+				return failure.New(failure.Conflict, "the case is closed")
 			}
 			c.TaskIDs = append(c.TaskIDs, t.ID)
 			c.ParticipantIDs = withUser(c.ParticipantIDs, callerID)
@@ -130,13 +131,13 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 			ch.Events = append(ch.Events, s.event(c.ID, EventTaskCreated, fmt.Sprintf("created the task %q", t.Name), callerID, t.ID, nil))
 		}
 		ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, New: true})
-		err := s.Store.Commit(ctx, ch)
-		if failure.Is(err, failure.Conflict) {
-			continue
+		if err := s.Store.Commit(ctx, ch); err != nil {
+			return err
 		}
-		return t, err
-	}
-	return Task{}, failure.New(failure.Conflict, "the case or parent task was changed concurrently; try again")
+		created = t
+		return nil
+	})
+	return created, err
 }
 
 // TaskDetail is a task with its subtasks.
@@ -321,29 +322,27 @@ func (s *Service) changeTask(ctx context.Context, callerID, orgKey, id string, f
 	if err != nil {
 		return Task{}, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	var changed Task
+	err = s.retry(func() error {
 		t, err := s.taskByID(ctx, org.ID, id)
 		if err != nil {
-			return Task{}, err
+			return err
 		}
 		prev := t
 		ch := Changes{OrganizationID: org.ID}
 		if err := fn(&t, m, &ch); err != nil {
-			return Task{}, err
+			return err
 		}
 		t.Version++
 		t.LastUpdated = s.now()
 		ch.Tasks = append([]TaskWrite{{Task: t, Previous: &prev}}, ch.Tasks...)
-		err = s.Store.Commit(ctx, ch)
-		if failure.Is(err, failure.Conflict) {
-			continue
+		if err := s.Store.Commit(ctx, ch); err != nil {
+			return err
 		}
-		if err != nil {
-			return Task{}, err
-		}
-		return t, nil
-	}
-	return Task{}, failure.New(failure.Conflict, "the task was changed concurrently; try again")
+		changed = t
+		return nil
+	})
+	return changed, err
 }
 
 // UpdateTask changes a task's fields: name, description, assignee,

@@ -151,26 +151,23 @@ func (s *Service) change(ctx context.Context, callerID, orgKey, id string, fn fu
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	var changed EditorWorkflow
+	err = s.retry(func() error {
 		w, err := s.workflowByID(ctx, org, m, id)
 		if err != nil {
-			return EditorWorkflow{}, err
+			return err
 		}
-		now := s.now()
-		if err := fn(&w, m, now); err != nil {
-			return EditorWorkflow{}, err
+		if err := fn(&w, m, s.now()); err != nil {
+			return err
 		}
 		w.Version++
-		err = s.Store.UpdateEditorWorkflow(ctx, w)
-		if failure.Is(err, failure.Conflict) {
-			continue
+		if err := s.Store.UpdateEditorWorkflow(ctx, w); err != nil {
+			return err
 		}
-		if err != nil {
-			return EditorWorkflow{}, err
-		}
-		return w, nil
-	}
-	return EditorWorkflow{}, failure.New(failure.Conflict, "the workflow was changed concurrently; try again")
+		changed = w
+		return nil
+	})
+	return changed, err
 }
 
 // errLocked answers a change to a draft that another editor holds.
@@ -295,17 +292,18 @@ func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commi
 	if err != nil {
 		return ExecutableWorkflow{}, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	var version ExecutableWorkflow
+	err = s.retry(func() error {
 		w, err := s.workflowByID(ctx, org, m, id)
 		if err != nil {
-			return ExecutableWorkflow{}, err
+			return err
 		}
 		now := s.now()
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
-			return ExecutableWorkflow{}, errLocked(w)
+			return errLocked(w)
 		}
 		if err := s.checkRunnable(&w.Definition); err != nil {
-			return ExecutableWorkflow{}, err
+			return err
 		}
 		v := ExecutableWorkflow{
 			ID: ids.New(), OrganizationID: org.ID, SourceWorkflowID: w.ID, Definition: w.Definition,
@@ -314,16 +312,13 @@ func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commi
 		v.Definition.ID = v.ID
 		w.LatestVersion, w.Changed, w.LastUpdated = v.ID, false, now
 		w.Version++
-		err = s.Store.PutVersion(ctx, v, w)
-		if failure.Is(err, failure.Conflict) {
-			continue
+		if err := s.Store.PutVersion(ctx, v, w); err != nil {
+			return err
 		}
-		if err != nil {
-			return ExecutableWorkflow{}, err
-		}
-		return v, nil
-	}
-	return ExecutableWorkflow{}, failure.New(failure.Conflict, "the workflow was changed concurrently; try again")
+		version = v
+		return nil
+	})
+	return version, err
 }
 
 // Versions lists a draft's versions, newest first. Permission: members who
