@@ -18,6 +18,7 @@ func main() {
 	router := effektif.NewRouter()
 	id := env.Identity()
 	effektif.UserRoutes(router, id)
+	effektif.ProviderLoginRoutes(router, id)
 	effektif.PictureRoutes(router, id)
 	httpapi.Serve(router)
 }

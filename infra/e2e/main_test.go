@@ -43,10 +43,16 @@ func run(m *testing.M) int {
 		logs = os.Stderr
 	}
 	var err error
+	if idp, err = startIdentityProvider(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start the OpenID provider:", err)
+		return 1
+	}
+	defer idp.Close()
 	stack, err = local.Start(ctx, local.Config{Root: "../..", Log: logs, Env: map[string]string{
 		// Small limits, so the tests reach them with small files.
 		"MAX_UPLOAD_BYTES":   strconv.Itoa(testMaxUpload),
 		"FILES_INLINE_LIMIT": strconv.Itoa(testInlineLimit),
+		"OIDC_PROVIDERS":     idpConfig(),
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start the local stack:", err)

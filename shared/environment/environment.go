@@ -7,7 +7,8 @@
 // (largest download answered inline, larger ones redirect to S3),
 // TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
 // address), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED
-// ("false" turns self-service registration off), plus the standard AWS SDK
+// ("false" turns self-service registration off), OIDC_PROVIDERS (the
+// external OpenID Connect sign-in providers, see package oidc), plus the standard AWS SDK
 // variables (region, credentials, AWS_ENDPOINT_URL_*).
 package environment
 
@@ -24,6 +25,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/mail"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
 	"github.com/effektif-serverless/caseflow/shared/objects"
+	"github.com/effektif-serverless/caseflow/shared/oidc"
 	"github.com/effektif-serverless/caseflow/shared/store"
 )
 
@@ -31,6 +33,9 @@ import (
 type Env struct {
 	AWS   aws.Config
 	Store *store.DB
+	// Providers are the OpenID Connect sign-in providers (discovery and
+	// keys are cached for the container's life).
+	Providers *oidc.Providers
 }
 
 // Load reads the configuration and builds the clients.
@@ -43,7 +48,19 @@ func Load(ctx context.Context) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{AWS: cfg, Store: store.New(awsclients.DynamoDB(cfg), table)}, nil
+	providers, err := oidc.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return &Env{AWS: cfg, Store: store.New(awsclients.DynamoDB(cfg), table), Providers: providers}, nil
+}
+
+// identityProviders adapts the OpenID Connect providers to identity.
+type identityProviders struct{ *oidc.Providers }
+
+func (p identityProviders) Exchange(ctx context.Context, key, code, verifier, nonce string) (identity.ExternalIdentity, error) {
+	c, err := p.Providers.Exchange(ctx, key, code, verifier, nonce)
+	return identity.ExternalIdentity{Subject: c.Subject, Email: c.Email, EmailVerified: c.EmailVerified, Name: c.Name}, err
 }
 
 // Identity returns the identity service, sending mail through SES.
@@ -54,6 +71,7 @@ func (e *Env) Identity() *identity.Service {
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
 		Pictures:             e.Files(),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
+		Providers:            e.identityProviders(),
 	}
 }
 
@@ -85,4 +103,11 @@ func (e *Env) Files() objects.Bucket {
 func (e *Env) MailIntake() *mailintake.Service {
 	cw := e.Casework()
 	return &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
+}
+
+func (e *Env) identityProviders() identity.IdentityProviders {
+	if e.Providers == nil {
+		return nil
+	}
+	return identityProviders{e.Providers}
 }

@@ -222,7 +222,7 @@ var licenseTypes = []LicenseType{
 func (s *Service) SystemConfiguration() SystemConfiguration {
 	return SystemConfiguration{
 		RegistrationEnabled:     !s.RegistrationDisabled,
-		AuthenticationProviders: []string{},
+		AuthenticationProviders: s.providerKeys(),
 		LicenseTypes:            licenseTypes,
 	}
 }

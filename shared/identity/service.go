@@ -25,6 +25,9 @@ type Service struct {
 	BaseURL string
 	// RegistrationDisabled turns off self-service registration.
 	RegistrationDisabled bool
+	// Providers are the external OpenID Connect sign-in providers; nil
+	// means none.
+	Providers IdentityProviders
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
