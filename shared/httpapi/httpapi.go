@@ -49,7 +49,7 @@ func (rt *Router) Handle(pattern string, h HandlerFunc) {
 func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f := failure.As(err)
 	if f.Code == failure.Internal || f.Code == failure.Unavailable {
-		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "error", err.Error())
 	}
 	if f.Code == failure.Internal {
 		f = &failure.Error{Code: failure.Internal, Message: "internal error"}
@@ -61,6 +61,7 @@ func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
+	h, pattern, values := rt.routes.match(r.Method, r.URL.EscapedPath())
 	defer func() {
 		if p := recover(); p != nil {
 			slog.ErrorContext(r.Context(), "panic", "panic", p, "stack", string(debug.Stack()))
@@ -68,10 +69,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				rt.render(sw, r, &failure.Error{Code: failure.Internal, Message: "internal error"})
 			}
 		}
-		slog.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+		// The route's pattern, never the path: paths carry codes and ids.
+		slog.InfoContext(r.Context(), "request", "method", r.Method, "route", pattern,
 			"status", sw.status, "durationMs", time.Since(start).Milliseconds())
 	}()
-	h, values := rt.routes.match(r.Method, r.URL.EscapedPath())
 	if h == nil {
 		rt.render(sw, r, failure.New(failure.NotFound, "no route for %s %s", r.Method, r.URL.Path))
 		return

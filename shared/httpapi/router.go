@@ -20,6 +20,7 @@ type node struct {
 	variable *node
 	name     string // the variable's name, on the variable child
 	handlers map[string]http.Handler
+	patterns map[string]string // the pattern of each handler, for logs
 }
 
 func splitPath(p string) []string {
@@ -57,22 +58,24 @@ func (rs *routes) add(pattern string, h http.Handler) {
 		n = n.literal[seg]
 	}
 	if n.handlers == nil {
-		n.handlers = map[string]http.Handler{}
+		n.handlers, n.patterns = map[string]http.Handler{}, map[string]string{}
 	}
 	if n.handlers[method] != nil {
 		panic("httpapi: duplicate route " + pattern)
 	}
-	n.handlers[method] = h
+	n.handlers[method], n.patterns[method] = h, pattern
 }
 
-// match finds the handler for a request and its path values; nil when no
-// route matches.
-func (rs *routes) match(method, path string) (http.Handler, map[string]string) {
+// match finds the handler for a request, its pattern and its path values;
+// a nil handler when no route matches.
+func (rs *routes) match(method, path string) (http.Handler, string, map[string]string) {
 	segs := splitPath(path)
 	values := map[string]string{}
+	pattern := ""
 	var walk func(n *node, i int) http.Handler
 	walk = func(n *node, i int) http.Handler {
 		if i == len(segs) {
+			pattern = n.patterns[method]
 			return n.handlers[method]
 		}
 		if next := n.literal[segs[i]]; next != nil {
@@ -89,5 +92,5 @@ func (rs *routes) match(method, path string) (http.Handler, map[string]string) {
 		return nil
 	}
 	h := walk(&rs.root, 0)
-	return h, values
+	return h, pattern, values
 }
