@@ -124,3 +124,24 @@ func TestConcurrentInvitationsOfOneAddress(t *testing.T) {
 		t.Fatalf("statuses %v, want one invitation", statuses)
 	}
 }
+
+// TestInvitationOfAnAddressThatGotAnAccount: the invitee signed up on their
+// own before following the invitation; the code then joins that account.
+func TestInvitationOfAnAddressThatGotAnAccount(t *testing.T) {
+	a := signUp(t, "Inviting Early")
+	b := account{Email: uniqueEmail("early"), Password: "b's own password"}
+	rememberPassword(b.Password)
+	expect(t, call(t, "POST", "/api/v1/"+a.OrgKey+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusOK)
+	inviteCode := codeInMail.FindStringSubmatch(mailsTo(t, b.Email)[0].Body.Text)[1]
+	own := registrationCode(t, map[string]any{"emailAddress": b.Email, "password": b.Password, "organizationName": "Own Org"})
+	expect(t, call(t, "POST", "/api/v1/registrations/"+own+"/activate", "", nil), http.StatusOK)
+
+	login := expect(t, call(t, "POST", "/api/v1/registrations/"+inviteCode+"/activate", "", map[string]any{"password": "not taken over"}), http.StatusOK).JSON(t)
+	if len(login["organizations"].([]any)) != 2 {
+		t.Fatalf("organizations after joining: %v", login["organizations"])
+	}
+	expect(t, call(t, "GET", "/api/v1/"+a.OrgKey, login["token"].(string), nil), http.StatusOK)
+	// The password is the account's own, unchanged.
+	expect(t, call(t, "POST", "/api/v1/users/login", "", map[string]any{"emailAddress": b.Email, "password": b.Password}), http.StatusOK)
+	expectError(t, call(t, "POST", "/api/v1/registrations/"+inviteCode+"/activate", "", nil), http.StatusNotFound)
+}

@@ -226,6 +226,10 @@ type Store interface {
 	DeleteOrganization(ctx context.Context, o Organization) error
 	// DeleteMemberships deletes up to limit memberships of an organization.
 	DeleteMemberships(ctx context.Context, organizationID string, limit int) error
+	// JoinByInvitation consumes the invitation's registration (Gone when
+	// used) and the invitation, and adds the membership and the session,
+	// together.
+	JoinByInvitation(ctx context.Context, reg Registration, m Membership, s Session) error
 	// AddMembership adds a member (Conflict if already one).
 	AddMembership(ctx context.Context, m Membership) error
 	// CreateInvitation stores the invitation (Conflict when the address is

@@ -222,7 +222,11 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 	}
 	if reg.InvitedTo != "" {
 		member := Membership{OrganizationID: reg.InvitedTo, OrganizationKey: reg.InvitedToKey, UserID: user.ID, Role: RoleMember, Joined: now}
-		if err := s.Store.Activate(ctx, Activation{Registration: reg, User: user, Membership: member, Session: session}); err != nil {
+		err := s.Store.Activate(ctx, Activation{Registration: reg, User: user, Membership: member, Session: session})
+		if errors.Is(err, ErrEmailTaken) {
+			return s.joinByInvitation(ctx, reg)
+		}
+		if err != nil {
 			return Login{}, err
 		}
 		return s.loginFor(ctx, token, user)
@@ -248,6 +252,30 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		return Login{Token: token, User: user, Memberships: []Membership{member}, Organizations: []Organization{org}}, nil
 	}
 	return Login{}, failure.New(failure.Conflict, "no free organization key for %q", orgName)
+}
+
+// joinByInvitation accepts an invitation for an address that has an
+// account (made since the invitation was sent): the account joins the
+// organization, its password unchanged. Holding the mailed code proves the
+// mailbox, as a password reset would.
+func (s *Service) joinByInvitation(ctx context.Context, reg Registration) (Login, error) {
+	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(reg.Email))
+	if err != nil {
+		return Login{}, err
+	}
+	user, err := s.Store.GetUser(ctx, userID)
+	if err != nil {
+		return Login{}, err
+	}
+	token, session, err := s.newSession(user.ID)
+	if err != nil {
+		return Login{}, err
+	}
+	member := Membership{OrganizationID: reg.InvitedTo, OrganizationKey: reg.InvitedToKey, UserID: user.ID, Role: RoleMember, Joined: s.now()}
+	if err := s.Store.JoinByInvitation(ctx, reg, member, session); err != nil {
+		return Login{}, err
+	}
+	return s.loginFor(ctx, token, user)
 }
 
 func override(dst *string, value string) {

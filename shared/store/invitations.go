@@ -147,3 +147,22 @@ func (s *DB) RecordInvitationStatus(ctx context.Context, sesMessageID, status, d
 	}
 	return true, nil
 }
+
+// JoinByInvitation writes the acceptance of an invitation by an existing
+// account in one transaction.
+func (s *DB) JoinByInvitation(ctx context.Context, reg identity.Registration, m identity.Membership, sess identity.Session) error {
+	rk, ik := registrationKey(reg.CodeHash), invitationKey(reg.InvitedTo, reg.Email)
+	err := s.db.WriteTx().
+		Delete(s.table.Delete(hashKey, rk.PK).Range(rangeKey, rk.SK).If("attribute_exists(pk)")).
+		Delete(s.table.Delete(hashKey, ik.PK).Range(rangeKey, ik.SK)).
+		Put(s.table.Put(newMemberItem(m))).
+		Put(s.table.Put(newSessionItem(sess))).
+		Run(ctx)
+	if failedCondition(err) == 0 {
+		return identity.ErrRegistrationUsed
+	}
+	if err != nil {
+		return failure.Wrap(err, "join by invitation")
+	}
+	return nil
+}
