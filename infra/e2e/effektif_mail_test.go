@@ -128,8 +128,14 @@ func TestMailIntakeThroughSES(t *testing.T) {
 		t.Fatalf("unknown organization: %+v", out)
 	}
 	outsider := rawMail("stranger@example.net", inbox, "Hello", "Buy now", "x")
-	if out := deliverSES(t, outsider, []string{inbox}, "PASS"); out[0].Status != mailintake.Rejected {
-		t.Fatalf("outsider: %+v", out)
+	rejectedID := ids.New()
+	if err := bucket.Put(context.Background(), "incoming/"+rejectedID, "message/rfc822", outsider); err != nil {
+		t.Fatal(err)
+	}
+	first2 := invokeSES(t, rejectedID, []string{inbox}, "PASS")
+	again2 := invokeSES(t, rejectedID, []string{inbox}, "PASS")
+	if first2[0].Status != mailintake.Rejected || again2[0].Status != mailintake.Rejected || again2[0].Reason != first2[0].Reason {
+		t.Fatalf("outsider: %+v / %+v", first2, again2)
 	}
 	decodeJSON(t, expect(t, call(t, "GET", org+"/tasks?involvement=created", a.Token, nil), http.StatusOK).Body, &tasks)
 	if len(tasks) != 1 {

@@ -13,12 +13,14 @@
 //	                         <id> is a task: the mail is added to the task (and its case)
 //
 // Mail for another domain, an unknown organization or target, or from a
-// sender who may not use the address is recorded as rejected, never
+// sender who may not use the address is recorded as rejected (a record per
+// message and recipient, kept 30 days, which a redelivery finds), never
 // retried. Mail that SES judged spam or a virus (verdict FAIL) is dropped.
 package mailintake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -129,8 +131,21 @@ func outcomes(recipients []string, status, reason string) []Outcome {
 
 // fileFor files the message for one recipient.
 func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Message, rcpt string) (Outcome, error) {
+	once := d.ID + "/" + strings.ToLower(rcpt)
+	rejectedKey := "rejected/" + once
+	if reason, err := s.Casework.Store.OnceResult(ctx, rejectedKey); err == nil {
+		return Outcome{Recipient: rcpt, Status: Rejected, Reason: reason}, nil
+	} else if !failure.Is(err, failure.NotFound) {
+		return Outcome{}, err
+	}
+	// A rejection is recorded (once, like a filing), so a redelivery finds it.
 	reject := func(format string, args ...any) (Outcome, error) {
-		return Outcome{Recipient: rcpt, Status: Rejected, Reason: fmt.Sprintf(format, args...)}, nil
+		reason := fmt.Sprintf(format, args...)
+		err := s.Casework.Store.Commit(ctx, casework.Changes{Once: []casework.OnceMark{{Key: rejectedKey, Result: reason}}})
+		if err != nil && !errors.Is(err, casework.ErrDone) {
+			return Outcome{}, err
+		}
+		return Outcome{Recipient: rcpt, Status: Rejected, Reason: reason}, nil
 	}
 	route, ok := ParseRecipient(rcpt, s.Domain)
 	if !ok {
@@ -163,7 +178,7 @@ func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Messag
 		return Outcome{}, err
 	}
 	mail := inbound(d, msg)
-	filed, err := s.Casework.FileMail(ctx, org, senderID, mail, target, d.ID+"/"+strings.ToLower(rcpt))
+	filed, err := s.Casework.FileMail(ctx, org, senderID, mail, target, once)
 	if err != nil {
 		if f := failure.As(err); f.Code != failure.Internal && f.Code != failure.Unavailable {
 			return reject("%s", f.Message)
