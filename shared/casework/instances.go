@@ -13,6 +13,9 @@ type InstanceRecord struct {
 	Instance *engine.Instance
 	// Tasks maps an activity instance id to the id of its task.
 	Tasks map[string]string
+	// Actions maps an activity instance id to the id of its service
+	// action instance.
+	Actions map[string]string
 }
 
 // TriggerRequest starts a workflow instance (the REST TriggerInstance):

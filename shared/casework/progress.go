@@ -240,12 +240,17 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 		}
 	}
 	for _, a := range eff.ServiceActions {
-		p.ch.Actions = append(p.ch.Actions, ActionInstance{
+		action := ActionInstance{
 			ID: ids.New(), OrganizationID: p.orgID, ServiceKey: a.ServiceKey, ActionKey: a.ActionKey,
 			EditorWorkflowID: tr.version.SourceWorkflowID, WorkflowID: tr.version.ID, CaseID: inst.CaseID,
 			WorkflowInstanceID: inst.ID, ActivityInstanceID: a.ActivityInstanceID, Configuration: a.Configuration,
 			InputValues: a.InputValues, Created: p.s.now(),
-		})
+		}
+		if tr.rec.Actions == nil {
+			tr.rec.Actions = map[string]string{}
+		}
+		tr.rec.Actions[a.ActivityInstanceID] = action.ID
+		p.ch.Actions = append(p.ch.Actions, action)
 	}
 	for _, t := range eff.Timers {
 		p.ch.Timers = append(p.ch.Timers, TimerEntry{OrganizationID: p.orgID, InstanceID: inst.ID, TimerID: t.ID, Due: t.DueDate.Time})
@@ -340,10 +345,16 @@ func (p *progress) newTask(tr *tracked, tc *trackedCase, req engine.TaskRequest)
 }
 
 // cancelActivity cleans up after an interrupted waiting activity: its task
-// is canceled, its called sub-instance canceled too.
+// is canceled, its called sub-instance canceled too, its service action
+// instance removed.
 func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.CanceledActivityInstance) error {
 	if c.ActivityType == workflow.CallActivity && c.CalledWorkflowInstanceID != "" {
 		return p.cancelInstance(c.CalledWorkflowInstanceID)
+	}
+	if actionID, ok := tr.rec.Actions[c.ActivityInstanceID]; ok {
+		delete(tr.rec.Actions, c.ActivityInstanceID)
+		p.ch.EndedActions = append(p.ch.EndedActions, ActionInstance{ID: actionID, OrganizationID: p.orgID})
+		return nil
 	}
 	taskID, ok := tr.rec.Tasks[c.ActivityInstanceID]
 	if !ok || c.ActivityType != workflow.UserTask {

@@ -24,6 +24,9 @@ type Changes struct {
 	Timers    []TimerEntry
 	Outbox    []OutboxMail
 	Actions   []ActionInstance
+	// EndedActions are action instances to remove (their activity was
+	// interrupted), as OrganizationID/ID pairs.
+	EndedActions []ActionInstance
 	// Counts adjusts the organization's case statistics.
 	Counts *CountsDelta
 	// OrganizationID scopes Counts.

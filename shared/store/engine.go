@@ -90,6 +90,10 @@ func (s *DB) writeEngine(tx *dynamo.WriteTx, c casework.Changes, add func()) err
 		tx.Put(s.table.Put(actionItem{key: k, Data: data}).If("attribute_not_exists(pk)"))
 		add()
 	}
+	for _, a := range c.EndedActions {
+		tx.Delete(s.table.Delete(hashKey, "ORG#"+a.OrganizationID).Range(rangeKey, "ACTION#"+a.ID))
+		add()
+	}
 	return nil
 }
 
