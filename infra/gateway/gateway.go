@@ -66,7 +66,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res := g.serve(r, requestID, start)
 	w.Header().Set("Apigw-Requestid", requestID)
 	res.write(w)
-	g.log.Printf("%s %s %d %.1fms", r.Method, r.URL.RequestURI(), res.status, float64(time.Since(start).Microseconds())/1000)
+	// The route, not the path: paths carry codes and ids (API Gateway's
+	// access logs can be set up the same way, with $context.routeKey).
+	route := "(no route)"
+	if rt, _ := g.router.match(r.Method, r.URL.EscapedPath()); rt != nil {
+		route = rt.Path
+	}
+	g.log.Printf("%s %s %d %.1fms", r.Method, route, res.status, float64(time.Since(start).Microseconds())/1000)
 }
 
 func (g *Gateway) serve(r *http.Request, requestID string, start time.Time) *response {
