@@ -273,7 +273,7 @@ func TestLocalStack(t *testing.T) {
 		}
 	})
 
-	for _, want := range []string{"[EchoFunction] START RequestId:", "[EchoFunction] REPORT RequestId:", "[gateway] GET /nowhere 404"} {
+	for _, want := range []string{"[EchoFunction] START RequestId:", "[EchoFunction] REPORT RequestId:", "[gateway] GET (no route) 404"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no %q in the logs", want)
 		}
