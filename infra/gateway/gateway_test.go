@@ -366,7 +366,7 @@ func TestGatewayAnswers(t *testing.T) {
 	if w.Code != 200 || ev.RequestContext.Authorizer.Lambda["via"] != "policy" {
 		t.Errorf("IAM policy authorizer: got %d %+v", w.Code, ev.RequestContext.Authorizer)
 	}
-	if !strings.Contains(logs.String(), "[gateway] GET /nowhere 404") {
+	if !strings.Contains(logs.String(), "[gateway] GET (no route) 404") {
 		t.Errorf("no request log line in:\n%s", logs.String())
 	}
 }

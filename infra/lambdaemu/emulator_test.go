@@ -140,6 +140,10 @@ func TestInvoke(t *testing.T) {
 	if _, err := e.Invoke(context.Background(), "other", []byte("{}")); err == nil {
 		t.Error("invoking an unknown function: no error")
 	}
+	// The REPORT line follows the response: wait for it a little.
+	for i := 0; i < 100 && !strings.Contains(logs.String(), "Init Duration:"); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if !strings.Contains(logs.String(), "[TestFunction] START RequestId:") || !strings.Contains(logs.String(), "Init Duration:") {
 		t.Errorf("no START or REPORT lines in the logs:\n%s", logs)
 	}
