@@ -2,20 +2,16 @@
 package main
 
 import (
-	"context"
-	"log"
+	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/httpapi"
 )
 
 func main() {
-	env, err := environment.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	router := effektif.NewRouter()
-	effektif.EngineRoutes(router, env.Casework())
-	httpapi.Serve(router)
+	environment.ServeHTTP(func(env *environment.Env) http.Handler {
+		router := effektif.NewRouter()
+		effektif.EngineRoutes(router, env.Casework())
+		return router
+	})
 }

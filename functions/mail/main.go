@@ -3,21 +3,17 @@
 package main
 
 import (
-	"context"
-	"log"
+	"net/http"
 	"os"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/httpapi"
 )
 
 func main() {
-	env, err := environment.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	router := effektif.NewRouter()
-	effektif.MailRoutes(router, env.MailIntake(), []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), env.Files())
-	httpapi.Serve(router)
+	environment.ServeHTTP(func(env *environment.Env) http.Handler {
+		router := effektif.NewRouter()
+		effektif.MailRoutes(router, env.MailIntake(), []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), env.Files())
+		return router
+	})
 }

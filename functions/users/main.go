@@ -2,23 +2,19 @@
 package main
 
 import (
-	"context"
-	"log"
+	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/httpapi"
 )
 
 func main() {
-	env, err := environment.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	router := effektif.NewRouter()
-	id := env.Identity()
-	effektif.UserRoutes(router, id)
-	effektif.ProviderLoginRoutes(router, id)
-	effektif.PictureRoutes(router, id)
-	httpapi.Serve(router)
+	environment.ServeHTTP(func(env *environment.Env) http.Handler {
+		router := effektif.NewRouter()
+		id := env.Identity()
+		effektif.UserRoutes(router, id)
+		effektif.ProviderLoginRoutes(router, id)
+		effektif.PictureRoutes(router, id)
+		return router
+	})
 }

@@ -14,6 +14,8 @@ package environment
 
 import (
 	"context"
+	"log"
+	"net/http"
 	"os"
 	"strconv"
 
@@ -21,6 +23,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
@@ -110,4 +113,15 @@ func (e *Env) identityProviders() identity.IdentityProviders {
 		return nil
 	}
 	return identityProviders{e.Providers}
+}
+
+// ServeHTTP is the main of an HTTP function: it loads the environment once
+// per container, builds the handler with it and serves API Gateway HTTP
+// API events. A configuration error stops the container at start.
+func ServeHTTP(build func(env *Env) http.Handler) {
+	env, err := Load(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	httpapi.Serve(build(env))
 }
