@@ -4,21 +4,12 @@
 package main
 
 import (
-	"context"
-	"log"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 func main() {
-	env, err := environment.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	httpapi.SetupLogging()
-	lambda.Start(identity.DeliveryHandler(env.Identity()))
+	environment.Start(func(env *environment.Env) any {
+		return identity.DeliveryHandler(env.Identity())
+	})
 }

@@ -4,22 +4,14 @@
 package main
 
 import (
-	"context"
-	"log"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
 )
 
 func main() {
-	env, err := environment.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	httpapi.SetupLogging()
-	lambda.Start(mailintake.SESHandler(env.MailIntake(), env.Files(), os.Getenv("MAIL_PREFIX")))
+	environment.Start(func(env *environment.Env) any {
+		return mailintake.SESHandler(env.MailIntake(), env.Files(), os.Getenv("MAIL_PREFIX"))
+	})
 }

@@ -4,21 +4,12 @@
 package main
 
 import (
-	"context"
-	"log"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/httpapi"
 )
 
 func main() {
-	env, err := environment.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	httpapi.SetupLogging()
-	lambda.Start(casework.ScheduledHandler(env.Casework()))
+	environment.Start(func(env *environment.Env) any {
+		return casework.ScheduledHandler(env.Casework())
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
@@ -124,4 +125,16 @@ func ServeHTTP(build func(env *Env) http.Handler) {
 		log.Fatal(err)
 	}
 	httpapi.Serve(build(env))
+}
+
+// Start is the main of an event function (authorizer, schedule, SES, SNS):
+// it loads the environment once per container and starts the handler
+// that build makes (a func accepted by lambda.Start).
+func Start(build func(env *Env) any) {
+	env, err := Load(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	httpapi.SetupLogging()
+	lambda.Start(build(env))
 }
