@@ -173,9 +173,9 @@ const DefaultInlineLimit = 4 << 20
 const PresignTTL = 5 * time.Minute
 
 // OpenFile returns a file's bytes, or a presigned URL when it is larger
-// than the inline limit; disposition is the Content-Disposition the
+// than the inline limit; disposition makes the Content-Disposition the
 // download must carry. Permission: members. Errors: NotFound.
-func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id, disposition string) (FileContent, error) {
+func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id string, disposition func(File) string) (FileContent, error) {
 	f, err := s.FileInfo(ctx, callerID, orgKey, id)
 	if err != nil {
 		return FileContent{}, err
@@ -186,7 +186,7 @@ func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id, dispositio
 		limit = DefaultInlineLimit
 	}
 	if f.Size > limit {
-		url, err := s.Files.PresignGet(ctx, key, f.ContentType, disposition, PresignTTL)
+		url, err := s.Files.PresignGet(ctx, key, f.ContentType, disposition(f), PresignTTL)
 		if err != nil {
 			return FileContent{}, failure.Wrap(err, "presign the download")
 		}

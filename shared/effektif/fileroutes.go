@@ -179,23 +179,19 @@ func inlineDisposition(name string) string {
 // stream answers the file's bytes, or a redirect to a presigned URL for a
 // file too large for a Lambda response.
 func (h fileHandlers) stream(w http.ResponseWriter, r *http.Request, callerID string) error {
-	id := r.PathValue("fileId")
-	f, err := h.svc.FileInfo(r.Context(), callerID, r.PathValue("organizationKey"), id)
+	disposition := func(f casework.File) string { return inlineDisposition(f.Name) }
+	c, err := h.svc.OpenFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"), disposition)
 	if err != nil {
 		return err
 	}
-	disposition := inlineDisposition(f.Name)
-	c, err := h.svc.OpenFile(r.Context(), callerID, r.PathValue("organizationKey"), id, disposition)
-	if err != nil {
-		return err
-	}
+	f := c.File
 	if c.URL != "" {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, c.URL, http.StatusFound)
 		return nil
 	}
 	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", disposition)
+	w.Header().Set("Content-Disposition", disposition(f))
 	w.Header().Set("Cache-Control", "private, max-age="+strconv.Itoa(int(CacheMaxAge.Seconds())))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
