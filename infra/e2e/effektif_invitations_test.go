@@ -6,15 +6,27 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 )
 
 // sesNotify invokes the delivery function with an SES event for a sent mail,
-// as SNS delivers it.
+// as SNS delivers it, that happened now.
 func sesNotify(t testing.TB, messageID, eventType string) {
 	t.Helper()
+	sesNotifyAt(t, messageID, eventType, time.Now())
+}
+
+// sesNotifyAt is sesNotify for an event that happened at the given time
+// (the SNS notification is published a second later).
+func sesNotifyAt(t testing.TB, messageID, eventType string, at time.Time) {
+	t.Helper()
+	stamp := at.UTC().Format("2006-01-02T15:04:05.000Z")
 	msg, _ := json.Marshal(map[string]any{"eventType": eventType, "mail": map[string]any{"messageId": messageID},
-		"bounce": map[string]any{"bounceType": "Permanent", "bounceSubType": "General"}})
-	ev, _ := json.Marshal(map[string]any{"Records": []any{map[string]any{"EventSource": "aws:sns", "Sns": map[string]any{"MessageId": "n-" + messageID, "Message": string(msg)}}}})
+		"delivery":  map[string]any{"timestamp": stamp},
+		"complaint": map[string]any{"timestamp": stamp, "complaintFeedbackType": "abuse"},
+		"bounce":    map[string]any{"bounceType": "Permanent", "bounceSubType": "General", "timestamp": stamp}})
+	ev, _ := json.Marshal(map[string]any{"Records": []any{map[string]any{"EventSource": "aws:sns", "Sns": map[string]any{
+		"MessageId": "n-" + messageID + "-" + stamp, "Message": string(msg), "Timestamp": at.Add(time.Second).UTC().Format(time.RFC3339)}}}})
 	if _, err := stack.Invoke(context.Background(), "invitationdelivery", ev); err != nil {
 		t.Fatalf("invoke the delivery function: %v", err)
 	}
@@ -91,10 +103,16 @@ func TestAddExistingAccountAndWithdraw(t *testing.T) {
 	a := signUp(t, "Adding Org")
 	b := signUp(t, "Added Person")
 	org := "/api/v1/" + a.OrgKey
+	// An existing account is invited like anyone: the answer shows no
+	// profile, and the account joins only when its holder accepts.
 	added := expect(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusOK).JSON(t)
-	if added["id"] != b.UserID {
+	if added["id"] != nil || added["emailAddress"] != b.Email || added["status"] != "sent" {
 		t.Fatalf("added: %v", added)
 	}
+	expectError(t, call(t, "GET", org, b.Token, nil), http.StatusNotFound)
+	expectError(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusBadRequest)
+	accept := codeInMail.FindStringSubmatch(mailsTo(t, b.Email)[len(mailsTo(t, b.Email))-1].Body.Text)[1]
+	expect(t, call(t, "POST", "/api/v1/registrations/"+accept+"/activate", "", nil), http.StatusOK)
 	expect(t, call(t, "GET", org, b.Token, nil), http.StatusOK)
 	expectError(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusBadRequest)
 	expectError(t, call(t, "POST", org+"/users", b.Token, map[string]any{"emailAddress": uniqueEmail("x")}), http.StatusForbidden)

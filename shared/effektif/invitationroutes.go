@@ -33,7 +33,8 @@ func invitationOf(inv identity.Invitation) Invitation {
 		Status: inv.Status, Detail: inv.Detail, Created: inv.Created, Expires: inv.Expires, Sent: sent}
 }
 
-// InvitationRoutes registers POST /users (add or invite), the invitation
+// InvitationRoutes registers POST /users (an invitation, whether or not the
+// address has an account: the answer is the Invitation either way), the invitation
 // routes of the Effektif Organization group, and GET /invitations (not in
 // the document: the open invitations with their delivery status).
 func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
@@ -46,12 +47,9 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		member, inv, err := svc.AddMember(r.Context(), callerID, r.PathValue("organizationKey"), identity.NewMember{Email: in.EmailAddress, FirstName: in.FirstName, LastName: in.LastName})
+		inv, err := svc.AddMember(r.Context(), callerID, r.PathValue("organizationKey"), identity.NewMember{Email: in.EmailAddress, FirstName: in.FirstName, LastName: in.LastName})
 		if err != nil {
 			return err
-		}
-		if member != nil {
-			return httpapi.WriteJSON(w, http.StatusOK, memberOf(*member))
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, invitationOf(*inv))
 	}))

@@ -37,6 +37,10 @@ func CallerID(r *http.Request) string {
 	return id
 }
 
+// Token returns the token the request carries in its Authorization header
+// ("" for none), for operations on the caller's own session.
+func Token(r *http.Request) string { return BearerToken(r.Header.Get("Authorization")) }
+
 // BearerToken returns the token of an Authorization header value, which
 // carries either the raw token or "Bearer <token>".
 func BearerToken(header string) string {

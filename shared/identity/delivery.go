@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -16,19 +17,37 @@ type sesNotification struct {
 	Mail             struct {
 		MessageID string `json:"messageId"`
 	} `json:"mail"`
+	Delivery struct {
+		Timestamp time.Time `json:"timestamp"`
+	} `json:"delivery"`
 	Bounce struct {
-		BounceType    string `json:"bounceType"`
-		BounceSubType string `json:"bounceSubType"`
+		BounceType    string    `json:"bounceType"`
+		BounceSubType string    `json:"bounceSubType"`
+		Timestamp     time.Time `json:"timestamp"`
 	} `json:"bounce"`
 	Complaint struct {
-		FeedbackType string `json:"complaintFeedbackType"`
+		FeedbackType string    `json:"complaintFeedbackType"`
+		Timestamp    time.Time `json:"timestamp"`
 	} `json:"complaint"`
+}
+
+// eventTime is when the notification's event happened by its own account:
+// the delivery's, bounce's or complaint's timestamp, else SNS's publish
+// time (the zero time when neither is given).
+func (n sesNotification) eventTime(typ string, published time.Time) time.Time {
+	t := map[string]time.Time{"Delivery": n.Delivery.Timestamp, "Bounce": n.Bounce.Timestamp, "Complaint": n.Complaint.Timestamp}[typ]
+	if t.IsZero() {
+		return published
+	}
+	return t
 }
 
 // DeliveryHandler returns the handler of the function that SES delivery,
 // bounce and complaint notifications reach through SNS. Notifications that
 // are not about an invitation's latest mail, or are repeated, change
-// nothing; malformed ones are logged and dropped (retrying cannot mend them).
+// nothing, and so do notifications older than the status recorded (SNS
+// does not keep order); malformed ones are logged and dropped (retrying
+// cannot mend them).
 func DeliveryHandler(s *Service) func(context.Context, events.SNSEvent) error {
 	return func(ctx context.Context, ev events.SNSEvent) error {
 		for _, rec := range ev.Records {
@@ -48,7 +67,7 @@ func DeliveryHandler(s *Service) func(context.Context, events.SNSEvent) error {
 			if typ == "Complaint" {
 				detail = n.Complaint.FeedbackType
 			}
-			changed, err := s.RecordDelivery(ctx, DeliveryEvent{SESMessageID: n.Mail.MessageID, Type: typ, Detail: detail})
+			changed, err := s.RecordDelivery(ctx, DeliveryEvent{SESMessageID: n.Mail.MessageID, Type: typ, Detail: detail, Time: n.eventTime(typ, rec.SNS.Timestamp)})
 			if err != nil {
 				return err
 			}

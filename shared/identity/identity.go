@@ -245,9 +245,9 @@ type Store interface {
 	Invitations(ctx context.Context, organizationID string, limit int) ([]Invitation, error)
 	DeleteInvitation(ctx context.Context, inv Invitation) error
 	// RecordInvitationStatus sets the status of the invitation whose
-	// latest mail has the SES message id, when it differs; it reports
-	// whether it wrote.
-	RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string) (bool, error)
+	// latest mail has the SES message id, when it differs and at is later
+	// than the status recorded; it reports whether it wrote.
+	RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string, at time.Time) (bool, error)
 	// CreateLicenses stores a purchase order with its licenses together.
 	CreateLicenses(ctx context.Context, o PurchaseOrder, ls []License) error
 	Licenses(ctx context.Context, organizationID string, limit int) ([]License, error)
@@ -264,17 +264,34 @@ type Store interface {
 	// DeleteGroup deletes g and removes it from its members' memberships.
 	DeleteGroup(ctx context.Context, g Group) error
 	PutOneTime(ctx context.Context, t OneTime) error
+	// ReplaceOneTime stores t as the one live token of its kind for slot
+	// (an address, a user): the token stored before for the slot is
+	// deleted in the same transaction, so an older code stops working.
+	ReplaceOneTime(ctx context.Context, t OneTime, slot string) error
 	GetOneTime(ctx context.Context, kind, codeHash string) (OneTime, error)
 	// TakeOneTime deletes the token (Conflict when it is gone already)
 	// and, in the same transaction, stores the user when it is not nil (on
-	// condition of its version).
-	TakeOneTime(ctx context.Context, t OneTime, user *User) error
-	// FailedLogins reads the failed-login count of an address.
-	FailedLogins(ctx context.Context, normalizedEmail string) (Throttle, error)
-	// AddFailedLogin counts one more failed login of an address in the
-	// current window (a new window of the given length when none is open).
-	AddFailedLogin(ctx context.Context, normalizedEmail string, window time.Duration) (Throttle, error)
-	ClearFailedLogins(ctx context.Context, email string) error
+	// condition of its version); when oldEmail is set, the user's address
+	// changed: the new one is claimed (ErrEmailTaken when taken) and the
+	// old one released, together.
+	TakeOneTime(ctx context.Context, t OneTime, user *User, oldEmail string) error
+	// Reserve counts one use of the limited action name (an address's
+	// logins, the mails to an address) if fewer than limit uses are counted
+	// in its open window, opening a window of the given length at now when
+	// none is open. It reports false, counting nothing, when the limit is
+	// reached; the Throttle tells until when. It holds across concurrent
+	// callers: no more than limit uses are ever counted in a window.
+	Reserve(ctx context.Context, name string, limit int, window time.Duration, now time.Time) (Throttle, bool, error)
+	// Release gives one counted use back.
+	Release(ctx context.Context, name string) error
+	// ClearReservations forgets the uses counted for name.
+	ClearReservations(ctx context.Context, name string) error
+	// DeleteSession ends the session of a token hash (no error when it is
+	// gone already).
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteSessionsOfUser ends every session of the user except the one
+	// of keepHash ("" for none) and reports how many it ended.
+	DeleteSessionsOfUser(ctx context.Context, userID, keepHash string) (int, error)
 	// UpdateOrganization stores o if the stored version is o.Version-1.
 	UpdateOrganization(ctx context.Context, o Organization) error
 }

@@ -41,10 +41,14 @@ type Invitation struct {
 	Status         string
 	Detail         string
 	SESMessageID   string
-	Sends          []time.Time
-	Created        time.Time
-	Expires        time.Time
-	Version        int
+	// StatusTime is when the event behind Status happened (the send, or
+	// the time of SES's notification): an older notification never
+	// overwrites a newer status.
+	StatusTime time.Time `dynamo:"-"`
+	Sends      []time.Time
+	Created    time.Time
+	Expires    time.Time
+	Version    int
 }
 
 // NewMember is who an admin adds to an organization (POST /users).
@@ -54,58 +58,48 @@ type NewMember struct {
 	LastName  string
 }
 
-// AddMember adds an address to the organization: a user who has an
-// account becomes a member at once (and is told by mail); anyone else gets
-// an invitation mail with a single-use code that registers and joins.
-// Permission: admins. Errors: as Tenant; Forbidden; Invalid; Conflict
-// (already a member, or already invited: resend instead).
-func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewMember) (*Member, *Invitation, error) {
+// AddMember invites an address into the organization: the address gets
+// a mail with a single-use code, valid InvitationTTL, that joins the
+// organization; an address without an account registers with it (choosing
+// a password), one with an account joins with it as it is. Until the
+// invitation is accepted the organization sees nothing of the account, and
+// the answer (the invitation) is the same whether or not the address has
+// one: an admin manages memberships, never another person's identity.
+// Permission: admins. Errors: as Tenant; Forbidden; Invalid (a bad
+// address or name, an address that is a member already, or invited
+// already: resend instead).
+func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewMember) (*Invitation, error) {
 	org, m, err := s.Tenant(ctx, callerID, orgKey)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !m.IsAdmin() {
-		return nil, nil, failure.New(failure.Forbidden, "only an admin may add users")
+		return nil, failure.New(failure.Forbidden, "only an admin may add users")
 	}
 	if err := ValidateEmail("emailAddress", n.Email); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, f := range []struct{ name, value string }{{"firstName", n.FirstName}, {"lastName", n.LastName}} {
 		if err := ValidateName(f.name, f.value); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	email := strings.TrimSpace(n.Email)
 	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(email))
-	if err == nil {
-		member, err := s.addExisting(ctx, org, userID, email)
-		return member, nil, err
+	if failure.Is(err, failure.NotFound) {
+		// The same reads either way: a fresh id is nobody's membership.
+		userID = ids.New()
+	} else if err != nil {
+		return nil, err
 	}
-	if !failure.Is(err, failure.NotFound) {
-		return nil, nil, err
-	}
-	inv, err := s.invite(ctx, org, callerID, n, email)
-	return nil, inv, err
-}
-
-func (s *Service) addExisting(ctx context.Context, org Organization, userID, email string) (*Member, error) {
-	user, existing, err := s.Store.UserInOrganization(ctx, org.ID, userID)
+	members, err := s.Store.MembersAmong(ctx, org.ID, []string{userID})
 	if err != nil {
 		return nil, err
 	}
-	if existing != nil {
+	if members[userID] {
 		return nil, failure.Field("emailAddress", "%s is already a member", email)
 	}
-	member := Membership{OrganizationID: org.ID, OrganizationKey: org.Key, UserID: userID, Role: RoleMember, Joined: s.now()}
-	if err := s.Store.AddMembership(ctx, member); err != nil {
-		return nil, err
-	}
-	_, err = s.Mail.Send(ctx, mail.Message{To: user.Email, Subject: "You were added to " + org.Name,
-		Text: fmt.Sprintf("You are now a member of %s. Sign in as usual to see it: %s\n", org.Name, strings.TrimRight(s.BaseURL, "/"))})
-	if err != nil {
-		return nil, &failure.Error{Code: failure.Unavailable, Message: "the user was added, but the mail could not be sent", Cause: err}
-	}
-	return &Member{User: user, Membership: member, OrganizationIDs: []string{org.ID}}, nil
+	return s.invite(ctx, org, callerID, n, email)
 }
 
 // invite stores the invitation and its registration, then mails the code.
@@ -130,16 +124,21 @@ func (s *Service) invitationRegistration(org Organization, inv Invitation) Regis
 }
 
 // sendInvitation mails the code and records the send (and the SES message
-// id, which delivery notifications refer to).
+// id, which delivery notifications refer to). When the address's mail limit
+// holds the mail back, the send is recorded all the same (as if sent).
 func (s *Service) sendInvitation(ctx context.Context, org Organization, inv Invitation, code string) (*Invitation, error) {
 	link := strings.TrimRight(s.BaseURL, "/") + "/api/v1/registrations/" + code
-	id, err := s.Mail.Send(ctx, mail.Message{To: inv.Email, Subject: "You are invited to " + org.Name,
-		Text: fmt.Sprintf("You are invited to join %s.\n\nYour invitation code is:\n\n    %s\n\n"+
-			"Accept it within %d days by choosing a password: %s\n", org.Name, code, int(InvitationTTL.Hours()/24), link)})
+	name := mailSafe(org.Name)
+	id, _, err := s.sendLimited(ctx, mail.Message{To: inv.Email, Subject: "You are invited to " + name,
+		Text: fmt.Sprintf("You are invited to join the organization %q.\n\nYour invitation code is:\n\n    %s\n\n"+
+			"Accept it within %d days: %s\n\nWith an account already, accepting joins it as it is; "+
+			"without one, you choose a password. If you do not want to join, ignore this mail.\n",
+			name, code, int(InvitationTTL.Hours()/24), link)}, "invitation")
 	if err != nil {
-		return nil, &failure.Error{Code: failure.Unavailable, Message: "the invitation mail could not be sent; resend it later", Cause: err}
+		return nil, err
 	}
 	inv.SESMessageID, inv.Status, inv.Detail = id, InvitationSent, ""
+	inv.StatusTime = s.now()
 	inv.Sends = append(recentSends(inv.Sends, s.now()), s.now())
 	inv.Version++
 	if err := s.Store.InvitationSent(ctx, inv); err != nil {
@@ -191,11 +190,11 @@ func (s *Service) ResendInvitation(ctx context.Context, callerID, orgKey, email 
 	sends := recentSends(inv.Sends, now)
 	if len(sends) > 0 && inv.Status != InvitationBounced {
 		if wait := sends[len(sends)-1].Add(ResendInterval).Sub(now); wait > 0 {
-			return nil, throttled(Throttle{Until: now.Add(wait)}, now)
+			return nil, throttled(Throttle{Until: now.Add(wait)}, now, "invitation mails to this address (one a minute)")
 		}
 	}
 	if len(sends) >= MaxSendsPerDay {
-		return nil, throttled(Throttle{Until: sends[0].Add(24 * time.Hour)}, now)
+		return nil, throttled(Throttle{Until: sends[0].Add(24 * time.Hour)}, now, fmt.Sprintf("invitation mails to this address (%d a day)", MaxSendsPerDay))
 	}
 	code, err := secret.NewCode()
 	if err != nil {
@@ -228,20 +227,24 @@ func (s *Service) DeleteInvitation(ctx context.Context, callerID, orgKey, email 
 }
 
 // DeliveryEvent is an SES notification about a mail: Type is Delivery,
-// Bounce or Complaint (others are ignored).
+// Bounce or Complaint (others are ignored); Time is when it happened, by
+// the notification's own account.
 type DeliveryEvent struct {
 	SESMessageID string
 	Type         string
 	Detail       string
+	Time         time.Time
 }
 
-// RecordDelivery records what SES reports about an invitation mail. It is
-// idempotent: a notification for a mail that is not the invitation's
-// latest, or one that changes nothing, writes nothing.
+// RecordDelivery records what SES reports about an invitation mail, in the
+// order the events happened, not the order they arrive. It is idempotent:
+// a notification for a mail that is not the invitation's latest, one older
+// than the status recorded (a late Delivery after a Bounce), one without a
+// time, or one that changes nothing, writes nothing.
 func (s *Service) RecordDelivery(ctx context.Context, e DeliveryEvent) (bool, error) {
 	status := map[string]string{"Delivery": InvitationDelivered, "Bounce": InvitationBounced, "Complaint": InvitationComplained}[e.Type]
-	if status == "" || e.SESMessageID == "" {
+	if status == "" || e.SESMessageID == "" || e.Time.IsZero() {
 		return false, nil
 	}
-	return s.Store.RecordInvitationStatus(ctx, e.SESMessageID, status, e.Detail)
+	return s.Store.RecordInvitationStatus(ctx, e.SESMessageID, status, e.Detail, e.Time)
 }

@@ -73,28 +73,42 @@ func (s *Service) Members(ctx context.Context, callerID, orgKey string, q Member
 }
 
 // UserChanges are the fields of a user that may change; nil leaves a field.
+// SessionToken is the caller's token: a password change ends every other
+// session of the user and keeps this one.
 type UserChanges struct {
 	FirstName, LastName, Phone, Color, Country, Language, TimeZone *string
 	Email                                                          *string
 	Password                                                       *string
+	SessionToken                                                   string
 }
 
-// UpdateUser changes a user's profile, address or password. Permission:
-// the user themself, or an admin of an organization the user belongs to.
-// A new address must be free (Conflict otherwise; enforced by a
-// conditional write). Errors: as Tenant; NotFound for a non-member;
-// Forbidden; Invalid.
+// UpdateUser changes a user's profile or password, and asks for an
+// address change. A user's identity (names, address, password, profile) is
+// theirs: only the user changes it, or a system admin; an organization's
+// admin manages the membership only (role, groups, licenses, removal), so
+// an admin's change of another member is Forbidden. A new address takes
+// effect only when the code mailed to it confirms it (ConfirmEmailChange);
+// until then the old address stays the login, and the answer is the same
+// whether or not the new address is free. A password change ends every
+// other session of the user at once. Errors: as Tenant; NotFound for a
+// non-member; Forbidden; Invalid.
 func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID string, c UserChanges) (Member, error) {
-	org, caller, err := s.Tenant(ctx, callerID, orgKey)
+	org, _, err := s.Tenant(ctx, callerID, orgKey)
 	if err != nil {
 		return Member{}, err
-	}
-	if userID != callerID && !caller.IsAdmin() {
-		return Member{}, failure.New(failure.Forbidden, "a user may change only themself, unless an admin")
 	}
 	user, membership, err := s.Store.UserInOrganization(ctx, org.ID, userID)
 	if err != nil || membership == nil {
 		return Member{}, failure.New(failure.NotFound, "no such user in this organization")
+	}
+	if userID != callerID {
+		caller, err := s.Store.GetUser(ctx, callerID)
+		if err != nil {
+			return Member{}, err
+		}
+		if !caller.SystemAdmin {
+			return Member{}, failure.New(failure.Forbidden, "a user's names, address and password are theirs to change; an admin manages the membership only")
+		}
 	}
 	for _, f := range []struct {
 		name  string
@@ -113,14 +127,15 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 		}
 		*f.dst = *f.value
 	}
-	oldEmail := ""
+	newEmail := ""
 	if c.Email != nil && NormalizeEmail(*c.Email) != NormalizeEmail(user.Email) {
 		if err := ValidateEmail("emailAddress", *c.Email); err != nil {
 			return Member{}, err
 		}
-		oldEmail, user.Email = user.Email, strings.TrimSpace(*c.Email)
+		newEmail = strings.TrimSpace(*c.Email)
 	}
-	if c.Password != nil && *c.Password != "" {
+	passwordChanged := c.Password != nil && *c.Password != ""
+	if passwordChanged {
 		if err := ValidatePassword("password", *c.Password); err != nil {
 			return Member{}, err
 		}
@@ -129,8 +144,22 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 		}
 	}
 	user.Version++
-	if err := s.Store.UpdateUser(ctx, user, oldEmail); err != nil {
+	if err := s.Store.UpdateUser(ctx, user, ""); err != nil {
 		return Member{}, err
+	}
+	if passwordChanged {
+		keep := c.SessionToken
+		if userID != callerID {
+			keep = ""
+		}
+		if err := s.RevokeSessions(ctx, userID, keep); err != nil {
+			return Member{}, err
+		}
+	}
+	if newEmail != "" {
+		if err := s.requestEmailChange(ctx, user, newEmail); err != nil {
+			return Member{}, err
+		}
 	}
 	return Member{User: user, Membership: *membership, OrganizationIDs: []string{org.ID}}, nil
 }

@@ -166,7 +166,7 @@ func (s *Service) takeProviderState(ctx context.Context, state string) (OneTime,
 	if err != nil {
 		return OneTime{}, err
 	}
-	if err := s.Store.TakeOneTime(ctx, ot, nil); err != nil {
+	if err := s.Store.TakeOneTime(ctx, ot, nil, ""); err != nil {
 		if failure.Is(err, failure.Conflict) {
 			return OneTime{}, errBadCode
 		}

@@ -68,8 +68,13 @@ func (r RegistrationRequest) validateDetails() error {
 
 // Register stores a pending registration and mails its activation code to
 // the address. The password is optional here (it may be given on
-// activation). Errors: Invalid for bad input, Forbidden when registration is
-// disabled, Conflict when an account with the address exists.
+// activation). It answers the same, after the same work, whether or not
+// the address has an account: an address with one is mailed that it has
+// one (its registration's code is mailed to nobody), so registering does
+// not tell anyone which addresses have accounts. Mails per address are
+// limited (MaxMailsPerAddress): beyond the limit it answers the same and
+// sends nothing. Errors: Invalid for bad input, Forbidden when registration
+// is disabled.
 func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 	if s.RegistrationDisabled {
 		return failure.New(failure.Forbidden, "registration is disabled")
@@ -91,12 +96,11 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 		}
 		passwordHash = h
 	}
-	// An early, friendly answer; activation enforces uniqueness for real.
-	if _, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(req.Email)); err == nil {
-		return ErrEmailTaken
-	} else if !failure.Is(err, failure.NotFound) {
+	_, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(req.Email))
+	if err != nil && !failure.Is(err, failure.NotFound) {
 		return err
 	}
+	hasAccount := err == nil
 	code, err := secret.NewCode()
 	if err != nil {
 		return failure.Wrap(err, "make registration code")
@@ -109,22 +113,30 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 		OrganizationName: req.OrganizationName, Edition: req.Edition, Newsletter: req.Newsletter,
 		PasswordHash: passwordHash, Created: now, Expires: now.Add(RegistrationTTL),
 	}
+	// Activation enforces the address's uniqueness for real.
 	if err := s.Store.PutRegistration(ctx, reg); err != nil {
 		return err
 	}
 	msg := activationMail(reg, code, s.BaseURL)
-	if _, err := s.Mail.Send(ctx, msg); err != nil {
-		return &failure.Error{Code: failure.Unavailable, Message: "the activation mail could not be sent", Cause: err}
+	if hasAccount {
+		msg = mail.Message{To: reg.Email, Subject: "You already have an account",
+			Text: "Someone asked to register this address, but it has an account already.\n\n" +
+				"Sign in as usual, or reset your password if you have forgotten it. If it was not you, ignore this mail.\n"}
+	}
+	if _, _, err := s.sendLimited(ctx, msg, "activation"); err != nil {
+		return err
 	}
 	slog.InfoContext(ctx, "registration stored", "registrationId", reg.ID)
 	return nil
 }
 
+// activationMail is the mail with a registration's code. The registrant's
+// first name is shown as mailSafe renders it.
 func activationMail(reg Registration, code, baseURL string) mail.Message {
 	link := strings.TrimRight(baseURL, "/") + "/api/v1/registrations/" + code
 	greeting := "Hello"
-	if reg.FirstName != "" {
-		greeting += " " + reg.FirstName
+	if name := mailSafe(reg.FirstName); name != "" {
+		greeting += " " + name
 	}
 	return mail.Message{
 		To:      reg.Email,
@@ -170,6 +182,9 @@ const maxKeyAttempts = 20
 // organization with that user as its admin, and a session, all in one
 // transaction; the code cannot be used again. Fields set in req override the
 // registration's (the password must be set in one of them).
+// The code of an invitation joins its organization instead: as a new
+// member account (with the password), or, when the address has an account,
+// that account as it is (no password needed; one given is not used).
 // Errors: NotFound for an unknown or expired code, Gone for a code that was
 // activated meanwhile, Conflict when the address got an account meanwhile,
 // Invalid for bad input.
@@ -192,6 +207,15 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 	override(&reg.Language, req.Language)
 	override(&reg.TimeZone, req.TimeZone)
 	override(&reg.OrganizationName, req.OrganizationName)
+	if reg.InvitedTo != "" {
+		// An invitation to an address with an account joins that account
+		// as it is: holding the mailed code proves the mailbox.
+		if _, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(reg.Email)); err == nil {
+			return s.joinByInvitation(ctx, reg)
+		} else if !failure.Is(err, failure.NotFound) {
+			return Login{}, err
+		}
+	}
 	if req.Password != "" {
 		if err := ValidatePassword("password", req.Password); err != nil {
 			return Login{}, err
@@ -300,35 +324,29 @@ var errBadCredentials = failure.New(failure.Unauthenticated, "the email address 
 // Login signs a user in with email address and password and starts a session.
 // Errors: Unauthenticated for an unknown address, a wrong password or a
 // disabled account, all with the same message and cost; TooManyRequests
-// after MaxFailedLogins failures of the address within LoginWindow (counted
-// in the store, so the limit holds across Lambda instances) until the
-// window ends.
+// once MaxFailedLogins logins of the address failed within LoginWindow,
+// until the window ends. The attempt is reserved (a conditional update of
+// the address's counter) before the password is looked at, so no more than
+// MaxFailedLogins guesses are ever evaluated in a window, however many
+// arrive at once on however many Lambda instances; a successful login gives
+// its reservation back, and earlier failures stay counted.
 func (s *Service) Login(ctx context.Context, email, password string) (Login, error) {
 	if email == "" || password == "" || len(email) > MaxEmailLength || len(password) > MaxPasswordLength {
 		return Login{}, errBadCredentials
 	}
 	normalized, now := NormalizeEmail(email), s.now()
-	throttle, err := s.Store.FailedLogins(ctx, normalized)
+	attempt := loginLimit(normalized)
+	throttle, ok, err := s.Store.Reserve(ctx, attempt, MaxFailedLogins, LoginWindow, now)
 	if err != nil {
 		return Login{}, err
 	}
-	if throttle.Count >= MaxFailedLogins && now.Before(throttle.Until) {
-		return Login{}, throttled(throttle, now)
-	}
-	fail := func() (Login, error) {
-		t, err := s.Store.AddFailedLogin(ctx, normalized, LoginWindow)
-		if err != nil {
-			return Login{}, err
-		}
-		if t.Count >= MaxFailedLogins {
-			return Login{}, throttled(t, now)
-		}
-		return Login{}, errBadCredentials
+	if !ok {
+		return Login{}, throttled(throttle, now, "failed logins of this address")
 	}
 	userID, err := s.Store.UserIDByEmail(ctx, normalized)
 	if failure.Is(err, failure.NotFound) {
 		secret.BurnPasswordCheck(password)
-		return fail()
+		return Login{}, errBadCredentials
 	}
 	if err != nil {
 		return Login{}, err
@@ -337,17 +355,17 @@ func (s *Service) Login(ctx context.Context, email, password string) (Login, err
 	if err != nil {
 		return Login{}, err
 	}
-	ok, err := secret.VerifyPassword(user.PasswordHash, password)
-	if err != nil || !ok || user.Disabled {
-		return fail()
+	if ok, err := secret.VerifyPassword(user.PasswordHash, password); err != nil || !ok || user.Disabled {
+		return Login{}, errBadCredentials
 	}
-	if throttle.Count > 0 {
-		if err := s.Store.ClearFailedLogins(ctx, normalized); err != nil {
-			return Login{}, err
-		}
+	if err := s.Store.Release(ctx, attempt); err != nil {
+		return Login{}, err
 	}
 	return s.startSession(ctx, user)
 }
+
+// loginLimit names the counter of an address's password logins.
+func loginLimit(normalizedEmail string) string { return "LOGIN#" + normalizedEmail }
 
 // LoginWithToken answers a login that presents an existing token instead of
 // a password: the same token, its user and organizations.

@@ -2,9 +2,12 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/mail"
@@ -44,72 +47,75 @@ type Throttle struct {
 	Until time.Time
 }
 
-// ThrottledError is a login refused because of too many failures; the
-// caller may try again after RetryAfter.
-type ThrottledError struct {
-	RetryAfter time.Duration
-}
-
-func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed logins; try again in %d seconds", int(e.RetryAfter.Seconds())+1)
-}
-
-// throttled returns the TooManyRequests failure for a throttle in force.
-func throttled(t Throttle, now time.Time) error {
-	wait := t.Until.Sub(now)
-	return &failure.Error{Code: failure.TooManyRequests, Message: (&ThrottledError{RetryAfter: wait}).Error(), Details: map[string]int{"retryAfterSeconds": int(wait.Seconds()) + 1}}
+// throttled returns the TooManyRequests failure for a limit in force
+// until t.Until; what names what was counted ("failed logins of this
+// address"), so that the answer says which limit it is.
+func throttled(t Throttle, now time.Time, what string) error {
+	wait := int(t.Until.Sub(now).Seconds()) + 1
+	return &failure.Error{Code: failure.TooManyRequests, Message: fmt.Sprintf("too many %s; try again in %d seconds", what, wait),
+		Details: map[string]int{"retryAfterSeconds": wait}}
 }
 
 // RequestPasswordReset mails a single-use reset code, valid ResetTTL, to
-// the address if it has an account. It answers the same whether or not it
-// does, and never says which.
+// the address; a new code makes the address's older ones stop working. It
+// answers the same, and does the same work, whether or not the address has
+// an account: an address without one gets a mail that says so (and a code
+// that is stored nowhere usable), so neither the answer nor its time tells
+// which. Mails per address are limited (MaxMailsPerAddress); beyond the
+// limit it answers the same and sends nothing. Errors: Invalid address.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	if ValidateEmail("emailAddress", email) != nil {
 		return failure.Field("emailAddress", "emailAddress is not a valid email address")
 	}
+	email = strings.TrimSpace(email)
 	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(email))
-	if failure.Is(err, failure.NotFound) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !failure.Is(err, failure.NotFound) {
 		return err
 	}
 	code, err := secret.NewCode()
 	if err != nil {
 		return failure.Wrap(err, "make reset code")
 	}
-	if err := s.Store.PutOneTime(ctx, OneTime{Kind: OneTimeReset, CodeHash: secret.TokenHash(code), UserID: userID, Expires: s.now().Add(ResetTTL)}); err != nil {
+	// Without an account the token has no user: it can never be used.
+	ot := OneTime{Kind: OneTimeReset, CodeHash: secret.TokenHash(code), UserID: userID, Expires: s.now().Add(ResetTTL)}
+	if err := s.Store.ReplaceOneTime(ctx, ot, NormalizeEmail(email)); err != nil {
 		return err
 	}
-	link := strings.TrimRight(s.BaseURL, "/") + "/api/v1/users/confirm?code=" + code
-	_, err = s.Mail.Send(ctx, mail.Message{To: strings.TrimSpace(email), Subject: "Reset your password",
+	msg := mail.Message{To: email, Subject: "Reset your password",
 		Text: fmt.Sprintf("Someone asked to reset the password of your account.\n\nYour reset code is:\n\n    %s\n\n"+
 			"It can be used once within %d minutes: %s\n\nIf it was not you, ignore this mail; your password stays as it is.\n",
-			code, int(ResetTTL.Minutes()), link)})
-	if err != nil {
-		return &failure.Error{Code: failure.Unavailable, Message: "the reset mail could not be sent", Cause: err}
+			code, int(ResetTTL.Minutes()), strings.TrimRight(s.BaseURL, "/")+"/api/v1/users/confirm?code="+code)}
+	if userID == "" {
+		msg.Text = "Someone asked to reset the password of the account with this address, but this address has no account.\n\n" +
+			"If it was you, you may have signed up with another address. If it was not you, ignore this mail.\n"
 	}
-	return nil
+	_, _, err = s.sendLimited(ctx, msg, "reset")
+	return err
 }
 
-// ConfirmPasswordReset sets a new password with a reset code (once) and
-// signs the user in. Errors: Invalid (a weak password), Gone (an unknown,
-// used or expired code).
+// ConfirmPasswordReset sets a new password with a reset code (once), ends
+// every session of the user and signs them in with a new one. Errors:
+// Invalid (a weak password), Gone (an unknown, used, replaced or expired
+// code).
 func (s *Service) ConfirmPasswordReset(ctx context.Context, code, password string) (Login, error) {
 	if err := ValidatePassword("password", password); err != nil {
 		return Login{}, err
 	}
-	ot, err := s.takeOneTime(ctx, OneTimeReset, code, func(ot OneTime) (func(*User), error) {
+	ot, err := s.takeOneTime(ctx, OneTimeReset, code, func(ot OneTime, u *User) (bool, error) {
 		hash, err := secret.HashPassword(password)
 		if err != nil {
-			return nil, failure.Wrap(err, "hash password")
+			return false, failure.Wrap(err, "hash password")
 		}
-		return func(u *User) { u.PasswordHash = hash }, nil
+		u.PasswordHash = hash
+		return true, nil
 	})
 	if err != nil {
 		return Login{}, err
 	}
-	if err := s.Store.ClearFailedLogins(ctx, ot.user.Email); err != nil {
+	if err := s.RevokeSessions(ctx, ot.user.ID, ""); err != nil {
+		return Login{}, err
+	}
+	if err := s.Store.ClearReservations(ctx, loginLimit(NormalizeEmail(ot.user.Email))); err != nil {
 		return Login{}, err
 	}
 	return s.startSession(ctx, ot.user)
@@ -123,36 +129,44 @@ type taken struct {
 
 var errBadCode = failure.New(failure.Gone, "the code is unknown, used or expired")
 
-// takeOneTime takes a one-time token of the kind: reads it, then deletes
-// it in one transaction with the change to its user that change returns
-// (nil for none), so the code works once and the change happens with it.
-func (s *Service) takeOneTime(ctx context.Context, kind, code string, change func(OneTime) (func(*User), error)) (taken, error) {
+// takeOneTime takes a one-time token of the kind: reads it and its user,
+// lets change alter the user (it reports whether it did), then deletes the
+// token in one transaction with the changed user (and the address items
+// when the address changed), so the code works once and the change
+// happens with it. A token without a user is never taken (errBadCode).
+func (s *Service) takeOneTime(ctx context.Context, kind, code string, change func(OneTime, *User) (bool, error)) (taken, error) {
 	if code == "" || len(code) > 100 {
 		return taken{}, errBadCode
 	}
 	ot, err := s.Store.GetOneTime(ctx, kind, secret.TokenHash(code))
-	if failure.Is(err, failure.NotFound) || err == nil && !s.now().Before(ot.Expires) {
+	if failure.Is(err, failure.NotFound) || err == nil && (!s.now().Before(ot.Expires) || ot.UserID == "") {
 		return taken{}, errBadCode
 	}
 	if err != nil {
 		return taken{}, err
 	}
 	user, err := s.Store.GetUser(ctx, ot.UserID)
+	if failure.Is(err, failure.NotFound) {
+		return taken{}, errBadCode
+	}
 	if err != nil {
 		return taken{}, err
 	}
-	apply, err := change(ot)
+	oldEmail := user.Email
+	changed, err := change(ot, &user)
 	if err != nil {
 		return taken{}, err
 	}
 	var updated *User
-	if apply != nil {
-		apply(&user)
+	if changed {
 		user.Version++
 		updated = &user
 	}
-	if err := s.Store.TakeOneTime(ctx, ot, updated); err != nil {
-		if failure.Is(err, failure.Conflict) {
+	if NormalizeEmail(oldEmail) == NormalizeEmail(user.Email) {
+		oldEmail = ""
+	}
+	if err := s.Store.TakeOneTime(ctx, ot, updated, oldEmail); err != nil {
+		if failure.Is(err, failure.Conflict) && !errors.Is(err, ErrEmailTaken) {
 			return taken{}, errBadCode
 		}
 		return taken{}, err
@@ -190,8 +204,8 @@ func (s *Service) CreateHandover(ctx context.Context, callerID, orgKey, userID, 
 	if userID != callerID {
 		return Handover{}, failure.New(failure.Forbidden, "a handover is made by the user themself")
 	}
-	if len(redirectTo) > 2000 || strings.ContainsAny(redirectTo, "\r\n") {
-		return Handover{}, failure.Field("redirectTo", "redirectTo is not a valid path or URL")
+	if err := s.checkRedirect(redirectTo); err != nil {
+		return Handover{}, err
 	}
 	code, err := secret.NewToken()
 	if err != nil {
@@ -208,7 +222,7 @@ func (s *Service) CreateHandover(ctx context.Context, callerID, orgKey, userID, 
 // RedeemHandover exchanges a handover reference, once and in time, for a
 // new session. Errors: Gone for an unknown, used or expired reference.
 func (s *Service) RedeemHandover(ctx context.Context, reference string) (Login, Handover, error) {
-	ot, err := s.takeOneTime(ctx, OneTimeHandover, reference, func(OneTime) (func(*User), error) { return nil, nil })
+	ot, err := s.takeOneTime(ctx, OneTimeHandover, reference, func(OneTime, *User) (bool, error) { return false, nil })
 	if err != nil {
 		return Login{}, Handover{}, err
 	}
@@ -217,4 +231,38 @@ func (s *Service) RedeemHandover(ctx context.Context, reference string) (Login, 
 	}
 	login, err := s.startSession(ctx, ot.user)
 	return login, Handover{RedirectTo: ot.Data["redirectTo"], OrganizationKey: ot.Data["organizationKey"]}, err
+}
+
+// MaxRedirectLength bounds a handover's redirect.
+const MaxRedirectLength = 2000
+
+// checkRedirect accepts where a handover may send its browser: nothing, a
+// path on this site ("/..." but not "//host" or "/\\host"), or an absolute
+// URL under the configured BaseURL (same scheme, host and port, and a path
+// below BaseURL's). Anything else (another site, javascript:, data:,
+// control characters) is Invalid: a handover must not become an open
+// redirect.
+func (s *Service) checkRedirect(to string) error {
+	bad := failure.Field("redirectTo", "redirectTo must be a path on this site or a URL under %s", s.BaseURL)
+	if to == "" {
+		return nil
+	}
+	if len(to) > MaxRedirectLength || !utf8.ValidString(to) || strings.ContainsFunc(to, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return bad
+	}
+	if strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//") {
+		if u, err := url.Parse(to); err == nil && u.Scheme == "" && u.Host == "" {
+			return nil
+		}
+		return bad
+	}
+	u, err := url.Parse(to)
+	base, berr := url.Parse(strings.TrimRight(s.BaseURL, "/"))
+	if err != nil || berr != nil || s.BaseURL == "" || u.User != nil || !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
+		return bad
+	}
+	if base.Path != "" && u.Path != base.Path && !strings.HasPrefix(u.Path, base.Path+"/") {
+		return bad
+	}
+	return nil
 }

@@ -233,6 +233,56 @@ func (s *DB) GetSession(ctx context.Context, tokenHash string) (identity.Session
 	return it.Session, notFound(err, "session")
 }
 
+// DeleteSession deletes a session.
+func (s *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	k := sessionKey(tokenHash)
+	if err := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).Run(ctx); err != nil {
+		return failure.Wrap(err, "delete session")
+	}
+	return nil
+}
+
+// sessionPage bounds one Query of a user's sessions.
+const sessionPage = 100
+
+// DeleteSessionsOfUser pages through the user's sessions on GSI1 (a
+// bounded Query per page) and deletes them in batches, keeping keepHash.
+func (s *DB) DeleteSessionsOfUser(ctx context.Context, userID, keepHash string) (int, error) {
+	deleted := 0
+	q := s.table.Get("gsi1pk", "USER#"+userID).Index(gsi1).Range("gsi1sk", dynamo.BeginsWith, "TOKEN#").
+		Project(hashKey, rangeKey).SearchLimit(sessionPage)
+	it := q.Iter()
+	var batch []dynamo.Keyed
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := s.table.Batch(hashKey, rangeKey).Write().Delete(batch...).Run(ctx); err != nil {
+			return failure.Wrap(err, "delete sessions")
+		}
+		deleted += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	var k key
+	for it.Next(ctx, &k) {
+		if k.PK == sessionKey(keepHash).PK {
+			continue
+		}
+		batch = append(batch, dynamo.Keys{k.PK, k.SK})
+		if len(batch) == 25 {
+			if err := flush(); err != nil {
+				return deleted, err
+			}
+		}
+		k = key{}
+	}
+	if err := it.Err(); err != nil {
+		return deleted, failure.Wrap(err, "list sessions")
+	}
+	return deleted, flush()
+}
+
 // OrganizationAccess resolves the key (from the container's cache when it
 // can), then reads the organization and the user's membership together: one
 // call, or two on a cache miss.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -18,6 +19,14 @@ import (
 type invitationItem struct {
 	key
 	identity.Invitation
+	// StatusAt is Invitation.StatusTime as a string that sorts in time order.
+	StatusAt string `dynamo:"statusAt"`
+}
+
+func (it invitationItem) invitation() identity.Invitation {
+	inv := it.Invitation
+	inv.StatusTime = parseTime(it.StatusAt)
+	return inv
 }
 
 func invitationKey(orgID, email string) key {
@@ -32,7 +41,7 @@ type sesMessageItem struct {
 func newInvitationItem(inv identity.Invitation) invitationItem {
 	k := invitationKey(inv.OrganizationID, inv.Email)
 	k.ExpiresAt = inv.Expires
-	return invitationItem{key: k, Invitation: inv}
+	return invitationItem{key: k, Invitation: inv, StatusAt: timeString(inv.StatusTime)}
 }
 
 func newRegistrationItem(r identity.Registration) registrationItem {
@@ -94,7 +103,7 @@ func (s *DB) GetInvitation(ctx context.Context, orgID, email string) (identity.I
 	var it invitationItem
 	k := invitationKey(orgID, email)
 	err := notFound(s.get(ctx, k.PK, k.SK, &it), "invitation")
-	return it.Invitation, err
+	return it.invitation(), err
 }
 
 // Invitations is one Query of an organization's invitations.
@@ -106,7 +115,7 @@ func (s *DB) Invitations(ctx context.Context, orgID string, limit int) ([]identi
 	}
 	out := make([]identity.Invitation, len(items))
 	for i, it := range items {
-		out[i] = it.Invitation
+		out[i] = it.invitation()
 	}
 	return out, nil
 }
@@ -125,8 +134,10 @@ func (s *DB) DeleteInvitation(ctx context.Context, inv identity.Invitation) erro
 }
 
 // RecordInvitationStatus updates the status of the invitation whose latest
-// mail is the message, when it differs: one conditional update.
-func (s *DB) RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string) (bool, error) {
+// mail is the message, when it differs and the notification is newer than
+// the recorded status (statusAt, a fixed-width time string that compares
+// in time order): one conditional update.
+func (s *DB) RecordInvitationStatus(ctx context.Context, sesMessageID, status, detail string, at time.Time) (bool, error) {
 	var msg sesMessageItem
 	err := s.get(ctx, "SESMSG#"+sesMessageID, "SESMSG", &msg)
 	if errors.Is(err, dynamo.ErrNotFound) {
@@ -137,8 +148,9 @@ func (s *DB) RecordInvitationStatus(ctx context.Context, sesMessageID, status, d
 	}
 	k := invitationKey(msg.OrganizationID, msg.Email)
 	err = s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).
-		Set("Status", status).Set("Detail", detail).Add("Version", 1).
-		If("attribute_exists(pk) AND 'SESMessageID' = ? AND 'Status' <> ?", sesMessageID, status).Run(ctx)
+		Set("Status", status).Set("Detail", detail).Set("statusAt", timeString(at)).Add("Version", 1).
+		If("attribute_exists(pk) AND 'SESMessageID' = ? AND 'Status' <> ? AND (attribute_not_exists(statusAt) OR statusAt < ?)",
+			sesMessageID, status, timeString(at)).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return false, nil
 	}
@@ -149,20 +161,29 @@ func (s *DB) RecordInvitationStatus(ctx context.Context, sesMessageID, status, d
 }
 
 // JoinByInvitation writes the acceptance of an invitation by an existing
-// account in one transaction.
+// account in one transaction. An account that is a member already keeps
+// its membership (role and groups) as it is.
 func (s *DB) JoinByInvitation(ctx context.Context, reg identity.Registration, m identity.Membership, sess identity.Session) error {
 	rk, ik := registrationKey(reg.CodeHash), invitationKey(reg.InvitedTo, reg.Email)
-	err := s.db.WriteTx().
-		Delete(s.table.Delete(hashKey, rk.PK).Range(rangeKey, rk.SK).If("attribute_exists(pk)")).
-		Delete(s.table.Delete(hashKey, ik.PK).Range(rangeKey, ik.SK)).
-		Put(s.table.Put(newMemberItem(m))).
-		Put(s.table.Put(newSessionItem(sess))).
-		Run(ctx)
-	if failedCondition(err) == 0 {
-		return identity.ErrRegistrationUsed
+	for _, join := range []bool{true, false} {
+		tx := s.db.WriteTx().
+			Delete(s.table.Delete(hashKey, rk.PK).Range(rangeKey, rk.SK).If("attribute_exists(pk)")).
+			Delete(s.table.Delete(hashKey, ik.PK).Range(rangeKey, ik.SK)).
+			Put(s.table.Put(newSessionItem(sess)))
+		if join {
+			tx.Put(s.table.Put(newMemberItem(m)).If(notExists))
+		}
+		err := tx.Run(ctx)
+		switch failedCondition(err) {
+		case 0:
+			return identity.ErrRegistrationUsed
+		case 3:
+			continue // a member already
+		}
+		if err != nil {
+			return failure.Wrap(err, "join by invitation")
+		}
+		return nil
 	}
-	if err != nil {
-		return failure.Wrap(err, "join by invitation")
-	}
-	return nil
+	return failure.New(failure.Conflict, "the invitation conflicts with existing data")
 }

@@ -13,8 +13,10 @@ import (
 
 // Keys of the sign-in items:
 //
-//	OTT#<kind>#<codeHash>   OTT        a one-time token (reset, handover), TTL
-//	THROTTLE#<email>        THROTTLE   failed logins of an address in the current window, TTL
+//	OTT#<kind>#<codeHash>   OTT        a one-time token (reset, handover, address change), TTL
+//	OTTSLOT#<kind>#<slot>   OTTSLOT    the one live token of a kind for an address or user, TTL
+//	THROTTLE#<name>         THROTTLE   uses of a limited action in its current window, TTL:
+//	                                   LOGIN#<email> password logins, MAIL#<email> mails to an address
 
 type oneTimeItem struct {
 	key
@@ -29,7 +31,7 @@ type throttleItem struct {
 	Until string
 }
 
-func throttleKey(email string) key { return key{PK: "THROTTLE#" + email, SK: "THROTTLE"} }
+func throttleKey(name string) key { return key{PK: "THROTTLE#" + name, SK: "THROTTLE"} }
 
 // PutOneTime stores a one-time token; it expires through TTL.
 func (s *DB) PutOneTime(ctx context.Context, t identity.OneTime) error {
@@ -49,16 +51,71 @@ func (s *DB) GetOneTime(ctx context.Context, kind, codeHash string) (identity.On
 	return it.OneTime, err
 }
 
-// TakeOneTime deletes the token and stores the user in one transaction.
-func (s *DB) TakeOneTime(ctx context.Context, t identity.OneTime, user *identity.User) error {
+type oneTimeSlotItem struct {
+	key
+	CodeHash string
+}
+
+func oneTimeSlotKey(kind, slot string) key {
+	return key{PK: "OTTSLOT#" + kind + "#" + slot, SK: "OTTSLOT"}
+}
+
+// ReplaceOneTime stores the token, points the slot at it and deletes the
+// token the slot pointed at, in one transaction on condition that the slot
+// did not change meanwhile (a concurrent replacement is tried again).
+func (s *DB) ReplaceOneTime(ctx context.Context, t identity.OneTime, slot string) error {
+	sk := oneTimeSlotKey(t.Kind, slot)
+	for attempt := 0; attempt < 3; attempt++ {
+		var prev oneTimeSlotItem
+		err := s.table.Get(hashKey, sk.PK).Range(rangeKey, dynamo.Equal, sk.SK).Consistent(true).One(ctx, &prev)
+		if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+			return failure.Wrap(err, "read %s slot", t.Kind)
+		}
+		k := oneTimeKey(t.Kind, t.CodeHash)
+		k.ExpiresAt = t.Expires
+		next := oneTimeSlotItem{key: sk, CodeHash: t.CodeHash}
+		next.ExpiresAt = t.Expires
+		tx := s.db.WriteTx().Put(s.table.Put(oneTimeItem{key: k, OneTime: t}).If(notExists))
+		if prev.CodeHash == "" {
+			tx.Put(s.table.Put(next).If(notExists))
+		} else {
+			old := oneTimeKey(t.Kind, prev.CodeHash)
+			tx.Put(s.table.Put(next).If("CodeHash = ?", prev.CodeHash)).
+				Delete(s.table.Delete(hashKey, old.PK).Range(rangeKey, old.SK))
+		}
+		err = tx.Run(ctx)
+		if failedCondition(err) == 1 {
+			continue
+		}
+		if err != nil {
+			return failure.Wrap(err, "store %s token", t.Kind)
+		}
+		return nil
+	}
+	return failure.New(failure.Conflict, "the %s token was replaced concurrently; try again", t.Kind)
+}
+
+// TakeOneTime deletes the token and stores the user in one transaction,
+// swapping the address items when the address changed.
+func (s *DB) TakeOneTime(ctx context.Context, t identity.OneTime, user *identity.User, oldEmail string) error {
 	k := oneTimeKey(t.Kind, t.CodeHash)
 	del := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("attribute_exists(pk)")
 	var err error
-	if user == nil {
+	switch {
+	case user == nil:
 		err = del.Run(ctx)
-	} else {
+	case oldEmail == "":
 		err = s.db.WriteTx().Delete(del).
 			Put(s.table.Put(newUserItem(*user)).If("'Version' = ?", user.Version-1)).Run(ctx)
+	default:
+		old := emailKey(identity.NormalizeEmail(oldEmail))
+		err = s.db.WriteTx().Delete(del).
+			Put(s.table.Put(newUserItem(*user)).If("'Version' = ?", user.Version-1)).
+			Put(s.table.Put(emailItem{key: emailKey(identity.NormalizeEmail(user.Email)), UserID: user.ID}).If(notExists)).
+			Delete(s.table.Delete(hashKey, old.PK).Range(rangeKey, old.SK)).Run(ctx)
+		if failedCondition(err) == 2 {
+			return identity.ErrEmailTaken
+		}
 	}
 	if dynamo.IsCondCheckFailed(err) {
 		return failure.Race(t.Kind + " token")
@@ -69,47 +126,65 @@ func (s *DB) TakeOneTime(ctx context.Context, t identity.OneTime, user *identity
 	return nil
 }
 
-// FailedLogins reads an address's failed-login count.
-func (s *DB) FailedLogins(ctx context.Context, email string) (identity.Throttle, error) {
-	var it throttleItem
-	k := throttleKey(email)
-	err := s.get(ctx, k.PK, k.SK, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return identity.Throttle{}, nil
-	}
-	if err != nil {
-		return identity.Throttle{}, failure.Wrap(err, "read failed logins")
-	}
-	return identity.Throttle{Count: it.Count, Until: parseTime(it.Until)}, nil
-}
-
-// AddFailedLogin adds one to the count with an atomic update; a window
-// that ended starts again.
-func (s *DB) AddFailedLogin(ctx context.Context, email string, window time.Duration) (identity.Throttle, error) {
-	k := throttleKey(email)
-	now := time.Now().UTC()
-	until := now.Add(window)
-	var it throttleItem
-	// Within an open window: count one more.
-	err := s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Count", 1).
-		If("attribute_exists(pk) AND 'Until' > ?", timeString(now)).Value(ctx, &it)
-	if dynamo.IsCondCheckFailed(err) {
-		// No window, or it ended: open a new one.
+// Reserve counts one more use of the limited action name when fewer than
+// limit uses were counted in its open window, opening a new window of the
+// given length when none is open; see identity.Store. Each step is one
+// conditional write, so concurrent callers (in any number of Lambda
+// instances) never count past the limit.
+func (s *DB) Reserve(ctx context.Context, name string, limit int, window time.Duration, now time.Time) (identity.Throttle, bool, error) {
+	k := throttleKey(name)
+	for attempt := 0; attempt < 5; attempt++ {
+		// An open window with room: count one more.
+		var it throttleItem
+		err := s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Count", 1).
+			If("attribute_exists(pk) AND 'Until' > ? AND 'Count' < ?", timeString(now), limit).Value(ctx, &it)
+		if err == nil {
+			return identity.Throttle{Count: it.Count, Until: parseTime(it.Until)}, true, nil
+		}
+		if !dynamo.IsCondCheckFailed(err) {
+			return identity.Throttle{}, false, failure.Wrap(err, "count %s", name)
+		}
+		// No window, or it ended: open a new one, unless another caller
+		// just did.
+		until := now.Add(window)
 		it = throttleItem{key: k, Count: 1, Until: timeString(until)}
 		it.ExpiresAt = until
-		err = s.table.Put(it).Run(ctx)
+		err = s.table.Put(it).If("attribute_not_exists(pk) OR 'Until' <= ?", timeString(now)).Run(ctx)
+		if err == nil {
+			return identity.Throttle{Count: 1, Until: until}, true, nil
+		}
+		if !dynamo.IsCondCheckFailed(err) {
+			return identity.Throttle{}, false, failure.Wrap(err, "count %s", name)
+		}
+		// A window is open: it is full, or it was opened or released
+		// between the two writes (then try again).
+		var cur throttleItem
+		if err := s.table.Get(hashKey, k.PK).Range(rangeKey, dynamo.Equal, k.SK).Consistent(true).One(ctx, &cur); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+			return identity.Throttle{}, false, failure.Wrap(err, "read %s", name)
+		}
+		if until := parseTime(cur.Until); cur.Count >= limit && now.Before(until) {
+			return identity.Throttle{Count: cur.Count, Until: until}, false, nil
+		}
 	}
-	if err != nil {
-		return identity.Throttle{}, failure.Wrap(err, "count failed login")
-	}
-	return identity.Throttle{Count: it.Count, Until: parseTime(it.Until)}, nil
+	return identity.Throttle{}, false, failure.New(failure.Conflict, "too many concurrent requests; try again")
 }
 
-// ClearFailedLogins forgets an address's failed logins.
-func (s *DB) ClearFailedLogins(ctx context.Context, email string) error {
-	k := throttleKey(identity.NormalizeEmail(email))
+// Release gives back one use counted by Reserve in the open window.
+func (s *DB) Release(ctx context.Context, name string) error {
+	k := throttleKey(name)
+	err := s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Count", -1).
+		If("attribute_exists(pk) AND 'Count' > ?", 0).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
+		return failure.Wrap(err, "release %s", name)
+	}
+	return nil
+}
+
+// ClearReservations forgets every use of the action counted so far.
+func (s *DB) ClearReservations(ctx context.Context, name string) error {
+	k := throttleKey(name)
 	if err := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).Run(ctx); err != nil {
-		return failure.Wrap(err, "clear failed logins")
+		return failure.Wrap(err, "clear %s", name)
 	}
 	return nil
 }
