@@ -350,3 +350,39 @@ func TestHandoverRedirectsStayOnSite(t *testing.T) {
 		expect(t, call(t, "POST", path, a.Token, map[string]any{"redirectTo": good}), http.StatusOK)
 	}
 }
+
+// TestKnownAndUnknownAddressesCostTheSame: password reset, registration
+// and address change make the same AWS calls (DynamoDB and SES, operation
+// by operation) for an address with an account and one without, so their
+// time tells nothing either. Counted by the SDK middleware, not timed.
+func TestKnownAndUnknownAddressesCostTheSame(t *testing.T) {
+	svc, counter := benchService(t)
+	ctx := context.Background()
+	a := signUp(t, "Equal Work")
+	b := signUp(t, "Equal Work Changer")
+	calls := func(op func(email string) error, email string) string {
+		t.Helper()
+		counter.Reset()
+		if err := op(email); err != nil {
+			t.Fatal(err)
+		}
+		return counter.String()
+	}
+	ops := map[string]func(string) error{
+		"reset": func(email string) error { return svc.RequestPasswordReset(ctx, email) },
+		"registration": func(email string) error {
+			return svc.Register(ctx, identity.RegistrationRequest{Email: email, Password: "some password"})
+		},
+		"address change": func(email string) error {
+			_, err := svc.UpdateUser(ctx, b.UserID, b.OrgKey, b.UserID, identity.UserChanges{Email: &email})
+			return err
+		},
+	}
+	for name, op := range ops {
+		calls(op, uniqueEmail("warm")) // the container's caches, as a warm Lambda has them
+		known, unknown := calls(op, a.Email), calls(op, uniqueEmail("nobody"))
+		if known != unknown || !strings.Contains(known, "SESv2.SendEmail") {
+			t.Errorf("%s: %s for an account, %s for none", name, known, unknown)
+		}
+	}
+}

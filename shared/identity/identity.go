@@ -276,16 +276,17 @@ type Store interface {
 	// old one released, together.
 	TakeOneTime(ctx context.Context, t OneTime, user *User, oldEmail string) error
 	// Reserve counts one use of the limited action name (an address's
-	// logins, the mails to an address) if fewer than limit uses are counted
-	// in its open window, opening a window of the given length at now when
-	// none is open. It reports false, counting nothing, when the limit is
-	// reached; the Throttle tells until when. It holds across concurrent
+	// logins, the mails to an address) in the fixed window of the given
+	// length that now falls in, if fewer than limit uses are counted there.
+	// It reports false, counting nothing, when the limit is reached; the
+	// Throttle tells when the window ends. It holds across concurrent
 	// callers: no more than limit uses are ever counted in a window.
 	Reserve(ctx context.Context, name string, limit int, window time.Duration, now time.Time) (Throttle, bool, error)
-	// Release gives one counted use back.
-	Release(ctx context.Context, name string) error
-	// ClearReservations forgets the uses counted for name.
-	ClearReservations(ctx context.Context, name string) error
+	// Release gives back one use counted in the window of t.
+	Release(ctx context.Context, name string, t Throttle) error
+	// ClearReservations forgets the uses counted for name in the window
+	// now falls in.
+	ClearReservations(ctx context.Context, name string, window time.Duration, now time.Time) error
 	// DeleteSession ends the session of a token hash (no error when it is
 	// gone already).
 	DeleteSession(ctx context.Context, tokenHash string) error

@@ -14,7 +14,7 @@ import (
 // Limits on the identity mails (registration, password reset, invitation,
 // address change and its notice) per recipient address, whoever asks for
 // them and through whichever organization: at most MaxMailsPerAddress
-// within MailWindow. A request beyond the limit is answered as if its mail
+// within one MailWindow (fixed windows: the clock's hours). A request beyond the limit is answered as if its mail
 // was sent, so the limit neither tells whether an address has an account
 // nor lets anyone flood a mailbox.
 const (

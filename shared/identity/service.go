@@ -324,8 +324,8 @@ var errBadCredentials = failure.New(failure.Unauthenticated, "the email address 
 // Login signs a user in with email address and password and starts a session.
 // Errors: Unauthenticated for an unknown address, a wrong password or a
 // disabled account, all with the same message and cost; TooManyRequests
-// once MaxFailedLogins logins of the address failed within LoginWindow,
-// until the window ends. The attempt is reserved (a conditional update of
+// once MaxFailedLogins logins of the address failed within a LoginWindow
+// (fixed windows: the clock's quarter hours), until the window ends. The attempt is reserved (a conditional update of
 // the address's counter) before the password is looked at, so no more than
 // MaxFailedLogins guesses are ever evaluated in a window, however many
 // arrive at once on however many Lambda instances; a successful login gives
@@ -358,7 +358,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (Login, err
 	if ok, err := secret.VerifyPassword(user.PasswordHash, password); err != nil || !ok || user.Disabled {
 		return Login{}, errBadCredentials
 	}
-	if err := s.Store.Release(ctx, attempt); err != nil {
+	if err := s.Store.Release(ctx, attempt, throttle); err != nil {
 		return Login{}, err
 	}
 	return s.startSession(ctx, user)

@@ -16,8 +16,9 @@ import (
 
 // Limits of the sign-in flows.
 const (
-	// MaxFailedLogins failed password logins of one address within
-	// LoginWindow lock it out until the window ends.
+	// MaxFailedLogins failed password logins of one address within one
+	// LoginWindow (fixed windows, the clock's quarter hours) lock it out
+	// until the window ends.
 	MaxFailedLogins = 5
 	LoginWindow     = 15 * time.Minute
 	ResetTTL        = time.Hour
@@ -115,7 +116,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, code, password strin
 	if err := s.RevokeSessions(ctx, ot.user.ID, ""); err != nil {
 		return Login{}, err
 	}
-	if err := s.Store.ClearReservations(ctx, loginLimit(NormalizeEmail(ot.user.Email))); err != nil {
+	if err := s.Store.ClearReservations(ctx, loginLimit(NormalizeEmail(ot.user.Email)), LoginWindow, s.now()); err != nil {
 		return Login{}, err
 	}
 	return s.startSession(ctx, ot.user)

@@ -15,7 +15,7 @@ import (
 //
 //	OTT#<kind>#<codeHash>   OTT        a one-time token (reset, handover, address change), TTL
 //	OTTSLOT#<kind>#<slot>   OTTSLOT    the one live token of a kind for an address or user, TTL
-//	THROTTLE#<name>         THROTTLE   uses of a limited action in its current window, TTL:
+//	THROTTLE#<name>         UNTIL#<t>  uses of a limited action in the fixed window ending at t, TTL:
 //	                                   LOGIN#<email> password logins, MAIL#<email> mails to an address
 
 type oneTimeItem struct {
@@ -28,10 +28,12 @@ func oneTimeKey(kind, hash string) key { return key{PK: "OTT#" + kind + "#" + ha
 type throttleItem struct {
 	key
 	Count int
-	Until string
 }
 
-func throttleKey(name string) key { return key{PK: "THROTTLE#" + name, SK: "THROTTLE"} }
+// throttleKey is the counter of an action's window that ends at until.
+func throttleKey(name string, until time.Time) key {
+	return key{PK: "THROTTLE#" + name, SK: "UNTIL#" + timeString(until)}
+}
 
 // PutOneTime stores a one-time token; it expires through TTL.
 func (s *DB) PutOneTime(ctx context.Context, t identity.OneTime) error {
@@ -126,52 +128,28 @@ func (s *DB) TakeOneTime(ctx context.Context, t identity.OneTime, user *identity
 	return nil
 }
 
-// Reserve counts one more use of the limited action name when fewer than
-// limit uses were counted in its open window, opening a new window of the
-// given length when none is open; see identity.Store. Each step is one
-// conditional write, so concurrent callers (in any number of Lambda
-// instances) never count past the limit.
+// Reserve counts one more use of the limited action in the window that
+// now falls in (windows are fixed: now truncated to the window's length),
+// when fewer than limit uses are counted there: one conditional update
+// that creates the window's counter on its first use; see identity.Store.
 func (s *DB) Reserve(ctx context.Context, name string, limit int, window time.Duration, now time.Time) (identity.Throttle, bool, error) {
-	k := throttleKey(name)
-	for attempt := 0; attempt < 5; attempt++ {
-		// An open window with room: count one more.
-		var it throttleItem
-		err := s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Count", 1).
-			If("attribute_exists(pk) AND 'Until' > ? AND 'Count' < ?", timeString(now), limit).Value(ctx, &it)
-		if err == nil {
-			return identity.Throttle{Count: it.Count, Until: parseTime(it.Until)}, true, nil
-		}
-		if !dynamo.IsCondCheckFailed(err) {
-			return identity.Throttle{}, false, failure.Wrap(err, "count %s", name)
-		}
-		// No window, or it ended: open a new one, unless another caller
-		// just did.
-		until := now.Add(window)
-		it = throttleItem{key: k, Count: 1, Until: timeString(until)}
-		it.ExpiresAt = until
-		err = s.table.Put(it).If("attribute_not_exists(pk) OR 'Until' <= ?", timeString(now)).Run(ctx)
-		if err == nil {
-			return identity.Throttle{Count: 1, Until: until}, true, nil
-		}
-		if !dynamo.IsCondCheckFailed(err) {
-			return identity.Throttle{}, false, failure.Wrap(err, "count %s", name)
-		}
-		// A window is open: it is full, or it was opened or released
-		// between the two writes (then try again).
-		var cur throttleItem
-		if err := s.table.Get(hashKey, k.PK).Range(rangeKey, dynamo.Equal, k.SK).Consistent(true).One(ctx, &cur); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-			return identity.Throttle{}, false, failure.Wrap(err, "read %s", name)
-		}
-		if until := parseTime(cur.Until); cur.Count >= limit && now.Before(until) {
-			return identity.Throttle{Count: cur.Count, Until: until}, false, nil
-		}
+	until := now.Truncate(window).Add(window)
+	k := throttleKey(name, until)
+	var it throttleItem
+	err := s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Count", 1).SetIfNotExists("expiresAt", until.Unix()).
+		If("attribute_not_exists(pk) OR 'Count' < ?", limit).Value(ctx, &it)
+	if dynamo.IsCondCheckFailed(err) {
+		return identity.Throttle{Count: limit, Until: until}, false, nil
 	}
-	return identity.Throttle{}, false, failure.New(failure.Conflict, "too many concurrent requests; try again")
+	if err != nil {
+		return identity.Throttle{}, false, failure.Wrap(err, "count %s", name)
+	}
+	return identity.Throttle{Count: it.Count, Until: until}, true, nil
 }
 
-// Release gives back one use counted by Reserve in the open window.
-func (s *DB) Release(ctx context.Context, name string) error {
-	k := throttleKey(name)
+// Release gives back one use that Reserve counted in the window t names.
+func (s *DB) Release(ctx context.Context, name string, t identity.Throttle) error {
+	k := throttleKey(name, t.Until)
 	err := s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Count", -1).
 		If("attribute_exists(pk) AND 'Count' > ?", 0).Run(ctx)
 	if err != nil && !dynamo.IsCondCheckFailed(err) {
@@ -180,9 +158,9 @@ func (s *DB) Release(ctx context.Context, name string) error {
 	return nil
 }
 
-// ClearReservations forgets every use of the action counted so far.
-func (s *DB) ClearReservations(ctx context.Context, name string) error {
-	k := throttleKey(name)
+// ClearReservations forgets the uses counted in the window now falls in.
+func (s *DB) ClearReservations(ctx context.Context, name string, window time.Duration, now time.Time) error {
+	k := throttleKey(name, now.Truncate(window).Add(window))
 	if err := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).Run(ctx); err != nil {
 		return failure.Wrap(err, "clear %s", name)
 	}
