@@ -57,12 +57,13 @@ func mailSafe(text string) string {
 	var b strings.Builder
 	n, space := 0, false
 	for _, r := range text {
-		if n >= MaxMailNameLength {
-			break
-		}
 		switch {
 		case unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || strings.ContainsRune("-'&,()", r):
-			if space && n > 0 {
+			gap := space && n > 0
+			if gap && n+2 > MaxMailNameLength || n+1 > MaxMailNameLength {
+				return b.String()
+			}
+			if gap {
 				b.WriteByte(' ')
 				n++
 			}
