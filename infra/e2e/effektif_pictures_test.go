@@ -35,6 +35,8 @@ func TestUserAndRegistrationPictures(t *testing.T) {
 		t.Fatalf("picture: %d bytes %v", len(got.Body), got.Header)
 	}
 	expectError(t, send(t, "POST", org+"/users/"+a.UserID+"/picture", b.Token, ct, body), http.StatusForbidden)
+	// A picture is the user's identity: their organization's admin does not set it.
+	expectError(t, send(t, "POST", org+"/users/"+b.UserID+"/picture", a.Token, ct, body), http.StatusForbidden)
 	expectError(t, call(t, "GET", org+"/users/"+b.UserID+"/picture", outsider.Token, nil), http.StatusNotFound)
 	expectError(t, call(t, "GET", org+"/users/"+a.UserID+"/picture", a.Token, nil), http.StatusNotFound)
 	text, tct := multipartBody(t, "evil.png", "image/png", []byte("<script>alert(1)</script>"))

@@ -41,19 +41,26 @@ func registrationPictureKey(codeHash string) string {
 	return "pictures/registrations/" + codeHash
 }
 
-// SetUserPicture stores a user's picture. Permission: the user themself, or
-// an admin of an organization they share. Errors: as Tenant; NotFound;
-// Forbidden; Invalid; TooLarge.
+// SetUserPicture stores a user's picture. The picture is part of the
+// user's identity, shown in every organization: only the user sets it (or
+// a system admin), never an organization's admin. Errors: as Tenant;
+// NotFound; Forbidden; Invalid; TooLarge.
 func (s *Service) SetUserPicture(ctx context.Context, callerID, orgKey, userID string, data []byte) error {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
+	org, _, err := s.Tenant(ctx, callerID, orgKey)
 	if err != nil {
 		return err
 	}
-	if userID != callerID && !m.IsAdmin() {
-		return failure.New(failure.Forbidden, "a user sets only their own picture, unless an admin")
-	}
 	if _, member, err := s.Store.UserInOrganization(ctx, org.ID, userID); err != nil || member == nil {
 		return failure.New(failure.NotFound, "no such user in this organization")
+	}
+	if userID != callerID {
+		caller, err := s.Store.GetUser(ctx, callerID)
+		if err != nil {
+			return err
+		}
+		if !caller.SystemAdmin {
+			return failure.New(failure.Forbidden, "a user's picture is theirs to set; an admin manages the membership only")
+		}
 	}
 	ct, err := checkPicture(data)
 	if err != nil {
