@@ -21,6 +21,7 @@ const (
 	DetailEvents       = 50
 	MaxCommentLength   = 10000
 	MaxProperties      = 64 * 1024
+	MaxParticipants    = 200
 )
 
 // NewCase is a case to create directly.
@@ -79,7 +80,7 @@ func (s *Service) event(caseID, typ, name, userID, taskID string, data any) Even
 // CreateCase creates a case directly (not from a workflow). Permission:
 // members. Errors: Invalid (bad fields, participants who are not members).
 func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc NewCase) (Case, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
+	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
 		return Case{}, err
 	}
@@ -89,11 +90,14 @@ func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc Ne
 	if err := checkProperties(nc.Properties); err != nil {
 		return Case{}, err
 	}
-	if err := s.Identity.CheckMembers(ctx, org.ID, "participantIds", nc.ParticipantIDs); err != nil {
+	if len(nc.ParticipantIDs) > MaxParticipants {
+		return Case{}, failure.Field("participantIds", "a case has at most %d participants", MaxParticipants)
+	}
+	if err := s.checkUsers(ctx, org.ID, "participantIds", nc.ParticipantIDs); err != nil {
 		return Case{}, err
 	}
 	if nc.Trigger != nil {
-		return s.caseOfWorkflow(ctx, org.ID, callerID, nc)
+		return s.caseOfWorkflow(ctx, org.ID, m, nc)
 	}
 	now := s.now()
 	c := Case{
@@ -112,12 +116,13 @@ func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc Ne
 
 // caseOfWorkflow starts the trigger's workflow with a case that takes the
 // NewCase's fields.
-func (s *Service) caseOfWorkflow(ctx context.Context, orgID, callerID string, nc NewCase) (Case, error) {
+func (s *Service) caseOfWorkflow(ctx context.Context, orgID string, m identity.Membership, nc NewCase) (Case, error) {
+	callerID := m.UserID
 	t := nc.Trigger
 	if t.WorkflowInstanceID != "" {
 		return Case{}, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
 	}
-	v, err := s.resolveVersion(ctx, orgID, t.WorkflowID, t.SourceWorkflowID)
+	v, err := s.startableVersion(ctx, orgID, m, t.WorkflowID, t.SourceWorkflowID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -349,7 +354,10 @@ func (s *Service) UpdateCase(ctx context.Context, callerID, orgKey, id string, c
 			c.Priority = ch.Priority
 		}
 		if ch.ParticipantIDs != nil {
-			if err := s.Identity.CheckMembers(ctx, c.OrganizationID, "participantIds", *ch.ParticipantIDs); err != nil {
+			if len(*ch.ParticipantIDs) > MaxParticipants {
+				return Changes{}, failure.Field("participantIds", "a case has at most %d participants", MaxParticipants)
+			}
+			if err := s.checkUsers(ctx, c.OrganizationID, "participantIds", *ch.ParticipantIDs); err != nil {
 				return Changes{}, err
 			}
 			c.ParticipantIDs = *ch.ParticipantIDs

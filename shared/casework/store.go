@@ -143,4 +143,7 @@ type WorkStore interface {
 	PendingMail(ctx context.Context, before time.Time, limit int) ([]OutboxMail, error)
 	// DeleteMail removes a sent mail from the outbox.
 	DeleteMail(ctx context.Context, m OutboxMail) error
+	// GroupsAmong tells which of the group ids are groups of the
+	// organization (one batch read).
+	GroupsAmong(ctx context.Context, organizationID string, groupIDs []string) (map[string]bool, error)
 }

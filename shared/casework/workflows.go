@@ -302,7 +302,7 @@ func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commi
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
 			return errLocked(w)
 		}
-		if err := s.checkRunnable(&w.Definition); err != nil {
+		if err := s.checkRunnable(ctx, org.ID, &w.Definition); err != nil {
 			return err
 		}
 		v := ExecutableWorkflow{
@@ -385,11 +385,21 @@ func (s *Service) PublishVersion(ctx context.Context, callerID, orgKey, id, vers
 	return published, err
 }
 
-func (s *Service) checkRunnable(w *workflow.Workflow) error {
+// checkRunnable checks a definition before it becomes a version: its
+// shape, the engine's validation, and the people it names (members and
+// groups of the organization only). Errors: Invalid (shape),
+// Unprocessable listing every error issue by element in the message and
+// as Details (a list of engine.Issue).
+func (s *Service) checkRunnable(ctx context.Context, orgID string, w *workflow.Workflow) error {
 	if err := workflow.CheckShape(w); err != nil {
 		return err
 	}
-	return checkRunnableWithEngine(w)
+	issues := engine.Validate(w)
+	people, err := s.peopleIssues(ctx, orgID, w)
+	if err != nil {
+		return err
+	}
+	return unrunnable(append(issues, people...))
 }
 
 // StartForm returns the start form of the workflow's published version, or
