@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -62,8 +63,24 @@ func validateCaseText(name, description string) error {
 	if err := identity.ValidateName("name", name); err != nil {
 		return err
 	}
-	if len(description) > MaxCommentLength {
-		return failure.Field("description", "description is longer than %d bytes", MaxCommentLength)
+	return validateText("description", description, MaxCommentLength)
+}
+
+// validateText checks a text that a person wrote and others read
+// (comments, descriptions, commit messages), whatever the request's format:
+// valid UTF-8, at most max bytes, and no control characters but tab, line
+// feed and carriage return (so no NUL). Errors: Invalid naming field.
+func validateText(field, value string, max int) error {
+	if len(value) > max {
+		return failure.Field(field, "%s is longer than %d bytes", field, max)
+	}
+	if !utf8.ValidString(value) {
+		return failure.Field(field, "%s is not valid UTF-8", field)
+	}
+	for _, r := range value {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return failure.Field(field, "%s contains control characters (such as NUL)", field)
+		}
 	}
 	return nil
 }
@@ -527,13 +544,13 @@ func (s *Service) CaseEvents(ctx context.Context, callerID, orgKey, caseID, even
 
 // AddComment adds a comment to a case's timeline, optionally about one of
 // its tasks. Permission: members. Errors: NotFound, Invalid (empty or too
-// long text, a task of another case).
+// long text, control characters such as NUL, a task of another case).
 func (s *Service) AddComment(ctx context.Context, callerID, orgKey, caseID, text, taskID string) (Event, error) {
 	if strings.TrimSpace(text) == "" {
 		return Event{}, failure.Field("name", "the comment text (name) is required")
 	}
-	if len(text) > MaxCommentLength {
-		return Event{}, failure.Field("name", "the comment is longer than %d bytes", MaxCommentLength)
+	if err := validateText("name", text, MaxCommentLength); err != nil {
+		return Event{}, err
 	}
 	org, _, err := s.access(ctx, callerID, orgKey)
 	if err != nil {

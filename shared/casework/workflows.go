@@ -282,11 +282,13 @@ func (s *Service) DeleteWorkflow(ctx context.Context, callerID, orgKey, id strin
 
 // CreateVersion snapshots the draft as an immutable version with a commit
 // message. Permission: members who can see the draft, unless another holds
-// its lock. Errors: NotFound, Conflict, Invalid (a definition that cannot
-// run: the issues are listed in the message).
+// its lock. Errors: NotFound, Conflict, Invalid (a commit message that is
+// too long or holds control characters such as NUL), Unprocessable (a
+// definition that cannot run, or names users or groups not of the
+// organization: the issues are listed in the message and the details).
 func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commitMessage string) (ExecutableWorkflow, error) {
-	if len(commitMessage) > MaxCommitMessage {
-		return ExecutableWorkflow{}, failure.Field("commitMessage", "commitMessage is longer than %d bytes", MaxCommitMessage)
+	if err := validateText("commitMessage", commitMessage, MaxCommitMessage); err != nil {
+		return ExecutableWorkflow{}, err
 	}
 	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
