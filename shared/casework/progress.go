@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -448,9 +449,37 @@ func (p *progress) mail(e engine.EmailRequest) error {
 	return nil
 }
 
+// DefaultMailQuota is the recipients of email tasks an organization may
+// send per hour (UTC clock hours) unless Service.MailQuota says otherwise.
+const DefaultMailQuota = 100
+
 // commit writes everything the request changed in one transaction, then
 // sends the mails it queued.
+//
+// Mail quota: the recipients of the queued mails are counted against the
+// organization's quota of the current hour in the same transaction, with
+// a conditional atomic counter in DynamoDB, so the quota holds across
+// Lambda instances and counts only mail that is really queued. Decision:
+// an operation whose email tasks would exceed the quota fails (429
+// TooManyRequests, saying so and when the hour ends), and nothing of it is
+// stored, as for any failing activity: the start or task completion can
+// be tried again in the next hour. An operation of the scheduled function
+// (a due timer that reaches an email task) fails the same way and its
+// timer stays due, so it is deferred: it fires again on a later run, once
+// the hour has room.
 func (p *progress) commit() error {
+	recipients := 0
+	for _, m := range p.ch.Outbox {
+		recipients += len(m.To) + len(m.Cc) + len(m.Bcc)
+	}
+	limit := p.s.MailQuota
+	if limit <= 0 {
+		limit = DefaultMailQuota
+	}
+	window := p.s.now().Truncate(time.Hour)
+	if recipients > 0 {
+		p.ch.MailQuota = &MailQuota{OrganizationID: p.orgID, Window: window, Count: recipients, Limit: limit}
+	}
 	for _, id := range p.order {
 		tr := p.instances[id]
 		if !tr.isNew {
@@ -465,7 +494,12 @@ func (p *progress) commit() error {
 		tc.c.LastUpdated = p.s.now()
 		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, New: tc.isNew})
 	}
-	if err := p.s.Store.Commit(p.ctx, p.ch); err != nil {
+	err := p.s.Store.Commit(p.ctx, p.ch)
+	if errors.Is(err, ErrMailQuota) {
+		return &failure.Error{Code: failure.TooManyRequests, Details: map[string]int{"retryAfterSeconds": int(window.Add(time.Hour).Sub(p.s.now()).Seconds()) + 1},
+			Message: fmt.Sprintf("the email tasks would send %d mails, more than the organization has left of its %d mails per hour; try again after %s", recipients, limit, window.Add(time.Hour).Format(time.RFC3339))}
+	}
+	if err != nil {
 		return err
 	}
 	p.s.deliver(p.ctx, p.ch.Outbox)
