@@ -157,7 +157,7 @@ func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID stri
 	for i, c := range cases {
 		out[i] = caseOf(c)
 	}
-	return writeList(w, out, notPaged)
+	return writeList(w, out, nil)
 }
 
 func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
@@ -261,7 +261,7 @@ func (h caseHandlers) events(w http.ResponseWriter, r *http.Request, callerID st
 	for i, e := range events {
 		out[i] = eventOf(e, users, nil)
 	}
-	return writeList(w, out, p.Normalize().Offset)
+	return writeList(w, out, after(p.Normalize().Offset))
 }
 
 // eventInput is the body of POST .../events: a comment, its text in name.
@@ -303,7 +303,7 @@ func writeTasks(w http.ResponseWriter, tasks []casework.Task) error {
 	for i, t := range tasks {
 		out[i] = taskOf(t)
 	}
-	return writeList(w, out, notPaged)
+	return writeList(w, out, nil)
 }
 
 // CaseCounts is the body of GET /info/cases (the document gives none).

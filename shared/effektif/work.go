@@ -239,9 +239,10 @@ func fitting[T any](items []T, budget *int, atLeastOne bool) ([]json.RawMessage,
 	return out, nil
 }
 
-// writeList answers items as a JSON array within ListBudget (see above);
-// offset >= 0 marks an offset-paged list that started at offset.
-func writeList[T any](w http.ResponseWriter, items []T, offset int) error {
+// writeList answers items as a JSON array within ListBudget (see above).
+// next, for an offset-paged list, gives the offset to ask next when only
+// the first kept items are answered (nil for a list without paging).
+func writeList[T any](w http.ResponseWriter, items []T, next func(kept int) int) error {
 	budget := ListBudget
 	out, err := fitting(items, &budget, true)
 	if err != nil {
@@ -249,15 +250,17 @@ func writeList[T any](w http.ResponseWriter, items []T, offset int) error {
 	}
 	if left := len(items) - len(out); left > 0 {
 		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
-		if offset >= 0 {
-			w.Header().Set(HeaderNextOffset, strconv.Itoa(offset+len(out)))
+		if next != nil {
+			w.Header().Set(HeaderNextOffset, strconv.Itoa(next(len(out))))
 		}
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, out)
 }
 
-// notPaged is writeList's offset of a list without paging.
-const notPaged = -1
+// after is writeList's next for a list that starts at offset.
+func after(offset int) func(int) int {
+	return func(kept int) int { return offset + kept }
+}
 
 // cutTo keeps the first n of list.
 func cutTo[T any](list []T, n int) []T { return list[:min(n, len(list))] }

@@ -11,7 +11,7 @@ func TestWriteListCutsBySize(t *testing.T) {
 	big := strings.Repeat("x", ListBudget/3)
 	items := []string{big, big, big, big}
 	rec := httptest.NewRecorder()
-	if err := writeList(rec, items, 10); err != nil {
+	if err := writeList(rec, items, after(10)); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -23,7 +23,7 @@ func TestWriteListCutsBySize(t *testing.T) {
 	}
 	// One item over the budget is answered alone, so a list always moves on.
 	rec = httptest.NewRecorder()
-	if err := writeList(rec, []string{strings.Repeat("y", ListBudget+10), "z"}, notPaged); err != nil {
+	if err := writeList(rec, []string{strings.Repeat("y", ListBudget+10), "z"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || len(got) != 1 || rec.Header().Get(HeaderTruncated) != "1" || rec.Header().Get(HeaderNextOffset) != "" {
@@ -31,7 +31,7 @@ func TestWriteListCutsBySize(t *testing.T) {
 	}
 	// A list within the budget carries no header.
 	rec = httptest.NewRecorder()
-	if err := writeList(rec, []string{"a", "b"}, 0); err != nil || rec.Header().Get(HeaderTruncated) != "" || strings.TrimSpace(rec.Body.String()) != `["a","b"]` {
+	if err := writeList(rec, []string{"a", "b"}, after(0)); err != nil || rec.Header().Get(HeaderTruncated) != "" || strings.TrimSpace(rec.Body.String()) != `["a","b"]` {
 		t.Fatalf("small list: %s %v", rec.Body, rec.Header())
 	}
 	budget := 12 // "12345" and a comma take 8, "6" and a comma 4

@@ -238,18 +238,11 @@ func (h workflowHandlers) writeEditors(w http.ResponseWriter, wfs []casework.Edi
 		}
 		out[i] = body
 	}
-	budget := ListBudget
-	kept, err := fitting(out, &budget, true)
-	if err != nil {
-		return err
+	var next func(int) int
+	if offsets != nil {
+		next = func(kept int) int { return offsets[kept] }
 	}
-	if left := len(out) - len(kept); left > 0 {
-		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
-		if offsets != nil {
-			w.Header().Set(HeaderNextOffset, strconv.Itoa(offsets[len(kept)]))
-		}
-	}
-	return httpapi.WriteJSON(w, http.StatusOK, kept)
+	return writeList(w, out, next)
 }
 
 func (h workflowHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
@@ -380,7 +373,7 @@ func (h workflowHandlers) versions(w http.ResponseWriter, r *http.Request, calle
 			return err
 		}
 	}
-	return writeList(w, out, p.Normalize().Offset)
+	return writeList(w, out, after(p.Normalize().Offset))
 }
 
 // VersionRequest is the body of POST .../versions.
