@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -65,7 +66,9 @@ func newEvent(r *http.Request, body []byte, info requestInfo) events.APIGatewayV
 		},
 	}
 	if len(body) > 0 {
-		if isText(r.Header.Get("Content-Type")) {
+		// A body that is not UTF-8 cannot travel as a JSON string without
+		// losing bytes: it goes base64-encoded whatever its type says.
+		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
 			ev.Body = string(body)
 		} else {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true

@@ -167,7 +167,8 @@ func TestNewEvent(t *testing.T) {
 }
 
 func TestRequestBodyEncoding(t *testing.T) {
-	body := []byte{0, 1, 2, 0xff, 'h', 'i'}
+	body := []byte{0, 1, 2, 'h', 'i'}
+	notUTF8 := []byte{0, 1, 2, 0xff, 'h', 'i'}
 	cases := map[string]bool{ // content type → passed as text
 		"text/plain; charset=latin1":        true,
 		"application/json":                  true,
@@ -194,6 +195,10 @@ func TestRequestBodyEncoding(t *testing.T) {
 		}
 		if ev.IsBase64Encoded == text || ev.Body != want {
 			t.Errorf("%q: got body %q base64=%v", ct, ev.Body, ev.IsBase64Encoded)
+		}
+		// A body that is not UTF-8 would lose bytes as a JSON string.
+		if ev := newEvent(r, notUTF8, requestInfo{route: rt}); !ev.IsBase64Encoded || ev.Body != base64.StdEncoding.EncodeToString(notUTF8) {
+			t.Errorf("%q: a body that is not UTF-8 got %q base64=%v", ct, ev.Body, ev.IsBase64Encoded)
 		}
 	}
 }

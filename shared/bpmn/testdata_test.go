@@ -192,3 +192,25 @@ func findActivity(acts []workflow.Activity, id string) *workflow.Activity {
 	}
 	return nil
 }
+
+func TestImportTextIgnoresTheDeclaredEncoding(t *testing.T) {
+	doc := "\uFEFF<?xml version=\"1.0\" encoding='ISO-8859-1'?>\n" +
+		`<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p" name="Grüße"><task id="t" name="€ and ü"/></process></definitions>`
+	w, err := ImportText(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Name != "Grüße" || activityByID(t, w.Activities, "t").Name != "€ and ü" {
+		t.Errorf("read as %q / %q", w.Name, activityByID(t, w.Activities, "t").Name)
+	}
+	for data, want := range map[string]string{
+		`<?xml version="1.0" encoding="ISO-8859-1"?><a/>`: "iso-8859-1",
+		`<?xml version="1.0" encoding='UTF-16'?><a/>`:     "utf-16",
+		`<?xml version="1.0"?><a encoding="x"/>`:          "",
+		`<a/>`:                                            "",
+	} {
+		if got := DeclaredEncoding([]byte(data)); got != want {
+			t.Errorf("DeclaredEncoding(%s) = %q, want %q", data, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -36,7 +37,10 @@ func bpmnFailure(err error) error {
 }
 
 func importBPMN(data []byte) (workflow.Workflow, error) {
-	w, err := bpmn.Import(data)
+	return checkedImport(bpmn.Import(data))
+}
+
+func checkedImport(w *workflow.Workflow, err error) (workflow.Workflow, error) {
 	if err != nil {
 		return workflow.Workflow{}, bpmnFailure(err)
 	}
@@ -68,15 +72,53 @@ func (s *Service) ImportBPMN(ctx context.Context, callerID, orgKey, fileID strin
 	return s.CreateWorkflow(ctx, callerID, orgKey, WorkflowDraft{Definition: def})
 }
 
-// UpdateFromBPMN replaces the draft's definition with a BPMN document's.
-// Permission and errors: as UpdateWorkflow, and as ImportBPMN for the
-// document.
+// UpdateFromBPMN replaces the draft's definition with a BPMN document's:
+// its bytes, decoded as its byte order mark and XML declaration say (as an
+// upload is). Permission and errors: as UpdateWorkflow, and as ImportBPMN
+// for the document; Invalid for a document whose bytes were replaced in
+// transit (see damagedInTransit).
 func (s *Service) UpdateFromBPMN(ctx context.Context, callerID, orgKey, id string, data []byte) (EditorWorkflow, error) {
+	if damagedInTransit(data) {
+		return EditorWorkflow{}, failure.New(failure.Invalid, "the BPMN document arrived damaged: it declares %q, but its bytes were replaced as invalid UTF-8 on the way; send it with Content-Type application/octet-stream, or upload it as a file and import that", bpmn.DeclaredEncoding(data))
+	}
 	def, err := importBPMN(data)
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
 	return s.UpdateWorkflow(ctx, callerID, orgKey, id, WorkflowDraft{Definition: def})
+}
+
+// UpdateFromBPMNText is UpdateFromBPMN for a document sent as text (a JSON
+// string): its characters are taken as they are, whatever encoding its
+// declaration names.
+func (s *Service) UpdateFromBPMNText(ctx context.Context, callerID, orgKey, id, doc string) (EditorWorkflow, error) {
+	def, err := checkedImport(bpmn.ImportText(doc))
+	if err != nil {
+		return EditorWorkflow{}, err
+	}
+	return s.UpdateWorkflow(ctx, callerID, orgKey, id, WorkflowDraft{Definition: def})
+}
+
+// replacement is U+FFFD in UTF-8, what a text transport puts in place of
+// bytes that are not UTF-8.
+var replacement = []byte("\uFFFD")
+
+// damagedInTransit reports a document whose bytes a text transport (an API
+// gateway passing a text/xml body as a UTF-8 string) replaced: a UTF-16
+// byte order mark turned into two replacement characters, or replacement
+// characters in a document that declares a single-byte or UTF-16
+// encoding, where the bytes U+FFFD is made of would be read as other
+// characters.
+func damagedInTransit(data []byte) bool {
+	if bytes.HasPrefix(data, append(append([]byte{}, replacement...), replacement...)) {
+		return true
+	}
+	switch enc := bpmn.DeclaredEncoding(data); enc {
+	case "", "utf-8", "utf8":
+		return false
+	default:
+		return bytes.Contains(data, replacement)
+	}
 }
 
 // ExportBPMN writes the draft as BPMN 2.0 XML. Permission: members who can

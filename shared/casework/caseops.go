@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -21,6 +22,7 @@ const (
 	DetailEvents       = 50
 	MaxCommentLength   = 10000
 	MaxProperties      = 64 * 1024
+	MaxParticipants    = 200
 )
 
 // NewCase is a case to create directly.
@@ -61,8 +63,24 @@ func validateCaseText(name, description string) error {
 	if err := identity.ValidateName("name", name); err != nil {
 		return err
 	}
-	if len(description) > MaxCommentLength {
-		return failure.Field("description", "description is longer than %d bytes", MaxCommentLength)
+	return validateText("description", description, MaxCommentLength)
+}
+
+// validateText checks a text that a person wrote and others read
+// (comments, descriptions, commit messages), whatever the request's format:
+// valid UTF-8, at most max bytes, and no control characters but tab, line
+// feed and carriage return (so no NUL). Errors: Invalid naming field.
+func validateText(field, value string, max int) error {
+	if len(value) > max {
+		return failure.Field(field, "%s is longer than %d bytes", field, max)
+	}
+	if !utf8.ValidString(value) {
+		return failure.Field(field, "%s is not valid UTF-8", field)
+	}
+	for _, r := range value {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return failure.Field(field, "%s contains control characters (such as NUL)", field)
+		}
 	}
 	return nil
 }
@@ -79,7 +97,7 @@ func (s *Service) event(caseID, typ, name, userID, taskID string, data any) Even
 // CreateCase creates a case directly (not from a workflow). Permission:
 // members. Errors: Invalid (bad fields, participants who are not members).
 func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc NewCase) (Case, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
+	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
 		return Case{}, err
 	}
@@ -89,11 +107,14 @@ func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc Ne
 	if err := checkProperties(nc.Properties); err != nil {
 		return Case{}, err
 	}
-	if err := s.Identity.CheckMembers(ctx, org.ID, "participantIds", nc.ParticipantIDs); err != nil {
+	if len(nc.ParticipantIDs) > MaxParticipants {
+		return Case{}, failure.Field("participantIds", "a case has at most %d participants", MaxParticipants)
+	}
+	if err := s.checkUsers(ctx, org.ID, "participantIds", nc.ParticipantIDs); err != nil {
 		return Case{}, err
 	}
 	if nc.Trigger != nil {
-		return s.caseOfWorkflow(ctx, org.ID, callerID, nc)
+		return s.caseOfWorkflow(ctx, org.ID, m, nc)
 	}
 	now := s.now()
 	c := Case{
@@ -112,12 +133,13 @@ func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc Ne
 
 // caseOfWorkflow starts the trigger's workflow with a case that takes the
 // NewCase's fields.
-func (s *Service) caseOfWorkflow(ctx context.Context, orgID, callerID string, nc NewCase) (Case, error) {
+func (s *Service) caseOfWorkflow(ctx context.Context, orgID string, m identity.Membership, nc NewCase) (Case, error) {
+	callerID := m.UserID
 	t := nc.Trigger
 	if t.WorkflowInstanceID != "" {
 		return Case{}, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
 	}
-	v, err := s.resolveVersion(ctx, orgID, t.WorkflowID, t.SourceWorkflowID)
+	v, err := s.startableVersion(ctx, orgID, m, t.WorkflowID, t.SourceWorkflowID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -349,7 +371,10 @@ func (s *Service) UpdateCase(ctx context.Context, callerID, orgKey, id string, c
 			c.Priority = ch.Priority
 		}
 		if ch.ParticipantIDs != nil {
-			if err := s.Identity.CheckMembers(ctx, c.OrganizationID, "participantIds", *ch.ParticipantIDs); err != nil {
+			if len(*ch.ParticipantIDs) > MaxParticipants {
+				return Changes{}, failure.Field("participantIds", "a case has at most %d participants", MaxParticipants)
+			}
+			if err := s.checkUsers(ctx, c.OrganizationID, "participantIds", *ch.ParticipantIDs); err != nil {
 				return Changes{}, err
 			}
 			c.ParticipantIDs = *ch.ParticipantIDs
@@ -519,13 +544,13 @@ func (s *Service) CaseEvents(ctx context.Context, callerID, orgKey, caseID, even
 
 // AddComment adds a comment to a case's timeline, optionally about one of
 // its tasks. Permission: members. Errors: NotFound, Invalid (empty or too
-// long text, a task of another case).
+// long text, control characters such as NUL, a task of another case).
 func (s *Service) AddComment(ctx context.Context, callerID, orgKey, caseID, text, taskID string) (Event, error) {
 	if strings.TrimSpace(text) == "" {
 		return Event{}, failure.Field("name", "the comment text (name) is required")
 	}
-	if len(text) > MaxCommentLength {
-		return Event{}, failure.Field("name", "the comment is longer than %d bytes", MaxCommentLength)
+	if err := validateText("name", text, MaxCommentLength); err != nil {
+		return Event{}, err
 	}
 	org, _, err := s.access(ctx, callerID, orgKey)
 	if err != nil {

@@ -135,6 +135,9 @@ type Service struct {
 	// InlineLimit is the largest file a download answers itself; larger
 	// ones get a presigned URL (DefaultInlineLimit when 0).
 	InlineLimit int64
+	// MailQuota bounds the recipients of an organization's email tasks
+	// per hour (DefaultMailQuota when 0); see progress.commit.
+	MailQuota int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -77,19 +78,22 @@ func engineFailure(err error) error {
 	}
 }
 
-// checkRunnableWithEngine is the engine's validation as a failure listing
-// the errors (Unprocessable).
-func checkRunnableWithEngine(w *workflow.Workflow) error {
+// unrunnable is the failure of a workflow with error issues
+// (Unprocessable): the message lists them by element ("activity/element:
+// message"), Details holds them; nil without errors.
+func unrunnable(issues []engine.Issue) error {
 	var msgs []string
-	for _, is := range engine.Validate(w) {
+	var errs []engine.Issue
+	for _, is := range issues {
 		if is.Severity == engine.SeverityError {
 			msgs = append(msgs, is.String())
+			errs = append(errs, is)
 		}
 	}
 	if len(msgs) == 0 {
 		return nil
 	}
-	return failure.New(failure.Unprocessable, "the workflow cannot run: %s", strings.Join(msgs, "; "))
+	return &failure.Error{Code: failure.Unprocessable, Message: "the workflow cannot run: " + strings.Join(msgs, "; "), Details: errs}
 }
 
 // resolveVersion finds the version a trigger runs: the named version, or
@@ -122,6 +126,34 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 		return ExecutableWorkflow{}, failure.New(failure.Conflict, "workflow %q has no published version", sourceWorkflowID)
 	}
 	return s.Store.GetVersion(ctx, orgID, w.PublishedVersion)
+}
+
+// startableVersion is resolveVersion for a member who starts a workflow:
+// a private draft of another member (and its versions) answers exactly as
+// an unknown id does (Invalid naming the field, the same message), so the
+// answer does not tell that it exists. Admins see every draft.
+func (s *Service) startableVersion(ctx context.Context, orgID string, m identity.Membership, workflowID, sourceWorkflowID string) (ExecutableWorkflow, error) {
+	if workflowID == "" && sourceWorkflowID != "" && ids.Valid(sourceWorkflowID) && !m.IsAdmin() {
+		w, err := s.Store.GetEditorWorkflow(ctx, orgID, sourceWorkflowID)
+		if err != nil && !failure.Is(err, failure.NotFound) {
+			return ExecutableWorkflow{}, err
+		}
+		if err == nil && !visible(w, m) {
+			return ExecutableWorkflow{}, failure.Field("sourceWorkflowId", "no workflow %q", sourceWorkflowID)
+		}
+	}
+	v, err := s.resolveVersion(ctx, orgID, workflowID, sourceWorkflowID)
+	if err != nil || workflowID == "" || m.IsAdmin() {
+		return v, err
+	}
+	w, err := s.Store.GetEditorWorkflow(ctx, orgID, v.SourceWorkflowID)
+	if err != nil && !failure.Is(err, failure.NotFound) {
+		return ExecutableWorkflow{}, err
+	}
+	if err == nil && !visible(w, m) {
+		return ExecutableWorkflow{}, failure.Field("workflowId", "no workflow version %q", workflowID)
+	}
+	return v, nil
 }
 
 // start starts an instance of a version and applies what it asks for.
@@ -223,6 +255,9 @@ func (p *progress) message(tr *tracked, activityInstanceID string, values map[st
 
 // apply turns an operation's effects into writes.
 func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
+	if err := p.keepPeople(eff); err != nil {
+		return err
+	}
 	inst := tr.rec.Instance
 	var tc *trackedCase
 	if inst.CaseID != "" {
@@ -414,9 +449,37 @@ func (p *progress) mail(e engine.EmailRequest) error {
 	return nil
 }
 
+// DefaultMailQuota is the recipients of email tasks an organization may
+// send per hour (UTC clock hours) unless Service.MailQuota says otherwise.
+const DefaultMailQuota = 100
+
 // commit writes everything the request changed in one transaction, then
 // sends the mails it queued.
+//
+// Mail quota: the recipients of the queued mails are counted against the
+// organization's quota of the current hour in the same transaction, with
+// a conditional atomic counter in DynamoDB, so the quota holds across
+// Lambda instances and counts only mail that is really queued. Decision:
+// an operation whose email tasks would exceed the quota fails (429
+// TooManyRequests, saying so and when the hour ends), and nothing of it is
+// stored, as for any failing activity: the start or task completion can
+// be tried again in the next hour. An operation of the scheduled function
+// (a due timer that reaches an email task) fails the same way and its
+// timer stays due, so it is deferred: it fires again on a later run, once
+// the hour has room.
 func (p *progress) commit() error {
+	recipients := 0
+	for _, m := range p.ch.Outbox {
+		recipients += len(m.To) + len(m.Cc) + len(m.Bcc)
+	}
+	limit := p.s.MailQuota
+	if limit <= 0 {
+		limit = DefaultMailQuota
+	}
+	window := p.s.now().Truncate(time.Hour)
+	if recipients > 0 {
+		p.ch.MailQuota = &MailQuota{OrganizationID: p.orgID, Window: window, Count: recipients, Limit: limit}
+	}
 	for _, id := range p.order {
 		tr := p.instances[id]
 		if !tr.isNew {
@@ -431,7 +494,12 @@ func (p *progress) commit() error {
 		tc.c.LastUpdated = p.s.now()
 		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, New: tc.isNew})
 	}
-	if err := p.s.Store.Commit(p.ctx, p.ch); err != nil {
+	err := p.s.Store.Commit(p.ctx, p.ch)
+	if errors.Is(err, ErrMailQuota) {
+		return &failure.Error{Code: failure.TooManyRequests, Details: map[string]int{"retryAfterSeconds": int(window.Add(time.Hour).Sub(p.s.now()).Seconds()) + 1},
+			Message: fmt.Sprintf("the email tasks would send %d mails, more than the organization has left of its %d mails per hour; try again after %s", recipients, limit, window.Add(time.Hour).Format(time.RFC3339))}
+	}
+	if err != nil {
 		return err
 	}
 	p.s.deliver(p.ctx, p.ch.Outbox)
@@ -452,18 +520,19 @@ func (s *Service) retry(op func() error) error {
 
 // StartInstance starts a workflow instance (POST /engine/workflow/instances)
 // and, when the workflow enables cases, its case. Permission: members.
-// Errors: Invalid (no such version, bad trigger data), Conflict (the editor
-// workflow has no published version), Unprocessable (the workflow cannot
-// run).
+// Errors: Invalid (no such version or workflow, also for another member's
+// private draft, bad trigger data), Conflict (the editor workflow, visible
+// to the caller, has no published version), Unprocessable (the workflow
+// cannot run).
 func (s *Service) StartInstance(ctx context.Context, callerID, orgKey string, t TriggerRequest) (*engine.Instance, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
+	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
 		return nil, err
 	}
 	if t.WorkflowInstanceID != "" {
 		return nil, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
 	}
-	v, err := s.resolveVersion(ctx, org.ID, t.WorkflowID, t.SourceWorkflowID)
+	v, err := s.startableVersion(ctx, org.ID, m, t.WorkflowID, t.SourceWorkflowID)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,10 @@ type Changes struct {
 	// EndedActions are action instances to remove (their activity was
 	// interrupted), as OrganizationID/ID pairs.
 	EndedActions []ActionInstance
+	// MailQuota, when set, counts the Outbox's recipients against the
+	// organization's mail quota in the same transaction (ErrMailQuota when
+	// the window has no room left for them).
+	MailQuota *MailQuota
 	// Counts adjusts the organization's case statistics.
 	Counts *CountsDelta
 	// OrganizationID scopes Counts.
@@ -60,6 +64,19 @@ type OnceMark struct {
 	Key    string
 	Result string
 }
+
+// MailQuota counts Count more recipients of an organization's outgoing
+// mail in the window that starts at Window (an hour), on condition that the
+// window's count stays at most Limit.
+type MailQuota struct {
+	OrganizationID string
+	Window         time.Time
+	Count, Limit   int
+}
+
+// ErrMailQuota is what Commit returns when the MailQuota had no room; the
+// service gives it a message with the numbers.
+var ErrMailQuota = &failure.Error{Code: failure.TooManyRequests, Message: "the organization's mail quota is used up"}
 
 // ErrDone is the Conflict of a Commit whose OnceMark was recorded before.
 var ErrDone = &failure.Error{Code: failure.Conflict, Message: "this was done before"}
@@ -143,4 +160,7 @@ type WorkStore interface {
 	PendingMail(ctx context.Context, before time.Time, limit int) ([]OutboxMail, error)
 	// DeleteMail removes a sent mail from the outbox.
 	DeleteMail(ctx context.Context, m OutboxMail) error
+	// GroupsAmong tells which of the group ids are groups of the
+	// organization (one batch read).
+	GroupsAmong(ctx context.Context, organizationID string, groupIDs []string) (map[string]bool, error)
 }

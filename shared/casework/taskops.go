@@ -46,16 +46,25 @@ type TaskChanges struct {
 	Properties        map[string]json.RawMessage
 }
 
-func (s *Service) checkPeople(ctx context.Context, orgID, assignee string, candidates []string) error {
+// checkPeople checks a task's people: the assignee and candidates are
+// members of the organization, the candidate groups its groups. Errors:
+// Invalid naming the field.
+func (s *Service) checkPeople(ctx context.Context, orgID, assignee string, candidates, groups []string) error {
 	if len(candidates) > MaxCandidates {
 		return failure.Field("candidateIds", "a task has at most %d candidates", MaxCandidates)
 	}
+	if len(groups) > MaxCandidateGroups {
+		return failure.Field("candidateGroupIds", "a task has at most %d candidate groups", MaxCandidateGroups)
+	}
 	if assignee != "" {
-		if err := s.Identity.CheckMembers(ctx, orgID, "assigneeId", []string{assignee}); err != nil {
+		if err := s.checkUsers(ctx, orgID, "assigneeId", []string{assignee}); err != nil {
 			return err
 		}
 	}
-	return s.Identity.CheckMembers(ctx, orgID, "candidateIds", candidates)
+	if err := s.checkUsers(ctx, orgID, "candidateIds", candidates); err != nil {
+		return err
+	}
+	return s.checkGroups(ctx, orgID, "candidateGroupIds", groups)
 }
 
 // taskByID reads a task of the organization. Errors: NotFound.
@@ -84,7 +93,7 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 	if err := checkProperties(nt.Properties); err != nil {
 		return Task{}, err
 	}
-	if err := s.checkPeople(ctx, org.ID, nt.AssigneeID, nt.CandidateIDs); err != nil {
+	if err := s.checkPeople(ctx, org.ID, nt.AssigneeID, nt.CandidateIDs, nt.CandidateGroupIDs); err != nil {
 		return Task{}, err
 	}
 	var created Task
@@ -347,8 +356,12 @@ func (s *Service) changeTask(ctx context.Context, callerID, orgKey, id string, f
 
 // UpdateTask changes a task's fields: name, description, assignee,
 // candidates, due date, properties. A change of assignee is a taskAssigned
-// event in the task's case. Permission: members. Errors: NotFound,
-// Invalid, Conflict.
+// event in the task's case. Permission: members; reassigning (a change of
+// assignee, candidates or candidate groups) only those who may work on the
+// task as it is (see mayWork): its assignee, the candidates of an
+// unassigned task (a candidate user or a member of a candidate group; any
+// member when it has none), and admins. Errors: NotFound, Forbidden,
+// Invalid (people or groups not of the organization), Conflict.
 func (s *Service) UpdateTask(ctx context.Context, callerID, orgKey, id string, c TaskChanges) (TaskDetail, error) {
 	if err := checkProperties(c.Properties); err != nil {
 		return TaskDetail{}, err
@@ -366,14 +379,20 @@ func (s *Service) UpdateTask(ctx context.Context, callerID, orgKey, id string, c
 		if err := validateCaseText(t.Name, t.Description); err != nil {
 			return err
 		}
-		assignee, candidates := t.AssigneeID, t.CandidateIDs
+		assignee, candidates, groups := t.AssigneeID, t.CandidateIDs, t.CandidateGroupIDs
 		if c.AssigneeID != nil {
 			assignee = *c.AssigneeID
 		}
 		if c.CandidateIDs != nil {
 			candidates = *c.CandidateIDs
 		}
-		if err := s.checkPeople(ctx, t.OrganizationID, assignee, candidates); err != nil {
+		if c.CandidateGroupIDs != nil {
+			groups = *c.CandidateGroupIDs
+		}
+		if (assignee != t.AssigneeID || !sameIDs(candidates, t.CandidateIDs) || !sameIDs(groups, t.CandidateGroupIDs)) && !mayWork(*t, m) {
+			return failure.New(failure.Forbidden, "only the assignee, a candidate of an unassigned task or an admin may reassign the task")
+		}
+		if err := s.checkPeople(ctx, t.OrganizationID, assignee, candidates, groups); err != nil {
 			return err
 		}
 		if assignee != t.AssigneeID && t.CaseID != "" {
@@ -382,10 +401,7 @@ func (s *Service) UpdateTask(ctx context.Context, callerID, orgKey, id string, c
 		if assignee != "" {
 			t.ParticipantIDs = withUser(t.ParticipantIDs, assignee)
 		}
-		t.AssigneeID, t.CandidateIDs = assignee, candidates
-		if c.CandidateGroupIDs != nil {
-			t.CandidateGroupIDs = *c.CandidateGroupIDs
-		}
+		t.AssigneeID, t.CandidateIDs, t.CandidateGroupIDs = assignee, candidates, groups
 		if c.DueDate != nil {
 			t.DueDate = *c.DueDate
 		}
@@ -483,6 +499,19 @@ func (s *Service) DeleteTask(ctx context.Context, callerID, orgKey, id string) e
 		}
 	}
 	return s.Store.Commit(ctx, ch)
+}
+
+// sameIDs reports whether two id lists hold the same ids, in any order.
+func sameIDs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !contains(b, a[i]) || !contains(a, b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func without(list []string, s string) []string {

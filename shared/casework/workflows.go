@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -31,9 +32,29 @@ type WorkflowDraft struct {
 	IsPrivate   *bool
 }
 
+// Size of drafts. A draft is answered whole (GET, the editor's lists), so
+// it must fit a Lambda response (6 MB, with the body escaped inside it):
+// its definition is at most MaxDraftBytes as JSON, its caseColumns at most
+// MaxCaseColumnsBytes. Beyond them a create, update or BPMN import answers
+// 413 (TooLarge).
+const (
+	MaxDraftBytes       = 2 << 20
+	MaxCaseColumnsBytes = 64 << 10
+)
+
 func validateDraft(d WorkflowDraft) error {
 	if err := identity.ValidateName("name", d.Definition.Name); err != nil {
 		return err
+	}
+	if len(d.CaseColumns) > MaxCaseColumnsBytes {
+		return &failure.Error{Code: failure.TooLarge, Field: "caseColumns", Message: fmt.Sprintf("caseColumns are %d bytes, more than the %d allowed", len(d.CaseColumns), MaxCaseColumnsBytes)}
+	}
+	raw, err := json.Marshal(d.Definition)
+	if err != nil {
+		return failure.Wrap(err, "encode workflow")
+	}
+	if len(raw) > MaxDraftBytes {
+		return failure.New(failure.TooLarge, "the workflow is %d bytes as JSON, more than the %d a draft may have", len(raw), MaxDraftBytes)
 	}
 	if d.Category != nil {
 		if err := identity.ValidateName("category", *d.Category); err != nil {
@@ -80,27 +101,33 @@ func (s *Service) Workflow(ctx context.Context, callerID, orgKey, id string) (Ed
 }
 
 // Workflows lists the drafts the caller may see, optionally only those with
-// the given trigger type. Permission: members.
-func (s *Service) Workflows(ctx context.Context, callerID, orgKey, trigger string, page Page) ([]EditorWorkflow, error) {
+// the given trigger type, from the page's offset among all drafts (private
+// drafts of others count but are left out). offsets[i] is the offset of
+// the i-th draft listed, for a client that asks for the rest of a list
+// that was cut. Permission: members.
+func (s *Service) Workflows(ctx context.Context, callerID, orgKey, trigger string, page Page) (list []EditorWorkflow, offsets []int, err error) {
 	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	all, err := s.Store.ListEditorWorkflows(ctx, org.ID, trigger, page.Normalize())
+	page = page.Normalize()
+	all, err := s.Store.ListEditorWorkflows(ctx, org.ID, trigger, page)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := all[:0]
-	for _, w := range all {
+	for i, w := range all {
 		if visible(w, m) {
 			out = append(out, w)
+			offsets = append(offsets, page.Offset+i)
 		}
 	}
-	return out, nil
+	return out, offsets, nil
 }
 
 // CreateWorkflow stores a new draft owned by the caller. Permission:
-// members. Errors: Invalid for a malformed definition.
+// members. Errors: Invalid for a malformed definition, TooLarge beyond
+// MaxDraftBytes.
 func (s *Service) CreateWorkflow(ctx context.Context, callerID, orgKey string, d WorkflowDraft) (EditorWorkflow, error) {
 	org, _, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
@@ -282,11 +309,13 @@ func (s *Service) DeleteWorkflow(ctx context.Context, callerID, orgKey, id strin
 
 // CreateVersion snapshots the draft as an immutable version with a commit
 // message. Permission: members who can see the draft, unless another holds
-// its lock. Errors: NotFound, Conflict, Invalid (a definition that cannot
-// run: the issues are listed in the message).
+// its lock. Errors: NotFound, Conflict, Invalid (a commit message that is
+// too long or holds control characters such as NUL), Unprocessable (a
+// definition that cannot run, or names users or groups not of the
+// organization: the issues are listed in the message and the details).
 func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commitMessage string) (ExecutableWorkflow, error) {
-	if len(commitMessage) > MaxCommitMessage {
-		return ExecutableWorkflow{}, failure.Field("commitMessage", "commitMessage is longer than %d bytes", MaxCommitMessage)
+	if err := validateText("commitMessage", commitMessage, MaxCommitMessage); err != nil {
+		return ExecutableWorkflow{}, err
 	}
 	org, m, err := s.access(ctx, callerID, orgKey)
 	if err != nil {
@@ -302,7 +331,7 @@ func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commi
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
 			return errLocked(w)
 		}
-		if err := s.checkRunnable(&w.Definition); err != nil {
+		if err := s.checkRunnable(ctx, org.ID, &w.Definition); err != nil {
 			return err
 		}
 		v := ExecutableWorkflow{
@@ -385,11 +414,21 @@ func (s *Service) PublishVersion(ctx context.Context, callerID, orgKey, id, vers
 	return published, err
 }
 
-func (s *Service) checkRunnable(w *workflow.Workflow) error {
+// checkRunnable checks a definition before it becomes a version: its
+// shape, the engine's validation, and the people it names (members and
+// groups of the organization only). Errors: Invalid (shape),
+// Unprocessable listing every error issue by element in the message and
+// as Details (a list of engine.Issue).
+func (s *Service) checkRunnable(ctx context.Context, orgID string, w *workflow.Workflow) error {
 	if err := workflow.CheckShape(w); err != nil {
 		return err
 	}
-	return checkRunnableWithEngine(w)
+	issues := engine.Validate(w)
+	people, err := s.peopleIssues(ctx, orgID, w)
+	if err != nil {
+		return err
+	}
+	return unrunnable(append(issues, people...))
 }
 
 // StartForm returns the start form of the workflow's published version, or

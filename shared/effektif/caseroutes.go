@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/inline"
+	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
 // caseInput is the body of POST /cases (NewCase) and PUT /cases/{id}
@@ -107,10 +109,34 @@ func (h caseHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d case
 	for _, e := range d.Events {
 		v.Events = append(v.Events, eventOf(e, p, tasks))
 	}
+	// The embedded lists share one budget (see ListBudget).
+	var cut []string
+	budget := ListBudget
+	if kept, err := fitting(v.Tasks, &budget, false); err != nil {
+		return err
+	} else if len(kept) < len(v.Tasks) {
+		v.Tasks, cut = cutTo(v.Tasks, len(kept)), append(cut, "tasks")
+	}
+	if kept, err := fitting(v.Events, &budget, false); err != nil {
+		return err
+	} else if len(kept) < len(v.Events) {
+		v.Events, cut = cutTo(v.Events, len(kept)), append(cut, "events")
+	}
 	if d.SourceWorkflow != nil {
 		if v.SourceWorkflow, err = editorWorkflowJSON(*d.SourceWorkflow, time.Now(), nil); err != nil {
 			return err
 		}
+		if len(v.SourceWorkflow) > EmbeddedWorkflowBudget {
+			sw := *d.SourceWorkflow
+			sw.Definition = workflow.Workflow{ID: sw.Definition.ID, Name: sw.Definition.Name}
+			if v.SourceWorkflow, err = editorWorkflowJSON(sw, time.Now(), nil); err != nil {
+				return err
+			}
+			cut = append(cut, "sourceWorkflow")
+		}
+	}
+	if len(cut) > 0 {
+		w.Header().Set(HeaderTruncated, strings.Join(cut, ","))
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, v)
 }
@@ -131,7 +157,7 @@ func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID stri
 	for i, c := range cases {
 		out[i] = caseOf(c)
 	}
-	return httpapi.WriteJSON(w, http.StatusOK, out)
+	return writeList(w, out, nil)
 }
 
 func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
@@ -235,7 +261,7 @@ func (h caseHandlers) events(w http.ResponseWriter, r *http.Request, callerID st
 	for i, e := range events {
 		out[i] = eventOf(e, users, nil)
 	}
-	return httpapi.WriteJSON(w, http.StatusOK, out)
+	return writeList(w, out, after(p.Normalize().Offset))
 }
 
 // eventInput is the body of POST .../events: a comment, its text in name.
@@ -277,7 +303,7 @@ func writeTasks(w http.ResponseWriter, tasks []casework.Task) error {
 	for i, t := range tasks {
 		out[i] = taskOf(t)
 	}
-	return httpapi.WriteJSON(w, http.StatusOK, out)
+	return writeList(w, out, nil)
 }
 
 // CaseCounts is the body of GET /info/cases (the document gives none).

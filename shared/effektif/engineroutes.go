@@ -94,8 +94,13 @@ func (h workflowHandlers) importBPMN(w http.ResponseWriter, r *http.Request, cal
 	return h.writeEditor(w, wf)
 }
 
-// updateBPMN replaces the draft from a BPMN document: the raw XML body, or
-// a JSON string holding it (the document types the body as a string).
+// updateBPMN replaces the draft from a BPMN document: the raw XML body
+// (any content type; decoded by its byte order mark and XML declaration,
+// as an upload is), or a JSON string holding it (the document types the
+// body as a string; its characters are taken as they are). A document in
+// another encoding than UTF-8 sent as text/xml or application/xml reaches
+// the function as a UTF-8 string, with its other bytes replaced: such a
+// body is refused (400); send it as application/octet-stream.
 func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, casework.MaxBPMNSize+1))
 	if err != nil {
@@ -104,14 +109,16 @@ func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, cal
 	if len(body) > casework.MaxBPMNSize {
 		return failure.New(failure.TooLarge, "the BPMN document is larger than %d bytes", casework.MaxBPMNSize)
 	}
+	var wf casework.EditorWorkflow
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '"' {
 		var s string
 		if err := httpapi.Unmarshal(trimmed, &s); err != nil {
 			return err
 		}
-		body = []byte(s)
+		wf, err = h.svc.UpdateFromBPMNText(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), s)
+	} else {
+		wf, err = h.svc.UpdateFromBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), body)
 	}
-	wf, err := h.svc.UpdateFromBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), body)
 	if err != nil {
 		return err
 	}

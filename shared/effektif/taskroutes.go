@@ -84,7 +84,15 @@ func (h taskHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d case
 	if err != nil {
 		return err
 	}
-	return httpapi.WriteJSON(w, http.StatusOK, taskDetailOf(d.Task, d.Subtasks, p))
+	v := taskDetailOf(d.Task, d.Subtasks, p)
+	budget := ListBudget
+	if kept, err := fitting(v.Subtasks, &budget, false); err != nil {
+		return err
+	} else if len(kept) < len(v.Subtasks) {
+		v.Subtasks = cutTo(v.Subtasks, len(kept))
+		w.Header().Set(HeaderTruncated, "subtasks")
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, v)
 }
 
 // listParam reads a query parameter that may repeat or hold a

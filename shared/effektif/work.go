@@ -2,10 +2,14 @@ package effektif
 
 import (
 	"encoding/json"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/inline"
 )
@@ -191,3 +195,72 @@ func eventOf(e casework.Event, p people, tasks map[string]casework.Task) Event {
 	}
 	return v
 }
+
+// Response size. A Lambda response carries at most 6 MB; the JSON body
+// travels inside it as a JSON string (each byte escaped to at most two) or
+// base64-encoded (4/3), so a body is kept to a third of that and lists
+// and embedded lists are cut by size, not only by count:
+//
+//   - a list answers its items in order while the array stays within
+//     ListBudget bytes (the first item always, so a list always moves on);
+//     when items are left out the answer carries the header
+//     X-Caseflow-Truncated with how many, and an offset-paged list (drafts,
+//     versions, events) X-Caseflow-Next-Offset with the offset to ask next;
+//   - a case's embedded tasks and events share ListBudget, its embedded
+//     source workflow is whole when its JSON has at most
+//     EmbeddedWorkflowBudget bytes and else only its editor fields, id and
+//     name; a task's embedded subtasks take ListBudget. What was cut is
+//     named in X-Caseflow-Truncated (e.g. "tasks,events").
+//
+// A draft itself is at most casework.MaxDraftBytes, so one item always fits.
+const (
+	ListBudget             = 1 << 20
+	EmbeddedWorkflowBudget = 256 << 10
+	HeaderTruncated        = "X-Caseflow-Truncated"
+	HeaderNextOffset       = "X-Caseflow-Next-Offset"
+)
+
+// fitting encodes items in order while they fit in *budget bytes (with
+// their commas), at least one when atLeastOne; it takes what they use from
+// *budget.
+func fitting[T any](items []T, budget *int, atLeastOne bool) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, 0, len(items))
+	for i, it := range items {
+		raw, err := json.Marshal(it)
+		if err != nil {
+			return nil, failure.Wrap(err, "encode response")
+		}
+		if len(raw)+1 > *budget && !(atLeastOne && i == 0) {
+			break
+		}
+		*budget -= len(raw) + 1
+		out = append(out, raw)
+	}
+	return out, nil
+}
+
+// writeList answers items as a JSON array within ListBudget (see above).
+// next, for an offset-paged list, gives the offset to ask next when only
+// the first kept items are answered (nil for a list without paging).
+func writeList[T any](w http.ResponseWriter, items []T, next func(kept int) int) error {
+	budget := ListBudget
+	out, err := fitting(items, &budget, true)
+	if err != nil {
+		return err
+	}
+	if left := len(items) - len(out); left > 0 {
+		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
+		if next != nil {
+			w.Header().Set(HeaderNextOffset, strconv.Itoa(next(len(out))))
+		}
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// after is writeList's next for a list that starts at offset.
+func after(offset int) func(int) int {
+	return func(kept int) int { return offset + kept }
+}
+
+// cutTo keeps the first n of list.
+func cutTo[T any](list []T, n int) []T { return list[:min(n, len(list))] }

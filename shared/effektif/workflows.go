@@ -227,7 +227,9 @@ func (h workflowHandlers) writeEditor(w http.ResponseWriter, wf casework.EditorW
 	return httpapi.WriteJSON(w, http.StatusOK, body)
 }
 
-func (h workflowHandlers) writeEditors(w http.ResponseWriter, wfs []casework.EditorWorkflow) error {
+// writeEditors answers a list of EditorWorkflows within ListBudget; with
+// offsets (the list's position of each draft) the list is offset-paged.
+func (h workflowHandlers) writeEditors(w http.ResponseWriter, wfs []casework.EditorWorkflow, offsets []int) error {
 	out := make([]json.RawMessage, len(wfs))
 	for i, wf := range wfs {
 		body, err := editorWorkflowJSON(wf, time.Now(), nil)
@@ -236,7 +238,11 @@ func (h workflowHandlers) writeEditors(w http.ResponseWriter, wfs []casework.Edi
 		}
 		out[i] = body
 	}
-	return httpapi.WriteJSON(w, http.StatusOK, out)
+	var next func(int) int
+	if offsets != nil {
+		next = func(kept int) int { return offsets[kept] }
+	}
+	return writeList(w, out, next)
 }
 
 func (h workflowHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
@@ -244,11 +250,11 @@ func (h workflowHandlers) list(w http.ResponseWriter, r *http.Request, callerID 
 	if err != nil {
 		return err
 	}
-	wfs, err := h.svc.Workflows(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("trigger"), p)
+	wfs, offsets, err := h.svc.Workflows(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("trigger"), p)
 	if err != nil {
 		return err
 	}
-	return h.writeEditors(w, wfs)
+	return h.writeEditors(w, wfs, offsets)
 }
 
 func (h workflowHandlers) templates(w http.ResponseWriter, r *http.Request, callerID string) error {
@@ -256,7 +262,7 @@ func (h workflowHandlers) templates(w http.ResponseWriter, r *http.Request, call
 	if err != nil {
 		return err
 	}
-	return h.writeEditors(w, wfs)
+	return h.writeEditors(w, wfs, nil)
 }
 
 func (h workflowHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
@@ -367,7 +373,7 @@ func (h workflowHandlers) versions(w http.ResponseWriter, r *http.Request, calle
 			return err
 		}
 	}
-	return httpapi.WriteJSON(w, http.StatusOK, out)
+	return writeList(w, out, after(p.Normalize().Offset))
 }
 
 // VersionRequest is the body of POST .../versions.

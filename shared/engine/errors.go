@@ -99,6 +99,9 @@ type ScriptError struct {
 	ActivityID string `json:"activityId,omitempty"`
 	Line       int    `json:"line,omitempty"`
 	Message    string `json:"message"`
+	// Limit tells that the script reached one of the script bounds
+	// (MaxScriptText, MaxScriptSteps, MaxScriptBytes, MaxScriptTime).
+	Limit bool `json:"limit,omitempty"`
 }
 
 func (e *ScriptError) Error() string {

@@ -36,6 +36,9 @@ type run struct {
 	newTimers map[string]bool
 	// changed indexes fx.VariableChanges by variable instance.
 	changed map[*VariableInstance]int
+	// scripts is what the script tasks of this operation may still use
+	// (made by the first one).
+	scripts *scriptBudget
 }
 
 // vars reads variables as seen from an activity instance (nil: workflow).

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
@@ -259,12 +260,71 @@ func (p *parser) primary() (sexpr, error) {
 	return nil, fmt.Errorf("unexpected %q", t.text)
 }
 
+// Bounds of scripts. A script cannot loop, but the lines of a script and
+// the script tasks that one operation runs (a workflow loop without a wait
+// state runs up to maxSteps activities) can each double a text: so every
+// text a script builds is bounded, and so is the work of all scripts of
+// one engine operation (or one RunScript): expressions evaluated, bytes of
+// text built and time spent. Beyond a bound the script fails with a
+// *ScriptError whose Limit is set; the operation fails with it (422), so
+// nothing of it is stored.
+const (
+	// MaxScriptText is the longest text (in bytes) a script may build.
+	MaxScriptText = 64 << 10
+	// MaxScriptSteps bounds the expressions evaluated per operation.
+	MaxScriptSteps = 100_000
+	// MaxScriptBytes bounds the bytes of text built per operation.
+	MaxScriptBytes = 4 << 20
+	// MaxScriptTime bounds the time scripts run per operation.
+	MaxScriptTime = time.Second
+)
+
+// scriptBudget is what the scripts of one operation may still use.
+type scriptBudget struct {
+	steps, bytes int
+	deadline     time.Time
+}
+
+func newScriptBudget() *scriptBudget {
+	return &scriptBudget{deadline: time.Now().Add(MaxScriptTime)}
+}
+
+// errLimit is the message of a ScriptError for a bound that was reached.
+type errLimit string
+
+func (e errLimit) Error() string { return string(e) }
+
+// step spends one evaluation; the clock is read every 256 steps.
+func (b *scriptBudget) step() error {
+	b.steps++
+	if b.steps > MaxScriptSteps {
+		return errLimit(fmt.Sprintf("the scripts evaluated more than %d expressions (script limit)", MaxScriptSteps))
+	}
+	if b.steps%256 == 0 && time.Now().After(b.deadline) {
+		return errLimit(fmt.Sprintf("the scripts ran longer than %s (script limit)", MaxScriptTime))
+	}
+	return nil
+}
+
+// text spends the bytes of a text about to be built.
+func (b *scriptBudget) text(n int) error {
+	if n > MaxScriptText {
+		return errLimit(fmt.Sprintf("the text would be %d bytes, more than the %d a script may build (script limit)", n, MaxScriptText))
+	}
+	b.bytes += n
+	if b.bytes > MaxScriptBytes {
+		return errLimit(fmt.Sprintf("the scripts built more than %d bytes of text (script limit)", MaxScriptBytes))
+	}
+	return nil
+}
+
 // scriptEnv evaluates a script: locals shadow the variables in vs; names
 // go through the mappings.
 type scriptEnv struct {
 	vs       vars
 	mappings map[string]string
 	locals   map[string]any
+	budget   *scriptBudget
 }
 
 func (env *scriptEnv) variableID(name string) string {
@@ -275,6 +335,9 @@ func (env *scriptEnv) variableID(name string) string {
 }
 
 func (env *scriptEnv) eval(x sexpr) (any, error) {
+	if err := env.budget.step(); err != nil {
+		return nil, err
+	}
 	switch x := x.(type) {
 	case sLit:
 		return x.v, nil
@@ -308,16 +371,20 @@ func (env *scriptEnv) eval(x sexpr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return arith(x.op, l, r)
+		return env.arith(x.op, l, r)
 	}
 	return nil, fmt.Errorf("bad expression")
 }
 
-func arith(op byte, l, r any) (any, error) {
+func (env *scriptEnv) arith(op byte, l, r any) (any, error) {
 	_, ls := l.(string)
 	_, rs := r.(string)
 	if op == '+' && (ls || rs) {
-		return textOf(l) + textOf(r), nil
+		a, b := textOf(l), textOf(r)
+		if err := env.budget.text(len(a) + len(b)); err != nil {
+			return nil, err
+		}
+		return a + b, nil
 	}
 	x, okx := l.(float64)
 	y, oky := r.(float64)
@@ -353,18 +420,19 @@ type scriptRun struct {
 	values map[string]any
 }
 
-// execScript runs a parsed script against vs.
-func execScript(s *workflow.Script, vs vars) (*scriptRun, error) {
+// execScript runs a parsed script against vs, spending budget.
+func execScript(s *workflow.Script, vs vars, budget *scriptBudget) (*scriptRun, error) {
 	stmts, err := parseScript(s.Script)
 	if err != nil {
 		return nil, err
 	}
-	env := &scriptEnv{vs: vs, mappings: s.Mappings, locals: map[string]any{}}
+	env := &scriptEnv{vs: vs, mappings: s.Mappings, locals: map[string]any{}, budget: budget}
 	out := &scriptRun{values: map[string]any{}}
 	for _, st := range stmts {
 		v, err := env.eval(st.x)
 		if err != nil {
-			return out, &ScriptError{Line: st.line, Message: err.Error()}
+			_, limit := err.(errLimit)
+			return out, &ScriptError{Line: st.line, Message: err.Error(), Limit: limit}
 		}
 		out.result = v
 		if st.target == "" {
@@ -386,7 +454,10 @@ func (r *run) runScript(ai *ActivityInstance, n *node) error {
 	if n.act.Script == nil {
 		return nil
 	}
-	res, err := execScript(n.act.Script, r.vars(ai))
+	if r.scripts == nil {
+		r.scripts = newScriptBudget()
+	}
+	res, err := execScript(n.act.Script, r.vars(ai), r.scripts)
 	if err == nil {
 		for _, id := range res.order {
 			if err = r.setVar(ai, id, encode(res.values[id]), nil); err != nil {
@@ -418,8 +489,9 @@ type ScriptResult struct {
 // given have their default values) without any instance, for the REST
 // "activities/{activityId}/test" endpoint. Script problems (syntax,
 // arithmetic, a value of the wrong type) are reported in
-// ScriptResult.Error. Errors: ErrUnknownActivity, and *ValueError when
-// the activity is not a script task.
+// ScriptResult.Error. Errors: ErrUnknownActivity, *ValueError when the
+// activity is not a script task, and a *ScriptError with Limit set when
+// the script reached one of the script bounds (MaxScriptText, ...).
 func RunScript(wf *workflow.Workflow, activityID string, vars map[string]json.RawMessage) (*ScriptResult, error) {
 	g := compile(wf)
 	n := g.nodes[activityID]
@@ -451,7 +523,11 @@ func RunScript(wf *workflow.Workflow, activityID string, vars map[string]json.Ra
 		}
 		vs[id] = typedValue{val, t}
 	}
-	run, err := execScript(n.act.Script, vs)
+	run, err := execScript(n.act.Script, vs, newScriptBudget())
+	if se, ok := err.(*ScriptError); ok && se.Limit {
+		se.ActivityID = activityID
+		return nil, se
+	}
 	if run != nil {
 		res.Log = run.log.String()
 		res.Result = encode(run.result)

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
@@ -39,7 +41,7 @@ func TestScriptLanguage(t *testing.T) {
 		{"1e999", "", "bad number"},
 	}
 	for _, c := range cases {
-		run, err := execScript(&workflow.Script{Script: c.src}, testVars)
+		run, err := execScript(&workflow.Script{Script: c.src}, testVars, newScriptBudget())
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("%q: want error %q, got %v", c.src, c.err, err)
@@ -80,5 +82,71 @@ func TestRunScript(t *testing.T) {
 	}
 	if _, err := RunScript(wf, "start", nil); err == nil {
 		t.Fatal("not a script task should fail")
+	}
+}
+
+// doubling is a script of n lines that each double the text a.
+func doubling(n int) string {
+	return "a = \"x\"" + strings.Repeat("\na = a + a", n)
+}
+
+func TestScriptBoundsTextAndWork(t *testing.T) {
+	// 16 doublings make 65536 bytes, the most a text may be; one more fails.
+	run, err := execScript(&workflow.Script{Script: doubling(16)}, testVars, newScriptBudget())
+	if err != nil || len(run.values["a"].(string)) != MaxScriptText {
+		t.Fatalf("16 doublings: %v", err)
+	}
+	_, err = execScript(&workflow.Script{Script: doubling(27)}, testVars, newScriptBudget())
+	var se *ScriptError
+	if !errors.As(err, &se) || !se.Limit || se.Line != 18 || !strings.Contains(se.Message, "more than the 65536 a script may build") {
+		t.Fatalf("27 doublings: %#v", err)
+	}
+	// Many lines under the text bound still end at the step bound.
+	_, err = execScript(&workflow.Script{Script: strings.Repeat("b = 1 + 1\n", MaxScriptSteps)}, testVars, newScriptBudget())
+	if !errors.As(err, &se) || !se.Limit || !strings.Contains(se.Message, "expressions") {
+		t.Fatalf("many lines: %v", err)
+	}
+	// The bytes built are counted across the scripts of one budget.
+	b := newScriptBudget()
+	for i := 0; ; i++ {
+		_, err = execScript(&workflow.Script{Script: doubling(16)}, testVars, b)
+		if err != nil {
+			break
+		}
+		if i > MaxScriptBytes/MaxScriptText {
+			t.Fatal("the byte budget was never reached")
+		}
+	}
+	if !errors.As(err, &se) || !se.Limit || !strings.Contains(se.Message, "bytes of text") {
+		t.Fatalf("byte budget: %v", err)
+	}
+	// Time: a budget past its deadline stops at the next clock reading.
+	b = newScriptBudget()
+	b.deadline = time.Now().Add(-time.Second)
+	_, err = execScript(&workflow.Script{Script: strings.Repeat("b = 1\n", 300)}, testVars, b)
+	if !errors.As(err, &se) || !se.Limit || !strings.Contains(se.Message, "longer than") {
+		t.Fatalf("deadline: %v", err)
+	}
+}
+
+func TestScriptBoundsInAWorkflowLoopAndRunScript(t *testing.T) {
+	// A script task in a loop without a wait state doubles a each time: the
+	// operation fails with the script's limit, well before maxSteps.
+	wf := parseWF(t, "{`variables`:[{`id`:`a`,`type`:{`name`:`text`},`defaultValue`:`x`}],"+
+		"`activities`:[{`type`:`startEvent`,`id`:`s`},{`type`:`scriptTask`,`id`:`grow`,`script`:{`script`:`a = a + a`}},"+
+		"{`type`:`exclusiveGateway`,`id`:`g`}],"+
+		"`transitions`:[{`fromId`:`s`,`toId`:`grow`},{`fromId`:`grow`,`toId`:`g`},{`fromId`:`g`,`toId`:`grow`}]}")
+	h := newHarness(t)
+	started := time.Now()
+	_, _, err := h.e.Start(wf, "", Trigger{})
+	var se *ScriptError
+	if !errors.As(err, &se) || !se.Limit || se.ActivityID != "grow" {
+		t.Fatalf("loop: %v", err)
+	}
+	if d := time.Since(started); d > 2*time.Second {
+		t.Fatalf("the loop ran %s", d)
+	}
+	if _, err := RunScript(wf, "grow", data("a", `"`+strings.Repeat("y", MaxScriptText)+`"`)); !errors.As(err, &se) || !se.Limit {
+		t.Fatalf("RunScript over the text bound: %v", err)
 	}
 }

@@ -146,3 +146,18 @@ func (s *DB) DeleteMail(ctx context.Context, m casework.OutboxMail) error {
 	}
 	return nil
 }
+
+// writeMailQuota adds the quota's count to its window's counter, on
+// condition that it stays within the limit: one atomic conditional update
+// in the transaction, so the quota holds across Lambda instances. The
+// counter expires a day after its window.
+func (s *DB) writeMailQuota(tx *dynamo.WriteTx, q *casework.MailQuota, add func()) {
+	if q == nil {
+		return
+	}
+	k := key{PK: "ORG#" + q.OrganizationID, SK: "MAILQUOTA#" + q.Window.UTC().Format("2006-01-02T15")}
+	tx.Update(s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Sent", q.Count).
+		Set("expiresAt", q.Window.Add(25*time.Hour).Unix()).
+		If("attribute_not_exists('Sent') OR 'Sent' <= ?", q.Limit-q.Count))
+	add()
+}

@@ -17,6 +17,7 @@ import (
 //	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
 //	INV#<orgId>#<principal>   <open|done>#<created>#<id>  a copy of a task in a principal's involvement list
 //	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
+//	ORG#<orgId>               MAILQUOTA#<hour>        recipients of email tasks in that hour (UTC); attribute Sent, TTL
 
 type caseItem struct {
 	key
@@ -76,6 +77,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	n := 0
 	add := func() { n++ }
 	s.writeOnce(tx, c.Once, add)
+	s.writeMailQuota(tx, c.MailQuota, add)
 	for _, w := range c.Cases {
 		k := caseKey(w.Case.OrganizationID, w.Case.ID)
 		if w.Delete {
@@ -127,6 +129,8 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	err := tx.Run(ctx)
 	if i := failedCondition(err); i >= 0 && i < len(c.Once) {
 		return casework.ErrDone
+	} else if c.MailQuota != nil && i == len(c.Once) {
+		return casework.ErrMailQuota
 	}
 	if dynamo.IsCondCheckFailed(err) {
 		return failure.Race("case or task")
