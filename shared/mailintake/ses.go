@@ -30,7 +30,7 @@ func SESHandler(s *Service, raw RawReader, prefix string) func(context.Context, 
 		for _, rec := range ev.Records {
 			mail, receipt := rec.SES.Mail, rec.SES.Receipt
 			d := Delivery{
-				ID: mail.MessageID, Recipients: receipt.Recipients, Source: prefix + mail.MessageID,
+				ID: mail.MessageID, Recipients: Distinct(receipt.Recipients), Source: prefix + mail.MessageID,
 				SpamFail: receipt.SpamVerdict.Status == "FAIL", VirusFail: receipt.VirusVerdict.Status == "FAIL",
 				Authentication: &Authentication{
 					SPF: receipt.SPFVerdict.Status, DKIM: receipt.DKIMVerdict.Status, DMARC: receipt.DMARCVerdict.Status,
