@@ -48,6 +48,9 @@ fuzz:
 	$(GO) test ./shared/secret -run '^$$' -fuzz FuzzVerifyPassword -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/engine -run '^$$' -fuzz FuzzStart -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/bpmn -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/mailintake -run '^$$' -fuzz FuzzRecipients -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/mailintake -run '^$$' -fuzz FuzzVerifies -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/effektif -run '^$$' -fuzz FuzzLambdaBodySize -fuzztime $(FUZZTIME)
 
 ## bench: benchmarks, including DynamoDB calls per operation against the local stack
 bench:

@@ -35,19 +35,7 @@ func multipartBody(t testing.TB, name, contentType string, data []byte) ([]byte,
 // send posts a raw body with a content type.
 func send(t testing.TB, method, path, auth, contentType string, body []byte) response {
 	t.Helper()
-	req, err := http.NewRequest(method, stack.GatewayURL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Authorization", auth)
-	res, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	return sendTo(t, stack.GatewayURL, method, path, auth, contentType, body)
 }
 
 func binaryData(n int) []byte {

@@ -1,15 +1,14 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/ids"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
@@ -45,32 +44,12 @@ Content-Disposition: attachment; filename="notes.txt"
 // invokes the intake function with the SES event, as SES does.
 func deliverSES(t testing.TB, raw []byte, recipients []string, spam string) []mailintake.Outcome {
 	t.Helper()
-	id := ids.New()
-	bucket := objects.Bucket{Client: stack.AWS.S3(), Name: "filesbucket"}
-	if err := bucket.Put(context.Background(), "incoming/"+id, "message/rfc822", raw); err != nil {
-		t.Fatal(err)
-	}
-	return invokeSES(t, id, recipients, spam)
+	return invokeSES(t, storeIncoming(t, raw), recipients, spam)
 }
 
 func invokeSES(t testing.TB, messageID string, recipients []string, spam string) []mailintake.Outcome {
 	t.Helper()
-	event := map[string]any{"Records": []any{map[string]any{
-		"eventSource": "aws:ses", "eventVersion": "1.0",
-		"ses": map[string]any{
-			"mail": map[string]any{"messageId": messageID, "source": "sender@example.com", "destination": recipients},
-			"receipt": map[string]any{"recipients": recipients, "spamVerdict": map[string]string{"status": spam},
-				"virusVerdict": map[string]string{"status": "PASS"}, "spfVerdict": map[string]string{"status": "PASS"}},
-		},
-	}}}
-	data, _ := json.Marshal(event)
-	out, err := stack.Invoke(context.Background(), "mailintake", data)
-	if err != nil {
-		t.Fatalf("invoke the intake: %v", err)
-	}
-	var outcomes []mailintake.Outcome
-	decodeJSON(t, out, &outcomes)
-	return outcomes
+	return invokeSESWith(t, messageID, recipients, spam, verdicts{spf: "PASS", source: "sender@example.com"})
 }
 
 func TestMailIntakeThroughSES(t *testing.T) {
@@ -166,27 +145,21 @@ func TestMailWebhook(t *testing.T) {
 	a := signUp(t, "Mail Webhook")
 	inbox := a.OrgKey + "@" + mailDomain
 	raw := rawMail(a.Email, inbox, "Via webhook", "Hello", "x")
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	post := func(body []byte, signature string) response {
-		req, _ := http.NewRequest("POST", stack.GatewayURL+"/api/v1/mail/incoming", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "message/rfc822")
+		h := http.Header{mailintake.TimestampHeader: {ts}}
 		if signature != "" {
-			req.Header.Set(mailintake.SignatureHeader, signature)
+			h.Set(mailintake.SignatureHeader, signature)
 		}
-		res, err := httpClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return response{Status: res.StatusCode, Header: res.Header, Body: b}
+		return postWebhook(t, body, h)
 	}
 	secret := []byte("local-webhook-secret")
 	expectError(t, post(raw, ""), http.StatusUnauthorized)
-	expectError(t, post(raw, mailintake.Sign([]byte("wrong"), raw)), http.StatusUnauthorized)
-	expectError(t, post(raw, mailintake.Sign(secret, append(raw, ' '))), http.StatusUnauthorized)
+	expectError(t, post(raw, mailintake.Sign([]byte("wrong"), ts, "", raw)), http.StatusUnauthorized)
+	expectError(t, post(raw, mailintake.Sign(secret, ts, "", append(raw, ' '))), http.StatusUnauthorized)
 	var first, second struct{ Outcomes []mailintake.Outcome }
-	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, raw)), http.StatusOK).Body, &first)
-	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, raw)), http.StatusOK).Body, &second)
+	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, ts, "", raw)), http.StatusOK).Body, &first)
+	decodeJSON(t, expect(t, post(raw, mailintake.Sign(secret, ts, "", raw)), http.StatusOK).Body, &second)
 	if len(first.Outcomes) != 1 || first.Outcomes[0].Status != mailintake.Filed || !second.Outcomes[0].Filed.Repeated {
 		t.Fatalf("webhook outcomes: %+v / %+v", first, second)
 	}

@@ -53,6 +53,8 @@ func run(m *testing.M) int {
 		"MAX_UPLOAD_BYTES":   strconv.Itoa(testMaxUpload),
 		"FILES_INLINE_LIMIT": strconv.Itoa(testInlineLimit),
 		"OIDC_PROVIDERS":     idpConfig(),
+		// The test directory (slapd) listens on loopback.
+		"LDAP_ALLOW_PRIVATE": "true",
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start the local stack:", err)

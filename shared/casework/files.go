@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 	"time"
 	"unicode"
@@ -169,32 +170,60 @@ type FileContent struct {
 // a Lambda response carries at most 6 MB, base64-encoded.
 const DefaultInlineLimit = 4 << 20
 
+// MaxInlineResponse bounds the body of a download answered in the response
+// itself, as the Lambda response carries it: Lambda's 6 MiB response
+// limit, less room for the status, headers and JSON framing.
+const MaxInlineResponse = 6<<20 - 64<<10
+
 // PresignTTL is how long a download URL is valid.
 const PresignTTL = 5 * time.Minute
 
-// OpenFile returns a file's bytes, or a presigned URL when it is larger
-// than the inline limit; disposition makes the Content-Disposition the
-// download must carry. Permission: members. Errors: NotFound.
-func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id string, disposition func(File) string) (FileContent, error) {
+// InlineBudget is the largest download body, as the Lambda response
+// carries it, that is answered inline: what a binary file of the inline
+// limit takes (base64-encoded, as a JSON string), at most MaxInlineResponse
+// (whatever limit is configured).
+func (s *Service) InlineBudget() int64 {
+	return min(2+int64(base64.StdEncoding.EncodedLen(int(s.inlineLimit()))), MaxInlineResponse)
+}
+
+func (s *Service) inlineLimit() int64 {
+	if s.InlineLimit > 0 {
+		return s.InlineLimit
+	}
+	return DefaultInlineLimit
+}
+
+// OpenFile returns a file's bytes, or a presigned URL when it is too large
+// to answer inline: when it is larger than the inline limit, or when
+// carried (carried(data) is its body's size as the response carries it:
+// base64 for binary, a JSON string for UTF-8 text, where a control
+// character takes six bytes) it is larger than InlineBudget. So a file of
+// the inline limit, or of control characters, never makes a response over
+// Lambda's limit. disposition makes the Content-Disposition the download
+// must carry. Permission: members. Errors: NotFound.
+func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id string, disposition func(File) string, carried func([]byte) int64) (FileContent, error) {
 	f, err := s.FileInfo(ctx, callerID, orgKey, id)
 	if err != nil {
 		return FileContent{}, err
 	}
 	key := objects.FileKey(f.OrganizationID, f.ID)
-	limit := s.InlineLimit
-	if limit <= 0 {
-		limit = DefaultInlineLimit
-	}
-	if f.Size > limit {
+	presign := func() (FileContent, error) {
 		url, err := s.Files.PresignGet(ctx, key, f.ContentType, disposition(f), PresignTTL)
 		if err != nil {
 			return FileContent{}, failure.Wrap(err, "presign the download")
 		}
 		return FileContent{File: f, URL: url}, nil
 	}
+	limit := s.inlineLimit()
+	if f.Size > limit {
+		return presign()
+	}
 	data, err := s.Files.Get(ctx, key, limit)
 	if err != nil {
 		return FileContent{}, err
+	}
+	if carried(data) > s.InlineBudget() {
+		return presign()
 	}
 	return FileContent{File: f, Data: data}, nil
 }

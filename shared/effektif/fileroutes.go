@@ -2,6 +2,7 @@ package effektif
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"html"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -180,7 +182,7 @@ func inlineDisposition(name string) string {
 // file too large for a Lambda response.
 func (h fileHandlers) stream(w http.ResponseWriter, r *http.Request, callerID string) error {
 	disposition := func(f casework.File) string { return inlineDisposition(f.Name) }
-	c, err := h.svc.OpenFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"), disposition)
+	c, err := h.svc.OpenFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"), disposition, lambdaBodySize)
 	if err != nil {
 		return err
 	}
@@ -197,6 +199,33 @@ func (h fileHandlers) stream(w http.ResponseWriter, r *http.Request, callerID st
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(c.Data)
 	return err
+}
+
+// lambdaBodySize is how many bytes a response body takes in the Lambda
+// response that carries it: the HTTP API adapter passes a body of valid
+// UTF-8 as a JSON string (encoding/json without HTML escaping: a control
+// character takes six bytes, as do U+2028 and U+2029; \b, \f, \n, \r,
+// \t, a quote or a backslash two) and any other body base64-encoded, in
+// quotes too.
+func lambdaBodySize(body []byte) int64 {
+	if !utf8.Valid(body) {
+		return int64(2 + base64.StdEncoding.EncodedLen(len(body))) // in quotes
+	}
+	n := int64(2) // the quotes
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' || c == '"' || c == '\\':
+			n += 2
+		case c < 0x20:
+			n += 6
+		case c == 0xe2 && i+2 < len(body) && body[i+1] == 0x80 && (body[i+2] == 0xa8 || body[i+2] == 0xa9):
+			n += 6 // U+2028, U+2029: \u2028, \u2029
+			i += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func (h fileHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {

@@ -46,7 +46,9 @@ func (o *Organization) setLDAPConnector(c ldapdir.Connector) error {
 }
 
 // ldapFailure maps directory errors: unreachable or refused -> 502 with
-// the reason, bad settings -> 400, an unknown group -> 404.
+// the reason (one reason for every unreachable directory), bad settings
+// (a directory at a private address among them, unless LDAPAllowPrivate)
+// -> 400, an unknown group -> 404.
 func ldapFailure(err error) error {
 	var un *ldapdir.UnavailableError
 	var inv *ldapdir.InvalidError
@@ -64,7 +66,8 @@ func ldapFailure(err error) error {
 }
 
 // directory returns the settings of an organization the caller
-// administers. Errors: as Tenant; Forbidden; Invalid without settings.
+// administers, with the deployment's LDAPAllowPrivate. Errors: as Tenant;
+// Forbidden; Invalid without settings.
 func (s *Service) directory(ctx context.Context, callerID, key string) (ldapdir.Connector, error) {
 	org, m, err := s.Tenant(ctx, callerID, key)
 	if err != nil {
@@ -77,6 +80,7 @@ func (s *Service) directory(ctx context.Context, callerID, key string) (ldapdir.
 	if !ok {
 		return ldapdir.Connector{}, failure.Field("ldapConnector", "the organization has no directory settings")
 	}
+	c.AllowPrivate = s.LDAPAllowPrivate
 	return c, nil
 }
 

@@ -28,6 +28,9 @@ type Service struct {
 	// Providers are the external OpenID Connect sign-in providers; nil
 	// means none.
 	Providers IdentityProviders
+	// LDAPAllowPrivate lets organizations' LDAP directories be at loopback,
+	// private and link-local addresses (ldapdir.Connector.AllowPrivate).
+	LDAPAllowPrivate bool
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -13,7 +13,16 @@
 //   - *InvalidError: the settings or the request are wrong (answer 400);
 //   - *NotFoundError: the group asked for does not exist (answer 404);
 //   - *UnavailableError: the directory cannot be reached, refused the bind,
-//     timed out or failed a search (answer 502 with the reason).
+//     timed out or failed a search (answer 502 with the reason). A
+//     directory that cannot be reached (ErrUnreachable: unknown host, closed
+//     or filtered port, nothing that speaks LDAP there) always gets the same
+//     reason after the same time, the connector's timeout, so the connector
+//     cannot be used to tell open ports from closed ones.
+//
+// Unless Connector.AllowPrivate, a directory must be at public addresses:
+// the host is resolved once, every address checked (loopback, private,
+// link-local and reserved ones are refused with an *InvalidError for the
+// url) and the checked address dialed, never the name again.
 package ldapdir
 
 import (
@@ -54,6 +63,12 @@ type Connector struct {
 	StartTLS           bool   `json:"startTls"`
 	InsecureSkipVerify bool   `json:"insecureSkipVerify"`
 	TimeoutSeconds     int    `json:"timeoutSeconds"` // default 5, at most 30; the budget of one whole call
+
+	// AllowPrivate lets the connector reach directories at loopback,
+	// private, link-local and reserved addresses (see Public). It is the
+	// deployment's choice (the LdapAllowPrivate template parameter), never
+	// stored with an organization nor taken from a client.
+	AllowPrivate bool `json:"-"`
 }
 
 // Redacted returns a copy without the bind password, for API responses and

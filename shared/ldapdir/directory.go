@@ -3,11 +3,13 @@ package ldapdir
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -153,7 +155,7 @@ func GroupMembers(ctx context.Context, c Connector, groupDN string, limit int) (
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
 			return nil, &NotFoundError{DN: groupDN}
 		}
-		return nil, s.unavailable(sess.ctx, "reading group "+groupDN, err)
+		return nil, s.settle(ctx, sess.start, sess.unavailable("reading group "+groupDN, err))
 	}
 	if len(res.Entries) == 0 {
 		return nil, &NotFoundError{DN: groupDN}
@@ -200,7 +202,7 @@ func (sess *session) lookupUsers(dns []string) ([]*User, error) {
 			switch {
 			case err != nil && ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject):
 			case err != nil:
-				errs[i] = s.unavailable(sess.ctx, "reading member "+dn, err)
+				errs[i] = sess.unavailable("reading member "+dn, err)
 			case len(res.Entries) > 0:
 				if u := s.user(res.Entries[0]); u.ID != "" {
 					out[i] = &u
@@ -409,37 +411,44 @@ func normDN(dn *ldap.DN) string {
 // session is one bound connection with the call's deadline.
 type session struct {
 	s      *settings
+	parent context.Context // the caller's
+	start  time.Time
 	ctx    context.Context
 	cancel context.CancelFunc
 	raw    net.Conn
 	conn   *ldap.Conn
 	stop   func() bool
+	// answered is set once the server sent an LDAP answer (to StartTLS,
+	// the bind or a search); failures before that are unreachable.
+	answered atomic.Bool
 }
 
 // open dials, upgrades with StartTLS if asked, and binds, all within the
 // connector's timeout and ctx. The socket carries the deadline itself and is
-// expired at once when ctx ends, so no step can block past it.
+// expired at once when ctx ends, so no step can block past it. A directory
+// that cannot be reached (ErrUnreachable) is answered when the timeout is
+// over, whatever the cause, so that closed, filtered and silent ports and
+// unknown hosts look alike.
 func (s *settings) open(parent context.Context) (*session, error) {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(parent, s.timeout)
 	tlsConfig := &tls.Config{
 		ServerName:         s.host,
 		InsecureSkipVerify: s.InsecureSkipVerify, // #nosec G402 -- an explicit per-organization setting
 		MinVersion:         tls.VersionTLS12,
 	}
-	dialer := &net.Dialer{}
-	var (
-		raw net.Conn
-		err error
-	)
-	if s.scheme == "ldaps" {
-		raw, err = (&tls.Dialer{NetDialer: dialer, Config: tlsConfig}).DialContext(ctx, "tcp", s.hostPort)
-	} else {
-		raw, err = dialer.DialContext(ctx, "tcp", s.hostPort)
-	}
+	raw, err := s.dial(ctx, tlsConfig)
 	if err != nil {
-		err = s.unavailable(ctx, "connecting to "+s.hostPort, err)
+		var inv *InvalidError
+		switch {
+		case errors.As(err, &inv):
+		case certificateError(err):
+			err = s.unavailable(ctx, "TLS handshake with "+s.hostPort, err)
+		default:
+			err = s.unreachable(ctx, err)
+		}
 		cancel()
-		return nil, err
+		return nil, s.settle(parent, start, err)
 	}
 	// The socket's own deadline and go-ldap's request timeout are backstops
 	// a little after ctx's deadline: normally ctx ends first (below), so the
@@ -447,7 +456,7 @@ func (s *settings) open(parent context.Context) (*session, error) {
 	deadline, _ := ctx.Deadline()
 	deadline = deadline.Add(backstop)
 	_ = raw.SetDeadline(deadline)
-	sess := &session{s: s, ctx: ctx, cancel: cancel, raw: raw}
+	sess := &session{s: s, parent: parent, start: start, ctx: ctx, cancel: cancel, raw: raw}
 	// When ctx ends (timeout or the caller gave up) every pending read and
 	// write fails at once, and with it every request waiting on them.
 	sess.stop = context.AfterFunc(ctx, func() { _ = raw.SetDeadline(time.Unix(1, 0)) })
@@ -457,19 +466,36 @@ func (s *settings) open(parent context.Context) (*session, error) {
 
 	if s.StartTLS {
 		if err := sess.conn.StartTLS(tlsConfig); err != nil {
-			err = s.unavailable(ctx, "StartTLS with "+s.hostPort, err)
+			if certificateError(err) {
+				sess.answered.Store(true)
+			}
+			err = sess.unavailable("StartTLS with "+s.hostPort, err)
 			sess.close()
-			return nil, err
+			return nil, s.settle(parent, start, err)
 		}
+		sess.answered.Store(true)
 	}
 	if s.BindDN != "" {
 		if err := sess.conn.Bind(s.BindDN, s.BindPassword); err != nil {
-			err = s.unavailable(ctx, "bind as "+s.BindDN, err)
+			err = sess.unavailable("bind as "+s.BindDN, err)
 			sess.close()
-			return nil, err
+			return nil, s.settle(parent, start, err)
 		}
+		sess.answered.Store(true)
 	}
 	return sess, nil
+}
+
+// unavailable is the error of a failed step: unreachable while the server
+// has not sent an LDAP answer yet (and this is none), else the step's.
+func (sess *session) unavailable(step string, err error) error {
+	if serverAnswered(err) {
+		sess.answered.Store(true)
+	}
+	if !sess.answered.Load() {
+		return sess.s.unreachable(sess.ctx, err)
+	}
+	return sess.s.unavailable(sess.ctx, step, err)
 }
 
 func (sess *session) close() {
@@ -489,7 +515,11 @@ func (sess *session) timeLimit() int {
 
 func (sess *session) search(scope int, base, filter string, attrs []string, sizeLimit int) (*ldap.SearchResult, error) {
 	req := ldap.NewSearchRequest(base, scope, ldap.NeverDerefAliases, sizeLimit, sess.timeLimit(), false, filter, attrs, nil)
-	return sess.conn.Search(req)
+	res, err := sess.conn.Search(req)
+	if err == nil {
+		sess.answered.Store(true)
+	}
+	return res, err
 }
 
 // pagedSearch runs a subtree search under base in pages and hands each entry
@@ -505,6 +535,9 @@ func (sess *session) pagedSearch(base, filter string, attrs []string, limit int,
 	for {
 		req.TimeLimit = sess.timeLimit()
 		res, err := sess.conn.Search(req)
+		if err == nil {
+			sess.answered.Store(true)
+		}
 		if res != nil {
 			for _, e := range res.Entries {
 				if kept < limit && accept(e) {
@@ -526,7 +559,7 @@ func (sess *session) pagedSearch(base, filter string, attrs []string, limit int,
 			if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && sess.ctx.Err() == nil {
 				return invalid("baseDn", fmt.Sprintf("%q does not exist in the directory", base))
 			}
-			return sess.s.unavailable(sess.ctx, "search under "+base, err)
+			return sess.s.settle(sess.parent, sess.start, sess.unavailable("search under "+base, err))
 		}
 		var cookie []byte
 		if ctrl, ok := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging); ok {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -88,6 +89,50 @@ func (s *settings) unavailable(ctx context.Context, step string, err error) erro
 		}
 	}
 	return &UnavailableError{Reason: step + ": " + ldapMessage(err), Err: err}
+}
+
+// unreachable is the one error of a directory that cannot be reached
+// (see ErrUnreachable): the same reason whatever the cause, which stays in
+// the chain for errors.Is (context.DeadlineExceeded for a silent server).
+// A canceled request is said as such.
+func (s *settings) unreachable(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &UnavailableError{Reason: "connecting: request canceled", Err: ctx.Err()}
+	}
+	cause := err
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		cause = errors.Join(ctxErr, err)
+	} else if isTimeout(err) {
+		cause = errors.Join(context.DeadlineExceeded, err)
+	}
+	if !errors.Is(cause, ErrUnreachable) {
+		cause = errors.Join(ErrUnreachable, cause)
+	}
+	return &UnavailableError{
+		Reason: fmt.Sprintf("no LDAP server answered at the connector's address within %s "+
+			"(the host is unknown, the port closed or filtered, or no LDAP server listens there)", s.timeout),
+		Err: cause,
+	}
+}
+
+// settle holds an unreachable error (ErrUnreachable) back until the
+// connector's timeout since start is over, so that every cause takes the
+// same time; the caller's ending (ctx) cuts the wait short. Other errors
+// pass at once.
+func (s *settings) settle(ctx context.Context, start time.Time, err error) error {
+	if !errors.Is(err, ErrUnreachable) {
+		return err
+	}
+	wait := time.NewTimer(time.Until(start.Add(s.timeout)))
+	defer wait.Stop()
+	select {
+	case <-wait.C:
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return &UnavailableError{Reason: "request canceled", Err: ctx.Err()}
+		}
+	}
+	return err
 }
 
 func isTimeout(err error) bool {

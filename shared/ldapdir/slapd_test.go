@@ -51,5 +51,5 @@ func testSlapd(t *testing.T) *ldaptest.Server {
 
 // connector is the settings that reach the test directory as the reader.
 func connector(s *ldaptest.Server) Connector {
-	return Connector{URL: s.URL, BindDN: testBindDN, BindPassword: testBindPassword, BaseDN: testBaseDN, TimeoutSeconds: 10}
+	return Connector{URL: s.URL, BindDN: testBindDN, BindPassword: testBindPassword, BaseDN: testBaseDN, TimeoutSeconds: 10, AllowPrivate: true}
 }

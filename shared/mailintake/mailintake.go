@@ -16,6 +16,18 @@
 // sender who may not use the address is recorded as rejected (a record per
 // message and recipient, kept 30 days, which a redelivery finds), never
 // retried. Mail that SES judged spam or a virus (verdict FAIL) is dropped.
+//
+// The sender is the member its From address names only when that address
+// is verified: over SES by the SPF, DKIM and DMARC verdicts (see
+// Authentication.Verifies); over the webhook by the signature, whose holder
+// of the shared secret vouches for the sender (its own mail server checked
+// it). Mail from an unverified sender is an unknown sender's, whoever its
+// From names: it may only start workflows with an email trigger.
+//
+// A message has at most MaxRecipients distinct recipients of the mail
+// domain; one with more is refused as a whole (the webhook answers 400,
+// the SES intake records one rejection and files nothing), so a message
+// costs bounded work.
 package mailintake
 
 import (
@@ -36,6 +48,10 @@ import (
 // dropped and logged): they are filed in one transaction.
 const MaxAttachments = 40
 
+// MaxRecipients bounds the distinct recipients of one message that are
+// filed: each costs a filing (a transaction and its attachments' objects).
+const MaxRecipients = 10
+
 // Service files incoming mail.
 type Service struct {
 	Casework *casework.Service
@@ -55,6 +71,9 @@ type Delivery struct {
 	Source    string
 	SpamFail  bool
 	VirusFail bool
+	// Authentication is what SES found out about the sender; nil when the
+	// delivery's poster vouches for the From address (the signed webhook).
+	Authentication *Authentication
 }
 
 // Status of one recipient's outcome.
@@ -97,6 +116,10 @@ func ParseRecipient(address, domain string) (Route, bool) {
 // failures are errors (the caller retries the delivery, which is safe);
 // everything about the mail itself is an Outcome.
 func (s *Service) Ingest(ctx context.Context, d Delivery) ([]Outcome, error) {
+	d.Recipients = Distinct(d.Recipients)
+	if len(d.Recipients) > MaxRecipients {
+		return s.rejectAll(ctx, d, fmt.Sprintf("the message has %d recipients; at most %d are taken", len(d.Recipients), MaxRecipients))
+	}
 	if d.SpamFail || d.VirusFail {
 		slog.WarnContext(ctx, "mail dropped by its SES verdict", "deliveryId", d.ID, "spam", d.SpamFail, "virus", d.VirusFail)
 		return outcomes(d.Recipients, Dropped, "SES judged the message spam or a virus"), nil
@@ -109,9 +132,14 @@ func (s *Service) Ingest(ctx context.Context, d Delivery) ([]Outcome, error) {
 	for _, w := range msg.Warnings {
 		slog.InfoContext(ctx, "mail defect", "deliveryId", d.ID, "defect", w)
 	}
+	verified := d.Authentication == nil || d.Authentication.Verifies(d.Raw, msg.From)
+	if !verified {
+		slog.InfoContext(ctx, "mail from an unverified sender", "deliveryId", d.ID,
+			"spf", d.Authentication.SPF, "dkim", d.Authentication.DKIM, "dmarc", d.Authentication.DMARC)
+	}
 	var out []Outcome
 	for _, rcpt := range d.Recipients {
-		o, err := s.fileFor(ctx, d, msg, rcpt)
+		o, err := s.fileFor(ctx, d, msg, rcpt, verified)
 		if err != nil {
 			return out, err
 		}
@@ -119,6 +147,32 @@ func (s *Service) Ingest(ctx context.Context, d Delivery) ([]Outcome, error) {
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// rejectAll records one rejection for the whole delivery (a redelivery
+// writes nothing more) and answers it for every recipient.
+func (s *Service) rejectAll(ctx context.Context, d Delivery, reason string) ([]Outcome, error) {
+	slog.WarnContext(ctx, "mail rejected", "deliveryId", d.ID, "reason", reason)
+	err := s.Casework.Store.Commit(ctx, casework.Changes{Once: []casework.OnceMark{{Key: "rejected/" + d.ID, Result: reason}}})
+	if err != nil && !errors.Is(err, casework.ErrDone) {
+		return nil, err
+	}
+	return outcomes(d.Recipients, Rejected, reason), nil
+}
+
+// Distinct is addresses without empty ones and repetitions (compared
+// case-insensitively, the first spelling kept), in their order.
+func Distinct(addresses []string) []string {
+	var out []string
+	seen := make(map[string]bool, len(addresses))
+	for _, a := range addresses {
+		a = strings.TrimSpace(a)
+		if k := strings.ToLower(a); a != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func outcomes(recipients []string, status, reason string) []Outcome {
@@ -129,8 +183,9 @@ func outcomes(recipients []string, status, reason string) []Outcome {
 	return out
 }
 
-// fileFor files the message for one recipient.
-func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Message, rcpt string) (Outcome, error) {
+// fileFor files the message for one recipient; verified says whether the
+// From address is the sender's (else the sender is unknown).
+func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Message, rcpt string, verified bool) (Outcome, error) {
 	once := d.ID + "/" + strings.ToLower(rcpt)
 	rejectedKey := "rejected/" + once
 	if reason, err := s.Casework.Store.OnceResult(ctx, rejectedKey); err == nil {
@@ -154,11 +209,15 @@ func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Messag
 	if len(msg.From) == 0 {
 		return reject("the message has no sender")
 	}
-	senderID := ""
-	if uid, err := s.Identity.Store.UserIDByEmail(ctx, identity.NormalizeEmail(msg.From[0].Email)); err == nil {
-		senderID = uid
-	} else if !failure.Is(err, failure.NotFound) {
-		return Outcome{}, err
+	senderID := "" // an unknown sender unless the verified From names a user
+	if verified {
+		uid, err := s.Identity.Store.UserIDByEmail(ctx, identity.NormalizeEmail(msg.From[0].Email))
+		switch {
+		case err == nil:
+			senderID = uid
+		case !failure.Is(err, failure.NotFound):
+			return Outcome{}, err
+		}
 	}
 	org, member, err := s.Identity.Store.OrganizationAccess(ctx, route.OrganizationKey, senderID)
 	if failure.Is(err, failure.NotFound) || err == nil && org.Disabled {
@@ -181,6 +240,9 @@ func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Messag
 	filed, err := s.Casework.FileMail(ctx, org, senderID, mail, target, once)
 	if err != nil {
 		if f := failure.As(err); f.Code != failure.Internal && f.Code != failure.Unavailable {
+			if f.Code == failure.Forbidden && !verified {
+				return reject("the sender's address is not verified by SPF, DKIM or DMARC, so the mail is an unknown sender's: %s", f.Message)
+			}
 			return reject("%s", f.Message)
 		}
 		return Outcome{}, err
