@@ -5,11 +5,10 @@ package main
 
 import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return identity.DeliveryHandler(env.Identity())
+		return deliveryHandler(env.Identity())
 	})
 }

@@ -1,4 +1,4 @@
-package identity
+package main
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 // sesNotification is what SES publishes about a sent mail to SNS: event
@@ -42,36 +44,46 @@ func (n sesNotification) eventTime(typ string, published time.Time) time.Time {
 	return t
 }
 
-// DeliveryHandler returns the handler of the function that SES delivery,
+// deliveryEvent reads one SNS record as the core's DeliveryEvent; it
+// reports false for a message that is not JSON.
+func deliveryEvent(rec events.SNSEventRecord) (identity.DeliveryEvent, bool) {
+	var n sesNotification
+	if err := json.Unmarshal([]byte(rec.SNS.Message), &n); err != nil {
+		return identity.DeliveryEvent{}, false
+	}
+	typ := n.EventType
+	if typ == "" {
+		typ = n.NotificationType
+	}
+	detail := n.Bounce.BounceType
+	if n.Bounce.BounceSubType != "" {
+		detail += "/" + n.Bounce.BounceSubType
+	}
+	if typ == "Complaint" {
+		detail = n.Complaint.FeedbackType
+	}
+	return identity.DeliveryEvent{SESMessageID: n.Mail.MessageID, Type: typ, Detail: detail, Time: n.eventTime(typ, rec.SNS.Timestamp)}, true
+}
+
+// deliveryHandler returns the handler of the function that SES delivery,
 // bounce and complaint notifications reach through SNS. Notifications that
 // are not about an invitation's latest mail, or are repeated, change
 // nothing, and so do notifications older than the status recorded (SNS
 // does not keep order); malformed ones are logged and dropped (retrying
 // cannot mend them).
-func DeliveryHandler(s *Service) func(context.Context, events.SNSEvent) error {
+func deliveryHandler(s *identity.Service) func(context.Context, events.SNSEvent) error {
 	return func(ctx context.Context, ev events.SNSEvent) error {
 		for _, rec := range ev.Records {
-			var n sesNotification
-			if err := json.Unmarshal([]byte(rec.SNS.Message), &n); err != nil {
+			e, ok := deliveryEvent(rec)
+			if !ok {
 				slog.WarnContext(ctx, "SES notification dropped: not JSON", "snsMessageId", rec.SNS.MessageID)
 				continue
 			}
-			typ := n.EventType
-			if typ == "" {
-				typ = n.NotificationType
-			}
-			detail := n.Bounce.BounceType
-			if n.Bounce.BounceSubType != "" {
-				detail += "/" + n.Bounce.BounceSubType
-			}
-			if typ == "Complaint" {
-				detail = n.Complaint.FeedbackType
-			}
-			changed, err := s.RecordDelivery(ctx, DeliveryEvent{SESMessageID: n.Mail.MessageID, Type: typ, Detail: detail, Time: n.eventTime(typ, rec.SNS.Timestamp)})
+			changed, err := s.RecordDelivery(ctx, e)
 			if err != nil {
 				return err
 			}
-			slog.InfoContext(ctx, "SES notification", "type", typ, "sesMessageId", n.Mail.MessageID, "changed", changed)
+			slog.InfoContext(ctx, "SES notification", "type", e.Type, "sesMessageId", e.SESMessageID, "changed", changed)
 		}
 		return nil
 	}
