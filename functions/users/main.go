@@ -12,6 +12,7 @@ func main() {
 	environment.ServeHTTP(func(env *environment.Env) http.Handler {
 		router := effektif.NewRouter()
 		id := env.Identity()
+		id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
 		effektif.UserRoutes(router, id)
 		effektif.ProviderLoginRoutes(router, id)
 		effektif.PictureRoutes(router, id)

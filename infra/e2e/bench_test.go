@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
 	"github.com/effektif-serverless/caseflow/shared/store"
@@ -30,6 +31,7 @@ func benchService(b testing.TB) (*identity.Service, *awsclients.CallCounter) {
 		Store:   store.New(awsclients.DynamoDB(cfg), "DataTable"),
 		Mail:    mail.SES{Client: awsclients.SES(cfg), From: "bench@caseflow.local"},
 		BaseURL: stack.GatewayURL,
+		Links:   effektif.MailLinks{BaseURL: stack.GatewayURL},
 	}, counter
 }
 

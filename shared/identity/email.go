@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -47,8 +46,8 @@ func (s *Service) requestEmailChange(ctx context.Context, user User, newEmail st
 	}
 	confirm := mail.Message{To: newEmail, Subject: "Confirm your new address",
 		Text: fmt.Sprintf("Someone asked to make this address the login of their account.\n\nIf it was you, confirm it with this code within %d hours:\n\n    %s\n\n"+
-			"(%s)\n\nIf it was not you, ignore this mail; nothing changes.\n",
-			int(EmailChangeTTL.Hours()), code, strings.TrimRight(s.BaseURL, "/")+"/api/v1/users/email/confirm")}
+			"%s\nIf it was not you, ignore this mail; nothing changes.\n",
+			int(EmailChangeTTL.Hours()), code, linkLine("", s.links().AddressConfirmation(code)))}
 	if taken {
 		confirm.Text = "Someone asked to make this address the login of an account, but it is the login of an account already, " +
 			"so nothing changes.\n\nIf it was you, sign in with this address instead. If it was not you, ignore this mail.\n"

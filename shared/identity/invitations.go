@@ -127,13 +127,12 @@ func (s *Service) invitationRegistration(org Organization, inv Invitation) Regis
 // id, which delivery notifications refer to). When the address's mail limit
 // holds the mail back, the send is recorded all the same (as if sent).
 func (s *Service) sendInvitation(ctx context.Context, org Organization, inv Invitation, code string) (*Invitation, error) {
-	link := strings.TrimRight(s.BaseURL, "/") + "/api/v1/registrations/" + code
 	name := mailSafe(org.Name)
 	id, _, err := s.sendLimited(ctx, mail.Message{To: inv.Email, Subject: "You are invited to " + name,
 		Text: fmt.Sprintf("You are invited to join the organization %q.\n\nYour invitation code is:\n\n    %s\n\n"+
-			"Accept it within %d days: %s\n\nWith an account already, accepting joins it as it is; "+
+			"Accept it within %d days.\n%s\nWith an account already, accepting joins it as it is; "+
 			"without one, you choose a password. If you do not want to join, ignore this mail.\n",
-			name, code, int(InvitationTTL.Hours()/24), link)}, "invitation")
+			name, code, int(InvitationTTL.Hours()/24), linkLine("", s.links().Invitation(code)))}, "invitation")
 	if err != nil {
 		return nil, err
 	}

@@ -15,14 +15,17 @@ import (
 )
 
 // Service holds the identity rules. Its zero value is not usable: set Store
-// and Mail; Now and BaseURL have defaults.
+// and Mail; Now has a default, and without Links mails carry codes alone.
 type Service struct {
 	Store Store
 	Mail  mail.Sender
 	// Pictures keeps user and registration pictures.
 	Pictures PictureStore
-	// BaseURL is the public base URL that links in mails start with.
+	// BaseURL is the public base URL of the deployment: handover
+	// redirects must stay under it.
 	BaseURL string
+	// Links makes the links in mails, in the dialect that serves them.
+	Links Links
 	// RegistrationDisabled turns off self-service registration.
 	RegistrationDisabled bool
 	// Providers are the external OpenID Connect sign-in providers; nil
@@ -120,7 +123,7 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 	if err := s.Store.PutRegistration(ctx, reg); err != nil {
 		return err
 	}
-	msg := activationMail(reg, code, s.BaseURL)
+	msg := activationMail(reg, code, s.links())
 	if hasAccount {
 		msg = mail.Message{To: reg.Email, Subject: "You already have an account",
 			Text: "Someone asked to register this address, but it has an account already.\n\n" +
@@ -135,8 +138,7 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 
 // activationMail is the mail with a registration's code. The registrant's
 // first name is shown as mailSafe renders it.
-func activationMail(reg Registration, code, baseURL string) mail.Message {
-	link := strings.TrimRight(baseURL, "/") + "/api/v1/registrations/" + code
+func activationMail(reg Registration, code string, links Links) mail.Message {
 	greeting := "Hello"
 	if name := mailSafe(reg.FirstName); name != "" {
 		greeting += " " + name
@@ -145,8 +147,8 @@ func activationMail(reg Registration, code, baseURL string) mail.Message {
 		To:      reg.Email,
 		Subject: "Activate your account",
 		Text: fmt.Sprintf("%s,\n\nthank you for registering. Your registration code is:\n\n    %s\n\n"+
-			"Activate your account with this code within %d days: %s\n\n"+
-			"If you did not register, ignore this mail.\n", greeting, code, int(RegistrationTTL.Hours()/24), link),
+			"Activate your account with this code within %d days.\n%s\n"+
+			"If you did not register, ignore this mail.\n", greeting, code, int(RegistrationTTL.Hours()/24), linkLine("", links.Activation(code))),
 	}
 }
 

@@ -84,8 +84,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	}
 	msg := mail.Message{To: email, Subject: "Reset your password",
 		Text: fmt.Sprintf("Someone asked to reset the password of your account.\n\nYour reset code is:\n\n    %s\n\n"+
-			"It can be used once within %d minutes: %s\n\nIf it was not you, ignore this mail; your password stays as it is.\n",
-			code, int(ResetTTL.Minutes()), strings.TrimRight(s.BaseURL, "/")+"/api/v1/users/confirm?code="+code)}
+			"It can be used once within %d minutes.\n%s\nIf it was not you, ignore this mail; your password stays as it is.\n",
+			code, int(ResetTTL.Minutes()), linkLine("", s.links().PasswordReset(code)))}
 	if userID == "" {
 		msg.Text = "Someone asked to reset the password of the account with this address, but this address has no account.\n\n" +
 			"If it was you, you may have signed up with another address. If it was not you, ignore this mail.\n"
