@@ -253,6 +253,12 @@ func TestEnumerationAnswersAlike(t *testing.T) {
 	if n := len(mailsTo(t, fresh)); n != 2 {
 		t.Fatalf("mails to the fresh address: %d, want 2 (registration and reset)", n)
 	}
+	// The core names the canonical field; the Effektif renderer its wire name.
+	for _, path := range []string{"/api/v1/registrations", "/api/v1/users/reset"} {
+		if e := expectError(t, call(t, "POST", path, "", map[string]any{"emailAddress": "not an address"}), http.StatusBadRequest); e["field"] != "emailAddress" {
+			t.Fatalf("%s blames %v, want emailAddress", path, e["field"])
+		}
+	}
 }
 
 // TestMailPerAddressIsLimited: a flood of resets, registrations or

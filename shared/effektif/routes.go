@@ -23,7 +23,15 @@ func renderError(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
 	if d, ok := err.Details.(map[string]int); ok && err.Code == failure.TooManyRequests {
 		w.Header().Set("Retry-After", strconv.Itoa(d["retryAfterSeconds"]))
 	}
-	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: err.Field, Details: err.Details})
+	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: wireField(err.Field), Details: err.Details})
+}
+
+// wireField is the Effektif name of a canonical field the core names.
+func wireField(canonical string) string {
+	if canonical == identity.FieldEmail {
+		return "emailAddress"
+	}
+	return canonical
 }
 
 // authenticated wraps a handler that needs the caller's identity: without a

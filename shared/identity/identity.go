@@ -121,6 +121,13 @@ const (
 	RegistrationTTL = 7 * 24 * time.Hour
 )
 
+// FieldEmail is the canonical name of the address field in the core's
+// errors (failure.Error.Field). Every other field the core names is named as
+// its concept (password, firstName, organizationName, redirectTo, ...);
+// each dialect's renderer renames the ones its wire calls otherwise
+// (Effektif: emailAddress).
+const FieldEmail = "email"
+
 // Limits on inputs.
 const (
 	MinPasswordLength = 8
@@ -310,7 +317,7 @@ type Activation struct {
 
 // Errors of Store.Activate that the service acts on.
 var (
-	ErrEmailTaken           = &failure.Error{Code: failure.Conflict, Field: "emailAddress", Message: "an account with this email address already exists"}
+	ErrEmailTaken           = &failure.Error{Code: failure.Conflict, Field: FieldEmail, Message: "an account with this email address already exists"}
 	ErrOrganizationKeyTaken = failure.New(failure.Conflict, "the organization key is taken")
 	ErrRegistrationUsed     = failure.New(failure.Gone, "the registration has already been activated or has expired")
 )

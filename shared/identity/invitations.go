@@ -76,7 +76,7 @@ func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewM
 	if !m.IsAdmin() {
 		return nil, failure.New(failure.Forbidden, "only an admin may add users")
 	}
-	if err := ValidateEmail("emailAddress", n.Email); err != nil {
+	if err := ValidateEmail(FieldEmail, n.Email); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct{ name, value string }{{"firstName", n.FirstName}, {"lastName", n.LastName}} {
@@ -97,7 +97,7 @@ func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewM
 		return nil, err
 	}
 	if members[userID] {
-		return nil, failure.Field("emailAddress", "%s is already a member", email)
+		return nil, failure.Field(FieldEmail, "%s is already a member", email)
 	}
 	return s.invite(ctx, org, callerID, n, email)
 }

@@ -129,7 +129,7 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 	}
 	newEmail := ""
 	if c.Email != nil && NormalizeEmail(*c.Email) != NormalizeEmail(user.Email) {
-		if err := ValidateEmail("emailAddress", *c.Email); err != nil {
+		if err := ValidateEmail(FieldEmail, *c.Email); err != nil {
 			return Member{}, err
 		}
 		newEmail = strings.TrimSpace(*c.Email)

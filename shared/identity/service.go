@@ -85,7 +85,7 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 	if s.RegistrationDisabled {
 		return failure.New(failure.Forbidden, "registration is disabled")
 	}
-	if err := ValidateEmail("emailAddress", req.Email); err != nil {
+	if err := ValidateEmail(FieldEmail, req.Email); err != nil {
 		return err
 	}
 	if err := req.validateDetails(); err != nil {
@@ -199,7 +199,7 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		return Login{}, err
 	}
 	if req.Email != "" && NormalizeEmail(req.Email) != NormalizeEmail(reg.Email) {
-		return Login{}, failure.Field("emailAddress", "emailAddress differs from the registered address")
+		return Login{}, failure.Field(FieldEmail, "emailAddress differs from the registered address")
 	}
 	if err := req.validateDetails(); err != nil {
 		return Login{}, err

@@ -65,8 +65,8 @@ func throttled(t Throttle, now time.Time, what string) error {
 // which. Mails per address are limited (MaxMailsPerAddress); beyond the
 // limit it answers the same and sends nothing. Errors: Invalid address.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
-	if ValidateEmail("emailAddress", email) != nil {
-		return failure.Field("emailAddress", "emailAddress is not a valid email address")
+	if ValidateEmail(FieldEmail, email) != nil {
+		return failure.Field(FieldEmail, "the email address is not valid")
 	}
 	email = strings.TrimSpace(email)
 	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(email))

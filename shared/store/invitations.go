@@ -54,7 +54,7 @@ func newRegistrationItem(r identity.Registration) registrationItem {
 func (s *DB) AddMembership(ctx context.Context, m identity.Membership) error {
 	err := s.table.Put(newMemberItem(m)).If(notExists).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
-		return failure.Field("emailAddress", "the user is already a member")
+		return failure.Field(identity.FieldEmail, "the user is already a member")
 	}
 	if err != nil {
 		return failure.Wrap(err, "add member")
@@ -69,7 +69,7 @@ func (s *DB) CreateInvitation(ctx context.Context, inv identity.Invitation, reg 
 		Put(s.table.Put(newRegistrationItem(reg)).If(notExists)).
 		Run(ctx)
 	if failedCondition(err) == 0 {
-		return failure.Field("emailAddress", "%s is invited already; resend the invitation instead", inv.Email)
+		return failure.Field(identity.FieldEmail, "%s is invited already; resend the invitation instead", inv.Email)
 	}
 	if err != nil {
 		return failure.Wrap(err, "store invitation")
