@@ -27,9 +27,11 @@ var ErrKeyTooLong = &failure.Error{Code: failure.Invalid, Message: "an id or key
 
 // keyGuard is the DynamoDB client of the store: before a call goes out it
 // checks every key attribute (pk, gsi1pk at most maxPartitionKey bytes; sk,
-// gsi1sk at most maxSortKey) of the items and keys it carries, and every
-// value of a Query's key condition (at most maxSortKey: no partition key
-// this store builds comes near it), and answers ErrKeyTooLong instead.
+// gsi1sk at most maxSortKey) of the items and keys it carries and of a
+// Query's KeyConditions (what guregu/dynamo sends), and every value a
+// KeyConditionExpression names (at most maxSortKey: no partition key this
+// store builds comes near it), and answers ErrKeyTooLong instead. DynamoDB
+// Local does not check a Query's partition key size; AWS does.
 type keyGuard struct {
 	*dynamodb.Client
 }
@@ -104,6 +106,17 @@ func (g keyGuard) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, 
 func (g keyGuard) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	if err := checkCondition(in.KeyConditionExpression, in.ExpressionAttributeValues); err != nil {
 		return nil, err
+	}
+	for name, c := range in.KeyConditions {
+		limit, ok := keyLimits[name]
+		if !ok {
+			limit = maxSortKey
+		}
+		for _, v := range c.AttributeValueList {
+			if attrSize(v) > limit {
+				return nil, ErrKeyTooLong
+			}
+		}
 	}
 	return g.Client.Query(ctx, in, opts...)
 }
