@@ -132,7 +132,7 @@ func (p *purgeStep) addPartition(ctx context.Context, pk string) (bool, error) {
 		return false, nil
 	}
 	var items []keyOnly
-	if err := p.s.table.Get(hashKey, pk).Project(hashKey, rangeKey).Limit(room + 1).All(ctx, &items); err != nil {
+	if err := p.s.table.Get(hashKey, pk).Project(hashKey, rangeKey).Limit(room+1).All(ctx, &items); err != nil {
 		return false, failure.Wrap(err, "list %s", pk)
 	}
 	for _, it := range items {
