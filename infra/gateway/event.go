@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -65,7 +66,10 @@ func newEvent(r *http.Request, body []byte, info requestInfo) events.APIGatewayV
 		},
 	}
 	if len(body) > 0 {
-		if isText(r.Header.Get("Content-Type")) {
+		// A text body that is not UTF-8 cannot travel as a JSON string
+		// unchanged (encoding it would replace the bad bytes): it goes
+		// base64-encoded, so the function sees what was sent.
+		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
 			ev.Body = string(body)
 		} else {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true

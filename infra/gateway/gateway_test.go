@@ -167,7 +167,7 @@ func TestNewEvent(t *testing.T) {
 }
 
 func TestRequestBodyEncoding(t *testing.T) {
-	body := []byte{0, 1, 2, 0xff, 'h', 'i'}
+	body := []byte{0, 1, 2, 'h', 'i'}
 	cases := map[string]bool{ // content type → passed as text
 		"text/plain; charset=latin1":        true,
 		"application/json":                  true,
@@ -195,6 +195,13 @@ func TestRequestBodyEncoding(t *testing.T) {
 		if ev.IsBase64Encoded == text || ev.Body != want {
 			t.Errorf("%q: got body %q base64=%v", ct, ev.Body, ev.IsBase64Encoded)
 		}
+	}
+	// A text body that is not UTF-8 would be changed as a JSON string.
+	r := httptest.NewRequest("POST", "/", nil)
+	r.Header.Set("Content-Type", "application/json")
+	bad := []byte("{\"a\":\"\xff\"}")
+	if ev := newEvent(r, bad, requestInfo{route: rt}); !ev.IsBase64Encoded || ev.Body != base64.StdEncoding.EncodeToString(bad) {
+		t.Errorf("a JSON body that is not UTF-8: got %q base64=%v", ev.Body, ev.IsBase64Encoded)
 	}
 }
 
