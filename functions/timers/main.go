@@ -1,6 +1,7 @@
 // Command timers is the scheduled Lambda function that fires due workflow
-// timers and resends mails whose first delivery failed. It runs every
-// minute (an EventBridge schedule in template.yaml).
+// timers, resends mails whose first delivery failed and removes the data
+// of deleted organizations in bounded steps. It runs every minute (an
+// EventBridge schedule in template.yaml).
 package main
 
 import (
@@ -10,6 +11,6 @@ import (
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return casework.ScheduledHandler(env.Casework())
+		return casework.ScheduledHandler(env.Casework(), env.Store, env.Files())
 	})
 }

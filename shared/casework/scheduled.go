@@ -9,6 +9,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 // deliver sends queued mails and removes each sent one from the outbox. A
@@ -103,25 +104,118 @@ func (s *Service) FireDueTimers(ctx context.Context, limit int) (int, error) {
 const (
 	timersPerRun = 200
 	mailsPerRun  = 100
+	// purgeItemsPerRun bounds the DynamoDB items, and purgeObjectsPerRun
+	// the S3 objects, that one run removes of deleted organizations.
+	purgeItemsPerRun   = 1000
+	purgeObjectsPerRun = 500
+	purgesPerRun       = 20
 )
+
+// Purger removes the data of deleted organizations in bounded steps.
+type Purger interface {
+	// PendingPurges lists up to limit organizations whose data is still
+	// being removed.
+	PendingPurges(ctx context.Context, limit int) ([]string, error)
+	// PurgeStep removes up to limit items of the organization, calling
+	// removeObjects first with the S3 keys the removed items name; done
+	// when nothing of the organization is left in the table.
+	PurgeStep(ctx context.Context, organizationID string, limit int, removeObjects func(context.Context, []string) error) (removed int, done bool, err error)
+	// FinishPurge removes the organization's purge marker.
+	FinishPurge(ctx context.Context, organizationID string) error
+}
+
+// PrefixDeleter removes stored objects (objects.Bucket).
+type PrefixDeleter interface {
+	Delete(ctx context.Context, key string) error
+	// DeletePrefix removes up to limit objects under prefix and returns
+	// how many it removed.
+	DeletePrefix(ctx context.Context, prefix string, limit int) (int, error)
+}
+
+// PurgeResult reports what a run removed of deleted organizations.
+type PurgeResult struct {
+	// Organizations whose purge ended in this run.
+	Finished int `json:"organizationsPurged"`
+	Items    int `json:"itemsPurged"`
+	Objects  int `json:"objectsPurged"`
+	// Pending is how many organizations still have data left.
+	Pending int `json:"purgesPending"`
+}
+
+// PurgeDeleted removes the data of deleted organizations, within budgets
+// of items and objects per run, oldest marker first: each organization's
+// items in the table (p) with the objects they name, then its objects under
+// files/<organizationId>/ (files); when a run finds neither left, its
+// marker. A run that stops anywhere is resumed by the next; running it when
+// nothing is left does nothing.
+func (s *Service) PurgeDeleted(ctx context.Context, p Purger, files PrefixDeleter) (PurgeResult, error) {
+	var r PurgeResult
+	orgs, err := p.PendingPurges(ctx, purgesPerRun)
+	if err != nil {
+		return r, err
+	}
+	items, objectBudget := purgeItemsPerRun, purgeObjectsPerRun
+	removeObjects := func(ctx context.Context, keys []string) error {
+		for _, k := range keys {
+			if err := files.Delete(ctx, k); err != nil {
+				return err
+			}
+		}
+		r.Objects += len(keys)
+		return nil
+	}
+	for _, orgID := range orgs {
+		if items <= 0 || objectBudget <= 0 {
+			r.Pending++
+			continue
+		}
+		removed, done, err := p.PurgeStep(ctx, orgID, items, removeObjects)
+		if err != nil {
+			return r, err
+		}
+		items -= removed
+		r.Items += removed
+		n, err := files.DeletePrefix(ctx, objects.FileKey(orgID, ""), objectBudget)
+		if err != nil {
+			return r, err
+		}
+		objectBudget -= n
+		r.Objects += n
+		if !done || n > 0 {
+			// the next run looks again and ends it when nothing is left
+			r.Pending++
+			continue
+		}
+		if err := p.FinishPurge(ctx, orgID); err != nil {
+			return r, err
+		}
+		r.Finished++
+	}
+	return r, nil
+}
 
 // ScheduledResult reports a scheduled run.
 type ScheduledResult struct {
 	TimersFired int `json:"timersFired"`
 	MailsSent   int `json:"mailsSent"`
+	PurgeResult
 }
 
 // ScheduledHandler returns the handler of the scheduled function: it fires
-// due timers and flushes the outbox. The event (an EventBridge scheduled
-// event) carries nothing it needs.
-func ScheduledHandler(s *Service) func(context.Context, json.RawMessage) (ScheduledResult, error) {
+// due timers, flushes the outbox and purges deleted organizations (their
+// items through p, their objects through files). The event (an
+// EventBridge scheduled event) carries nothing it needs.
+func ScheduledHandler(s *Service, p Purger, files PrefixDeleter) func(context.Context, json.RawMessage) (ScheduledResult, error) {
 	return func(ctx context.Context, _ json.RawMessage) (ScheduledResult, error) {
 		var r ScheduledResult
 		var err error
 		if r.TimersFired, err = s.FireDueTimers(ctx, timersPerRun); err != nil {
 			return r, err
 		}
-		r.MailsSent, err = s.FlushOutbox(ctx, mailsPerRun)
+		if r.MailsSent, err = s.FlushOutbox(ctx, mailsPerRun); err != nil {
+			return r, err
+		}
+		r.PurgeResult, err = s.PurgeDeleted(ctx, p, files)
 		return r, err
 	}
 }

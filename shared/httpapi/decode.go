@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
@@ -52,10 +54,17 @@ func decodeJSON(r *http.Request, limit int64, dst any, optional bool) error {
 	return Unmarshal(body, dst)
 }
 
-// Unmarshal decodes one JSON value from body into dst, with DecodeJSON's errors.
+// Unmarshal decodes one JSON value from body into dst, with DecodeJSON's
+// errors. Text is taken as it was sent or not at all: a body that is not
+// valid UTF-8 is Invalid (encoding/json would silently replace the bad bytes
+// with U+FFFD), and so is a NUL character (\u0000) in any string or key,
+// naming the field that holds it ("a.b[2].c").
 func Unmarshal(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return failure.New(failure.Invalid, "the body is empty; a JSON object is required")
+	}
+	if !utf8.Valid(body) {
+		return failure.New(failure.Invalid, "the body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
@@ -64,7 +73,87 @@ func Unmarshal(body []byte, dst any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return failure.New(failure.Invalid, "the body has data after the JSON value")
 	}
+	// A NUL can only be written as an escape (a raw control character is
+	// malformed JSON), so most bodies are spared the second pass.
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		if field, found := nulField(body); found {
+			if field == "" {
+				return failure.New(failure.Invalid, "the body holds a NUL character (\\u0000)")
+			}
+			return failure.Field(field, "%s holds a NUL character (\\u0000)", field)
+		}
+	}
 	return nil
+}
+
+// jsonFrame is an open object or array on the way to a token.
+type jsonFrame struct {
+	object    bool
+	key       string // the current member's name, in an object
+	expectKey bool   // in an object: the next string is a member name
+	index     int    // the current element's index, in an array
+}
+
+// nulField walks the tokens of a well-formed JSON body and returns the
+// path of the first string or member name that holds a NUL character.
+func nulField(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []jsonFrame
+	// path names the value the innermost depth containers lead to.
+	path := func(depth int) string {
+		var b strings.Builder
+		for _, f := range stack[:depth] {
+			if f.object {
+				b.WriteString("." + f.key)
+			} else {
+				b.WriteString("[" + strconv.Itoa(f.index) + "]")
+			}
+		}
+		return strings.TrimPrefix(b.String(), ".")
+	}
+	// next moves the innermost container past the value just read.
+	next := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].expectKey = true
+			} else {
+				stack[n-1].index++
+			}
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, jsonFrame{object: true, expectKey: true})
+			case '[':
+				stack = append(stack, jsonFrame{})
+			default:
+				stack = stack[:len(stack)-1]
+				next()
+			}
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+				if strings.ContainsRune(v, 0) {
+					return path(n - 1), true // the object whose member name it is
+				}
+				stack[n-1].key, stack[n-1].expectKey = v, false
+				continue
+			}
+			if strings.ContainsRune(v, 0) {
+				return path(len(stack)), true
+			}
+			next()
+		default:
+			next()
+		}
+	}
 }
 
 func jsonFailure(err error) error {

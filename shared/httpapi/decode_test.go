@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
@@ -33,6 +34,14 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{`[1,2]`, "application/json", failure.Invalid, "", "an object"},
 		{`{"name":"a"} {"name":"b"}`, "application/json", failure.Invalid, "", "after the JSON value"},
 		{`<xml/>`, "application/xml", failure.Unsupported, "", "JSON"},
+		{"{\"name\":\"caf\xe9\"}", "application/json", failure.Invalid, "", "UTF-8"},
+		{"{\"name\":\"\xff\xfe\"}", "application/json", failure.Invalid, "", "UTF-8"},
+		{`{"name":"a\u0000b"}`, "application/json", failure.Invalid, "name", "NUL"},
+		{`{"tags":["ok","\u0000"]}`, "application/json", failure.Invalid, "tags[1]", "NUL"},
+		{`{"x":{"y":[{"z":"\u0000"}]}}`, "application/json", failure.Invalid, "x.y[0].z", "NUL"},
+		{`{"x":{"a\u0000":1}}`, "application/json", failure.Invalid, "x", "NUL"},
+		{`{"count":1,"name":"\\u0000"}`, "application/json", "", "", ""},
+		{`{"name":"caf\u00e9 \u2603"}`, "application/json", "", "", ""},
 		{`{"name":"` + strings.Repeat("x", 200) + `"}`, "application/json", failure.TooLarge, "", "larger"},
 	}
 	for _, c := range cases {
@@ -74,16 +83,28 @@ func TestBearerToken(t *testing.T) {
 }
 
 // FuzzUnmarshal checks that no body makes decoding panic or answer anything
-// but nil or a 4xx failure.
+// but nil or a 4xx failure, and that what it accepts is valid UTF-8 and
+// decodes to strings without NUL characters.
 func FuzzUnmarshal(f *testing.F) {
-	for _, s := range []string{`{}`, `{"name":"x","count":1,"flag":true,"tags":["a"]}`, `{"count":1e999}`, `[`, `"\ud800"`, `null`, `{"tags":[null]}`} {
+	for _, s := range []string{`{}`, `{"name":"x","count":1,"flag":true,"tags":["a"]}`, `{"count":1e999}`, `[`, `"\ud800"`, `null`, `{"tags":[null]}`,
+		`{"name":"\u0000"}`, `{"tags":["a","b\u0000"]}`, "{\"name\":\"\xc3\x28\"}", `{"name":"\\u0000"}`, `{"\u0000":{"name":1}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var s sample
-		if err := Unmarshal(body, &s); err != nil {
+		err := Unmarshal(body, &s)
+		if err != nil {
 			if st := failure.As(err).Status(); st < 400 || st >= 500 {
 				t.Fatalf("body %q: status %d", body, st)
+			}
+			return
+		}
+		if !utf8.Valid(body) {
+			t.Fatalf("body %q is not UTF-8 but was accepted", body)
+		}
+		for _, v := range append([]string{s.Name}, s.Tags...) {
+			if strings.ContainsRune(v, 0) {
+				t.Fatalf("body %q was accepted with a NUL in %q", body, v)
 			}
 		}
 	})

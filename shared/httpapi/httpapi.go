@@ -7,11 +7,13 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
@@ -27,6 +29,11 @@ type ErrorRenderer func(w http.ResponseWriter, r *http.Request, err *failure.Err
 // Gateway's precedence (see routes); handlers read variables with
 // r.PathValue. Unknown routes, handler errors and panics are rendered by
 // its ErrorRenderer.
+//
+// Path values become parts of stored keys, so the router refuses, for every
+// route at once, a path value (unescaped) longer than MaxPathValue bytes or
+// not valid UTF-8 with NotFound: no resource can have such a name.
+// Handlers still check the shape of what they read (ids.Valid).
 type Router struct {
 	routes routes
 	render ErrorRenderer
@@ -46,8 +53,22 @@ func (rt *Router) Handle(pattern string, h HandlerFunc) {
 	}))
 }
 
+// MaxPathValue bounds one path value: longer than any id, code, key or
+// address (254) a route names, and far under DynamoDB's key limits (a sort
+// key holds 1024 bytes, a partition key 2048).
+const MaxPathValue = 512
+
+// fail renders a handler's error. An Internal failure that wraps an Invalid
+// one (a store refusing a key part over DynamoDB's limits, under a "read
+// the thing" wrap) is the caller's fault and is answered as that Invalid.
 func (rt *Router) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f := failure.As(err)
+	if f.Code == failure.Internal && f.Cause != nil {
+		var inner *failure.Error
+		if errors.As(f.Cause, &inner) && inner.Code == failure.Invalid {
+			f = inner
+		}
+	}
 	if f.Code == failure.Internal || f.Code == failure.Unavailable {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "error", err.Error())
 	}
@@ -80,6 +101,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for name, v := range values {
 		if unescaped, err := url.PathUnescape(v); err == nil {
 			v = unescaped
+		}
+		if len(v) > MaxPathValue || !utf8.ValidString(v) {
+			rt.render(sw, r, failure.New(failure.NotFound, "no such %s", name))
+			return
 		}
 		r.SetPathValue(name, v)
 	}

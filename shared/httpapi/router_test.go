@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -44,5 +45,52 @@ func TestRouterPrecedence(t *testing.T) {
 	rt.ServeHTTP(w, httptest.NewRequest("POST", "/api/v1/about", nil))
 	if w.Code != 404 {
 		t.Errorf("an unrouted method answered %d", w.Code)
+	}
+}
+
+// TestRouterRefusesLongPathValues checks the central bound on path values:
+// longer than MaxPathValue (escaped or not) or not UTF-8 is a 404 in the
+// renderer's shape, and the handler never runs; Internal failures that wrap
+// an Invalid one answer 400.
+func TestRouterRefusesLongPathValues(t *testing.T) {
+	rt := NewRouter(func(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
+		w.Header().Set("X-Code", string(err.Code))
+		w.WriteHeader(err.Status())
+	})
+	ran := 0
+	rt.Handle("GET /o/{organizationKey}/users/{userId}", func(w http.ResponseWriter, r *http.Request) error {
+		ran++
+		if r.PathValue("userId") == "wrapped" {
+			return failure.Wrap(failure.New(failure.Invalid, "key too long"), "read user")
+		}
+		if r.PathValue("userId") == "internal" {
+			return failure.Wrap(failure.New(failure.NotFound, "x"), "read user")
+		}
+		return nil
+	})
+	long := strings.Repeat("a", MaxPathValue+1)
+	cases := []struct {
+		path   string
+		status int
+	}{
+		{"/o/acme/users/" + strings.Repeat("a", MaxPathValue), 200},
+		{"/o/acme/users/" + long, 404},
+		{"/o/" + long + "/users/x", 404},
+		{"/o/acme/users/" + strings.Repeat("%41", MaxPathValue+1), 404},
+		{"/o/acme/users/" + strings.Repeat("b", 100*1024), 404},
+		{"/o/acme/users/%ff%fe", 404},
+		{"/o/acme/users/wrapped", 400},
+		{"/o/acme/users/internal", 500},
+	}
+	for _, c := range cases {
+		before := ran
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, httptest.NewRequest("GET", c.path, nil))
+		if w.Code != c.status {
+			t.Errorf("%.60s: status %d, want %d", c.path, w.Code, c.status)
+		}
+		if c.status == 404 && (ran != before || w.Header().Get("X-Code") != string(failure.NotFound)) {
+			t.Errorf("%.60s: the handler ran or the error was not rendered", c.path)
+		}
 	}
 }

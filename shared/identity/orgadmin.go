@@ -65,13 +65,17 @@ func (s *Service) CreateOrganization(ctx context.Context, callerID string, n New
 	return OrganizationDetail{}, failure.New(failure.Conflict, "no free organization key for %q", n.Name)
 }
 
-// MaxDeletedMembers bounds the memberships removed with an organization.
+// MaxDeletedMembers bounds the memberships removed with an organization
+// in the request; the background purge removes any beyond it.
 const MaxDeletedMembers = 5000
 
 // DeleteOrganization deletes an organization: the organization and its key
 // go in one transaction (from then on nothing of it is reachable, and the
-// key is free again), then its memberships. Permission: admins. Errors: as
-// Tenant; Forbidden.
+// key is free again) together with a purge marker, then its memberships.
+// The rest of its data (workflows, cases, tasks, files, mail, groups,
+// invitations, licenses, their S3 objects) is removed in the background by
+// the scheduled function, in bounded steps, idempotently (see
+// store.PurgeStep). Permission: admins. Errors: as Tenant; Forbidden.
 func (s *Service) DeleteOrganization(ctx context.Context, callerID, key string) error {
 	org, m, err := s.Tenant(ctx, callerID, key)
 	if err != nil {
@@ -122,3 +126,8 @@ func (s *Service) OrganizationsOf(ctx context.Context, callerID, key, name strin
 	}
 	return out, memberships, nil
 }
+
+// RegistrationPictureKey is the S3 key of the picture uploaded with a
+// pending registration (or invitation) whose code has the hash; the purge
+// of a deleted organization removes its invitations' pictures.
+func RegistrationPictureKey(codeHash string) string { return registrationPictureKey(codeHash) }

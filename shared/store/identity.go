@@ -524,12 +524,14 @@ func (s *DB) CreateOrganization(ctx context.Context, o identity.Organization, ad
 	return nil
 }
 
-// DeleteOrganization deletes the organization and its key together.
+// DeleteOrganization deletes the organization and its key together, and
+// marks its data for the background purge (purge.go).
 func (s *DB) DeleteOrganization(ctx context.Context, o identity.Organization) error {
 	ok, kk := orgKey(o.ID), orgKeyKey(o.Key)
 	err := s.db.WriteTx().
 		Delete(s.table.Delete(hashKey, ok.PK).Range(rangeKey, ok.SK).If("'Version' = ?", o.Version)).
 		Delete(s.table.Delete(hashKey, kk.PK).Range(rangeKey, kk.SK)).
+		Put(s.putPurgeMarker(o)).
 		Run(ctx)
 	s.orgIDs.drop(o.Key)
 	return versionConflict(err, "organization")

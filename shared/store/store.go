@@ -52,9 +52,10 @@ type DB struct {
 }
 
 // New returns a store on the named table, using one DynamoDB client built by
-// the caller once per container.
+// the caller once per container. Every call goes through keyGuard: a key
+// part over DynamoDB's limits is ErrKeyTooLong (Invalid), never a 500.
 func New(client *dynamodb.Client, tableName string) *DB {
-	db := dynamo.NewFromIface(client)
+	db := dynamo.NewFromIface(keyGuard{client})
 	return &DB{db: db, table: db.Table(tableName), orgIDs: ttlCache{ttl: orgIDCacheTTL, max: orgIDCacheSize}}
 }
 

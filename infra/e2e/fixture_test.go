@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/effektif-serverless/caseflow/shared/ids"
+	"github.com/effektif-serverless/caseflow/shared/mailintake"
+	"github.com/effektif-serverless/caseflow/shared/objects"
+)
+
+// fixtureWorkflow runs into a user task with a form field, so that a case,
+// a workflow task, a form field and an activity exist.
+const fixtureWorkflow = `{
+  "name": "Fixture", "enableCases": true,
+  "variables": [{"id": "amount", "type": {"name": "number"}}],
+  "activities": [
+    {"type": "startEvent", "id": "start"},
+    {"type": "userTask", "id": "review", "name": "Review",
+     "form": {"fields": [{"id": "amount", "binding": {"expression": "amount"}}]}},
+    {"type": "endEvent", "id": "end"}
+  ],
+  "transitions": [{"fromId": "start", "toId": "review"}, {"fromId": "review", "toId": "end"}]}`
+
+// fixture is an organization with one of each resource, its plain member
+// and an admin of another organization.
+type fixture struct {
+	admin, member, outsider account
+	// the organization's resources
+	group, workflow, version, caseID, task, file, mailTask, mail, license, invitee string
+	// registration is a pending registration's code (public routes).
+	registration string
+}
+
+// newFixture builds an organization with a group, a published workflow
+// with a running case and its task, a standalone task, a file, a mail filed
+// to a task (with its attachment), a license and an open invitation; a
+// plain member; and an outsider (the admin of another organization).
+func newFixture(t testing.TB, name string) fixture {
+	t.Helper()
+	f := fixture{admin: signUp(t, name), outsider: signUp(t, name+" Outsider")}
+	f.member = signUp(t, name+" Member")
+	joinAsMember(t, f.admin, f.member)
+	org := "/api/v1/" + f.admin.OrgKey
+	a := f.admin.Token
+	f.group = expect(t, call(t, "POST", org+"/groups", a, map[string]any{"name": "Team", "userIds": []string{f.member.UserID}}), http.StatusOK).JSON(t)["id"].(string)
+	f.workflow = publish(t, f.admin, fixtureWorkflow)
+	f.version = expect(t, call(t, "GET", org+"/workflows/"+f.workflow, a, nil), http.StatusOK).JSON(t)["publishedVersionId"].(string)
+	inst := expect(t, call(t, "POST", org+"/engine/workflow/instances", a, map[string]any{"sourceWorkflowId": f.workflow}), http.StatusOK).JSON(t)
+	f.caseID = inst["caseId"].(string)
+	for _, task := range openTasks(t, f.admin, f.caseID) {
+		f.task = task["id"].(string)
+	}
+	if f.task == "" {
+		t.Fatal("the fixture's case has no task")
+	}
+	f.file = uploadFile(t, f.admin, []byte(simpleBPMN))
+	f.mailTask, f.mail = fileMemberMail(t, f.admin)
+	order := expect(t, call(t, "POST", org+"/purchase", a, map[string]any{"licenseType": "free", "count": 1}), http.StatusOK).JSON(t)
+	f.license = order["licenseIds"].([]any)[0].(string)
+	f.invitee = uniqueEmail("invitee")
+	expect(t, call(t, "POST", org+"/users", a, map[string]any{"emailAddress": f.invitee}), http.StatusOK)
+	f.registration = registrationCode(t, map[string]any{"emailAddress": uniqueEmail("pending"), "firstName": "Pen", "organizationName": name + " Pending"})
+	return f
+}
+
+// fileMemberMail sends a mail with an attachment from the admin to the
+// organization's address through the SES intake (every verdict passing)
+// and returns the task it made and the mail's id.
+func fileMemberMail(t testing.TB, a account) (string, string) {
+	t.Helper()
+	inbox := a.OrgKey + "@" + mailDomain
+	id := ids.New()
+	bucket := objects.Bucket{Client: stack.AWS.S3(), Name: "filesbucket"}
+	if err := bucket.Put(context.Background(), "incoming/"+id, "message/rfc822", rawMail(a.Email, inbox, "Fixture mail", "Hello.", "attached")); err != nil {
+		t.Fatal(err)
+	}
+	pass := map[string]string{"status": "PASS"}
+	event, _ := json.Marshal(map[string]any{"Records": []any{map[string]any{
+		"eventSource": "aws:ses", "eventVersion": "1.0",
+		"ses": map[string]any{
+			"mail": map[string]any{"messageId": id, "source": a.Email, "destination": []string{inbox}},
+			"receipt": map[string]any{"recipients": []string{inbox}, "spamVerdict": pass, "virusVerdict": pass,
+				"spfVerdict": pass, "dkimVerdict": pass, "dmarcVerdict": pass},
+		},
+	}}})
+	out, err := stack.Invoke(context.Background(), "mailintake", event)
+	if err != nil {
+		t.Fatalf("invoke the intake: %v", err)
+	}
+	var outcomes []mailintake.Outcome
+	decodeJSON(t, out, &outcomes)
+	if len(outcomes) != 1 || outcomes[0].Filed == nil || outcomes[0].Filed.TaskID == "" {
+		t.Fatalf("the fixture's mail was not filed: %s", out)
+	}
+	return outcomes[0].Filed.TaskID, outcomes[0].Filed.MailID
+}
+
+// routeParams maps every path parameter name of template.yaml's routes to
+// the fixture's value for it. A route with a parameter not named here fails
+// the walks: add the name (and a resource to the fixture) when a route with
+// a new parameter is added. Dialects under other prefixes (/api/idp/v1,
+// /v1, /v2, /api/w/{workspace}, /{tenant}/api/v1) add their names here too
+// (a workspace or tenant is this organization's key or id).
+func (f fixture) routeParams() map[string]string {
+	return map[string]string{
+		"organizationKey":    f.admin.OrgKey,
+		"userId":             f.admin.UserID,
+		"groupId":            f.group,
+		"editorWorkflowId":   f.workflow,
+		"versionId":          f.version,
+		"activityId":         "review",
+		"caseId":             f.caseID,
+		"taskId":             f.task,
+		"fieldId":            "amount",
+		"fileId":             f.file,
+		"mailId":             f.mail,
+		"licenseId":          f.license,
+		"profile":            "team",
+		"inviteeMailAddress": f.invitee,
+		"code":               f.registration,
+		"providerKey":        "testidp",
+	}
+}
+
+// pathParam matches a route's parameter ("{name}", "{name+}").
+var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
+
+// fillPath puts values into a route's path; an unknown parameter fails the
+// test, naming the route. The mail task's mail is read through its own
+// task.
+func fillPath(t testing.TB, route string, params map[string]string) string {
+	t.Helper()
+	var missing []string
+	path := pathParam.ReplaceAllStringFunc(route, func(m string) string {
+		name := strings.TrimSuffix(m[1:len(m)-1], "+")
+		v, ok := params[name]
+		if !ok {
+			missing = append(missing, name)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		t.Fatalf("route %s has the path parameter(s) %v that the route walk does not know: add them to routeParams", route, missing)
+	}
+	return path
+}
+
+// paramsFor are the fixture's parameters for a route: a mail is read
+// through the task it was filed to.
+func (f fixture) paramsFor(route string) map[string]string {
+	p := f.routeParams()
+	if strings.Contains(route, "{mailId}") {
+		p["taskId"] = f.mailTask
+	}
+	return p
+}
