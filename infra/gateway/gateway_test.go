@@ -96,6 +96,56 @@ func TestRoutePrecedence(t *testing.T) {
 	}
 }
 
+// TestCustomMethodRoutes: a variable followed by a literal suffix in one
+// segment matches after percent-decoding, after literals and before a
+// plain variable, the longest suffix first.
+func TestCustomMethodRoutes(t *testing.T) {
+	tmpl, err := samtemplate.Parse([]byte(`
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Events:
+        Params: {Type: HttpApi, Properties: {Method: GET, Path: "/v2/users/public/username/{username}:getLoginParameters"}}
+        User: {Type: HttpApi, Properties: {Method: GET, Path: "/v2/users/public/username/{username}"}}
+        Reset: {Type: HttpApi, Properties: {Method: POST, Path: "/v2/users:sendPasswordReset"}}
+        ById: {Type: HttpApi, Properties: {Method: POST, Path: "/v2/users/{id}"}}
+        Next: {Type: HttpApi, Properties: {Method: POST, Path: "/v1/groups/{id}/user:next"}}
+        Short: {Type: HttpApi, Properties: {Method: GET, Path: "/x/{id}:a"}}
+        Long: {Type: HttpApi, Properties: {Method: GET, Path: "/x/{id}:ab"}}
+`), samtemplate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := newRouter(tmpl.Routes)
+	cases := []struct {
+		method, path, key string
+		params            map[string]string
+	}{
+		{"GET", "/v2/users/public/username/a%2Bb%40c.d:getLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", map[string]string{"username": "a+b@c.d"}},
+		{"GET", "/v2/users/public/username/a%40c.d%3AgetLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", map[string]string{"username": "a@c.d"}},
+		{"GET", "/v2/users/public/username/ada", "GET /v2/users/public/username/{username}", map[string]string{"username": "ada"}},
+		{"GET", "/v2/users/public/username/:getLoginParameters", "GET /v2/users/public/username/{username}", map[string]string{"username": ":getLoginParameters"}},
+		{"POST", "/v2/users:sendPasswordReset", "POST /v2/users:sendPasswordReset", nil},
+		{"POST", "/v2/users/7", "POST /v2/users/{id}", map[string]string{"id": "7"}},
+		{"POST", "/v1/groups/g/user:next", "POST /v1/groups/{id}/user:next", map[string]string{"id": "g"}},
+		{"GET", "/x/u:ab", "GET /x/{id}:ab", map[string]string{"id": "u"}},
+		{"GET", "/x/u:a", "GET /x/{id}:a", map[string]string{"id": "u"}},
+		{"GET", "/x/u", "", nil},
+	}
+	for _, c := range cases {
+		r, params := rt.match(c.method, c.path)
+		key := ""
+		if r != nil {
+			key = r.Key()
+		}
+		if key != c.key || !reflect.DeepEqual(params, c.params) {
+			t.Errorf("%s %s: got %q %v, want %q %v", c.method, c.path, key, params, c.key, c.params)
+		}
+	}
+}
+
 func TestDefaultRoute(t *testing.T) {
 	tmpl, err := samtemplate.Parse([]byte(`
 Resources:

@@ -8,16 +8,20 @@ import (
 )
 
 // segment kinds, in order of precedence: a literal segment beats a
-// variable, which beats a greedy variable.
+// variable with a literal suffix (a Google-style custom method,
+// "{username}:getLoginParameters"), which beats a plain variable, which
+// beats a greedy variable.
 const (
 	literal = iota
+	suffixed
 	variable
 	greedy
 )
 
 type segment struct {
-	kind  int
-	value string // the literal, or the variable's name
+	kind   int
+	value  string // the literal, or the variable's name
+	suffix string // the literal after a suffixed variable
 }
 
 // route is a template route, ready to match.
@@ -46,11 +50,14 @@ func newRouter(routes []samtemplate.Route) *router {
 		for _, s := range strings.Split(strings.TrimPrefix(r.Path, "/"), "/") {
 			switch {
 			case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}"):
-				c.segments = append(c.segments, segment{greedy, s[1 : len(s)-2]})
+				c.segments = append(c.segments, segment{kind: greedy, value: s[1 : len(s)-2]})
 			case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
-				c.segments = append(c.segments, segment{variable, s[1 : len(s)-1]})
+				c.segments = append(c.segments, segment{kind: variable, value: s[1 : len(s)-1]})
+			case strings.HasPrefix(s, "{") && strings.Index(s, "}") > 1:
+				end := strings.Index(s, "}")
+				c.segments = append(c.segments, segment{kind: suffixed, value: s[1:end], suffix: s[end+1:]})
 			default:
-				c.segments = append(c.segments, segment{literal, s})
+				c.segments = append(c.segments, segment{kind: literal, value: s})
 			}
 		}
 		rt.routes = append(rt.routes, c)
@@ -109,6 +116,17 @@ func (r *route) matchPath(parts []string) (map[string]string, bool) {
 			if !set(s.value, parts[i]) {
 				return nil, false
 			}
+		case suffixed:
+			// Matched after percent-decoding: the value is what precedes
+			// the suffix, non-empty.
+			v, err := url.PathUnescape(parts[i])
+			if err != nil || len(v) <= len(s.suffix) || !strings.HasSuffix(v, s.suffix) {
+				return nil, false
+			}
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[s.value] = strings.TrimSuffix(v, s.suffix)
 		}
 	}
 	return params, len(parts) == len(r.segments)
@@ -120,6 +138,9 @@ func (r *route) beats(o *route) bool {
 	for i := 0; i < len(r.segments) && i < len(o.segments); i++ {
 		if a, b := r.segments[i].kind, o.segments[i].kind; a != b {
 			return a < b
+		}
+		if a, b := len(r.segments[i].suffix), len(o.segments[i].suffix); a != b {
+			return a > b // the longer suffix is the more specific
 		}
 	}
 	if len(r.segments) != len(o.segments) {

@@ -53,6 +53,11 @@ func (rt *Router) Handle(pattern string, h HandlerFunc) {
 	}))
 }
 
+// Patterns lists the router's patterns ("METHOD /path"), in the order they
+// were registered: the routes the function serves, which a test compares with
+// the function's routes in template.yaml.
+func (rt *Router) Patterns() []string { return append([]string(nil), rt.routes.patterns...) }
+
 // MaxPathValue bounds one path value: longer than any id, code, key or
 // address (254) a route names, and far under DynamoDB's key limits (a sort
 // key holds 1024 bytes, a partition key 2048).

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -10,17 +12,54 @@ import (
 // same position, so "GET /api/v1/about" is preferred to
 // "GET /api/v1/{organizationKey}" and "/registrations/{code}" to
 // "/{organizationKey}/users". A trailing "{$}" matches an empty last segment
-// (a path ending in "/"). Variables are set as the request's path values.
+// (a path ending in "/"). A segment may also be a variable followed by a
+// literal suffix, a Google-style custom method ("{username}:getLoginParameters",
+// matched after percent-decoding the segment): it is tried after the
+// literals and before a plain variable, the longest suffix first.
+// Variables are set as the request's path values.
 type routes struct {
 	root node
+	// patterns lists every registered pattern, in registration order.
+	patterns []string
 }
 
 type node struct {
 	literal  map[string]*node
+	suffixed []*node // variables with a literal suffix, longest suffix first
 	variable *node
-	name     string // the variable's name, on the variable child
+	name     string // the variable's name, on a variable child
+	suffix   string // the literal after the variable, on a suffixed child
 	handlers map[string]http.Handler
 	patterns map[string]string // the pattern of each handler, for logs
+}
+
+// parseVariable splits a segment "{name}" or "{name}suffix"; ok is false for
+// a literal segment.
+func parseVariable(seg string) (name, suffix string, ok bool) {
+	if !strings.HasPrefix(seg, "{") {
+		return "", "", false
+	}
+	end := strings.Index(seg, "}")
+	if end < 2 {
+		return "", "", false
+	}
+	return seg[1:end], seg[end+1:], true
+}
+
+// suffixedChild returns the suffixed child for suffix, adding it when missing.
+func (n *node) suffixedChild(name, suffix, pattern string) *node {
+	for _, c := range n.suffixed {
+		if c.suffix == suffix {
+			if c.name != name {
+				panic("httpapi: two names for one path variable in " + pattern)
+			}
+			return c
+		}
+	}
+	c := &node{name: name, suffix: suffix}
+	n.suffixed = append(n.suffixed, c)
+	sort.SliceStable(n.suffixed, func(i, j int) bool { return len(n.suffixed[i].suffix) > len(n.suffixed[j].suffix) })
+	return c
 }
 
 func splitPath(p string) []string {
@@ -39,8 +78,11 @@ func (rs *routes) add(pattern string, h http.Handler) {
 		if seg == "{$}" {
 			seg = ""
 		}
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-			name := seg[1 : len(seg)-1]
+		if name, suffix, ok := parseVariable(seg); ok && suffix != "" {
+			n = n.suffixedChild(name, suffix, pattern)
+			continue
+		}
+		if name, _, ok := parseVariable(seg); ok {
 			if n.variable == nil {
 				n.variable = &node{name: name}
 			} else if n.variable.name != name {
@@ -64,6 +106,7 @@ func (rs *routes) add(pattern string, h http.Handler) {
 		panic("httpapi: duplicate route " + pattern)
 	}
 	n.handlers[method], n.patterns[method] = h, pattern
+	rs.patterns = append(rs.patterns, pattern)
 }
 
 // match finds the handler for a request, its pattern and its path values;
@@ -81,6 +124,19 @@ func (rs *routes) match(method, path string) (http.Handler, string, map[string]s
 		if next := n.literal[segs[i]]; next != nil {
 			if h := walk(next, i+1); h != nil {
 				return h
+			}
+		}
+		if len(n.suffixed) > 0 {
+			decoded, err := url.PathUnescape(segs[i])
+			for _, next := range n.suffixed {
+				if err != nil || len(decoded) <= len(next.suffix) || !strings.HasSuffix(decoded, next.suffix) {
+					continue
+				}
+				if h := walk(next, i+1); h != nil {
+					// Kept escaped, as the other values are: ServeHTTP unescapes once.
+					values[next.name] = url.PathEscape(strings.TrimSuffix(decoded, next.suffix))
+					return h
+				}
 			}
 		}
 		if next := n.variable; next != nil && segs[i] != "" {

@@ -94,3 +94,44 @@ func TestRouterRefusesLongPathValues(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterCustomMethods: a variable with a literal suffix in one segment
+// (Google-style custom methods) matches after percent-decoding, after the
+// literals and before a plain variable, the longest suffix first.
+func TestRouterCustomMethods(t *testing.T) {
+	rt := NewRouter(func(w http.ResponseWriter, _ *http.Request, err *failure.Error) { w.WriteHeader(err.Status()) })
+	for _, p := range []string{
+		"GET /v2/users/public/username/{username}:getLoginParameters", "GET /v2/users/public/username/{username}",
+		"POST /v2/users:sendPasswordReset", "POST /v2/users/{id}", "POST /v2/users/invite:resendEmail",
+		"POST /v1/groups/{id}/user:next", "GET /v2/users/{id}:a", "GET /v2/users/{id}:ab",
+	} {
+		rt.Handle(p, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("X-Route", p)
+			w.Header().Set("X-Values", r.PathValue("username")+"|"+r.PathValue("id"))
+			return nil
+		})
+	}
+	if got := strings.Join(rt.Patterns(), ","); !strings.HasPrefix(got, "GET /v2/users/public/username/{username}:getLoginParameters,GET /v2/users/public/username/{username},") {
+		t.Errorf("patterns %s", got)
+	}
+	cases := []struct{ method, path, route, values string }{
+		{"GET", "/v2/users/public/username/a%2Bb%40c.d:getLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", "a+b@c.d|"},
+		{"GET", "/v2/users/public/username/a%2Bb%40c.d%3AgetLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", "a+b@c.d|"},
+		{"GET", "/v2/users/public/username/x%25y%2Fz:getLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", "x%y/z|"},
+		{"GET", "/v2/users/public/username/ada", "GET /v2/users/public/username/{username}", "ada|"},
+		{"GET", "/v2/users/public/username/:getLoginParameters", "GET /v2/users/public/username/{username}", ":getLoginParameters|"},
+		{"POST", "/v2/users:sendPasswordReset", "POST /v2/users:sendPasswordReset", "|"},
+		{"POST", "/v2/users/invite:resendEmail", "POST /v2/users/invite:resendEmail", "|"},
+		{"POST", "/v2/users/7", "POST /v2/users/{id}", "|7"},
+		{"POST", "/v1/groups/g1/user:next", "POST /v1/groups/{id}/user:next", "|g1"},
+		{"GET", "/v2/users/u:ab", "GET /v2/users/{id}:ab", "|u"},
+		{"GET", "/v2/users/u:a", "GET /v2/users/{id}:a", "|u"},
+	}
+	for _, c := range cases {
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, httptest.NewRequest(c.method, c.path, nil))
+		if got := w.Header().Get("X-Route"); got != c.route || w.Header().Get("X-Values") != c.values {
+			t.Errorf("%s %s: route %q values %q, want %q %q (status %d)", c.method, c.path, got, w.Header().Get("X-Values"), c.route, c.values, w.Code)
+		}
+	}
+}
