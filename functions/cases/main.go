@@ -9,11 +9,15 @@ import (
 )
 
 func main() {
-	environment.ServeHTTP(func(env *environment.Env) http.Handler {
-		router := effektif.NewRouter()
-		cases := env.Casework()
-		effektif.CaseRoutes(router, cases)
-		effektif.CaseFileRoutes(router, cases)
-		return router
-	})
+	environment.ServeHTTP(routes)
+}
+
+// routes builds the function's router; its patterns are the function's
+// routes in template.yaml (main_test.go checks both ways).
+func routes(env *environment.Env) http.Handler {
+	router := effektif.NewRouter()
+	cases := env.Casework()
+	effektif.CaseRoutes(router, cases)
+	effektif.CaseFileRoutes(router, cases)
+	return router
 }

@@ -11,9 +11,13 @@ import (
 )
 
 func main() {
-	environment.ServeHTTP(func(env *environment.Env) http.Handler {
-		router := effektif.NewRouter()
-		effektif.MailRoutes(router, env.MailIntake(), []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), env.Files())
-		return router
-	})
+	environment.ServeHTTP(routes)
+}
+
+// routes builds the function's router; its patterns are the function's
+// routes in template.yaml (main_test.go checks both ways).
+func routes(env *environment.Env) http.Handler {
+	router := effektif.NewRouter()
+	effektif.MailRoutes(router, env.MailIntake(), []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), env.Files())
+	return router
 }

@@ -9,15 +9,19 @@ import (
 )
 
 func main() {
-	environment.ServeHTTP(func(env *environment.Env) http.Handler {
-		router := effektif.NewRouter()
-		id := env.Identity()
-		id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
-		effektif.OrganizationRoutes(router, id)
-		effektif.GroupRoutes(router, id)
-		effektif.LdapRoutes(router, id)
-		effektif.InvitationRoutes(router, id)
-		effektif.LicenseRoutes(router, id)
-		return router
-	})
+	environment.ServeHTTP(routes)
+}
+
+// routes builds the function's router; its patterns are the function's
+// routes in template.yaml (main_test.go checks both ways).
+func routes(env *environment.Env) http.Handler {
+	router := effektif.NewRouter()
+	id := env.Identity()
+	id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
+	effektif.OrganizationRoutes(router, id)
+	effektif.GroupRoutes(router, id)
+	effektif.LdapRoutes(router, id)
+	effektif.InvitationRoutes(router, id)
+	effektif.LicenseRoutes(router, id)
+	return router
 }

@@ -60,7 +60,7 @@ func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
 // of the draft when nothing is published); a workflow without a form
 // trigger has an empty form.
 func (h workflowHandlers) startForm(w http.ResponseWriter, r *http.Request, callerID string) error {
-	form, err := h.svc.StartForm(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	form, err := h.svc.StartForm(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, c
 	if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &vars); err != nil {
 		return err
 	}
-	res, err := h.svc.TestActivity(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), r.PathValue("activityId"), vars)
+	res, err := h.svc.TestActivity(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), r.PathValue("activityId"), vars)
 	if err != nil {
 		return err
 	}
@@ -115,9 +115,9 @@ func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, cal
 		if err := httpapi.Unmarshal(trimmed, &s); err != nil {
 			return err
 		}
-		wf, err = h.svc.UpdateFromBPMNText(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), s)
+		wf, err = h.svc.UpdateFromBPMNText(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), s)
 	} else {
-		wf, err = h.svc.UpdateFromBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), body)
+		wf, err = h.svc.UpdateFromBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), body)
 	}
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, cal
 
 // exportBPMN answers the draft as a BPMN 2.0 document.
 func (h workflowHandlers) exportBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
-	xml, wf, err := h.svc.ExportBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	xml, wf, err := h.svc.ExportBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}

@@ -183,23 +183,23 @@ func WorkflowRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("POST "+base, authenticated(h.create))
 	rt.Handle("POST "+base+"/import/json", authenticated(h.importJSON))
 	rt.Handle("POST "+base+"/import/bpmn/{fileId}", authenticated(h.importBPMN))
-	rt.Handle("PUT "+base+"/{id}/update/bpmn", authenticated(h.updateBPMN))
+	rt.Handle("PUT "+base+"/{editorWorkflowId}/update/bpmn", authenticated(h.updateBPMN))
 	// The document writes the export path with a trailing slash; both work.
-	rt.Handle("GET "+base+"/{id}/export/bpmn/{$}", authenticated(h.exportBPMN))
-	rt.Handle("GET "+base+"/{id}/export/bpmn", authenticated(h.exportBPMN))
-	rt.Handle("GET "+base+"/{id}", authenticated(h.get))
-	rt.Handle("PUT "+base+"/{id}", authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{id}", authenticated(h.delete))
-	rt.Handle("POST "+base+"/{id}/copy", authenticated(h.copy))
-	rt.Handle("GET "+base+"/{id}/export/json", authenticated(h.exportJSON))
-	rt.Handle("POST "+base+"/{id}/lock", authenticated(h.lock))
-	rt.Handle("POST "+base+"/{id}/unlock", authenticated(h.unlock))
-	rt.Handle("GET "+base+"/{id}/startForm", authenticated(h.startForm))
-	rt.Handle("POST "+base+"/{id}/activities/{activityId}/test", authenticated(h.activityTest))
-	rt.Handle("GET "+base+"/{id}/versions", authenticated(h.versions))
-	rt.Handle("POST "+base+"/{id}/versions", authenticated(h.createVersion))
-	rt.Handle("POST "+base+"/{id}/versions/{versionId}/restore", authenticated(h.restore))
-	rt.Handle("POST "+base+"/{id}/versions/{versionId}/publish", authenticated(h.publish))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn/{$}", authenticated(h.exportBPMN))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn", authenticated(h.exportBPMN))
+	rt.Handle("GET "+base+"/{editorWorkflowId}", authenticated(h.get))
+	rt.Handle("PUT "+base+"/{editorWorkflowId}", authenticated(h.update))
+	rt.Handle("DELETE "+base+"/{editorWorkflowId}", authenticated(h.delete))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/copy", authenticated(h.copy))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/json", authenticated(h.exportJSON))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/lock", authenticated(h.lock))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/unlock", authenticated(h.unlock))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/startForm", authenticated(h.startForm))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/activities/{activityId}/test", authenticated(h.activityTest))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/versions", authenticated(h.versions))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions", authenticated(h.createVersion))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/restore", authenticated(h.restore))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/publish", authenticated(h.publish))
 }
 
 type workflowHandlers struct {
@@ -293,7 +293,7 @@ func (h workflowHandlers) importJSON(w http.ResponseWriter, r *http.Request, cal
 }
 
 func (h workflowHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.Workflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	wf, err := h.svc.Workflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (h workflowHandlers) get(w http.ResponseWriter, r *http.Request, callerID s
 }
 
 func (h workflowHandlers) exportJSON(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.Workflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	wf, err := h.svc.Workflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -313,7 +313,7 @@ func (h workflowHandlers) update(w http.ResponseWriter, r *http.Request, callerI
 	if err != nil {
 		return err
 	}
-	wf, err := h.svc.UpdateWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), d)
+	wf, err := h.svc.UpdateWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), d)
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (h workflowHandlers) delete(w http.ResponseWriter, r *http.Request, callerI
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), cascade != nil && *cascade); err != nil {
+	if err := h.svc.DeleteWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), cascade != nil && *cascade); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -333,7 +333,7 @@ func (h workflowHandlers) delete(w http.ResponseWriter, r *http.Request, callerI
 }
 
 func (h workflowHandlers) copy(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.CopyWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	wf, err := h.svc.CopyWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,7 @@ func (h workflowHandlers) copy(w http.ResponseWriter, r *http.Request, callerID 
 }
 
 func (h workflowHandlers) lock(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.LockWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	wf, err := h.svc.LockWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -351,7 +351,7 @@ func (h workflowHandlers) lock(w http.ResponseWriter, r *http.Request, callerID 
 // unlock answers the EditorWorkflow as it is now (the document gives no
 // response model).
 func (h workflowHandlers) unlock(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.UnlockWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"))
+	wf, err := h.svc.UnlockWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -363,7 +363,7 @@ func (h workflowHandlers) versions(w http.ResponseWriter, r *http.Request, calle
 	if err != nil {
 		return err
 	}
-	vs, err := h.svc.Versions(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), p)
+	vs, err := h.svc.Versions(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), p)
 	if err != nil {
 		return err
 	}
@@ -386,7 +386,7 @@ func (h workflowHandlers) createVersion(w http.ResponseWriter, r *http.Request, 
 	if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return err
 	}
-	v, err := h.svc.CreateVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), req.CommitMessage)
+	v, err := h.svc.CreateVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), req.CommitMessage)
 	if err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func (h workflowHandlers) writeExecutable(w http.ResponseWriter, v casework.Exec
 }
 
 func (h workflowHandlers) restore(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.RestoreVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), r.PathValue("versionId"))
+	wf, err := h.svc.RestoreVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), r.PathValue("versionId"))
 	if err != nil {
 		return err
 	}
@@ -413,7 +413,7 @@ func (h workflowHandlers) restore(w http.ResponseWriter, r *http.Request, caller
 // The document names the path variable workflowId, unlike every other
 // workflow route: it is the editor workflow whose version is published.
 func (h workflowHandlers) publish(w http.ResponseWriter, r *http.Request, callerID string) error {
-	v, err := h.svc.PublishVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("id"), r.PathValue("versionId"))
+	v, err := h.svc.PublishVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), r.PathValue("versionId"))
 	if err != nil {
 		return err
 	}
