@@ -192,10 +192,7 @@ func organizationOf(o identity.Organization, admin bool) Organization {
 
 func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	o := organizationOf(d.Organization, d.Caller.IsAdmin())
-	if c, ok := d.LDAPConnector(); ok && d.Caller.IsAdmin() {
-		redacted := c.Redacted()
-		o.LdapConnector = &redacted
-	}
+	o.LdapConnector = d.Directory
 	o.MemberIDs = d.MemberIDs
 	if d.Invitations != nil {
 		o.Invitations = d.Invitations

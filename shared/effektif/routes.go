@@ -174,9 +174,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return err
 		}
 		u := memberOf(m)
-		if m.ID == callerID {
-			u.Preferences = preferencesOf(m.Preferences)
-		}
+		u.Preferences = preferencesOf(m.Preferences) // the core sets them for their owner only
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
 	rt.Handle("GET "+BasePath+"/{organizationKey}/users", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {

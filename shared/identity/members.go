@@ -23,7 +23,8 @@ type MemberQuery struct {
 }
 
 // Members lists an organization's members (at most 500 per page), with
-// the filters applied. Permission: members.
+// the filters applied; preferences only the reader's own. Permission:
+// members.
 func (s *Service) Members(ctx context.Context, callerID, orgKey string, q MemberQuery) ([]Member, error) {
 	org, _, err := s.Tenant(ctx, callerID, orgKey)
 	if err != nil {
@@ -59,6 +60,9 @@ func (s *Service) Members(ctx context.Context, callerID, orgKey string, q Member
 		full := strings.ToLower(u.FirstName + " " + u.LastName)
 		if email != "" && !strings.Contains(strings.ToLower(u.Email), email) || name != "" && !strings.Contains(full, name) {
 			continue
+		}
+		if id != callerID {
+			u.Preferences = nil // the owner's only
 		}
 		out = append(out, Member{User: u, Membership: byUser[id], OrganizationIDs: []string{org.ID}})
 	}

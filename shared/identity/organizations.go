@@ -36,6 +36,11 @@ func (s *Service) Tenant(ctx context.Context, callerID, key string) (Organizatio
 }
 
 // OrganizationDetail is an organization as its members see it.
+//
+// It holds only what its reader may see: the directory settings
+// (Directory, never with the bind password) and the open invitations
+// for admins only; the organization's stored settings (LdapConnector) are
+// never handed out.
 type OrganizationDetail struct {
 	Organization
 	// Caller is the reading user's membership.
@@ -44,6 +49,9 @@ type OrganizationDetail struct {
 	Admins    []User
 	// Invitations are the open invitations' addresses, for admins only.
 	Invitations []string
+	// Directory is the LDAP directory settings without the bind password,
+	// for admins only; nil without settings.
+	Directory *ldapdir.Connector
 }
 
 // Organization returns the organization with its members and admins.
@@ -66,6 +74,14 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 		return OrganizationDetail{}, err
 	}
 	d := OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs, Admins: admins}
+	d.Organization.LdapConnector = nil
+	for i := range d.Admins {
+		d.Admins[i].Preferences = nil // the owner's only
+	}
+	if c, ok := org.LDAPConnector(); ok && member.IsAdmin() {
+		redacted := c.Redacted()
+		d.Directory = &redacted
+	}
 	if member.IsAdmin() {
 		invs, err := s.Store.Invitations(ctx, org.ID, MaxInvitationsOut)
 		if err != nil {
@@ -168,8 +184,8 @@ type Member struct {
 	OrganizationIDs []string
 }
 
-// Member returns a member of the organization.
-// Permission: any member of the organization. Errors: as Tenant; NotFound
+// Member returns a member of the organization; their preferences only
+// when the reader is the member. Permission: any member of the organization. Errors: as Tenant; NotFound
 // when userID is not a member of it.
 func (s *Service) Member(ctx context.Context, callerID, key, userID string) (Member, error) {
 	org, _, err := s.Tenant(ctx, callerID, key)
@@ -184,6 +200,9 @@ func (s *Service) Member(ctx context.Context, callerID, key, userID string) (Mem
 		return Member{}, err
 	}
 	orgIDs := []string{org.ID}
+	if userID != callerID {
+		user.Preferences = nil // the owner's only
+	}
 	if userID == callerID {
 		memberships, err := s.Store.MembershipsOfUser(ctx, userID)
 		if err != nil {

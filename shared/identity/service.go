@@ -395,6 +395,8 @@ func (s *Service) loginFor(ctx context.Context, token string, user User) (Login,
 	return Login{Token: token, User: user, Memberships: memberships, Organizations: orgs}, nil
 }
 
+// organizationsOf returns the user's memberships and their organizations,
+// as a member may see them (no directory settings).
 func (s *Service) organizationsOf(ctx context.Context, userID string) ([]Membership, []Organization, error) {
 	memberships, err := s.Store.MembershipsOfUser(ctx, userID)
 	if err != nil {
@@ -408,10 +410,12 @@ func (s *Service) organizationsOf(ctx context.Context, userID string) ([]Members
 	if err != nil {
 		return nil, nil, err
 	}
-	// A membership of an organization being deleted is not shown.
+	// A membership of an organization being deleted is not shown; the
+	// directory settings are read through OrganizationDetail only.
 	exists := map[string]bool{}
-	for _, o := range orgs {
-		exists[o.ID] = true
+	for i := range orgs {
+		exists[orgs[i].ID] = true
+		orgs[i].LdapConnector = nil
 	}
 	live := memberships[:0]
 	for _, m := range memberships {
