@@ -64,17 +64,17 @@ func decodeInline(r *http.Request, v any) (map[string]json.RawMessage, error) {
 func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := caseHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/cases"
-	rt.Handle("GET "+base, authenticated(h.list))
-	rt.Handle("POST "+base, authenticated(h.create))
-	rt.Handle("GET "+base+"/{caseId}", authenticated(h.get))
-	rt.Handle("PUT "+base+"/{caseId}", authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{caseId}", authenticated(h.delete))
-	rt.Handle("POST "+base+"/{caseId}/cancel", authenticated(h.end(true)))
-	rt.Handle("POST "+base+"/{caseId}/close", authenticated(h.end(false)))
-	rt.Handle("GET "+base+"/{caseId}/events", authenticated(h.events))
-	rt.Handle("POST "+base+"/{caseId}/events", authenticated(h.comment))
-	rt.Handle("GET "+base+"/{caseId}/tasks", authenticated(h.tasks))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", authenticated(h.info))
+	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
+	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
+	rt.Handle("GET "+base+"/{caseId}", httpapi.Authenticated(h.get))
+	rt.Handle("PUT "+base+"/{caseId}", httpapi.Authenticated(h.update))
+	rt.Handle("DELETE "+base+"/{caseId}", httpapi.Authenticated(h.delete))
+	rt.Handle("POST "+base+"/{caseId}/cancel", httpapi.Authenticated(h.end(true)))
+	rt.Handle("POST "+base+"/{caseId}/close", httpapi.Authenticated(h.end(false)))
+	rt.Handle("GET "+base+"/{caseId}/events", httpapi.Authenticated(h.events))
+	rt.Handle("POST "+base+"/{caseId}/events", httpapi.Authenticated(h.comment))
+	rt.Handle("GET "+base+"/{caseId}/tasks", httpapi.Authenticated(h.tasks))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", httpapi.Authenticated(h.info))
 }
 
 type caseHandlers struct {
@@ -145,7 +145,7 @@ func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID stri
 	q := casework.CaseQuery{SourceWorkflowID: r.URL.Query().Get("editorWorkflowId"), Sorting: r.URL.Query().Get("sorting")}
 	var err error
 	for name, dst := range map[string]**bool{"closed": &q.Closed, "canceled": &q.Canceled, "workflowDeleted": &q.WorkflowDeleted} {
-		if *dst, err = boolParam(r, name); err != nil {
+		if *dst, err = httpapi.BoolParam(r, name); err != nil {
 			return err
 		}
 	}
@@ -287,7 +287,7 @@ func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, callerID s
 }
 
 func (h caseHandlers) tasks(w http.ResponseWriter, r *http.Request, callerID string) error {
-	completed, err := boolParam(r, "completed")
+	completed, err := httpapi.BoolParam(r, "completed")
 	if err != nil {
 		return err
 	}

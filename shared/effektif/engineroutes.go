@@ -39,7 +39,7 @@ func (t TriggerInstance) core() (casework.TriggerRequest, error) {
 
 // EngineRoutes registers the route of the Effektif WorkflowEngine group.
 func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
-	rt.Handle("POST "+BasePath+"/{organizationKey}/engine/workflow/instances", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/engine/workflow/instances", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var t TriggerInstance
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t); err != nil {
 			return err

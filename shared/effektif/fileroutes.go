@@ -47,20 +47,20 @@ const CacheMaxAge = 24 * time.Hour
 func FileRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := fileHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/files"
-	rt.Handle("POST "+base, authenticated(h.upload(false)))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/filesiframe", authenticated(h.upload(true)))
-	rt.Handle("GET "+base+"/{fileId}", authenticated(h.get))
-	rt.Handle("GET "+base+"/{fileId}/stream", authenticated(h.stream))
-	rt.Handle("DELETE "+base+"/{fileId}", authenticated(h.delete))
+	rt.Handle("POST "+base, httpapi.Authenticated(h.upload(false)))
+	rt.Handle("POST "+BasePath+"/{organizationKey}/filesiframe", httpapi.Authenticated(h.upload(true)))
+	rt.Handle("GET "+base+"/{fileId}", httpapi.Authenticated(h.get))
+	rt.Handle("GET "+base+"/{fileId}/stream", httpapi.Authenticated(h.stream))
+	rt.Handle("DELETE "+base+"/{fileId}", httpapi.Authenticated(h.delete))
 }
 
 // CaseFileRoutes registers the file routes of the Effektif Case group.
 func CaseFileRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := fileHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/cases/{caseId}"
-	rt.Handle("POST "+base+"/files", authenticated(h.upload(false)))
-	rt.Handle("POST "+base+"/iframe/files", authenticated(h.upload(true)))
-	rt.Handle("POST "+base+"/files/{fileId}", authenticated(h.attach))
+	rt.Handle("POST "+base+"/files", httpapi.Authenticated(h.upload(false)))
+	rt.Handle("POST "+base+"/iframe/files", httpapi.Authenticated(h.upload(true)))
+	rt.Handle("POST "+base+"/files/{fileId}", httpapi.Authenticated(h.attach))
 }
 
 type fileHandlers struct {

@@ -35,7 +35,7 @@ func (in groupInput) core() identity.GroupChanges {
 // and an organization's members name them).
 func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 	base := BasePath + "/{organizationKey}/groups"
-	rt.Handle("POST "+base, authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+base, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in groupInput
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
@@ -46,14 +46,14 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("GET "+base+"/{groupId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+base+"/{groupId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		g, err := svc.Group(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("PUT "+base+"/{groupId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+base+"/{groupId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in groupInput
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
@@ -64,7 +64,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("DELETE "+base+"/{groupId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("DELETE "+base+"/{groupId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		if err := svc.DeleteGroup(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId")); err != nil {
 			return err
 		}

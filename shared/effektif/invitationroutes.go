@@ -38,7 +38,7 @@ func invitationOf(inv identity.Invitation) Invitation {
 // routes of the Effektif Organization group, and GET /invitations (not in
 // the document: the open invitations with their delivery status).
 func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
-	rt.Handle("POST "+BasePath+"/{organizationKey}/users", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in struct {
 			EmailAddress string `json:"emailAddress"`
 			FirstName    string `json:"firstName"`
@@ -53,7 +53,7 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, invitationOf(*inv))
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/invitations", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}/invitations", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		invs, err := svc.Invitations(r.Context(), callerID, r.PathValue("organizationKey"))
 		if err != nil {
 			return err
@@ -64,14 +64,14 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}/resend", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}/resend", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		inv, err := svc.ResendInvitation(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("inviteeMailAddress"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, invitationOf(*inv))
 	}))
-	rt.Handle("DELETE "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		if err := svc.DeleteInvitation(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("inviteeMailAddress")); err != nil {
 			return err
 		}

@@ -12,14 +12,14 @@ import (
 // answer 502 with the reason when it cannot be reached.
 func LdapRoutes(rt *httpapi.Router, svc *identity.Service) {
 	base := BasePath + "/{organizationKey}/ldap"
-	rt.Handle("GET "+base+"/users", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+base+"/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		users, err := svc.LDAPUsers(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("exclude"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, users)
 	}))
-	rt.Handle("GET "+base+"/groups", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+base+"/groups", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		groups, err := svc.LDAPGroups(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("exclude"))
 		if err != nil {
 			return err
@@ -29,7 +29,7 @@ func LdapRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// The document makes the LdapGroup a required body of this GET; the
 	// group's dn is read from the body or, for clients that cannot send a
 	// body with GET, from the dn query parameter.
-	rt.Handle("GET "+base+"/groupMembers", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+base+"/groupMembers", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var group struct {
 			DN string `json:"dn"`
 		}

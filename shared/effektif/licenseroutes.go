@@ -58,7 +58,7 @@ type LicenseInfo struct {
 // group. Purchases complete at once (no payment provider is connected).
 func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 	org := BasePath + "/{organizationKey}"
-	rt.Handle("GET "+org+"/licenses", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+org+"/licenses", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		ls, err := svc.Licenses(r.Context(), callerID, r.PathValue("organizationKey"))
 		if err != nil {
 			return err
@@ -69,14 +69,14 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("GET "+org+"/licenses/{licenseId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+org+"/licenses/{licenseId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		l, err := svc.License(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("licenseId"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, licenseOf(l))
 	}))
-	rt.Handle("PUT "+org+"/licenses/{licenseId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+org+"/licenses/{licenseId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in struct {
 			UserID string `json:"userId"`
 		}
@@ -89,7 +89,7 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, licenseOf(l))
 	}))
-	rt.Handle("GET "+org+"/info/licenses", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+org+"/info/licenses", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		c, err := svc.LicenseInfo(r.Context(), callerID, r.PathValue("organizationKey"))
 		if err != nil {
 			return err
@@ -100,7 +100,7 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("POST "+org+"/purchase", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+org+"/purchase", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in PurchaseOrder
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
@@ -115,7 +115,7 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 			BillingType: o.BillingType, Count: o.Count, Message: o.Message, OrderedByID: o.OrderedByID, Created: o.Created,
 			Completed: true, CompletedByID: o.OrderedByID, LicenseIDs: o.LicenseIDs})
 	}))
-	rt.Handle("POST "+org+"/licenseProfiles/{profile}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+org+"/licenseProfiles/{profile}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		d, err := svc.ApplyLicenseProfile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("profile"))
 		if err != nil {
 			return err

@@ -27,16 +27,16 @@ func PictureRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return svc.SetUserPicture(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), u.Data)
 	}
-	rt.Handle("POST "+userPic, authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+userPic, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		if err := setUser(r, callerID); err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
 	}))
-	rt.Handle("POST "+userPic+"iframe", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+userPic+"iframe", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		return iframeResult(w, setUser(r, callerID))
 	}))
-	rt.Handle("GET "+userPic, authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+userPic, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		data, ct, err := svc.UserPicture(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"))
 		if err != nil {
 			return err

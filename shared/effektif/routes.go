@@ -34,18 +34,6 @@ func wireField(canonical string) string {
 	return canonical
 }
 
-// authenticated wraps a handler that needs the caller's identity: without a
-// valid token the request is answered 401.
-func authenticated(h func(w http.ResponseWriter, r *http.Request, callerID string) error) httpapi.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		callerID := httpapi.CallerID(r)
-		if callerID == "" {
-			return failure.New(failure.Unauthenticated, "a valid token is required in the Authorization header")
-		}
-		return h(w, r, callerID)
-	}
-}
-
 // UserRoutes registers the routes of the Effektif User group served so far.
 func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	rt.Handle("POST "+BasePath+"/registrations", func(w http.ResponseWriter, r *http.Request) error {
@@ -143,7 +131,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, userOf(u, []string{}, false))
 	})
-	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var req HandoverLogin
 		if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return err
@@ -165,10 +153,10 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, HandoverLogin{Token: login.Token, RedirectTo: h.RedirectTo, OrganizationKey: h.OrganizationKey})
 	})
-	rt.Handle("GET "+BasePath+"/about", authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
+	rt.Handle("GET "+BasePath+"/about", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
 		return httpapi.WriteJSON(w, http.StatusOK, about())
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}/users/{userId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		m, err := svc.Member(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"))
 		if err != nil {
 			return err
@@ -177,7 +165,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		u.Preferences = preferencesOf(m.Preferences) // the core sets them for their owner only
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/users", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		p, err := page(r)
 		if err != nil {
 			return err
@@ -195,7 +183,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in userInput
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
@@ -212,7 +200,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}))
 	// The document names this path's variable workspaceKey; it is the
 	// organization key like everywhere else.
-	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}/preferences", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}/preferences", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var prefs json.RawMessage
 		if err := httpapi.DecodeJSON(r, identity.MaxPreferences+1, &prefs); err != nil {
 			return err
@@ -223,7 +211,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/leave", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/leave", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in struct {
 			OrganizationID string `json:"organizationId"`
 		}
@@ -274,7 +262,7 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// GET /{organizationKey} is not marked "requires authorization" in the
 	// document; it answers members only, so that one tenant's members,
 	// admins and settings are never visible to another's.
-	rt.Handle("GET "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		d, err := svc.Organization(r.Context(), callerID, r.PathValue("organizationKey"))
 		if err != nil {
 			return err
@@ -283,7 +271,7 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}))
 	// POST / creates an organization: the document does not mark it as
 	// needing authorization, but the caller becomes its admin, so it does.
-	create := authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	create := httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var in struct {
 			Name     string `json:"name"`
 			Key      string `json:"key"`
@@ -300,21 +288,21 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	})
 	rt.Handle("POST "+BasePath+"/{$}", create)
 	rt.Handle("POST "+BasePath, create)
-	rt.Handle("DELETE "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		if err := svc.DeleteOrganization(r.Context(), callerID, r.PathValue("organizationKey")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/features", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}/features", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		features, err := svc.Features(r.Context(), callerID, r.PathValue("organizationKey"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, features)
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		orgs, memberships, err := svc.OrganizationsOf(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("name"))
 		if err != nil {
 			return err
@@ -329,14 +317,14 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		if err := svc.RemoveMember(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}))
-	rt.Handle("PUT "+BasePath+"/{organizationKey}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		key := r.PathValue("organizationKey")
 		var req OrganizationUpdate
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {

@@ -3,7 +3,6 @@ package effektif
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
@@ -63,15 +62,15 @@ func deref[T any](p *T) T {
 func TaskRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := taskHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/tasks"
-	rt.Handle("GET "+base, authenticated(h.list))
-	rt.Handle("POST "+base, authenticated(h.create))
-	rt.Handle("GET "+base+"/{taskId}", authenticated(h.get))
-	rt.Handle("PUT "+base+"/{taskId}", authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{taskId}", authenticated(h.delete))
-	rt.Handle("POST "+base+"/{taskId}/complete", authenticated(h.complete))
-	rt.Handle("POST "+base+"/{taskId}/reopen", authenticated(h.reopen))
-	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", authenticated(h.saveField))
-	rt.Handle("GET "+base+"/{taskId}/mails/{mailId}", authenticated(h.mail))
+	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
+	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
+	rt.Handle("GET "+base+"/{taskId}", httpapi.Authenticated(h.get))
+	rt.Handle("PUT "+base+"/{taskId}", httpapi.Authenticated(h.update))
+	rt.Handle("DELETE "+base+"/{taskId}", httpapi.Authenticated(h.delete))
+	rt.Handle("POST "+base+"/{taskId}/complete", httpapi.Authenticated(h.complete))
+	rt.Handle("POST "+base+"/{taskId}/reopen", httpapi.Authenticated(h.reopen))
+	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", httpapi.Authenticated(h.saveField))
+	rt.Handle("GET "+base+"/{taskId}/mails/{mailId}", httpapi.Authenticated(h.mail))
 }
 
 type taskHandlers struct {
@@ -97,25 +96,13 @@ func (h taskHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d case
 
 // listParam reads a query parameter that may repeat or hold a
 // comma-separated list (API Gateway joins repeated keys with commas).
-func listParam(r *http.Request, name string) []string {
-	var out []string
-	for _, v := range r.URL.Query()[name] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
-}
-
 func (h taskHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
-	completed, err := boolParam(r, "completed")
+	completed, err := httpapi.BoolParam(r, "completed")
 	if err != nil {
 		return err
 	}
-	q := casework.TaskQuery{DueDate: listParam(r, "dueDate"), Process: r.URL.Query().Get("process"), Completed: completed}
-	for _, i := range listParam(r, "involvement") {
+	q := casework.TaskQuery{DueDate: httpapi.ListParam(r, "dueDate"), Process: r.URL.Query().Get("process"), Completed: completed}
+	for _, i := range httpapi.ListParam(r, "involvement") {
 		q.Involvement = append(q.Involvement, casework.Involvement(i))
 	}
 	tasks, err := h.svc.Tasks(r.Context(), callerID, r.PathValue("organizationKey"), q)

@@ -3,7 +3,6 @@ package effektif
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -148,58 +147,39 @@ func withFields(def workflow.Workflow, extra any) (json.RawMessage, error) {
 
 // page reads the offset and pagesize query parameters.
 func page(r *http.Request) (casework.Page, error) {
-	var p casework.Page
-	for name, dst := range map[string]*int{"offset": &p.Offset, "pagesize": &p.PageSize} {
-		if v := r.URL.Query().Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return p, failure.Field(name, "%s must be a non-negative integer, not %q", name, v)
-			}
-			*dst = n
-		}
-	}
-	return p, nil
+	p, err := pagination.Read(r)
+	return casework.Page{Offset: p.Offset, PageSize: p.Size}, err
 }
 
-// boolParam reads an optional boolean query parameter.
-func boolParam(r *http.Request, name string) (*bool, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return nil, failure.Field(name, "%s must be true or false, not %q", name, v)
-	}
-	return &b, nil
-}
+// pagination is where Effektif requests carry their page.
+var pagination = httpapi.Paging{Offset: "offset", Size: "pagesize"}
 
 // WorkflowRoutes registers the routes of the Effektif Workflow group.
 func WorkflowRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := workflowHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/workflows"
-	rt.Handle("GET "+BasePath+"/{organizationKey}/templates", authenticated(h.templates))
-	rt.Handle("GET "+base, authenticated(h.list))
-	rt.Handle("POST "+base, authenticated(h.create))
-	rt.Handle("POST "+base+"/import/json", authenticated(h.importJSON))
-	rt.Handle("POST "+base+"/import/bpmn/{fileId}", authenticated(h.importBPMN))
-	rt.Handle("PUT "+base+"/{editorWorkflowId}/update/bpmn", authenticated(h.updateBPMN))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/templates", httpapi.Authenticated(h.templates))
+	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
+	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
+	rt.Handle("POST "+base+"/import/json", httpapi.Authenticated(h.importJSON))
+	rt.Handle("POST "+base+"/import/bpmn/{fileId}", httpapi.Authenticated(h.importBPMN))
+	rt.Handle("PUT "+base+"/{editorWorkflowId}/update/bpmn", httpapi.Authenticated(h.updateBPMN))
 	// The document writes the export path with a trailing slash; both work.
-	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn/{$}", authenticated(h.exportBPMN))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn", authenticated(h.exportBPMN))
-	rt.Handle("GET "+base+"/{editorWorkflowId}", authenticated(h.get))
-	rt.Handle("PUT "+base+"/{editorWorkflowId}", authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{editorWorkflowId}", authenticated(h.delete))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/copy", authenticated(h.copy))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/export/json", authenticated(h.exportJSON))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/lock", authenticated(h.lock))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/unlock", authenticated(h.unlock))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/startForm", authenticated(h.startForm))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/activities/{activityId}/test", authenticated(h.activityTest))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/versions", authenticated(h.versions))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/versions", authenticated(h.createVersion))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/restore", authenticated(h.restore))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/publish", authenticated(h.publish))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn/{$}", httpapi.Authenticated(h.exportBPMN))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn", httpapi.Authenticated(h.exportBPMN))
+	rt.Handle("GET "+base+"/{editorWorkflowId}", httpapi.Authenticated(h.get))
+	rt.Handle("PUT "+base+"/{editorWorkflowId}", httpapi.Authenticated(h.update))
+	rt.Handle("DELETE "+base+"/{editorWorkflowId}", httpapi.Authenticated(h.delete))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/copy", httpapi.Authenticated(h.copy))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/json", httpapi.Authenticated(h.exportJSON))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/lock", httpapi.Authenticated(h.lock))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/unlock", httpapi.Authenticated(h.unlock))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/startForm", httpapi.Authenticated(h.startForm))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/activities/{activityId}/test", httpapi.Authenticated(h.activityTest))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/versions", httpapi.Authenticated(h.versions))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions", httpapi.Authenticated(h.createVersion))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/restore", httpapi.Authenticated(h.restore))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/publish", httpapi.Authenticated(h.publish))
 }
 
 type workflowHandlers struct {
@@ -321,7 +301,7 @@ func (h workflowHandlers) update(w http.ResponseWriter, r *http.Request, callerI
 }
 
 func (h workflowHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
-	cascade, err := boolParam(r, "cascade")
+	cascade, err := httpapi.BoolParam(r, "cascade")
 	if err != nil {
 		return err
 	}

@@ -109,3 +109,29 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+func TestQueryHelpers(t *testing.T) {
+	r := httptest.NewRequest("GET", "/x?a=1,2&a=+3+&a=&b=true&c=maybe&offset=5&pagesize=-1&limit=7", nil)
+	r.Header.Set("offset", "9")
+	if got := strings.Join(ListParam(r, "a"), "|"); got != "1|2|3" {
+		t.Errorf("ListParam: %q", got)
+	}
+	if b, err := BoolParam(r, "b"); err != nil || b == nil || !*b {
+		t.Errorf("BoolParam b: %v %v", b, err)
+	}
+	if b, err := BoolParam(r, "none"); err != nil || b != nil {
+		t.Errorf("BoolParam none: %v %v", b, err)
+	}
+	if _, err := BoolParam(r, "c"); failure.As(err).Field != "c" {
+		t.Errorf("BoolParam c: %v", err)
+	}
+	if _, err := (Paging{Offset: "offset", Size: "pagesize"}).Read(r); failure.As(err).Field != "pagesize" {
+		t.Errorf("a negative page size: %v", err)
+	}
+	if p, err := (Paging{Offset: "offset", Size: "limit"}).Read(r); err != nil || p != (Page{Offset: 5, Size: 7}) {
+		t.Errorf("query paging: %v %v", p, err)
+	}
+	if p, err := (Paging{Offset: "offset", Size: "limit", InHeaders: true}).Read(r); err != nil || p != (Page{Offset: 9}) {
+		t.Errorf("header paging: %v %v", p, err)
+	}
+}
