@@ -28,3 +28,9 @@ func (l MailLinks) AddressConfirmation(string) string { return "" }
 
 // SignIn is the deployment's base URL.
 func (l MailLinks) SignIn() string { return strings.TrimRight(l.BaseURL, "/") }
+
+// ReservedKeys are the literal first segments of the Effektif API's paths
+// after BasePath, where other routes take an organization key
+// (/users/login next to /{organizationKey}/users): no organization may
+// take them as its key. A test checks them against template.yaml.
+var ReservedKeys = []string{"about", "login", "mail", "oauth_callback", "registrations", "systemconfiguration", "users"}

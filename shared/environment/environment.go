@@ -26,6 +26,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
@@ -79,8 +80,19 @@ func (e *Env) Identity() *identity.Service {
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 		Providers:            e.identityProviders(),
 		LDAPAllowPrivate:     os.Getenv("LDAP_ALLOW_PRIVATE") == "true",
+		ReservedKeys:         ReservedKeys,
 	}
 }
+
+// RootSegments are the first path segments of the APIs' mounts (/api of
+// Effektif, Windmill and 10Duke; /v1 and /v2 of epilot), which a route
+// that starts with a tenant (SuperOffice's /{tenant}/api/v1) must not be
+// mistaken for.
+var RootSegments = []string{"api", "v1", "v2"}
+
+// ReservedKeys are the words no organization key may be, across every
+// dialect: each dialect's literals where a key goes, and RootSegments.
+var ReservedKeys = identity.NewReservedKeys(RootSegments, effektif.ReservedKeys)
 
 // Casework returns the casework service (workflows, instances, cases, tasks).
 func (e *Env) Casework() *casework.Service {

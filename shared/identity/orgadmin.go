@@ -36,7 +36,7 @@ func (s *Service) CreateOrganization(ctx context.Context, callerID string, n New
 	if err := ValidateName("name", n.Name); err != nil {
 		return OrganizationDetail{}, err
 	}
-	if n.Key != "" && (!keyShape.MatchString(n.Key) || len(n.Key) > MaxOrganizationKeyLength || IsReservedKey(n.Key)) {
+	if n.Key != "" && (!keyShape.MatchString(n.Key) || len(n.Key) > MaxOrganizationKeyLength || s.ReservedKeys.Has(n.Key)) {
 		return OrganizationDetail{}, failure.Field("key", "key %q is not a free-form lower-case key of letters, digits and hyphens, or it is reserved", n.Key)
 	}
 	if _, err := s.Store.GetUser(ctx, callerID); err != nil {
@@ -47,7 +47,7 @@ func (s *Service) CreateOrganization(ctx context.Context, callerID string, n New
 	for attempt := 1; attempt <= maxKeyAttempts; attempt++ {
 		org.Key = n.Key
 		if org.Key == "" {
-			org.Key = OrganizationKey(n.Name, attempt)
+			org.Key = OrganizationKey(n.Name, attempt, s.ReservedKeys)
 		}
 		m := Membership{OrganizationID: org.ID, OrganizationKey: org.Key, UserID: callerID, Role: RoleAdmin, Joined: now}
 		err := s.Store.CreateOrganization(ctx, org, m)

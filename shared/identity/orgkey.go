@@ -11,22 +11,33 @@ import (
 // MaxOrganizationKeyLength bounds a derived organization key.
 const MaxOrganizationKeyLength = 40
 
-// reservedKeys are first path segments that routes use for other things, so
-// no organization may take them as its key.
-var reservedKeys = map[string]bool{
-	"users": true, "registrations": true, "about": true, "login": true, "mail": true,
-	"systemconfiguration": true, "oauth_callback": true, "api": true, "v1": true, "v2": true,
-	"organizations": true, "files": true, "health": true, "static": true, "admin": true,
+// ReservedKeys are words no organization may take as its key, because a
+// route puts a literal where an organization key goes (Effektif's
+// /api/v1/users next to /api/v1/{organizationKey}; a root segment such as
+// api or v1 next to SuperOffice's /{tenant}/api/v1). The dialects own the
+// words (the wiring joins them, a test checks them against template.yaml);
+// the core only refuses them.
+type ReservedKeys map[string]bool
+
+// NewReservedKeys joins word lists into one set.
+func NewReservedKeys(lists ...[]string) ReservedKeys {
+	r := ReservedKeys{}
+	for _, l := range lists {
+		for _, w := range l {
+			r[w] = true
+		}
+	}
+	return r
 }
 
-// IsReservedKey reports whether key may not be used as an organization key.
-func IsReservedKey(key string) bool { return reservedKeys[key] }
+// Has reports whether key may not be used as an organization key.
+func (r ReservedKeys) Has(key string) bool { return r[key] }
 
 // OrganizationKey derives a URL-safe key from an organization name: accents
 // are stripped, letters are lower-cased, runs of anything else become one
 // hyphen. attempt > 1 appends "-<attempt>", used when the plain key is taken.
 // A name that yields nothing, or a reserved word, becomes "org"-prefixed.
-func OrganizationKey(name string, attempt int) string {
+func OrganizationKey(name string, attempt int, reserved ReservedKeys) string {
 	var b strings.Builder
 	hyphen := false
 	for _, r := range norm.NFKD.String(name) {
@@ -50,7 +61,7 @@ func OrganizationKey(name string, attempt int) string {
 	if len(key) > MaxOrganizationKeyLength {
 		key = strings.Trim(key[:MaxOrganizationKeyLength], "-")
 	}
-	if key == "" || IsReservedKey(key) {
+	if key == "" || reserved.Has(key) {
 		key = strings.Trim("org-"+key, "-")
 	}
 	if attempt > 1 {

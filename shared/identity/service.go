@@ -26,6 +26,9 @@ type Service struct {
 	BaseURL string
 	// Links makes the links in mails, in the dialect that serves them.
 	Links Links
+	// ReservedKeys are the words no organization key may be (see
+	// ReservedKeys); nil reserves none.
+	ReservedKeys ReservedKeys
 	// RegistrationDisabled turns off self-service registration.
 	RegistrationDisabled bool
 	// Providers are the external OpenID Connect sign-in providers; nil
@@ -265,9 +268,9 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		AdminIDs: []string{user.ID}, Created: now, Version: 1,
 	}
 	for attempt := 1; attempt <= maxKeyAttempts; attempt++ {
-		org.Key = OrganizationKey(orgName, attempt)
+		org.Key = OrganizationKey(orgName, attempt, s.ReservedKeys)
 		if attempt == maxKeyAttempts {
-			org.Key = OrganizationKey(orgName, 1) + "-" + ids.New()[16:]
+			org.Key = OrganizationKey(orgName, 1, s.ReservedKeys) + "-" + ids.New()[16:]
 		}
 		member := Membership{OrganizationID: org.ID, OrganizationKey: org.Key, UserID: user.ID, Role: RoleAdmin, Joined: now}
 		err = s.Store.Activate(ctx, Activation{Registration: reg, User: user, Organization: org, Membership: member, Session: session})
