@@ -7,11 +7,10 @@ import (
 	"os"
 
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/mailintake"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return mailintake.SESHandler(env.MailIntake(), env.Files(), os.Getenv("MAIL_PREFIX"))
+		return sesHandler(env.MailIntake(), env.Files(), os.Getenv("MAIL_PREFIX"))
 	})
 }
