@@ -9,7 +9,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
 	"github.com/effektif-serverless/caseflow/shared/store"
 )
 
@@ -29,7 +29,7 @@ func benchService(b testing.TB) (*identity.Service, *awsclients.CallCounter) {
 	counter.Attach(&cfg)
 	return &identity.Service{
 		Store:   store.New(awsclients.DynamoDB(cfg), "DataTable"),
-		Mail:    mail.SES{Client: awsclients.SES(cfg), From: "bench@caseflow.local"},
+		Mail:    sesmail.Sender{Client: awsclients.SES(cfg), From: "bench@caseflow.local"},
 		BaseURL: stack.GatewayURL,
 		Links:   effektif.MailLinks{BaseURL: stack.GatewayURL},
 	}, counter

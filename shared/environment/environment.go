@@ -29,7 +29,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/mail"
+	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
 	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/oidc"
@@ -74,7 +74,7 @@ func (p identityProviders) Exchange(ctx context.Context, key, code, verifier, no
 func (e *Env) Identity() *identity.Service {
 	return &identity.Service{
 		Store:                e.Store,
-		Mail:                 mail.SES{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")},
+		Mail:                 sesmail.Sender{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")},
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
 		Pictures:             e.Files(),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
