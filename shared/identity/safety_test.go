@@ -3,7 +3,10 @@ package identity
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
 )
 
 func TestMailSafe(t *testing.T) {
@@ -69,4 +72,43 @@ func FuzzCheckRedirect(f *testing.F) {
 			t.Fatalf("%q accepted", to)
 		}
 	})
+}
+
+func TestValidations(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"ada@example.com": true, " ada@example.com ": true, "": false, "ada": false, "Ada <ada@example.com>": false,
+		strings.Repeat("a", 250) + "@x.io": false, "a@b@c": false,
+	} {
+		if err := ValidateEmail(FieldEmail, addr); (err == nil) != ok {
+			t.Errorf("ValidateEmail(%q) = %v", addr, err)
+		} else if err != nil && failure.As(err).Field != FieldEmail {
+			t.Errorf("ValidateEmail(%q) blames %q", addr, failure.As(err).Field)
+		}
+	}
+	for pw, ok := range map[string]bool{"12345678": true, "1234567": false, "ääääääää": true, strings.Repeat("x", MaxPasswordLength+1): false} {
+		if err := ValidatePassword("password", pw); (err == nil) != ok {
+			t.Errorf("ValidatePassword(%d bytes) = %v", len(pw), err)
+		}
+	}
+	for name, ok := range map[string]bool{"Ada": true, "": true, "a\x00b": false, "a\nb": false, "\xff": false, strings.Repeat("é", MaxNameLength): true, strings.Repeat("é", MaxNameLength+1): false} {
+		if err := ValidateName("firstName", name); (err == nil) != ok {
+			t.Errorf("ValidateName(%q) = %v", name, err)
+		}
+	}
+}
+
+func TestThrottledSaysWhatAndWhen(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	err := failure.As(throttled(Throttle{Until: now.Add(90 * time.Second)}, now, "invitation mails to this address"))
+	if err.Code != failure.TooManyRequests || !strings.Contains(err.Message, "invitation mails") || err.Details.(map[string]int)["retryAfterSeconds"] != 91 {
+		t.Fatalf("%+v", err)
+	}
+}
+
+func TestRecentSends(t *testing.T) {
+	now := time.Now()
+	got := recentSends([]time.Time{now.Add(-25 * time.Hour), now.Add(-23 * time.Hour), now}, now)
+	if len(got) != 2 {
+		t.Fatalf("%v", got)
+	}
 }
