@@ -21,6 +21,8 @@ func TestSampleEvents(t *testing.T) {
 	want := map[string]func(t *testing.T, out []byte){
 		"users-register.json":                      httpStatus(200),
 		"users-login-wrong-password.json":          httpStatus(401),
+		"windmill-login-wrong-password.json":       httpText(401),
+		"windmill-whoami-without-identity.json":    httpText(401),
 		"users-about-without-identity.json":        httpStatus(401),
 		"organizations-systemconfiguration.json":   httpStatus(200),
 		"organizations-update-malformed-json.json": httpStatus(400),
@@ -106,6 +108,21 @@ func httpStatus(status int) func(t *testing.T, out []byte) {
 		}
 		if r.StatusCode != status || !strings.HasPrefix(r.Headers["Content-Type"], "application/json") {
 			t.Fatalf("status %d (%s), want %d with JSON", r.StatusCode, r.Body, status)
+		}
+	}
+}
+
+// httpText checks an HTTP API response of a dialect that answers text
+// (Windmill): the status and a non-empty text/plain body.
+func httpText(status int) func(t *testing.T, out []byte) {
+	return func(t *testing.T, out []byte) {
+		t.Helper()
+		var r events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("not an HTTP API response: %s", out)
+		}
+		if r.StatusCode != status || !strings.HasPrefix(r.Headers["Content-Type"], "text/plain") || strings.TrimSpace(r.Body) == "" {
+			t.Fatalf("status %d (%q, %s), want %d with text", r.StatusCode, r.Body, r.Headers["Content-Type"], status)
 		}
 	}
 }

@@ -34,6 +34,9 @@ type fixture struct {
 	group, workflow, version, caseID, task, file, mailTask, mail, license, invitee string
 	// registration is a pending registration's code (public routes).
 	registration string
+	// username is the admin's Windmill username, tokenPrefix the prefix
+	// of an API token of the admin's.
+	username, tokenPrefix string
 }
 
 // newFixture builds an organization with a group, a published workflow
@@ -65,7 +68,27 @@ func newFixture(t testing.TB, name string) fixture {
 	f.invitee = uniqueEmail("invitee")
 	expect(t, call(t, "POST", org+"/users", a, map[string]any{"emailAddress": f.invitee}), http.StatusOK)
 	f.registration = registrationCode(t, map[string]any{"emailAddress": uniqueEmail("pending"), "firstName": "Pen", "organizationName": name + " Pending"})
+	f.username, f.tokenPrefix = windmillFixture(t, f.admin)
 	return f
+}
+
+// windmillFixture reads the admin's Windmill username and makes an API
+// token of theirs, answering its listed prefix.
+func windmillFixture(t testing.TB, admin account) (string, string) {
+	t.Helper()
+	me := expect(t, call(t, "GET", "/api/w/"+admin.OrgKey+"/users/whoami", admin.Token, nil), http.StatusOK).JSON(t)
+	token := string(expect(t, call(t, "POST", "/api/users/tokens/create", admin.Token, map[string]any{"label": "fixture"}), http.StatusCreated).Body)
+	var tokens []struct {
+		TokenPrefix string `json:"token_prefix"`
+	}
+	decodeJSON(t, expect(t, call(t, "GET", "/api/users/tokens/list", admin.Token, nil), http.StatusOK).Body, &tokens)
+	for _, tk := range tokens {
+		if strings.HasPrefix(token, tk.TokenPrefix) {
+			return me["username"].(string), tk.TokenPrefix
+		}
+	}
+	t.Fatalf("the fixture's API token is not listed: %v", tokens)
+	return "", ""
 }
 
 // fileMemberMail sends a mail with an attachment from the admin to the
@@ -124,6 +147,11 @@ func (f fixture) routeParams() map[string]string {
 		"inviteeMailAddress": f.invitee,
 		"code":               f.registration,
 		"providerKey":        "testidp",
+		"workspace":          f.admin.OrgKey,
+		"username":           f.username,
+		"token_prefix":       f.tokenPrefix,
+		"email":              f.admin.Email,
+		"client_name":        "testidp",
 	}
 }
 

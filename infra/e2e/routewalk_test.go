@@ -159,6 +159,16 @@ var memberForbidden = map[string]bool{
 	"DELETE /api/v1/{organizationKey}/workflows/{editorWorkflowId}":          true,
 	"DELETE /api/v1/{organizationKey}/files/{fileId}":                        true,
 	"DELETE /api/v1/{organizationKey}/cases/{caseId}":                        true,
+	// Windmill: the workspace admin's operations, and the super admin's
+	// (a member of no privilege, like every fixture account).
+	"POST /api/w/{workspace}/users/update/{username}":   true,
+	"DELETE /api/w/{workspace}/users/delete/{username}": true,
+	"POST /api/w/{workspace}/users/add":                 true,
+	"POST /api/w/{workspace}/workspaces/add_user":       true,
+	"POST /api/w/{workspace}/workspaces/invite_user":    true,
+	"POST /api/users/create":                            true,
+	"POST /api/users/update/{email}":                    true,
+	"GET /api/users/list_as_super_admin":                true,
 }
 
 // lenient are routes whose outcome is being changed in parallel (adding an
@@ -169,7 +179,7 @@ var lenient = map[string]bool{
 
 // tenantParams are the path parameters that scope a route to one
 // organization, in every dialect.
-var tenantParams = []string{"{organizationKey}"}
+var tenantParams = []string{"{organizationKey}", "{workspace}"}
 
 // tenantRoute reports whether a route is scoped to an organization by its
 // path.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
@@ -17,12 +16,7 @@ func NewRouter() *httpapi.Router {
 }
 
 func renderError(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
-	if err.Code == failure.Unauthenticated {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="effektif"`)
-	}
-	if d, ok := err.Details.(map[string]int); ok && err.Code == failure.TooManyRequests {
-		w.Header().Set("Retry-After", strconv.Itoa(d["retryAfterSeconds"]))
-	}
+	httpapi.SetErrorHeaders(w, err, "effektif")
 	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: wireField(err.Field), Details: err.Details})
 }
 

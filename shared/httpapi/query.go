@@ -8,19 +8,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
 
-// Authenticated wraps a handler that needs the caller's identity: without
-// a valid token (the authorizer resolved none) the request is answered
-// Unauthenticated, in the router's dialect.
-func Authenticated(h func(w http.ResponseWriter, r *http.Request, callerID string) error) HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		callerID := CallerID(r)
-		if callerID == "" {
-			return failure.New(failure.Unauthenticated, "a valid token is required")
-		}
-		return h(w, r, callerID)
-	}
-}
-
 // ListParam reads a query parameter that may be repeated or
 // comma-separated (a=x&a=y, a=x,y), without empty elements.
 func ListParam(r *http.Request, name string) []string {

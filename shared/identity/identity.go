@@ -76,6 +76,13 @@ type Membership struct {
 	// GroupIDs are the user's groups in this organization, kept in one
 	// transaction with the groups' UserIDs (a string set in the table).
 	GroupIDs []string `dynamo:",set"`
+	// Username, Operator and Disabled are parts of the role model (see
+	// roles.go and usernames.go): the member's name, unique in the
+	// organization; an operator flag; a disabled membership refuses every
+	// tenant route to its member.
+	Username string
+	Operator bool
+	Disabled bool
 }
 
 // IsAdmin reports whether the member may administer the organization.
@@ -107,12 +114,17 @@ type Registration struct {
 	InvitedToKey string
 }
 
-// Session is a login. The token itself is shown once; only its hash is stored.
+// Session is a login or a named API token (Kind, see apitokens.go). The
+// token itself is shown once; only its hash is stored, with the token's
+// first APITokenPrefixLength characters for an API token (its listed name).
 type Session struct {
 	TokenHash string
 	UserID    string
 	Created   time.Time
 	Expires   time.Time
+	Kind      TokenKind
+	Label     string
+	Prefix    string
 }
 
 // Lifetimes of the short-lived items.
@@ -302,6 +314,9 @@ type Store interface {
 	DeleteSessionsOfUser(ctx context.Context, userID, keepHash string) (int, error)
 	// UpdateOrganization stores o if the stored version is o.Version-1.
 	UpdateOrganization(ctx context.Context, o Organization) error
+	// AccountStore holds the API tokens, member roles, usernames and the
+	// invitee's view of invitations.
+	AccountStore
 }
 
 // Activation is what Store.Activate writes together. For the

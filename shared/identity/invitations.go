@@ -45,10 +45,16 @@ type Invitation struct {
 	// the time of SES's notification): an older notification never
 	// overwrites a newer status.
 	StatusTime time.Time `dynamo:"-"`
-	Sends      []time.Time
-	Created    time.Time
-	Expires    time.Time
-	Version    int
+	// Admin, Operator and Username are the membership the invitee gets on
+	// accepting (AcceptInvitation); Username may be empty (then chosen or
+	// derived then).
+	Admin    bool
+	Operator bool
+	Username string
+	Sends    []time.Time
+	Created  time.Time
+	Expires  time.Time
+	Version  int
 }
 
 // NewMember is who an admin adds to an organization (POST /users).
@@ -56,6 +62,11 @@ type NewMember struct {
 	Email     string
 	FirstName string
 	LastName  string
+	// Admin, Operator and Username are the membership offered (see
+	// Invitation); Username may be empty.
+	Admin    bool
+	Operator bool
+	Username string
 }
 
 // AddMember invites an address into the organization: the address gets
@@ -65,9 +76,12 @@ type NewMember struct {
 // invitation is accepted the organization sees nothing of the account, and
 // the answer (the invitation) is the same whether or not the address has
 // one: an admin manages memberships, never another person's identity.
+// The membership offered (NewMember.Admin, Operator, Username) is the
+// invitee's on acceptance; a username is checked at once (Invalid for a bad
+// shape, ErrUsernameTaken when a member holds it) and again on acceptance.
 // Permission: admins. Errors: as Tenant; Forbidden; Invalid (a bad
 // address or name, an address that is a member already, or invited
-// already: resend instead).
+// already: resend instead); Conflict.
 func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewMember) (*Invitation, error) {
 	org, m, err := s.Tenant(ctx, callerID, orgKey)
 	if err != nil {
@@ -81,6 +95,11 @@ func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewM
 	}
 	for _, f := range []struct{ name, value string }{{"firstName", n.FirstName}, {"lastName", n.LastName}} {
 		if err := ValidateName(f.name, f.value); err != nil {
+			return nil, err
+		}
+	}
+	if n.Username != "" {
+		if err := s.freeUsername(ctx, org, n.Username); err != nil {
 			return nil, err
 		}
 	}
@@ -110,7 +129,7 @@ func (s *Service) invite(ctx context.Context, org Organization, callerID string,
 	}
 	now := s.now()
 	inv := Invitation{OrganizationID: org.ID, Email: email, InvitedBy: callerID, FirstName: n.FirstName, LastName: n.LastName,
-		CodeHash: secret.TokenHash(code), Status: InvitationSent, Created: now, Expires: now.Add(InvitationTTL), Version: 1}
+		Admin: n.Admin, Operator: n.Operator, Username: n.Username, CodeHash: secret.TokenHash(code), Status: InvitationSent, Created: now, Expires: now.Add(InvitationTTL), Version: 1}
 	reg := s.invitationRegistration(org, inv)
 	if err := s.Store.CreateInvitation(ctx, inv, reg); err != nil {
 		return nil, err

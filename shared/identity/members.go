@@ -7,7 +7,6 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/secret"
 )
 
 // MaxPreferences bounds a user's preferences document.
@@ -140,11 +139,8 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 	}
 	passwordChanged := c.Password != nil && *c.Password != ""
 	if passwordChanged {
-		if err := ValidatePassword("password", *c.Password); err != nil {
+		if user.PasswordHash, err = newPasswordHash(*c.Password); err != nil {
 			return Member{}, err
-		}
-		if user.PasswordHash, err = secret.HashPassword(*c.Password); err != nil {
-			return Member{}, failure.Wrap(err, "hash password")
 		}
 	}
 	user.Version++
@@ -156,7 +152,7 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 		if userID != callerID {
 			keep = ""
 		}
-		if err := s.RevokeSessions(ctx, userID, keep); err != nil {
+		if err := s.passwordChanged(ctx, userID, keep); err != nil {
 			return Member{}, err
 		}
 	}

@@ -20,7 +20,8 @@ var errNoOrganization = failure.New(failure.NotFound, "no such organization")
 // Tenant resolves an organization key for a caller: the organization and the
 // caller's membership in it. Every tenant-scoped operation starts here.
 // Errors: NotFound for an unknown or disabled organization and for one the
-// caller is not a member of.
+// caller is not a member of; Forbidden for a disabled membership (after the
+// NotFound checks, so a non-member learns nothing).
 func (s *Service) Tenant(ctx context.Context, callerID, key string) (Organization, Membership, error) {
 	if key == "" || len(key) > MaxOrganizationKeyLength+30 {
 		return Organization{}, Membership{}, errNoOrganization
@@ -31,6 +32,9 @@ func (s *Service) Tenant(ctx context.Context, callerID, key string) (Organizatio
 	}
 	if err != nil {
 		return Organization{}, Membership{}, err
+	}
+	if member.Disabled {
+		return Organization{}, Membership{}, errMembershipDisabled
 	}
 	return org, *member, nil
 }

@@ -60,7 +60,9 @@ func memberKey(orgID, userID string) key {
 }
 
 func newUserItem(u identity.User) userItem {
-	return userItem{key: userKey(u.ID), EmailLower: identity.NormalizeEmail(u.Email), User: u}
+	k := userKey(u.ID)
+	k.GSI1PK, k.GSI1SK = usersIndexKey, userIndexSK(u.Email)
+	return userItem{key: k, EmailLower: identity.NormalizeEmail(u.Email), User: u}
 }
 
 func newMemberItem(m identity.Membership) memberItem {
@@ -458,6 +460,10 @@ func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m id
 	tx := s.db.WriteTx().
 		Delete(s.table.Delete(hashKey, mk.PK).Range(rangeKey, mk.SK).If("attribute_exists(pk)")).
 		Put(s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).If("'Version' = ?", o.Version-1))
+	if m.Username != "" {
+		uk := usernameKey(m.OrganizationID, m.Username)
+		tx.Delete(s.table.Delete(hashKey, uk.PK).Range(rangeKey, uk.SK))
+	}
 	for _, gid := range m.GroupIDs {
 		gk := groupKey(m.OrganizationID, gid)
 		tx.Update(s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)"))

@@ -13,7 +13,7 @@ import (
 
 // Keys of invitation items:
 //
-//	ORG#<orgId>       INVITE#<email>   an invitation (TTL at its expiry)
+//	ORG#<orgId>       INVITE#<email>   an invitation (TTL at its expiry); GSI1 INVITEE#<email> / ORG#<orgId>
 //	SESMSG#<id>       SESMSG           the invitation an SES message id belongs to (TTL)
 
 type invitationItem struct {
@@ -41,6 +41,7 @@ type sesMessageItem struct {
 func newInvitationItem(inv identity.Invitation) invitationItem {
 	k := invitationKey(inv.OrganizationID, inv.Email)
 	k.ExpiresAt = inv.Expires
+	k.GSI1PK, k.GSI1SK = inviteeKey(inv.Email), "ORG#"+inv.OrganizationID
 	return invitationItem{key: k, Invitation: inv, StatusAt: timeString(inv.StatusTime)}
 }
 

@@ -7,7 +7,11 @@
 //	ORGKEY#<key>       ORGKEY               unique organization key -> organization id
 //	ORG#<id>           MEMBER#<userId>      a membership; GSI1 USER#<userId> / MEMBER#<orgId>
 //	REG#<codeHash>     REG                  a pending registration (TTL)
-//	TOKEN#<tokenHash>  TOKEN                a session (TTL); GSI1 USER#<userId> / TOKEN#<created>
+//	TOKEN#<tokenHash>  TOKEN                a session (TTL); GSI1 USER#<userId> / TOKEN#<created>,
+//	                                        an API token: GSI1 USER#<userId> / TOKEN#API#<created>
+//	ORG#<id>           USERNAME#<name>      unique username in an organization -> user id
+//
+// A user item is also on GSI1 USERS / EMAIL#<address> (the list of accounts).
 //
 // Uniqueness is enforced by conditional writes, never by reading first.
 // Mutable items carry a version and are updated on condition of it.

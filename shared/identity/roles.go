@@ -1,0 +1,99 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+)
+
+// The role model. A membership has one Role (RoleAdmin administers the
+// organization and its members, RoleMember does not) and two flags:
+// Operator (a member who runs what others build: the dialects that know
+// the notion show it, the core grants nothing more with it) and Disabled
+// (every tenant route refuses the member with Forbidden; their identity,
+// sessions and other memberships stay). Organization.AdminIDs mirrors the
+// admins and is written in the same transaction as a role. User.SystemAdmin
+// is the instance-wide super admin. An organization always keeps one
+// enabled admin.
+
+// errMembershipDisabled answers a disabled member on a tenant route.
+var errMembershipDisabled = failure.New(failure.Forbidden, "your membership of this organization is disabled")
+
+// errLastAdmin refuses what would leave an organization without an
+// enabled admin.
+var errLastAdmin = failure.New(failure.Conflict, "the last admin of the organization cannot be demoted, disabled or removed")
+
+// adminTenant is Tenant for an operation of admins only: Forbidden for
+// other members, saying what they may not do.
+func (s *Service) adminTenant(ctx context.Context, callerID, orgKey, what string) (Organization, error) {
+	org, m, err := s.Tenant(ctx, callerID, orgKey)
+	if err != nil {
+		return Organization{}, err
+	}
+	if !m.IsAdmin() {
+		return Organization{}, failure.New(failure.Forbidden, "only an admin may %s", what)
+	}
+	return org, nil
+}
+
+// RoleChange is a change of a membership's role; nil leaves a part.
+type RoleChange struct {
+	Admin    *bool
+	Operator *bool
+	Disabled *bool
+}
+
+// ChangeRole changes the role and flags of the member with the username.
+// Permission: admins. The last enabled admin cannot be demoted or disabled
+// (Conflict; nothing changes). Errors: as Tenant; Forbidden for a
+// non-admin; NotFound for an unknown username; Conflict.
+func (s *Service) ChangeRole(ctx context.Context, callerID, orgKey, username string, c RoleChange) error {
+	org, err := s.adminTenant(ctx, callerID, orgKey, "change a member's role")
+	if err != nil {
+		return err
+	}
+	for attempt := 0; attempt < 3; attempt++ {
+		m, err := s.memberNamed(ctx, org, username)
+		if err != nil {
+			return err
+		}
+		err = s.changeRole(ctx, org, m.Membership, c)
+		if err == nil || !failure.As(err).Retry {
+			return err
+		}
+		if org, _, err = s.Tenant(ctx, callerID, orgKey); err != nil {
+			return err
+		}
+	}
+	return failure.Race("organization")
+}
+
+func (s *Service) changeRole(ctx context.Context, org Organization, m Membership, c RoleChange) error {
+	wasAdmin := m.IsAdmin() && !m.Disabled
+	if c.Admin != nil {
+		m.Role = RoleMember
+		if *c.Admin {
+			m.Role = RoleAdmin
+		}
+	}
+	if c.Operator != nil {
+		m.Operator = *c.Operator
+	}
+	if c.Disabled != nil {
+		m.Disabled = *c.Disabled
+	}
+	isAdmin := m.IsAdmin() && !m.Disabled
+	if wasAdmin && !isAdmin && len(without(org.AdminIDs, m.UserID)) == 0 {
+		return errLastAdmin
+	}
+	admins := without(org.AdminIDs, m.UserID)
+	if m.IsAdmin() {
+		admins = append(admins, m.UserID)
+	}
+	changed := len(admins) != len(org.AdminIDs)
+	if changed {
+		org.AdminIDs = admins
+		org.Version++
+	}
+	return s.Store.UpdateRole(ctx, org, m, changed)
+}
