@@ -392,3 +392,45 @@ func TestKnownAndUnknownAddressesCostTheSame(t *testing.T) {
 		}
 	}
 }
+
+// TestInvitationAcrossAPIs: an address invited through Windmill as an
+// admin operator with a chosen username accepts with the code mailed to
+// it through the Effektif registration routes, and then is what the
+// invitation offered in both APIs; it logs in through Windmill.
+func TestInvitationAcrossAPIs(t *testing.T) {
+	a := signUp(t, "Invitations Across APIs")
+	invitee := uniqueEmail("across")
+	r := call(t, "POST", "/api/w/"+a.OrgKey+"/users/add", "Bearer "+a.Token, map[string]any{"email": invitee, "username": "crosser", "is_admin": true})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("Windmill invitation: %d %s", r.Status, r.Body)
+	}
+	mails := mailsTo(t, invitee)
+	if len(mails) != 1 {
+		t.Fatalf("invitation mails: %d", len(mails))
+	}
+	code := mailedCode.FindStringSubmatch(mails[0].Body.Text)
+	if code == nil {
+		t.Fatalf("no code in %q", mails[0].Body.Text)
+	}
+	rememberPassword("an invitee's password")
+	joined := expect(t, call(t, "POST", "/api/v1/registrations/"+code[1]+"/activate", "", map[string]any{"password": "an invitee's password"}), http.StatusOK).JSON(t)
+	userID := joined["user"].(map[string]any)["id"].(string)
+	org := expect(t, call(t, "GET", "/api/v1/"+a.OrgKey, a.Token, nil), http.StatusOK).JSON(t)
+	if !strings.Contains(strings.Join(func() []string {
+		var out []string
+		for _, id := range org["adminIds"].([]any) {
+			out = append(out, id.(string))
+		}
+		return out
+	}(), ","), userID) {
+		t.Fatalf("the invitee is no admin: %v", org["adminIds"])
+	}
+	token := call(t, "POST", "/api/auth/login", "", map[string]any{"email": invitee, "password": "an invitee's password"})
+	if token.Status != http.StatusOK {
+		t.Fatalf("Windmill login: %d %s", token.Status, token.Body)
+	}
+	who := expect(t, call(t, "GET", "/api/w/"+a.OrgKey+"/users/whoami", "Bearer "+string(token.Body), nil), http.StatusOK).JSON(t)
+	if who["username"] != "crosser" || who["is_admin"] != true {
+		t.Fatalf("whoami: %v", who)
+	}
+}

@@ -224,6 +224,12 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 			return Login{}, err
 		}
 	}
+	var inv Invitation
+	if reg.InvitedTo != "" {
+		if inv, err = s.Store.GetInvitation(ctx, reg.InvitedTo, reg.Email); err != nil && !failure.Is(err, failure.NotFound) {
+			return Login{}, err
+		}
+	}
 	if req.Password != "" {
 		if err := ValidatePassword("password", req.Password); err != nil {
 			return Login{}, err
@@ -261,6 +267,7 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		if err != nil {
 			return Login{}, err
 		}
+		s.applyInvitation(ctx, inv, user)
 		return s.loginFor(ctx, token, user)
 	}
 	org := Organization{
@@ -299,6 +306,10 @@ func (s *Service) joinByInvitation(ctx context.Context, reg Registration) (Login
 	if err != nil {
 		return Login{}, err
 	}
+	inv, err := s.Store.GetInvitation(ctx, reg.InvitedTo, reg.Email)
+	if err != nil && !failure.Is(err, failure.NotFound) {
+		return Login{}, err
+	}
 	token, session, err := s.newSession(user.ID)
 	if err != nil {
 		return Login{}, err
@@ -307,7 +318,41 @@ func (s *Service) joinByInvitation(ctx context.Context, reg Registration) (Login
 	if err := s.Store.JoinByInvitation(ctx, reg, member, session); err != nil {
 		return Login{}, err
 	}
+	s.applyInvitation(ctx, inv, user)
 	return s.loginFor(ctx, token, user)
+}
+
+// applyInvitation gives a member who joined with an invitation's mailed
+// code what the invitation offered beyond a plain membership (the admin
+// role, the operator flag, a username), whichever API sent it. It runs
+// after the join's transaction; should it fail, the member stays a plain
+// member (the safe side) and the failure is logged.
+func (s *Service) applyInvitation(ctx context.Context, inv Invitation, user User) {
+	if !inv.Admin && !inv.Operator && inv.Username == "" {
+		return
+	}
+	err := func() error {
+		orgs, err := s.Store.GetOrganizations(ctx, []string{inv.OrganizationID})
+		if err != nil || len(orgs) == 0 {
+			return failure.New(failure.NotFound, "the organization is gone")
+		}
+		_, m, err := s.Store.UserInOrganization(ctx, inv.OrganizationID, user.ID)
+		if err != nil || m == nil {
+			return failure.New(failure.NotFound, "the membership is gone")
+		}
+		if inv.Username != "" && m.Username == "" {
+			if err := s.Store.ClaimUsername(ctx, *m, inv.Username); err == nil {
+				m.Username = inv.Username
+			}
+		}
+		if !inv.Admin && !inv.Operator {
+			return nil
+		}
+		return s.changeRole(ctx, orgs[0], *m, RoleChange{Admin: &inv.Admin, Operator: &inv.Operator})
+	}()
+	if err != nil {
+		slog.WarnContext(ctx, "the invitation's role was not applied", "organizationId", inv.OrganizationID, "userId", user.ID, "error", err.Error())
+	}
 }
 
 func override(dst *string, value string) {
