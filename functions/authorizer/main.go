@@ -5,10 +5,11 @@ package main
 import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return httpapi.Authorizer(env.Identity())
+		return httpapi.Authorizer(&identity.Service{Store: env.Store})
 	})
 }
