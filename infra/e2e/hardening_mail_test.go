@@ -302,3 +302,37 @@ func TestMailWebhookRecipients(t *testing.T) {
 		t.Fatalf("%d tasks", n)
 	}
 }
+
+// TestMailFromDisabledMemberIsAStrangers: a membership disabled (through
+// Windmill) sends mail as anyone else would: the organization's inbox,
+// which takes members' mail only, refuses it; re-enabled, it is taken.
+func TestMailFromDisabledMemberIsAStrangers(t *testing.T) {
+	a := signUp(t, "Mail Disabled Member")
+	b := signUp(t, "Mail Disabled Home")
+	expect(t, call(t, "POST", "/api/v1/"+a.OrgKey+"/users", a.Token, map[string]any{"emailAddress": b.Email}), http.StatusOK)
+	acceptLatestInvitation(t, b)
+	var users []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", "/api/w/"+a.OrgKey+"/users/list", "Bearer "+a.Token, nil), http.StatusOK).Body, &users)
+	username := ""
+	for _, u := range users {
+		if u["email"] == b.Email {
+			username = u["username"].(string)
+		}
+	}
+	inbox := a.OrgKey + "@" + mailDomain
+	verified := verdicts{spf: "PASS", dkim: "PASS", dmarc: "PASS", source: b.Email}
+	setDisabled := func(disabled bool) {
+		t.Helper()
+		if r := call(t, "POST", "/api/w/"+a.OrgKey+"/users/update/"+username, "Bearer "+a.Token, map[string]any{"disabled": disabled}); r.Status != http.StatusOK {
+			t.Fatalf("update %s: %d %s", username, r.Status, r.Body)
+		}
+	}
+	setDisabled(true)
+	if out := deliverSESWith(t, rawMail(b.Email, inbox, "From a disabled member", "Hi", "x"), []string{inbox}, verified); len(out) != 1 || out[0].Status != mailintake.Rejected {
+		t.Fatalf("mail from a disabled member: %+v", out)
+	}
+	setDisabled(false)
+	if out := deliverSESWith(t, rawMail(b.Email, inbox, "From a member again", "Hi", "x"), []string{inbox}, verified); len(out) != 1 || out[0].Status != mailintake.Filed {
+		t.Fatalf("mail from a member: %+v", out)
+	}
+}

@@ -226,8 +226,8 @@ func (s *Service) fileFor(ctx context.Context, d Delivery, msg *mailparse.Messag
 	if err != nil {
 		return Outcome{}, err
 	}
-	if member == nil {
-		senderID = ""
+	if member == nil || member.Disabled {
+		senderID = "" // a disabled membership sends as anyone else would
 	}
 	target, err := s.target(ctx, org, route.Target)
 	if err != nil {
