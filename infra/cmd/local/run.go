@@ -26,6 +26,7 @@ func runCommand(args []string) error {
 	sesPort := fs.Int("ses-port", envPort("SES_PORT", 8005), "SES emulator port (env SES_PORT)")
 	publicURL := fs.String("public-base-url", "", "PublicBaseUrl for links in mails (default: the gateway's URL)")
 	maxInstances := fs.Int("max-instances", 4, "concurrent instances per function")
+	schedules := fs.Bool("schedules", true, "invoke the template's Schedule events at their rate, as EventBridge does")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +53,13 @@ func runCommand(args []string) error {
 	}
 	defer stack.Close()
 	printStack(os.Stdout, stack)
+	if *schedules {
+		go func() {
+			if err := stack.RunSchedules(ctx, os.Stderr); err != nil {
+				fmt.Fprintln(os.Stderr, "schedules:", err)
+			}
+		}()
+	}
 	<-ctx.Done()
 	stop() // a second Ctrl-C ends the program at once
 	fmt.Fprintln(os.Stderr, "stopping...")
@@ -73,6 +81,12 @@ func printStack(w io.Writer, s *local.Stack) {
 			auth = "authorizer " + r.Authorizer.Name
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Key(), r.Function, auth)
+	}
+	if schedules, err := local.Schedules(s.Template); err == nil && len(schedules) > 0 {
+		fmt.Fprintf(tw, "\nSchedules (-schedules=false turns them off):\n")
+		for _, sc := range schedules {
+			fmt.Fprintf(tw, "  %s.%s\tevery %s\n", sc.Function, sc.Name, sc.Every)
+		}
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nTo point the AWS CLI or an SDK at it:\n")
