@@ -63,12 +63,30 @@ func parseTemplate(t *testing.T) *samtemplate.Template {
 	return tmpl
 }
 
+// routeCase is a request and the route key and parameters it must match
+// ("" for none).
+type routeCase struct {
+	method, path, key string
+	params            map[string]string
+}
+
+func checkMatches(t *testing.T, rt *router, cases []routeCase) {
+	t.Helper()
+	for _, c := range cases {
+		r, params := rt.match(c.method, c.path)
+		key := ""
+		if r != nil {
+			key = r.Key()
+		}
+		if key != c.key || !reflect.DeepEqual(params, c.params) {
+			t.Errorf("%s %s: got %q %v, want %q %v", c.method, c.path, key, params, c.key, c.params)
+		}
+	}
+}
+
 func TestRoutePrecedence(t *testing.T) {
 	rt := newRouter(parseTemplate(t).Routes)
-	cases := []struct {
-		method, path, key string
-		params            map[string]string
-	}{
+	cases := []routeCase{
 		{"GET", "/api/v1/about", "GET /api/v1/about", nil},
 		{"GET", "/api/v1/acme", "GET /api/v1/{organizationKey}", map[string]string{"organizationKey": "acme"}},
 		{"PUT", "/api/v1/about", "PUT /api/v1/{organizationKey}", map[string]string{"organizationKey": "about"}},
@@ -84,16 +102,7 @@ func TestRoutePrecedence(t *testing.T) {
 		{"GET", "/api/v1/about/", "", nil},
 		{"GET", "/api/v1//users/x", "", nil},
 	}
-	for _, c := range cases {
-		r, params := rt.match(c.method, c.path)
-		key := ""
-		if r != nil {
-			key = r.Key()
-		}
-		if key != c.key || !reflect.DeepEqual(params, c.params) {
-			t.Errorf("%s %s: got %q %v, want %q %v", c.method, c.path, key, params, c.key, c.params)
-		}
-	}
+	checkMatches(t, rt, cases)
 }
 
 // TestCustomMethodRoutes: a variable followed by a literal suffix in one
@@ -119,10 +128,7 @@ Resources:
 		t.Fatal(err)
 	}
 	rt := newRouter(tmpl.Routes)
-	cases := []struct {
-		method, path, key string
-		params            map[string]string
-	}{
+	cases := []routeCase{
 		{"GET", "/v2/users/public/username/a%2Bb%40c.d:getLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", map[string]string{"username": "a+b@c.d"}},
 		{"GET", "/v2/users/public/username/a%40c.d%3AgetLoginParameters", "GET /v2/users/public/username/{username}:getLoginParameters", map[string]string{"username": "a@c.d"}},
 		{"GET", "/v2/users/public/username/ada", "GET /v2/users/public/username/{username}", map[string]string{"username": "ada"}},
@@ -134,16 +140,7 @@ Resources:
 		{"GET", "/x/u:a", "GET /x/{id}:a", map[string]string{"id": "u"}},
 		{"GET", "/x/u", "", nil},
 	}
-	for _, c := range cases {
-		r, params := rt.match(c.method, c.path)
-		key := ""
-		if r != nil {
-			key = r.Key()
-		}
-		if key != c.key || !reflect.DeepEqual(params, c.params) {
-			t.Errorf("%s %s: got %q %v, want %q %v", c.method, c.path, key, params, c.key, c.params)
-		}
-	}
+	checkMatches(t, rt, cases)
 }
 
 func TestDefaultRoute(t *testing.T) {
