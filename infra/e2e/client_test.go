@@ -74,34 +74,47 @@ var httpClient = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*ht
 // header value, "" for none.
 func call(t testing.TB, method, path, auth string, body any) response {
 	t.Helper()
-	var reader io.Reader
-	contentType := ""
+	reader := bodyReader(t, body)
+	req, err := http.NewRequest(method, stack.GatewayURL+path, reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reader != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return do(t, req)
+}
+
+// bodyReader is a request body: nil for nil, a string or []byte as is,
+// anything else as JSON.
+func bodyReader(t testing.TB, body any) io.Reader {
+	t.Helper()
 	switch b := body.(type) {
 	case nil:
+		return nil
 	case string:
-		reader, contentType = strings.NewReader(b), "application/json"
+		return strings.NewReader(b)
 	case []byte:
-		reader, contentType = bytes.NewReader(b), "application/json"
+		return bytes.NewReader(b)
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		reader, contentType = bytes.NewReader(raw), "application/json"
+		return bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, stack.GatewayURL+path, reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
+}
+
+// do sends a request and reads the whole answer, remembering its body for
+// the check that no response carries a secret.
+func do(t testing.TB, req *http.Request) response {
+	t.Helper()
 	res, err := httpClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)

@@ -80,10 +80,7 @@ package e2e
 //     written before any other part).
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -135,20 +132,7 @@ type soUser struct {
 // client's usual Accept.
 func soPut(t testing.TB, tenant, token, id, query string, body any, accept string) response {
 	t.Helper()
-	var reader io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		reader = strings.NewReader(b)
-	case []byte:
-		reader = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reader = bytes.NewReader(raw)
-	}
+	reader := bodyReader(t, body)
 	req, err := http.NewRequest("PUT", stack.GatewayURL+"/"+tenant+"/api/v1/User/"+id+query, reader)
 	if err != nil {
 		t.Fatal(err)
@@ -164,22 +148,11 @@ func soPut(t testing.TB, tenant, token, id, query string, body any, accept strin
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	r := do(t, req)
+	if r.Status >= 500 {
+		t.Errorf("PUT %s/User/%.60s: %d %s", tenant, id, r.Status, r.Body)
 	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen.Lock()
-	seen.bodies = append(seen.bodies, raw)
-	seen.Unlock()
-	if res.StatusCode >= 500 {
-		t.Errorf("PUT %s/User/%.60s: %d %s", tenant, id, res.StatusCode, raw)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	return r
 }
 
 // soOK expects 200 and a PascalCase User; it answers it typed and as a map.
