@@ -1,5 +1,3 @@
-//go:build superoffice_contract
-
 package e2e
 
 // Contract tests of the SuperOffice User agent, PUT /{tenant}/api/v1/User/{id}
@@ -9,14 +7,7 @@ package e2e
 // PascalCase bodies, optional $select. Sources: ../../shared/spec
 // superoffice-user.md, clients.md ("SuperOffice", "4.", "5. Decisions").
 //
-// PENDING: the route is not implemented yet, so this file is built only
-// with the tag superoffice_contract (and then each test still skips unless
-// SUPEROFFICE_CONTRACT=1): `SUPEROFFICE_CONTRACT=1 go test -tags
-// superoffice_contract ./infra/e2e -run TestSuperOffice`. It pins the
-// decisions below for the implementation. THE IMPLEMENTER REMOVES the build
-// tag, soContract and its calls when the route lands, so the suite runs them.
-//
-// Decisions where the documents are silent (the implementer follows them):
+// Decisions where the documents are silent (shared/superoffice follows them):
 //   - Tenant: {tenant} is the Effektif organization key. {id} is the
 //     identity's Effektif id (24 hex); nothing else names a user (a decimal
 //     AssociateId, an unknown or 2 KB id: 404). Unknown tenant, a tenant the
@@ -82,19 +73,10 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 )
-
-// soContract skips until the route exists. The implementer removes it.
-func soContract(t *testing.T) {
-	t.Helper()
-	if os.Getenv("SUPEROFFICE_CONTRACT") != "1" {
-		t.Skip("SuperOffice User agent not implemented yet: set SUPEROFFICE_CONTRACT=1")
-	}
-}
 
 type soItem struct {
 	Id    int32
@@ -209,7 +191,6 @@ func isAdminOf(t testing.TB, admin account, id string) bool {
 }
 
 func TestSuperOfficeUserAnswerAndSelect(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Shape")
 	b := addMember(t, a, "Bert")
 	u, m := soRead(t, a.OrgKey, a, a.UserID)
@@ -268,7 +249,6 @@ func TestSuperOfficeUserAnswerAndSelect(t *testing.T) {
 }
 
 func TestSuperOfficeUserNames(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Names")
 	b := addMember(t, a, "Bert")
 	u, _ := soOK(t, soPut(t, a.OrgKey, b.Token, b.UserID, "", map[string]any{"Person": map[string]any{"Firstname": "Bea", "Lastname": "Baker"}}, ""))
@@ -296,7 +276,6 @@ func TestSuperOfficeUserNames(t *testing.T) {
 }
 
 func TestSuperOfficeUserRole(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Roles")
 	b := addMember(t, a, "Bert")
 	admin := map[string]any{"Role": map[string]any{"Id": 1, "Value": "Admin"}}
@@ -337,7 +316,6 @@ func TestSuperOfficeUserRole(t *testing.T) {
 }
 
 func TestSuperOfficeUserGroups(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Groups")
 	b := addMember(t, a, "Bert")
 	c := addMember(t, a, "Cleo")
@@ -413,7 +391,6 @@ func soAssign(id int32, assigned bool, more ...map[string]any) map[string]any {
 }
 
 func TestSuperOfficeUserLicenses(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Licenses")
 	b := addMember(t, a, "Bert")
 	c := addMember(t, a, "Cleo")
@@ -484,7 +461,6 @@ func TestSuperOfficeUserLicenses(t *testing.T) {
 }
 
 func TestSuperOfficeUserPassword(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Password")
 	b := addMember(t, a, "Bert")
 	other := expect(t, login(t, b.Email, b.Password), http.StatusOK).JSON(t)["token"].(string)
@@ -516,7 +492,6 @@ func TestSuperOfficeUserPassword(t *testing.T) {
 }
 
 func TestSuperOfficeUserAccessAndBadInput(t *testing.T) {
-	soContract(t)
 	a := signUp(t, "SO Access")
 	b := addMember(t, a, "Bert")
 	c := addMember(t, a, "Cleo")
@@ -557,4 +532,26 @@ func TestSuperOfficeUserAccessAndBadInput(t *testing.T) {
 	if u, _ := soRead(t, k, b, b.UserID); u.Person.Firstname != "Bert" || u.Role.Id != 2 {
 		t.Errorf("bad input changed the user: %+v %+v", u.Person, u.Role)
 	}
+}
+
+// One identity across the three APIs: a member invited through Effektif
+// logs in through Windmill, that token works on the SuperOffice User
+// agent, a role given through SuperOffice shows in Windmill and Effektif,
+// and a Windmill logout ends the token for SuperOffice too.
+func TestSuperOfficeOneIdentityAcrossAPIs(t *testing.T) {
+	a := signUp(t, "SO Across")
+	b := addMember(t, a, "Bert")
+	token := string(expect(t, wmLogin(t, b.Email, b.Password), http.StatusOK).Body)
+	u, _ := soRead(t, a.OrgKey, account{Token: token}, b.UserID)
+	if u.UserName != b.Email || u.Role.Id != 2 {
+		t.Fatalf("the Windmill token on SuperOffice: %+v", u)
+	}
+	soOK(t, soPut(t, a.OrgKey, a.Token, b.UserID, "", map[string]any{"Role": map[string]any{"Id": 1}}, ""))
+	who := expect(t, call(t, "GET", "/api/w/"+a.OrgKey+"/users/whoami", "Bearer "+token, nil), http.StatusOK).JSON(t)
+	if who["is_admin"] != true || !isAdminOf(t, a, b.UserID) {
+		t.Errorf("after the SuperOffice Admin Role: Windmill %v", who)
+	}
+	expect(t, call(t, "POST", "/api/auth/logout", "Bearer "+token, nil), http.StatusOK)
+	expect(t, soPut(t, a.OrgKey, token, b.UserID, "", "{}", ""), http.StatusUnauthorized)
+	expect(t, call(t, "GET", "/api/v1/"+a.OrgKey, token, nil), http.StatusUnauthorized)
 }

@@ -152,6 +152,8 @@ func (f fixture) routeParams() map[string]string {
 		"token_prefix":       f.tokenPrefix,
 		"email":              f.admin.Email,
 		"client_name":        "testidp",
+		"tenant":             f.admin.OrgKey,
+		"id":                 f.admin.UserID,
 	}
 }
 

@@ -135,6 +135,7 @@ func TestRouteWalk(t *testing.T) {
 // refused with 403 on the fixture's resources (owned by the admin). Keys
 // are "METHOD path-pattern" as in template.yaml.
 var memberForbidden = map[string]bool{
+	"PUT /{tenant}/api/v1/User/{id}":                                         true,
 	"PUT /api/v1/{organizationKey}":                                          true,
 	"DELETE /api/v1/{organizationKey}":                                       true,
 	"POST /api/v1/{organizationKey}/groups":                                  true,
@@ -179,7 +180,7 @@ var lenient = map[string]bool{
 
 // tenantParams are the path parameters that scope a route to one
 // organization, in every dialect.
-var tenantParams = []string{"{organizationKey}", "{workspace}"}
+var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}"}
 
 // tenantRoute reports whether a route is scoped to an organization by its
 // path.
@@ -219,6 +220,9 @@ var routeBodies = map[string]func(t testing.TB) walkRequest{
 	"POST /api/v1/{organizationKey}/users/{userId}/pictureiframe": pictureUpload,
 	"PUT /api/v1/{organizationKey}/workflows/{editorWorkflowId}/update/bpmn": func(testing.TB) walkRequest {
 		return walkRequest{"application/xml", []byte(simpleBPMN)}
+	},
+	"PUT /{tenant}/api/v1/User/{id}": func(testing.TB) walkRequest {
+		return walkRequest{"application/json", []byte(`{"Person":{"Firstname":"Walked"},"Role":{"Id":1}}`)}
 	},
 }
 

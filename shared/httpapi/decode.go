@@ -35,23 +35,34 @@ func DecodeOptionalJSON(r *http.Request, limit int64, dst any) error {
 }
 
 func decodeJSON(r *http.Request, limit int64, dst any, optional bool) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/plain") {
-			return failure.New(failure.Unsupported, "the body must be JSON (Content-Type: application/json), not %q", ct)
-		}
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err := ReadJSONBody(r, limit)
 	if err != nil {
-		return failure.New(failure.Invalid, "the body could not be read")
-	}
-	if int64(len(body)) > limit {
-		return failure.New(failure.TooLarge, "the body is larger than %d bytes", limit)
+		return err
 	}
 	if optional && len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	return Unmarshal(body, dst)
+}
+
+// ReadJSONBody reads the request body, at most limit bytes, for a dialect
+// that decodes it itself (Unmarshal): Unsupported for a content type that
+// is not JSON (none is taken as JSON), TooLarge over the limit.
+func ReadJSONBody(r *http.Request, limit int64) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/plain") {
+			return nil, failure.New(failure.Unsupported, "the body must be JSON (Content-Type: application/json), not %q", ct)
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, failure.New(failure.Invalid, "the body could not be read")
+	}
+	if int64(len(body)) > limit {
+		return nil, failure.New(failure.TooLarge, "the body is larger than %d bytes", limit)
+	}
+	return body, nil
 }
 
 // Unmarshal decodes one JSON value from body into dst, with DecodeJSON's

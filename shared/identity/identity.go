@@ -83,6 +83,9 @@ type Membership struct {
 	Username string
 	Operator bool
 	Disabled bool
+	// MainGroupID is the member's main group (see MemberChange); it
+	// counts while the member is in it.
+	MainGroupID string
 }
 
 // IsAdmin reports whether the member may administer the organization.
@@ -317,6 +320,10 @@ type Store interface {
 	// AccountStore holds the API tokens, member roles, usernames and the
 	// invitee's view of invitations.
 	AccountStore
+	// NumberStore keeps the numbers dialects name ids by.
+	NumberStore
+	// MemberStore writes a change of a member as one transaction.
+	MemberStore
 }
 
 // Activation is what Store.Activate writes together. For the

@@ -69,6 +69,17 @@ func (s *Service) ChangeRole(ctx context.Context, callerID, orgKey, username str
 }
 
 func (s *Service) changeRole(ctx context.Context, org Organization, m Membership, c RoleChange) error {
+	org, m, adminsChanged, err := applyRole(org, m, c)
+	if err != nil {
+		return err
+	}
+	return s.Store.UpdateRole(ctx, org, m, adminsChanged)
+}
+
+// applyRole applies a role change to a membership and the organization's
+// AdminIDs (counting its version up when they change). Errors:
+// errLastAdmin when the last enabled admin would be demoted or disabled.
+func applyRole(org Organization, m Membership, c RoleChange) (Organization, Membership, bool, error) {
 	wasAdmin := m.IsAdmin() && !m.Disabled
 	if c.Admin != nil {
 		m.Role = RoleMember
@@ -84,7 +95,7 @@ func (s *Service) changeRole(ctx context.Context, org Organization, m Membership
 	}
 	isAdmin := m.IsAdmin() && !m.Disabled
 	if wasAdmin && !isAdmin && len(without(org.AdminIDs, m.UserID)) == 0 {
-		return errLastAdmin
+		return org, m, false, errLastAdmin
 	}
 	admins := without(org.AdminIDs, m.UserID)
 	if m.IsAdmin() {
@@ -95,5 +106,5 @@ func (s *Service) changeRole(ctx context.Context, org Organization, m Membership
 		org.AdminIDs = admins
 		org.Version++
 	}
-	return s.Store.UpdateRole(ctx, org, m, changed)
+	return org, m, changed, nil
 }
