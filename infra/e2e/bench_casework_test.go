@@ -30,7 +30,7 @@ func BenchmarkStartInstance(b *testing.B) {
 	a := benchAccount(b)
 	wf := publish(b, a, twoStepWorkflow)
 	measureCalls(b, calls, func(ctx context.Context) error {
-		_, err := svc.StartInstance(ctx, a.UserID, a.OrgKey, casework.TriggerRequest{SourceWorkflowID: wf})
+		_, err := svc.StartInstance(ctx, inOrg(b, ctx, svc.Identity, a), casework.TriggerRequest{SourceWorkflowID: wf})
 		return err
 	})
 }
@@ -44,11 +44,11 @@ func BenchmarkCompleteTask(b *testing.B) {
 	ctx := context.Background()
 	taskIDs := make([]string, b.N)
 	for i := range taskIDs {
-		inst, err := svc.StartInstance(ctx, a.UserID, a.OrgKey, casework.TriggerRequest{SourceWorkflowID: wf})
+		inst, err := svc.StartInstance(ctx, inOrg(b, ctx, svc.Identity, a), casework.TriggerRequest{SourceWorkflowID: wf})
 		if err != nil {
 			b.Fatal(err)
 		}
-		tasks, err := svc.CaseTasks(ctx, a.UserID, a.OrgKey, inst.CaseID, nil)
+		tasks, err := svc.CaseTasks(ctx, inOrg(b, ctx, svc.Identity, a), inst.CaseID, nil)
 		if err != nil || len(tasks) != 1 {
 			b.Fatal(err, tasks)
 		}
@@ -56,7 +56,7 @@ func BenchmarkCompleteTask(b *testing.B) {
 	}
 	i := 0
 	measureCalls(b, calls, func(ctx context.Context) error {
-		_, err := svc.CompleteTask(ctx, a.UserID, a.OrgKey, taskIDs[i], nil)
+		_, err := svc.CompleteTask(ctx, inOrg(b, ctx, svc.Identity, a), taskIDs[i], nil)
 		i++
 		return err
 	})
@@ -68,12 +68,12 @@ func BenchmarkGetCase(b *testing.B) {
 	svc, calls := benchCasework(b)
 	a := benchAccount(b)
 	wf := publish(b, a, twoStepWorkflow)
-	inst, err := svc.StartInstance(context.Background(), a.UserID, a.OrgKey, casework.TriggerRequest{SourceWorkflowID: wf})
+	inst, err := svc.StartInstance(context.Background(), inOrg(b, context.Background(), svc.Identity, a), casework.TriggerRequest{SourceWorkflowID: wf})
 	if err != nil {
 		b.Fatal(err)
 	}
 	measureCalls(b, calls, func(ctx context.Context) error {
-		_, err := svc.Case(ctx, a.UserID, a.OrgKey, inst.CaseID)
+		_, err := svc.Case(ctx, inOrg(b, ctx, svc.Identity, a), inst.CaseID)
 		return err
 	})
 }
@@ -87,7 +87,7 @@ func BenchmarkListTasks(b *testing.B) {
 		expect(b, call(b, "POST", "/api/v1/"+a.OrgKey+"/tasks", a.Token, body), http.StatusOK)
 	}
 	measureCalls(b, calls, func(ctx context.Context) error {
-		tasks, err := svc.Tasks(ctx, a.UserID, a.OrgKey, casework.TaskQuery{})
+		tasks, err := svc.Tasks(ctx, inOrg(b, ctx, svc.Identity, a), casework.TaskQuery{})
 		if err == nil && len(tasks) != 20 {
 			b.Fatalf("listed %d tasks", len(tasks))
 		}

@@ -74,7 +74,7 @@ func BenchmarkGetOrganization(b *testing.B) {
 	svc, counter := benchService(b)
 	a := benchAccount(b)
 	measure(b, counter, func(ctx context.Context) error {
-		_, err := svc.Organization(ctx, a.UserID, a.OrgKey)
+		_, err := svc.Organization(ctx, inOrg(b, ctx, svc, a))
 		return err
 	})
 }
@@ -84,7 +84,7 @@ func BenchmarkGetMember(b *testing.B) {
 	svc, counter := benchService(b)
 	a := benchAccount(b)
 	measure(b, counter, func(ctx context.Context) error {
-		_, err := svc.Member(ctx, a.UserID, a.OrgKey, a.UserID)
+		_, err := svc.Member(ctx, inOrg(b, ctx, svc, a), a.UserID)
 		return err
 	})
 }
@@ -97,4 +97,16 @@ func BenchmarkLogin(b *testing.B) {
 		_, err := svc.Login(ctx, a.Email, a.Password)
 		return err
 	})
+}
+
+// inOrg is the account resolved in its organization, as a dialect's
+// handler resolves it before the operation: part of what an operation's
+// DynamoDB calls are counted for.
+func inOrg(b testing.TB, ctx context.Context, svc *identity.Service, a account) identity.Access {
+	b.Helper()
+	access, err := svc.Resolve(ctx, identity.Caller{UserID: a.UserID}, a.OrgKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return access
 }

@@ -24,7 +24,7 @@ func TestOneTimeCodesExpire(t *testing.T) {
 		return &c
 	}
 
-	h, err := svc.CreateHandover(ctx, a.UserID, a.OrgKey, a.UserID, "/x")
+	h, err := svc.CreateHandover(ctx, inOrg(t, ctx, svc, a), a.UserID, "/x")
 	if err != nil {
 		t.Fatal(err)
 	}

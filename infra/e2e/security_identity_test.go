@@ -380,7 +380,7 @@ func TestKnownAndUnknownAddressesCostTheSame(t *testing.T) {
 			return svc.Register(ctx, identity.RegistrationRequest{Email: email, Password: "some password"})
 		},
 		"address change": func(email string) error {
-			_, err := svc.UpdateUser(ctx, b.UserID, b.OrgKey, b.UserID, identity.UserChanges{Email: &email})
+			_, err := svc.UpdateUser(ctx, inOrg(t, ctx, svc, b), b.UserID, identity.UserChanges{Email: &email})
 			return err
 		},
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/bpmn"
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
 	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -53,11 +54,8 @@ func checkedImport(w *workflow.Workflow, err error) (workflow.Workflow, error) {
 // ImportBPMN creates a draft from an uploaded BPMN 2.0 file. Permission:
 // members. Errors: NotFound (no such file), TooLarge, Invalid (not BPMN),
 // Unprocessable (elements the engine cannot run, listed by id and type).
-func (s *Service) ImportBPMN(ctx context.Context, callerID, orgKey, fileID string) (EditorWorkflow, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return EditorWorkflow{}, err
-	}
+func (s *Service) ImportBPMN(ctx context.Context, a identity.Access, fileID string) (EditorWorkflow, error) {
+	org := a.Organization
 	if !ids.Valid(fileID) {
 		return EditorWorkflow{}, failure.New(failure.NotFound, "no such file")
 	}
@@ -69,7 +67,7 @@ func (s *Service) ImportBPMN(ctx context.Context, callerID, orgKey, fileID strin
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
-	return s.CreateWorkflow(ctx, callerID, orgKey, WorkflowDraft{Definition: def})
+	return s.CreateWorkflow(ctx, a, WorkflowDraft{Definition: def})
 }
 
 // UpdateFromBPMN replaces the draft's definition with a BPMN document's:
@@ -77,7 +75,7 @@ func (s *Service) ImportBPMN(ctx context.Context, callerID, orgKey, fileID strin
 // upload is). Permission and errors: as UpdateWorkflow, and as ImportBPMN
 // for the document; Invalid for a document whose bytes were replaced in
 // transit (see damagedInTransit).
-func (s *Service) UpdateFromBPMN(ctx context.Context, callerID, orgKey, id string, data []byte) (EditorWorkflow, error) {
+func (s *Service) UpdateFromBPMN(ctx context.Context, a identity.Access, id string, data []byte) (EditorWorkflow, error) {
 	if damagedInTransit(data) {
 		return EditorWorkflow{}, failure.New(failure.Invalid, "the BPMN document arrived damaged: it declares %q, but its bytes were replaced as invalid UTF-8 on the way; send it with Content-Type application/octet-stream, or upload it as a file and import that", bpmn.DeclaredEncoding(data))
 	}
@@ -85,18 +83,18 @@ func (s *Service) UpdateFromBPMN(ctx context.Context, callerID, orgKey, id strin
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
-	return s.UpdateWorkflow(ctx, callerID, orgKey, id, WorkflowDraft{Definition: def})
+	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def})
 }
 
 // UpdateFromBPMNText is UpdateFromBPMN for a document sent as text (a JSON
 // string): its characters are taken as they are, whatever encoding its
 // declaration names.
-func (s *Service) UpdateFromBPMNText(ctx context.Context, callerID, orgKey, id, doc string) (EditorWorkflow, error) {
+func (s *Service) UpdateFromBPMNText(ctx context.Context, a identity.Access, id, doc string) (EditorWorkflow, error) {
 	def, err := checkedImport(bpmn.ImportText(doc))
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
-	return s.UpdateWorkflow(ctx, callerID, orgKey, id, WorkflowDraft{Definition: def})
+	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def})
 }
 
 // replacement is U+FFFD in UTF-8, what a text transport puts in place of
@@ -123,8 +121,8 @@ func damagedInTransit(data []byte) bool {
 
 // ExportBPMN writes the draft as BPMN 2.0 XML. Permission: members who can
 // see it. Errors: NotFound.
-func (s *Service) ExportBPMN(ctx context.Context, callerID, orgKey, id string) ([]byte, EditorWorkflow, error) {
-	w, err := s.Workflow(ctx, callerID, orgKey, id)
+func (s *Service) ExportBPMN(ctx context.Context, a identity.Access, id string) ([]byte, EditorWorkflow, error) {
+	w, err := s.Workflow(ctx, a, id)
 	if err != nil {
 		return nil, EditorWorkflow{}, err
 	}

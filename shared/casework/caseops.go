@@ -96,11 +96,8 @@ func (s *Service) event(caseID, typ, name, userID, taskID string, data any) Even
 
 // CreateCase creates a case directly (not from a workflow). Permission:
 // members. Errors: Invalid (bad fields, participants who are not members).
-func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc NewCase) (Case, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return Case{}, err
-	}
+func (s *Service) CreateCase(ctx context.Context, a identity.Access, nc NewCase) (Case, error) {
+	org, m := a.Organization, a.Membership
 	if err := validateCaseText(nc.Name, nc.Description); err != nil {
 		return Case{}, err
 	}
@@ -118,13 +115,13 @@ func (s *Service) CreateCase(ctx context.Context, callerID, orgKey string, nc Ne
 	}
 	now := s.now()
 	c := Case{
-		ID: ids.New(), OrganizationID: org.ID, Name: nc.Name, Description: nc.Description, CreatorID: callerID,
+		ID: ids.New(), OrganizationID: org.ID, Name: nc.Name, Description: nc.Description, CreatorID: a.UserID,
 		CreateTime: now, LastUpdated: now, DueDate: nc.DueDate, Priority: nc.Priority,
-		ParticipantIDs: withUser(nc.ParticipantIDs, callerID), Properties: nc.Properties, Version: 1,
+		ParticipantIDs: withUser(nc.ParticipantIDs, a.UserID), Properties: nc.Properties, Version: 1,
 	}
-	err = s.Store.Commit(ctx, Changes{
+	err := s.Store.Commit(ctx, Changes{
 		Cases:          []CaseWrite{{Case: c, New: true}},
-		Events:         []Event{s.event(c.ID, EventCaseCreated, "created the case", callerID, "", nil)},
+		Events:         []Event{s.event(c.ID, EventCaseCreated, "created the case", a.UserID, "", nil)},
 		Counts:         &CountsDelta{Total: 1, Open: 1},
 		OrganizationID: org.ID,
 	})
@@ -191,11 +188,8 @@ type CaseDetail struct {
 
 // Case returns a case with its tasks, latest events and source workflow.
 // Permission: members. Errors: NotFound.
-func (s *Service) Case(ctx context.Context, callerID, orgKey, id string) (CaseDetail, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return CaseDetail{}, err
-	}
+func (s *Service) Case(ctx context.Context, a identity.Access, id string) (CaseDetail, error) {
+	org := a.Organization
 	c, err := s.caseByID(ctx, org.ID, id)
 	if err != nil {
 		return CaseDetail{}, err
@@ -237,15 +231,12 @@ type CaseQuery struct {
 
 // Cases lists up to MaxCasesListed cases, newest first, then sorted as
 // asked. Permission: members. Errors: Invalid for an unknown sorting.
-func (s *Service) Cases(ctx context.Context, callerID, orgKey string, q CaseQuery) ([]Case, error) {
+func (s *Service) Cases(ctx context.Context, a identity.Access, q CaseQuery) ([]Case, error) {
 	less, err := caseOrder(q.Sorting)
 	if err != nil {
 		return nil, err
 	}
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+	org := a.Organization
 	cases, err := s.Store.ListCases(ctx, org.ID, CaseFilter{SourceWorkflowID: q.SourceWorkflowID, Closed: q.Closed, Canceled: q.Canceled}, MaxCasesListed)
 	if err != nil {
 		return nil, err
@@ -320,13 +311,10 @@ func priority(c Case) float64 {
 // changeCase applies fn to a case and commits it (with the events and
 // other changes fn returns) on condition of its version, retrying a lost
 // race.
-func (s *Service) changeCase(ctx context.Context, callerID, orgKey, id string, fn func(c *Case, m identity.Membership) (Changes, error)) (Case, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return Case{}, err
-	}
+func (s *Service) changeCase(ctx context.Context, a identity.Access, id string, fn func(c *Case, m identity.Membership) (Changes, error)) (Case, error) {
+	org, m := a.Organization, a.Membership
 	var changed Case
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		c, err := s.caseByID(ctx, org.ID, id)
 		if err != nil {
 			return err
@@ -350,11 +338,11 @@ func (s *Service) changeCase(ctx context.Context, callerID, orgKey, id string, f
 
 // UpdateCase changes a case's fields. Permission: members. Errors:
 // NotFound, Invalid, Conflict.
-func (s *Service) UpdateCase(ctx context.Context, callerID, orgKey, id string, ch CaseChanges) (CaseDetail, error) {
+func (s *Service) UpdateCase(ctx context.Context, a identity.Access, id string, ch CaseChanges) (CaseDetail, error) {
 	if err := checkProperties(ch.Properties); err != nil {
 		return CaseDetail{}, err
 	}
-	c, err := s.changeCase(ctx, callerID, orgKey, id, func(c *Case, m identity.Membership) (Changes, error) {
+	c, err := s.changeCase(ctx, a, id, func(c *Case, m identity.Membership) (Changes, error) {
 		if ch.Name != nil {
 			c.Name = *ch.Name
 		}
@@ -395,17 +383,14 @@ func (s *Service) UpdateCase(ctx context.Context, callerID, orgKey, id string, c
 // still running, the instance is canceled (its timers and waiting
 // activities end). A canceled case cannot be closed or canceled again, nor
 // a closed one closed again (Conflict). Permission: members.
-func (s *Service) EndCase(ctx context.Context, callerID, orgKey, id string, cancel bool) (CaseDetail, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return CaseDetail{}, err
-	}
+func (s *Service) EndCase(ctx context.Context, a identity.Access, id string, cancel bool) (CaseDetail, error) {
+	org := a.Organization
 	if !ids.Valid(id) {
 		return CaseDetail{}, failure.New(failure.NotFound, "no such case")
 	}
 	var ended Case
-	err = s.retry(func() error {
-		p := s.newProgress(ctx, org.ID, callerID)
+	err := s.retry(func() error {
+		p := s.newProgress(ctx, org.ID, a.UserID)
 		tc, err := p.caseOf(id)
 		if err != nil {
 			return err
@@ -437,7 +422,7 @@ func (s *Service) EndCase(ctx context.Context, callerID, orgKey, id string, canc
 		if err := p.cancelOpenTasks(c); err != nil {
 			return err
 		}
-		p.ch.Events = append(p.ch.Events, s.event(c.ID, typ, text, callerID, "", nil))
+		p.ch.Events = append(p.ch.Events, s.event(c.ID, typ, text, a.UserID, "", nil))
 		if err := p.commit(); err != nil {
 			return err
 		}
@@ -496,11 +481,8 @@ func (p *progress) cancelOpenTasks(c *Case) error {
 // DeleteCase deletes a case with its tasks (its events expire with it from
 // lists: they are only reachable through the case). Permission: the case's
 // creator and admins. Errors: NotFound, Forbidden, Conflict.
-func (s *Service) DeleteCase(ctx context.Context, callerID, orgKey, id string) error {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) DeleteCase(ctx context.Context, a identity.Access, id string) error {
+	org, m := a.Organization, a.Membership
 	c, err := s.caseByID(ctx, org.ID, id)
 	if err != nil {
 		return err
@@ -531,11 +513,8 @@ func (s *Service) DeleteCase(ctx context.Context, callerID, orgKey, id string) e
 
 // CaseEvents lists a case's events, newest first, optionally of one type or
 // one task. Permission: members. Errors: NotFound.
-func (s *Service) CaseEvents(ctx context.Context, callerID, orgKey, caseID, eventType, taskID string, page Page) ([]Event, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) CaseEvents(ctx context.Context, a identity.Access, caseID, eventType, taskID string, page Page) ([]Event, error) {
+	org := a.Organization
 	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
 		return nil, err
 	}
@@ -545,17 +524,14 @@ func (s *Service) CaseEvents(ctx context.Context, callerID, orgKey, caseID, even
 // AddComment adds a comment to a case's timeline, optionally about one of
 // its tasks. Permission: members. Errors: NotFound, Invalid (empty or too
 // long text, control characters such as NUL, a task of another case).
-func (s *Service) AddComment(ctx context.Context, callerID, orgKey, caseID, text, taskID string) (Event, error) {
+func (s *Service) AddComment(ctx context.Context, a identity.Access, caseID, text, taskID string) (Event, error) {
 	if strings.TrimSpace(text) == "" {
 		return Event{}, failure.Field("name", "the comment text (name) is required")
 	}
 	if err := validateText("name", text, MaxCommentLength); err != nil {
 		return Event{}, err
 	}
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return Event{}, err
-	}
+	org := a.Organization
 	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
 		return Event{}, err
 	}
@@ -565,17 +541,14 @@ func (s *Service) AddComment(ctx context.Context, callerID, orgKey, caseID, text
 			return Event{}, failure.Field("taskId", "task %q is not a task of this case", taskID)
 		}
 	}
-	e := s.event(caseID, EventComment, text, callerID, taskID, nil)
+	e := s.event(caseID, EventComment, text, a.UserID, taskID, nil)
 	return e, s.Store.Commit(ctx, Changes{Events: []Event{e}})
 }
 
 // CaseTasks lists a case's tasks, optionally only the (not) completed ones.
 // Permission: members. Errors: NotFound.
-func (s *Service) CaseTasks(ctx context.Context, callerID, orgKey, caseID string, completed *bool) ([]Task, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID string, completed *bool) ([]Task, error) {
+	org := a.Organization
 	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
 		return nil, err
 	}
@@ -593,10 +566,7 @@ func (s *Service) CaseTasks(ctx context.Context, callerID, orgKey, caseID string
 }
 
 // CaseCounts returns the organization's case statistics. Permission: members.
-func (s *Service) CaseCounts(ctx context.Context, callerID, orgKey string) (CaseCounts, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return CaseCounts{}, err
-	}
+func (s *Service) CaseCounts(ctx context.Context, a identity.Access) (CaseCounts, error) {
+	org := a.Organization
 	return s.Store.CaseCounts(ctx, org.ID)
 }

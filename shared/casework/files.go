@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
 	"github.com/effektif-serverless/caseflow/shared/objects"
 )
@@ -90,11 +91,8 @@ func CleanFileName(name string) string {
 // metadata cannot be written, the object is deleted again, so a failed
 // upload leaves nothing behind. Permission: members. Errors: TooLarge,
 // Invalid (empty file, unknown or closed case).
-func (s *Service) UploadFile(ctx context.Context, callerID, orgKey string, u Upload) (File, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return File{}, err
-	}
+func (s *Service) UploadFile(ctx context.Context, a identity.Access, u Upload) (File, error) {
+	org := a.Organization
 	if len(u.Data) == 0 {
 		return File{}, failure.Field("file", "the file is empty")
 	}
@@ -103,7 +101,7 @@ func (s *Service) UploadFile(ctx context.Context, callerID, orgKey string, u Upl
 	}
 	f := File{
 		ID: ids.New(), OrganizationID: org.ID, Name: CleanFileName(u.Name), ContentType: u.ContentType,
-		Size: int64(len(u.Data)), OwnerID: callerID, MailID: u.MailID, Created: s.now(), Version: 1,
+		Size: int64(len(u.Data)), OwnerID: a.UserID, MailID: u.MailID, Created: s.now(), Version: 1,
 	}
 	if f.ContentType == "" {
 		f.ContentType = "application/octet-stream"
@@ -119,7 +117,7 @@ func (s *Service) UploadFile(ctx context.Context, callerID, orgKey string, u Upl
 		}
 		f.CaseID = c.ID
 		ch.Files[0].File = f
-		ch.Events = append(ch.Events, s.event(c.ID, EventFileAttached, "attached the file "+quote(f.Name), callerID, "", map[string]string{"fileId": f.ID}))
+		ch.Events = append(ch.Events, s.event(c.ID, EventFileAttached, "attached the file "+quote(f.Name), a.UserID, "", map[string]string{"fileId": f.ID}))
 	}
 	key := objects.FileKey(org.ID, f.ID)
 	if err := s.Files.Put(ctx, key, f.ContentType, u.Data); err != nil {
@@ -150,11 +148,8 @@ func (s *Service) fileByID(ctx context.Context, orgID, id string) (File, error) 
 }
 
 // FileInfo returns a file's metadata. Permission: members. Errors: NotFound.
-func (s *Service) FileInfo(ctx context.Context, callerID, orgKey, id string) (File, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return File{}, err
-	}
+func (s *Service) FileInfo(ctx context.Context, a identity.Access, id string) (File, error) {
+	org := a.Organization
 	return s.fileByID(ctx, org.ID, id)
 }
 
@@ -201,8 +196,8 @@ func (s *Service) inlineLimit() int64 {
 // the inline limit, or of control characters, never makes a response over
 // Lambda's limit. disposition makes the Content-Disposition the download
 // must carry. Permission: members. Errors: NotFound.
-func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id string, disposition func(File) string, carried func([]byte) int64) (FileContent, error) {
-	f, err := s.FileInfo(ctx, callerID, orgKey, id)
+func (s *Service) OpenFile(ctx context.Context, a identity.Access, id string, disposition func(File) string, carried func([]byte) int64) (FileContent, error) {
+	f, err := s.FileInfo(ctx, a, id)
 	if err != nil {
 		return FileContent{}, err
 	}
@@ -230,11 +225,8 @@ func (s *Service) OpenFile(ctx context.Context, callerID, orgKey, id string, dis
 
 // DeleteFile removes a file's metadata, then its bytes. Permission: its
 // owner and admins. Errors: NotFound, Forbidden.
-func (s *Service) DeleteFile(ctx context.Context, callerID, orgKey, id string) error {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) DeleteFile(ctx context.Context, a identity.Access, id string) error {
+	org, m := a.Organization, a.Membership
 	f, err := s.fileByID(ctx, org.ID, id)
 	if err != nil {
 		return err
@@ -254,13 +246,10 @@ func (s *Service) DeleteFile(ctx context.Context, callerID, orgKey, id string) e
 // AttachFile adds an uploaded file to a case, recorded as a case event.
 // Permission: members. Errors: NotFound (case or file), Conflict (the file
 // belongs to another case, or the case is closed).
-func (s *Service) AttachFile(ctx context.Context, callerID, orgKey, caseID, fileID string) (File, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return File{}, err
-	}
+func (s *Service) AttachFile(ctx context.Context, a identity.Access, caseID, fileID string) (File, error) {
+	org := a.Organization
 	var attached File
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		c, err := s.caseByID(ctx, org.ID, caseID)
 		if err != nil {
 			return err
@@ -282,7 +271,7 @@ func (s *Service) AttachFile(ctx context.Context, callerID, orgKey, caseID, file
 		f.Version++
 		err = s.Store.Commit(ctx, Changes{
 			Files:  []FileWrite{{File: f}},
-			Events: []Event{s.event(c.ID, EventFileAttached, "attached the file "+quote(f.Name), callerID, "", map[string]string{"fileId": f.ID})},
+			Events: []Event{s.event(c.ID, EventFileAttached, "attached the file "+quote(f.Name), a.UserID, "", map[string]string{"fileId": f.ID})},
 		})
 		if err == nil {
 			attached = f

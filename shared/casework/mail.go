@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
 )
 
@@ -38,11 +39,8 @@ const EventMail = "mail"
 
 // TaskMail returns a mail that a task came from or received. Permission:
 // members. Errors: NotFound (task, mail, or a mail of another task).
-func (s *Service) TaskMail(ctx context.Context, callerID, orgKey, taskID, mailID string) (Email, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return Email{}, err
-	}
+func (s *Service) TaskMail(ctx context.Context, a identity.Access, taskID, mailID string) (Email, error) {
+	org := a.Organization
 	t, err := s.taskByID(ctx, org.ID, taskID)
 	if err != nil {
 		return Email{}, err

@@ -524,11 +524,8 @@ func (s *Service) retry(op func() error) error {
 // private draft, bad trigger data), Conflict (the editor workflow, visible
 // to the caller, has no published version), Unprocessable (the workflow
 // cannot run).
-func (s *Service) StartInstance(ctx context.Context, callerID, orgKey string, t TriggerRequest) (*engine.Instance, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) StartInstance(ctx context.Context, a identity.Access, t TriggerRequest) (*engine.Instance, error) {
+	org, m := a.Organization, a.Membership
 	if t.WorkflowInstanceID != "" {
 		return nil, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
 	}
@@ -536,7 +533,7 @@ func (s *Service) StartInstance(ctx context.Context, callerID, orgKey string, t 
 	if err != nil {
 		return nil, err
 	}
-	p := s.newProgress(ctx, org.ID, callerID)
+	p := s.newProgress(ctx, org.ID, a.UserID)
 	tr, err := p.start(v, engine.Trigger{Data: t.Data, BusinessKey: t.BusinessKey, StartActivityIDs: t.StartActivityIDs}, 0)
 	if err != nil {
 		return nil, err
@@ -554,13 +551,10 @@ func (s *Service) StartInstance(ctx context.Context, callerID, orgKey string, t 
 // succeeds and the other gets Conflict. Permission: the assignee; when
 // unassigned its candidates, or any member when it has none; admins.
 // Errors: NotFound, Forbidden, Conflict (already completed), Invalid.
-func (s *Service) CompleteTask(ctx context.Context, callerID, orgKey, id string, fields []FieldValue) (TaskDetail, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return TaskDetail{}, err
-	}
+func (s *Service) CompleteTask(ctx context.Context, a identity.Access, id string, fields []FieldValue) (TaskDetail, error) {
+	org, m := a.Organization, a.Membership
 	var done Task
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		t, err := s.taskByID(ctx, org.ID, id)
 		if err != nil {
 			return err
@@ -572,16 +566,16 @@ func (s *Service) CompleteTask(ctx context.Context, callerID, orgKey, id string,
 			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may complete the task")
 		}
 		prev := t
-		p := s.newProgress(ctx, org.ID, callerID)
+		p := s.newProgress(ctx, org.ID, a.UserID)
 		t.Completed, t.LastUpdated = true, s.now()
-		t.ParticipantIDs = withUser(t.ParticipantIDs, callerID)
+		t.ParticipantIDs = withUser(t.ParticipantIDs, a.UserID)
 		t.Version++
 		if t.Form, err = withValues(t.Form, fields); err != nil {
 			return err
 		}
 		p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
 		if t.CaseID != "" {
-			p.ch.Events = append(p.ch.Events, s.event(t.CaseID, EventTaskCompleted, "completed the task "+quote(t.Name), callerID, t.ID, nil))
+			p.ch.Events = append(p.ch.Events, s.event(t.CaseID, EventTaskCompleted, "completed the task "+quote(t.Name), a.UserID, t.ID, nil))
 		}
 		if t.FromWorkflow() {
 			tr, err := p.track(t.WorkflowInstanceID)
@@ -662,9 +656,9 @@ func formValues(form json.RawMessage) map[string]json.RawMessage {
 // SaveFormField saves one form field's value on an open task, before it is
 // completed. Permission: as completing it. Errors: NotFound (task or
 // field), Forbidden, Conflict (completed), Invalid (type).
-func (s *Service) SaveFormField(ctx context.Context, callerID, orgKey, taskID string, v FieldValue) (engine.FormInstanceField, error) {
+func (s *Service) SaveFormField(ctx context.Context, a identity.Access, taskID string, v FieldValue) (engine.FormInstanceField, error) {
 	var saved engine.FormInstanceField
-	_, err := s.changeTask(ctx, callerID, orgKey, taskID, func(t *Task, m identity.Membership, ch *Changes) error {
+	_, err := s.changeTask(ctx, a, taskID, func(t *Task, m identity.Membership, ch *Changes) error {
 		if t.Completed {
 			return failure.New(failure.Conflict, "the task is completed")
 		}

@@ -79,11 +79,8 @@ func (s *Service) taskByID(ctx context.Context, orgID, id string) (Task, error) 
 // subtask it joins its parent's subtasks and case. Permission: members.
 // Errors: Invalid (bad fields, people who are not members, an unknown case
 // or parent), Conflict.
-func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt NewTask) (Task, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return Task{}, err
-	}
+func (s *Service) CreateTask(ctx context.Context, a identity.Access, nt NewTask) (Task, error) {
+	org := a.Organization
 	if err := validateCaseText(nt.Name, nt.Description); err != nil {
 		return Task{}, err
 	}
@@ -97,10 +94,10 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 		return Task{}, err
 	}
 	var created Task
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		now := s.now()
 		t := Task{
-			ID: ids.New(), OrganizationID: org.ID, Name: nt.Name, Description: nt.Description, CreatorID: callerID,
+			ID: ids.New(), OrganizationID: org.ID, Name: nt.Name, Description: nt.Description, CreatorID: a.UserID,
 			CreateTime: now, LastUpdated: now, AssigneeID: nt.AssigneeID, CandidateIDs: nt.CandidateIDs,
 			CandidateGroupIDs: nt.CandidateGroupIDs, CaseID: nt.CaseID, ParentID: nt.ParentID, DueDate: nt.DueDate,
 			Properties: nt.Properties, Version: 1,
@@ -133,11 +130,11 @@ func (s *Service) CreateTask(ctx context.Context, callerID, orgKey string, nt Ne
 				return failure.New(failure.Conflict, "the case is closed")
 			}
 			c.TaskIDs = append(c.TaskIDs, t.ID)
-			c.ParticipantIDs = withUser(c.ParticipantIDs, callerID)
+			c.ParticipantIDs = withUser(c.ParticipantIDs, a.UserID)
 			c.Version++
 			c.LastUpdated = now
 			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
-			ch.Events = append(ch.Events, s.event(c.ID, EventTaskCreated, fmt.Sprintf("created the task %q", t.Name), callerID, t.ID, nil))
+			ch.Events = append(ch.Events, s.event(c.ID, EventTaskCreated, fmt.Sprintf("created the task %q", t.Name), a.UserID, t.ID, nil))
 		}
 		ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, New: true})
 		if err := s.Store.Commit(ctx, ch); err != nil {
@@ -156,11 +153,8 @@ type TaskDetail struct {
 }
 
 // Task returns a task with its subtasks. Permission: members. Errors: NotFound.
-func (s *Service) Task(ctx context.Context, callerID, orgKey, id string) (TaskDetail, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return TaskDetail{}, err
-	}
+func (s *Service) Task(ctx context.Context, a identity.Access, id string) (TaskDetail, error) {
+	org := a.Organization
 	t, err := s.taskByID(ctx, org.ID, id)
 	if err != nil {
 		return TaskDetail{}, err
@@ -229,19 +223,16 @@ func (q TaskQuery) validate() error {
 // one Query on the caller's involvement list, and one per group of the
 // caller (at most MaxGroupLists) when candidate tasks are asked for. Permission: members.
 // Errors: Invalid for unknown involvement or due-date values.
-func (s *Service) Tasks(ctx context.Context, callerID, orgKey string, q TaskQuery) ([]Task, error) {
+func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]Task, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
 	}
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+	org, m := a.Organization, a.Membership
 	want := q.Involvement
 	if len(want) == 0 {
 		want = []Involvement{Assigned, Candidate}
 	}
-	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, callerID, TaskFilter{Completed: q.Completed}, MaxTasksListed)
+	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, a.UserID, TaskFilter{Completed: q.Completed}, MaxTasksListed)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +262,7 @@ func (s *Service) Tasks(ctx context.Context, callerID, orgKey string, q TaskQuer
 	now := s.now()
 	out := tasks[:0]
 	for _, t := range tasks {
-		if involvedAs(t.Involvements(callerID, m.GroupIDs), want) && dueIn(t.DueDate, q.DueDate, now) &&
+		if involvedAs(t.Involvements(a.UserID, m.GroupIDs), want) && dueIn(t.DueDate, q.DueDate, now) &&
 			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
 			out = append(out, t)
 		}
@@ -326,13 +317,10 @@ func dueIn(due time.Time, ranges []string, now time.Time) bool {
 
 // changeTask applies fn to a task and commits it with what fn adds, on
 // condition of its version, retrying a lost race.
-func (s *Service) changeTask(ctx context.Context, callerID, orgKey, id string, fn func(t *Task, m identity.Membership, ch *Changes) error) (Task, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return Task{}, err
-	}
+func (s *Service) changeTask(ctx context.Context, a identity.Access, id string, fn func(t *Task, m identity.Membership, ch *Changes) error) (Task, error) {
+	org, m := a.Organization, a.Membership
 	var changed Task
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		t, err := s.taskByID(ctx, org.ID, id)
 		if err != nil {
 			return err
@@ -362,11 +350,11 @@ func (s *Service) changeTask(ctx context.Context, callerID, orgKey, id string, f
 // unassigned task (a candidate user or a member of a candidate group; any
 // member when it has none), and admins. Errors: NotFound, Forbidden,
 // Invalid (people or groups not of the organization), Conflict.
-func (s *Service) UpdateTask(ctx context.Context, callerID, orgKey, id string, c TaskChanges) (TaskDetail, error) {
+func (s *Service) UpdateTask(ctx context.Context, a identity.Access, id string, c TaskChanges) (TaskDetail, error) {
 	if err := checkProperties(c.Properties); err != nil {
 		return TaskDetail{}, err
 	}
-	t, err := s.changeTask(ctx, callerID, orgKey, id, func(t *Task, m identity.Membership, ch *Changes) error {
+	t, err := s.changeTask(ctx, a, id, func(t *Task, m identity.Membership, ch *Changes) error {
 		if c.Name != nil {
 			if strings.TrimSpace(*c.Name) == "" {
 				return failure.Field("name", "name must not be empty")
@@ -434,8 +422,8 @@ func mayWork(t Task, m identity.Membership) bool {
 // ReopenTask makes a completed standalone task open again. Permission: as
 // completing it. Errors: NotFound, Forbidden, Conflict (not completed, a
 // workflow task, canceled, or in a closed case).
-func (s *Service) ReopenTask(ctx context.Context, callerID, orgKey, id string) (TaskDetail, error) {
-	t, err := s.changeTask(ctx, callerID, orgKey, id, func(t *Task, m identity.Membership, ch *Changes) error {
+func (s *Service) ReopenTask(ctx context.Context, a identity.Access, id string) (TaskDetail, error) {
+	t, err := s.changeTask(ctx, a, id, func(t *Task, m identity.Membership, ch *Changes) error {
 		switch {
 		case !t.Completed:
 			return failure.New(failure.Conflict, "the task is not completed")
@@ -466,11 +454,8 @@ func (s *Service) ReopenTask(ctx context.Context, callerID, orgKey, id string) (
 // parent). Tasks of workflows end with their workflow, not by deletion.
 // Permission: the creator and admins. Errors: NotFound, Forbidden,
 // Conflict (a workflow task, or concurrent change).
-func (s *Service) DeleteTask(ctx context.Context, callerID, orgKey, id string) error {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) DeleteTask(ctx context.Context, a identity.Access, id string) error {
+	org, m := a.Organization, a.Membership
 	t, err := s.taskByID(ctx, org.ID, id)
 	if err != nil {
 		return err

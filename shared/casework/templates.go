@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 //go:embed templates/*.json
@@ -59,11 +60,8 @@ func builtinTemplate(id string) (EditorWorkflow, bool) {
 // Templates lists the workflow templates: the product's own and the
 // organization's drafts marked as templates, optionally only those of a
 // category (compared case-insensitively). Permission: members.
-func (s *Service) Templates(ctx context.Context, callerID, orgKey, category string) ([]EditorWorkflow, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Templates(ctx context.Context, a identity.Access, category string) ([]EditorWorkflow, error) {
+	org, m := a.Organization, a.Membership
 	builtin, err := builtinTemplates()
 	if err != nil {
 		return nil, failure.Wrap(err, "read the built-in templates")

@@ -64,11 +64,6 @@ func validateDraft(d WorkflowDraft) error {
 	return workflow.CheckShape(&d.Definition)
 }
 
-// access resolves the organization and checks membership; see identity.Tenant.
-func (s *Service) access(ctx context.Context, callerID, orgKey string) (identity.Organization, identity.Membership, error) {
-	return s.Identity.Tenant(ctx, callerID, orgKey)
-}
-
 // visible reports whether the member may see the draft: private drafts are
 // visible to their owner and the organization's admins only.
 func visible(w EditorWorkflow, m identity.Membership) bool {
@@ -92,11 +87,8 @@ func (s *Service) workflowByID(ctx context.Context, org identity.Organization, m
 
 // Workflow returns a draft. Permission: members (private drafts: owner and
 // admins). Errors: NotFound.
-func (s *Service) Workflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return EditorWorkflow{}, err
-	}
+func (s *Service) Workflow(ctx context.Context, a identity.Access, id string) (EditorWorkflow, error) {
+	org, m := a.Organization, a.Membership
 	return s.workflowByID(ctx, org, m, id)
 }
 
@@ -105,11 +97,8 @@ func (s *Service) Workflow(ctx context.Context, callerID, orgKey, id string) (Ed
 // drafts of others count but are left out). offsets[i] is the offset of
 // the i-th draft listed, for a client that asks for the rest of a list
 // that was cut. Permission: members.
-func (s *Service) Workflows(ctx context.Context, callerID, orgKey, trigger string, page Page) (list []EditorWorkflow, offsets []int, err error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, nil, err
-	}
+func (s *Service) Workflows(ctx context.Context, a identity.Access, trigger string, page Page) (list []EditorWorkflow, offsets []int, err error) {
+	org, m := a.Organization, a.Membership
 	page = page.Normalize()
 	all, err := s.Store.ListEditorWorkflows(ctx, org.ID, trigger, page)
 	if err != nil {
@@ -128,11 +117,8 @@ func (s *Service) Workflows(ctx context.Context, callerID, orgKey, trigger strin
 // CreateWorkflow stores a new draft owned by the caller. Permission:
 // members. Errors: Invalid for a malformed definition, TooLarge beyond
 // MaxDraftBytes.
-func (s *Service) CreateWorkflow(ctx context.Context, callerID, orgKey string, d WorkflowDraft) (EditorWorkflow, error) {
-	org, _, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return EditorWorkflow{}, err
-	}
+func (s *Service) CreateWorkflow(ctx context.Context, a identity.Access, d WorkflowDraft) (EditorWorkflow, error) {
+	org := a.Organization
 	if err := s.fromTemplate(ctx, org.ID, &d); err != nil {
 		return EditorWorkflow{}, err
 	}
@@ -141,7 +127,7 @@ func (s *Service) CreateWorkflow(ctx context.Context, callerID, orgKey string, d
 	}
 	now := s.now()
 	w := EditorWorkflow{
-		ID: ids.New(), OrganizationID: org.ID, OwnerID: callerID, Created: now, LastUpdated: now,
+		ID: ids.New(), OrganizationID: org.ID, OwnerID: a.UserID, Created: now, LastUpdated: now,
 		Changed: true, Version: 1,
 	}
 	applyDraft(&w, d)
@@ -173,13 +159,10 @@ func applyDraft(w *EditorWorkflow, d WorkflowDraft) {
 
 // change applies fn to the draft and stores it on condition of the version
 // read, retrying on a lost race. fn may refuse with an error.
-func (s *Service) change(ctx context.Context, callerID, orgKey, id string, fn func(w *EditorWorkflow, m identity.Membership, now time.Time) error) (EditorWorkflow, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return EditorWorkflow{}, err
-	}
+func (s *Service) change(ctx context.Context, a identity.Access, id string, fn func(w *EditorWorkflow, m identity.Membership, now time.Time) error) (EditorWorkflow, error) {
+	org, m := a.Organization, a.Membership
 	var changed EditorWorkflow
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		w, err := s.workflowByID(ctx, org, m, id)
 		if err != nil {
 			return err
@@ -206,11 +189,11 @@ func errLocked(w EditorWorkflow) error {
 // fields given. Permission: members who can see it, unless another member
 // holds the editing lock. Errors: NotFound, Conflict (locked by another, or
 // changed concurrently), Invalid.
-func (s *Service) UpdateWorkflow(ctx context.Context, callerID, orgKey, id string, d WorkflowDraft) (EditorWorkflow, error) {
+func (s *Service) UpdateWorkflow(ctx context.Context, a identity.Access, id string, d WorkflowDraft) (EditorWorkflow, error) {
 	if err := validateDraft(d); err != nil {
 		return EditorWorkflow{}, err
 	}
-	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+	return s.change(ctx, a, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
 			return errLocked(*w)
 		}
@@ -222,8 +205,8 @@ func (s *Service) UpdateWorkflow(ctx context.Context, callerID, orgKey, id strin
 
 // LockWorkflow gives the caller the editing lock for LockDuration (renewing
 // it when the caller holds it). Errors: Conflict when another holds it.
-func (s *Service) LockWorkflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
-	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+func (s *Service) LockWorkflow(ctx context.Context, a identity.Access, id string) (EditorWorkflow, error) {
+	return s.change(ctx, a, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
 			return errLocked(*w)
 		}
@@ -235,8 +218,8 @@ func (s *Service) LockWorkflow(ctx context.Context, callerID, orgKey, id string)
 // UnlockWorkflow releases the editing lock. The holder and the
 // organization's admins may release it; releasing a free lock is a no-op.
 // Errors: Conflict when another member holds it.
-func (s *Service) UnlockWorkflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
-	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+func (s *Service) UnlockWorkflow(ctx context.Context, a identity.Access, id string) (EditorWorkflow, error) {
+	return s.change(ctx, a, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID && !m.IsAdmin() {
 			return errLocked(*w)
 		}
@@ -247,18 +230,15 @@ func (s *Service) UnlockWorkflow(ctx context.Context, callerID, orgKey, id strin
 
 // CopyWorkflow makes a new draft, owned by the caller, with the definition
 // and editor fields of another ("Copy of <name>"), without its versions.
-func (s *Service) CopyWorkflow(ctx context.Context, callerID, orgKey, id string) (EditorWorkflow, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return EditorWorkflow{}, err
-	}
+func (s *Service) CopyWorkflow(ctx context.Context, a identity.Access, id string) (EditorWorkflow, error) {
+	org, m := a.Organization, a.Membership
 	src, err := s.workflowByID(ctx, org, m, id)
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
 	now := s.now()
 	c := src
-	c.ID, c.OwnerID, c.EditorID, c.EditorLock = ids.New(), callerID, "", time.Time{}
+	c.ID, c.OwnerID, c.EditorID, c.EditorLock = ids.New(), a.UserID, "", time.Time{}
 	c.Created, c.LastUpdated, c.Changed, c.Version = now, now, true, 1
 	c.LatestVersion, c.PublishedVersion, c.Template, c.TemplateID = "", "", false, templateOf(src)
 	c.Definition.ID = c.ID
@@ -284,11 +264,8 @@ const MaxCascade = 1000
 // kept, so running instances and their cases stay intact. Permission: the
 // owner and admins. Errors: NotFound, Forbidden, Conflict when locked by
 // another member.
-func (s *Service) DeleteWorkflow(ctx context.Context, callerID, orgKey, id string, cascade bool) error {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) DeleteWorkflow(ctx context.Context, a identity.Access, id string, cascade bool) error {
+	org, m := a.Organization, a.Membership
 	w, err := s.workflowByID(ctx, org, m, id)
 	if err != nil {
 		return err
@@ -313,16 +290,13 @@ func (s *Service) DeleteWorkflow(ctx context.Context, callerID, orgKey, id strin
 // too long or holds control characters such as NUL), Unprocessable (a
 // definition that cannot run, or names users or groups not of the
 // organization: the issues are listed in the message and the details).
-func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commitMessage string) (ExecutableWorkflow, error) {
+func (s *Service) CreateVersion(ctx context.Context, a identity.Access, id, commitMessage string) (ExecutableWorkflow, error) {
 	if err := validateText("commitMessage", commitMessage, MaxCommitMessage); err != nil {
 		return ExecutableWorkflow{}, err
 	}
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return ExecutableWorkflow{}, err
-	}
+	org, m := a.Organization, a.Membership
 	var version ExecutableWorkflow
-	err = s.retry(func() error {
+	err := s.retry(func() error {
 		w, err := s.workflowByID(ctx, org, m, id)
 		if err != nil {
 			return err
@@ -336,7 +310,7 @@ func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commi
 		}
 		v := ExecutableWorkflow{
 			ID: ids.New(), OrganizationID: org.ID, SourceWorkflowID: w.ID, Definition: w.Definition,
-			CreatorID: callerID, CreateTime: now, CommitMessage: commitMessage,
+			CreatorID: a.UserID, CreateTime: now, CommitMessage: commitMessage,
 		}
 		v.Definition.ID = v.ID
 		w.LatestVersion, w.Changed, w.LastUpdated = v.ID, false, now
@@ -352,11 +326,8 @@ func (s *Service) CreateVersion(ctx context.Context, callerID, orgKey, id, commi
 
 // Versions lists a draft's versions, newest first. Permission: members who
 // can see the draft.
-func (s *Service) Versions(ctx context.Context, callerID, orgKey, id string, page Page) ([]ExecutableWorkflow, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Versions(ctx context.Context, a identity.Access, id string, page Page) ([]ExecutableWorkflow, error) {
+	org, m := a.Organization, a.Membership
 	if _, err := s.workflowByID(ctx, org, m, id); err != nil {
 		return nil, err
 	}
@@ -381,8 +352,8 @@ func (s *Service) versionOf(ctx context.Context, orgID, workflowID, versionID st
 
 // RestoreVersion replaces the draft's definition with a version's.
 // Permission and errors: as UpdateWorkflow; NotFound for an unknown version.
-func (s *Service) RestoreVersion(ctx context.Context, callerID, orgKey, id, versionID string) (EditorWorkflow, error) {
-	return s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+func (s *Service) RestoreVersion(ctx context.Context, a identity.Access, id, versionID string) (EditorWorkflow, error) {
+	return s.change(ctx, a, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
 		if holder := w.LockedBy(now); holder != "" && holder != m.UserID {
 			return errLocked(*w)
 		}
@@ -400,9 +371,9 @@ func (s *Service) RestoreVersion(ctx context.Context, callerID, orgKey, id, vers
 // PublishVersion makes a version the one that new instances of the draft
 // run on; running instances stay on theirs. Permission: members who can see
 // the draft. Errors: NotFound.
-func (s *Service) PublishVersion(ctx context.Context, callerID, orgKey, id, versionID string) (ExecutableWorkflow, error) {
+func (s *Service) PublishVersion(ctx context.Context, a identity.Access, id, versionID string) (ExecutableWorkflow, error) {
 	var published ExecutableWorkflow
-	_, err := s.change(ctx, callerID, orgKey, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
+	_, err := s.change(ctx, a, id, func(w *EditorWorkflow, m identity.Membership, now time.Time) error {
 		v, err := s.versionOf(ctx, w.OrganizationID, w.ID, versionID)
 		if err != nil {
 			return err
@@ -434,11 +405,8 @@ func (s *Service) checkRunnable(ctx context.Context, orgID string, w *workflow.W
 // StartForm returns the start form of the workflow's published version, or
 // of its draft when none is published (nil without a form trigger).
 // Permission: members who can see the workflow. Errors: NotFound.
-func (s *Service) StartForm(ctx context.Context, callerID, orgKey, id string) (*engine.FormInstance, error) {
-	org, m, err := s.access(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) StartForm(ctx context.Context, a identity.Access, id string) (*engine.FormInstance, error) {
+	org, m := a.Organization, a.Membership
 	w, err := s.workflowByID(ctx, org, m, id)
 	if err != nil {
 		return nil, err
@@ -458,8 +426,8 @@ func (s *Service) StartForm(ctx context.Context, callerID, orgKey, id string) (*
 // reports its result, log and variable updates; nothing is stored.
 // Permission: members who can see the workflow. Errors: NotFound (workflow
 // or activity), Invalid (not a script activity).
-func (s *Service) TestActivity(ctx context.Context, callerID, orgKey, id, activityID string, vars map[string]json.RawMessage) (*engine.ScriptResult, error) {
-	w, err := s.Workflow(ctx, callerID, orgKey, id)
+func (s *Service) TestActivity(ctx context.Context, a identity.Access, id, activityID string, vars map[string]json.RawMessage) (*engine.ScriptResult, error) {
+	w, err := s.Workflow(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/inline"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
@@ -64,17 +65,17 @@ func decodeInline(r *http.Request, v any) (map[string]json.RawMessage, error) {
 func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := caseHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/cases"
-	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
-	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
-	rt.Handle("GET "+base+"/{caseId}", httpapi.Authenticated(h.get))
-	rt.Handle("PUT "+base+"/{caseId}", httpapi.Authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{caseId}", httpapi.Authenticated(h.delete))
-	rt.Handle("POST "+base+"/{caseId}/cancel", httpapi.Authenticated(h.end(true)))
-	rt.Handle("POST "+base+"/{caseId}/close", httpapi.Authenticated(h.end(false)))
-	rt.Handle("GET "+base+"/{caseId}/events", httpapi.Authenticated(h.events))
-	rt.Handle("POST "+base+"/{caseId}/events", httpapi.Authenticated(h.comment))
-	rt.Handle("GET "+base+"/{caseId}/tasks", httpapi.Authenticated(h.tasks))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", httpapi.Authenticated(h.info))
+	rt.Handle("GET "+base, tenant(svc.Identity, h.list))
+	rt.Handle("POST "+base, tenant(svc.Identity, h.create))
+	rt.Handle("GET "+base+"/{caseId}", tenant(svc.Identity, h.get))
+	rt.Handle("PUT "+base+"/{caseId}", tenant(svc.Identity, h.update))
+	rt.Handle("DELETE "+base+"/{caseId}", tenant(svc.Identity, h.delete))
+	rt.Handle("POST "+base+"/{caseId}/cancel", tenant(svc.Identity, h.end(true)))
+	rt.Handle("POST "+base+"/{caseId}/close", tenant(svc.Identity, h.end(false)))
+	rt.Handle("GET "+base+"/{caseId}/events", tenant(svc.Identity, h.events))
+	rt.Handle("POST "+base+"/{caseId}/events", tenant(svc.Identity, h.comment))
+	rt.Handle("GET "+base+"/{caseId}/tasks", tenant(svc.Identity, h.tasks))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", tenant(svc.Identity, h.info))
 }
 
 type caseHandlers struct {
@@ -141,7 +142,7 @@ func (h caseHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d case
 	return httpapi.WriteJSON(w, http.StatusOK, v)
 }
 
-func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	q := casework.CaseQuery{SourceWorkflowID: r.URL.Query().Get("editorWorkflowId"), Sorting: r.URL.Query().Get("sorting")}
 	var err error
 	for name, dst := range map[string]**bool{"closed": &q.Closed, "canceled": &q.Canceled, "workflowDeleted": &q.WorkflowDeleted} {
@@ -149,7 +150,7 @@ func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID stri
 			return err
 		}
 	}
-	cases, err := h.svc.Cases(r.Context(), callerID, r.PathValue("organizationKey"), q)
+	cases, err := h.svc.Cases(r.Context(), a, q)
 	if err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, callerID stri
 	return writeList(w, out, nil)
 }
 
-func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var in caseInput
 	props, err := decodeInline(r, &in)
 	if err != nil {
@@ -190,28 +191,28 @@ func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, callerID st
 	if in.ParticipantIDs != nil {
 		nc.ParticipantIDs = *in.ParticipantIDs
 	}
-	c, err := h.svc.CreateCase(r.Context(), callerID, r.PathValue("organizationKey"), nc)
+	c, err := h.svc.CreateCase(r.Context(), a, nc)
 	if err != nil {
 		return err
 	}
 	return h.writeDetail(w, r, casework.CaseDetail{Case: c})
 }
 
-func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
-	d, err := h.svc.Case(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"))
+func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	d, err := h.svc.Case(r.Context(), a, r.PathValue("caseId"))
 	if err != nil {
 		return err
 	}
 	return h.writeDetail(w, r, d)
 }
 
-func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var in caseInput
 	props, err := decodeInline(r, &in)
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.UpdateCase(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), casework.CaseChanges{
+	d, err := h.svc.UpdateCase(r.Context(), a, r.PathValue("caseId"), casework.CaseChanges{
 		Name: in.Name, Description: in.Description, DueDate: in.DueDate, Priority: in.Priority,
 		ParticipantIDs: in.ParticipantIDs, Properties: props,
 	})
@@ -221,17 +222,17 @@ func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, callerID st
 	return h.writeDetail(w, r, d)
 }
 
-func (h caseHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
-	if err := h.svc.DeleteCase(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId")); err != nil {
+func (h caseHandlers) delete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	if err := h.svc.DeleteCase(r.Context(), a, r.PathValue("caseId")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (h caseHandlers) end(cancel bool) func(w http.ResponseWriter, r *http.Request, callerID string) error {
-	return func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		d, err := h.svc.EndCase(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), cancel)
+func (h caseHandlers) end(cancel bool) func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	return func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		d, err := h.svc.EndCase(r.Context(), a, r.PathValue("caseId"), cancel)
 		if err != nil {
 			return err
 		}
@@ -239,13 +240,13 @@ func (h caseHandlers) end(cancel bool) func(w http.ResponseWriter, r *http.Reque
 	}
 }
 
-func (h caseHandlers) events(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h caseHandlers) events(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	p, err := page(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	events, err := h.svc.CaseEvents(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), q.Get("type"), q.Get("taskId"), p)
+	events, err := h.svc.CaseEvents(r.Context(), a, r.PathValue("caseId"), q.Get("type"), q.Get("taskId"), p)
 	if err != nil {
 		return err
 	}
@@ -270,12 +271,12 @@ type eventInput struct {
 	TaskID string `json:"taskId"`
 }
 
-func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var in eventInput
 	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 		return err
 	}
-	e, err := h.svc.AddComment(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), in.Name, in.TaskID)
+	e, err := h.svc.AddComment(r.Context(), a, r.PathValue("caseId"), in.Name, in.TaskID)
 	if err != nil {
 		return err
 	}
@@ -286,12 +287,12 @@ func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, callerID s
 	return httpapi.WriteJSON(w, http.StatusOK, eventOf(e, users, nil))
 }
 
-func (h caseHandlers) tasks(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h caseHandlers) tasks(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	completed, err := httpapi.BoolParam(r, "completed")
 	if err != nil {
 		return err
 	}
-	tasks, err := h.svc.CaseTasks(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), completed)
+	tasks, err := h.svc.CaseTasks(r.Context(), a, r.PathValue("caseId"), completed)
 	if err != nil {
 		return err
 	}
@@ -314,8 +315,8 @@ type CaseCounts struct {
 	Canceled int `json:"canceled"`
 }
 
-func (h caseHandlers) info(w http.ResponseWriter, r *http.Request, callerID string) error {
-	c, err := h.svc.CaseCounts(r.Context(), callerID, r.PathValue("organizationKey"))
+func (h caseHandlers) info(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	c, err := h.svc.CaseCounts(r.Context(), a)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 // TriggerInstance is the Effektif TriggerInstance: which workflow to start
@@ -39,7 +40,7 @@ func (t TriggerInstance) core() (casework.TriggerRequest, error) {
 
 // EngineRoutes registers the route of the Effektif WorkflowEngine group.
 func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
-	rt.Handle("POST "+BasePath+"/{organizationKey}/engine/workflow/instances", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/engine/workflow/instances", tenant(svc.Identity, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var t TriggerInstance
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t); err != nil {
 			return err
@@ -48,7 +49,7 @@ func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
 		if err != nil {
 			return err
 		}
-		inst, err := svc.StartInstance(r.Context(), callerID, r.PathValue("organizationKey"), req)
+		inst, err := svc.StartInstance(r.Context(), a, req)
 		if err != nil {
 			return err
 		}
@@ -59,8 +60,8 @@ func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
 // startForm answers the start form of the workflow's published version (or
 // of the draft when nothing is published); a workflow without a form
 // trigger has an empty form.
-func (h workflowHandlers) startForm(w http.ResponseWriter, r *http.Request, callerID string) error {
-	form, err := h.svc.StartForm(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) startForm(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	form, err := h.svc.StartForm(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -73,12 +74,12 @@ func (h workflowHandlers) startForm(w http.ResponseWriter, r *http.Request, call
 // activityTest runs a script activity of the draft on test values: the
 // body (optional) maps variable ids to values; other variables have their
 // defaults. It answers a ScriptResult.
-func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var vars map[string]json.RawMessage
 	if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &vars); err != nil {
 		return err
 	}
-	res, err := h.svc.TestActivity(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), r.PathValue("activityId"), vars)
+	res, err := h.svc.TestActivity(r.Context(), a, r.PathValue("editorWorkflowId"), r.PathValue("activityId"), vars)
 	if err != nil {
 		return err
 	}
@@ -86,8 +87,8 @@ func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, c
 }
 
 // importBPMN creates a draft from an uploaded BPMN file and answers it.
-func (h workflowHandlers) importBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.ImportBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"))
+func (h workflowHandlers) importBPMN(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.ImportBPMN(r.Context(), a, r.PathValue("fileId"))
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (h workflowHandlers) importBPMN(w http.ResponseWriter, r *http.Request, cal
 // another encoding than UTF-8 sent as text/xml or application/xml reaches
 // the function as a UTF-8 string, with its other bytes replaced: such a
 // body is refused (400); send it as application/octet-stream.
-func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	body, err := io.ReadAll(io.LimitReader(r.Body, casework.MaxBPMNSize+1))
 	if err != nil {
 		return failure.New(failure.Invalid, "the body could not be read")
@@ -115,9 +116,9 @@ func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, cal
 		if err := httpapi.Unmarshal(trimmed, &s); err != nil {
 			return err
 		}
-		wf, err = h.svc.UpdateFromBPMNText(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), s)
+		wf, err = h.svc.UpdateFromBPMNText(r.Context(), a, r.PathValue("editorWorkflowId"), s)
 	} else {
-		wf, err = h.svc.UpdateFromBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), body)
+		wf, err = h.svc.UpdateFromBPMN(r.Context(), a, r.PathValue("editorWorkflowId"), body)
 	}
 	if err != nil {
 		return err
@@ -126,8 +127,8 @@ func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, cal
 }
 
 // exportBPMN answers the draft as a BPMN 2.0 document.
-func (h workflowHandlers) exportBPMN(w http.ResponseWriter, r *http.Request, callerID string) error {
-	xml, wf, err := h.svc.ExportBPMN(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) exportBPMN(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	xml, wf, err := h.svc.ExportBPMN(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}

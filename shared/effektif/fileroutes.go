@@ -17,6 +17,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 // File is the Effektif File model.
@@ -47,20 +48,20 @@ const CacheMaxAge = 24 * time.Hour
 func FileRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := fileHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/files"
-	rt.Handle("POST "+base, httpapi.Authenticated(h.upload(false)))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/filesiframe", httpapi.Authenticated(h.upload(true)))
-	rt.Handle("GET "+base+"/{fileId}", httpapi.Authenticated(h.get))
-	rt.Handle("GET "+base+"/{fileId}/stream", httpapi.Authenticated(h.stream))
-	rt.Handle("DELETE "+base+"/{fileId}", httpapi.Authenticated(h.delete))
+	rt.Handle("POST "+base, tenant(svc.Identity, h.upload(false)))
+	rt.Handle("POST "+BasePath+"/{organizationKey}/filesiframe", tenant(svc.Identity, h.upload(true)))
+	rt.Handle("GET "+base+"/{fileId}", tenant(svc.Identity, h.get))
+	rt.Handle("GET "+base+"/{fileId}/stream", tenant(svc.Identity, h.stream))
+	rt.Handle("DELETE "+base+"/{fileId}", tenant(svc.Identity, h.delete))
 }
 
 // CaseFileRoutes registers the file routes of the Effektif Case group.
 func CaseFileRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := fileHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/cases/{caseId}"
-	rt.Handle("POST "+base+"/files", httpapi.Authenticated(h.upload(false)))
-	rt.Handle("POST "+base+"/iframe/files", httpapi.Authenticated(h.upload(true)))
-	rt.Handle("POST "+base+"/files/{fileId}", httpapi.Authenticated(h.attach))
+	rt.Handle("POST "+base+"/files", tenant(svc.Identity, h.upload(false)))
+	rt.Handle("POST "+base+"/iframe/files", tenant(svc.Identity, h.upload(true)))
+	rt.Handle("POST "+base+"/files/{fileId}", tenant(svc.Identity, h.attach))
 }
 
 type fileHandlers struct {
@@ -108,9 +109,9 @@ func readUpload(r *http.Request, limit int64) (casework.Upload, error) {
 // upload stores the posted file (into the path's case, if any). The
 // iframe variant answers an HTML document carrying the JSON result (or
 // error) in a textarea, as legacy iframe uploads read it.
-func (h fileHandlers) upload(iframe bool) func(w http.ResponseWriter, r *http.Request, callerID string) error {
-	return func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		f, err := h.doUpload(r, callerID)
+func (h fileHandlers) upload(iframe bool) func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	return func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		f, err := h.doUpload(r, a)
 		if !iframe {
 			if err != nil {
 				return err
@@ -131,13 +132,13 @@ func (h fileHandlers) upload(iframe bool) func(w http.ResponseWriter, r *http.Re
 	}
 }
 
-func (h fileHandlers) doUpload(r *http.Request, callerID string) (casework.File, error) {
+func (h fileHandlers) doUpload(r *http.Request, a identity.Access) (casework.File, error) {
 	u, err := readUpload(r, h.svc.MaxUploadSize())
 	if err != nil {
 		return casework.File{}, err
 	}
 	u.CaseID = r.PathValue("caseId")
-	return h.svc.UploadFile(r.Context(), callerID, r.PathValue("organizationKey"), u)
+	return h.svc.UploadFile(r.Context(), a, u)
 }
 
 // writeIframe answers an HTML document whose textarea holds the JSON.
@@ -160,8 +161,8 @@ func writeIframe(w http.ResponseWriter, status int, v any) error {
 	return err
 }
 
-func (h fileHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
-	f, err := h.svc.FileInfo(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"))
+func (h fileHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	f, err := h.svc.FileInfo(r.Context(), a, r.PathValue("fileId"))
 	if err != nil {
 		return err
 	}
@@ -180,9 +181,9 @@ func inlineDisposition(name string) string {
 
 // stream answers the file's bytes, or a redirect to a presigned URL for a
 // file too large for a Lambda response.
-func (h fileHandlers) stream(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h fileHandlers) stream(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	disposition := func(f casework.File) string { return inlineDisposition(f.Name) }
-	c, err := h.svc.OpenFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId"), disposition, lambdaBodySize)
+	c, err := h.svc.OpenFile(r.Context(), a, r.PathValue("fileId"), disposition, lambdaBodySize)
 	if err != nil {
 		return err
 	}
@@ -228,16 +229,16 @@ func lambdaBodySize(body []byte) int64 {
 	return n
 }
 
-func (h fileHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
-	if err := h.svc.DeleteFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("fileId")); err != nil {
+func (h fileHandlers) delete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	if err := h.svc.DeleteFile(r.Context(), a, r.PathValue("fileId")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (h fileHandlers) attach(w http.ResponseWriter, r *http.Request, callerID string) error {
-	f, err := h.svc.AttachFile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("caseId"), r.PathValue("fileId"))
+func (h fileHandlers) attach(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	f, err := h.svc.AttachFile(r.Context(), a, r.PathValue("caseId"), r.PathValue("fileId"))
 	if err != nil {
 		return err
 	}

@@ -35,37 +35,37 @@ func (in groupInput) core() identity.GroupChanges {
 // and an organization's members name them).
 func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 	base := BasePath + "/{organizationKey}/groups"
-	rt.Handle("POST "+base, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+base, tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in groupInput
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		g, err := svc.CreateGroup(r.Context(), callerID, r.PathValue("organizationKey"), in.core())
+		g, err := svc.CreateGroup(r.Context(), a, in.core())
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("GET "+base+"/{groupId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		g, err := svc.Group(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId"))
+	rt.Handle("GET "+base+"/{groupId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		g, err := svc.Group(r.Context(), a, r.PathValue("groupId"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("PUT "+base+"/{groupId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+base+"/{groupId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in groupInput
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		g, err := svc.UpdateGroup(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId"), in.core())
+		g, err := svc.UpdateGroup(r.Context(), a, r.PathValue("groupId"), in.core())
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("DELETE "+base+"/{groupId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := svc.DeleteGroup(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("groupId")); err != nil {
+	rt.Handle("DELETE "+base+"/{groupId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := svc.DeleteGroup(r.Context(), a, r.PathValue("groupId")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -38,7 +38,7 @@ func invitationOf(inv identity.Invitation) Invitation {
 // routes of the Effektif Organization group, and GET /invitations (not in
 // the document: the open invitations with their delivery status).
 func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
-	rt.Handle("POST "+BasePath+"/{organizationKey}/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in struct {
 			EmailAddress string `json:"emailAddress"`
 			FirstName    string `json:"firstName"`
@@ -47,14 +47,14 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		inv, err := svc.AddMember(r.Context(), callerID, r.PathValue("organizationKey"), identity.NewMember{Email: in.EmailAddress, FirstName: in.FirstName, LastName: in.LastName})
+		inv, err := svc.AddMember(r.Context(), a, identity.NewMember{Email: in.EmailAddress, FirstName: in.FirstName, LastName: in.LastName})
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, invitationOf(*inv))
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/invitations", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		invs, err := svc.Invitations(r.Context(), callerID, r.PathValue("organizationKey"))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/invitations", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		invs, err := svc.Invitations(r.Context(), a)
 		if err != nil {
 			return err
 		}
@@ -64,15 +64,15 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}/resend", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		inv, err := svc.ResendInvitation(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("inviteeMailAddress"))
+	rt.Handle("POST "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}/resend", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		inv, err := svc.ResendInvitation(r.Context(), a, r.PathValue("inviteeMailAddress"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, invitationOf(*inv))
 	}))
-	rt.Handle("DELETE "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := svc.DeleteInvitation(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("inviteeMailAddress")); err != nil {
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}/invitations/{inviteeMailAddress}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := svc.DeleteInvitation(r.Context(), a, r.PathValue("inviteeMailAddress")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -12,15 +12,15 @@ import (
 // answer 502 with the reason when it cannot be reached.
 func LdapRoutes(rt *httpapi.Router, svc *identity.Service) {
 	base := BasePath + "/{organizationKey}/ldap"
-	rt.Handle("GET "+base+"/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		users, err := svc.LDAPUsers(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("exclude"))
+	rt.Handle("GET "+base+"/users", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		users, err := svc.LDAPUsers(r.Context(), a, r.URL.Query().Get("exclude"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, users)
 	}))
-	rt.Handle("GET "+base+"/groups", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		groups, err := svc.LDAPGroups(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("exclude"))
+	rt.Handle("GET "+base+"/groups", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		groups, err := svc.LDAPGroups(r.Context(), a, r.URL.Query().Get("exclude"))
 		if err != nil {
 			return err
 		}
@@ -29,7 +29,7 @@ func LdapRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// The document makes the LdapGroup a required body of this GET; the
 	// group's dn is read from the body or, for clients that cannot send a
 	// body with GET, from the dn query parameter.
-	rt.Handle("GET "+base+"/groupMembers", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+base+"/groupMembers", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var group struct {
 			DN string `json:"dn"`
 		}
@@ -39,7 +39,7 @@ func LdapRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if dn := r.URL.Query().Get("dn"); dn != "" {
 			group.DN = dn
 		}
-		users, err := svc.LDAPGroupMembers(r.Context(), callerID, r.PathValue("organizationKey"), group.DN)
+		users, err := svc.LDAPGroupMembers(r.Context(), a, group.DN)
 		if err != nil {
 			return err
 		}

@@ -58,8 +58,8 @@ type LicenseInfo struct {
 // group. Purchases complete at once (no payment provider is connected).
 func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 	org := BasePath + "/{organizationKey}"
-	rt.Handle("GET "+org+"/licenses", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		ls, err := svc.Licenses(r.Context(), callerID, r.PathValue("organizationKey"))
+	rt.Handle("GET "+org+"/licenses", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		ls, err := svc.Licenses(r.Context(), a)
 		if err != nil {
 			return err
 		}
@@ -69,28 +69,28 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("GET "+org+"/licenses/{licenseId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		l, err := svc.License(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("licenseId"))
+	rt.Handle("GET "+org+"/licenses/{licenseId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		l, err := svc.License(r.Context(), a, r.PathValue("licenseId"))
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, licenseOf(l))
 	}))
-	rt.Handle("PUT "+org+"/licenses/{licenseId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+org+"/licenses/{licenseId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in struct {
 			UserID string `json:"userId"`
 		}
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		l, err := svc.AssignLicense(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("licenseId"), in.UserID)
+		l, err := svc.AssignLicense(r.Context(), a, r.PathValue("licenseId"), in.UserID)
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, licenseOf(l))
 	}))
-	rt.Handle("GET "+org+"/info/licenses", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		c, err := svc.LicenseInfo(r.Context(), callerID, r.PathValue("organizationKey"))
+	rt.Handle("GET "+org+"/info/licenses", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		c, err := svc.LicenseInfo(r.Context(), a)
 		if err != nil {
 			return err
 		}
@@ -100,12 +100,12 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("POST "+org+"/purchase", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+org+"/purchase", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in PurchaseOrder
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		o, err := svc.Purchase(r.Context(), callerID, r.PathValue("organizationKey"), identity.PurchaseOrder{
+		o, err := svc.Purchase(r.Context(), a, identity.PurchaseOrder{
 			LicenseType: in.LicenseType, BillingType: in.BillingType, Count: in.Count, Message: in.Message,
 		})
 		if err != nil {
@@ -115,8 +115,8 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 			BillingType: o.BillingType, Count: o.Count, Message: o.Message, OrderedByID: o.OrderedByID, Created: o.Created,
 			Completed: true, CompletedByID: o.OrderedByID, LicenseIDs: o.LicenseIDs})
 	}))
-	rt.Handle("POST "+org+"/licenseProfiles/{profile}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		d, err := svc.ApplyLicenseProfile(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("profile"))
+	rt.Handle("POST "+org+"/licenseProfiles/{profile}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		d, err := svc.ApplyLicenseProfile(r.Context(), a, r.PathValue("profile"))
 		if err != nil {
 			return err
 		}

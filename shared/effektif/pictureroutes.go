@@ -20,24 +20,24 @@ const PictureMaxAge = 3600
 // the iframe variants answer HTML carrying the JSON result.
 func PictureRoutes(rt *httpapi.Router, svc *identity.Service) {
 	userPic := BasePath + "/{organizationKey}/users/{userId}/picture"
-	setUser := func(r *http.Request, callerID string) error {
+	setUser := func(r *http.Request, a identity.Access) error {
 		u, err := readUpload(r, identity.MaxPicture)
 		if err != nil {
 			return err
 		}
-		return svc.SetUserPicture(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), u.Data)
+		return svc.SetUserPicture(r.Context(), a, r.PathValue("userId"), u.Data)
 	}
-	rt.Handle("POST "+userPic, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := setUser(r, callerID); err != nil {
+	rt.Handle("POST "+userPic, tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := setUser(r, a); err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
 	}))
-	rt.Handle("POST "+userPic+"iframe", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		return iframeResult(w, setUser(r, callerID))
+	rt.Handle("POST "+userPic+"iframe", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		return iframeResult(w, setUser(r, a))
 	}))
-	rt.Handle("GET "+userPic, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		data, ct, err := svc.UserPicture(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"))
+	rt.Handle("GET "+userPic, tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		data, ct, err := svc.UserPicture(r.Context(), a, r.PathValue("userId"))
 		if err != nil {
 			return err
 		}

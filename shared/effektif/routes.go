@@ -125,12 +125,12 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, userOf(u, []string{}, false))
 	})
-	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var req HandoverLogin
 		if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return err
 		}
-		h, err := svc.CreateHandover(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), req.RedirectTo)
+		h, err := svc.CreateHandover(r.Context(), a, r.PathValue("userId"), req.RedirectTo)
 		if err != nil {
 			return err
 		}
@@ -150,8 +150,8 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	rt.Handle("GET "+BasePath+"/about", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
 		return httpapi.WriteJSON(w, http.StatusOK, about())
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/users/{userId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		m, err := svc.Member(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/users/{userId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		m, err := svc.Member(r.Context(), a, r.PathValue("userId"))
 		if err != nil {
 			return err
 		}
@@ -159,13 +159,13 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		u.Preferences = preferencesOf(m.Preferences) // the core sets them for their owner only
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("GET "+BasePath+"/{organizationKey}/users", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		p, err := page(r)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
-		members, err := svc.Members(r.Context(), callerID, r.PathValue("organizationKey"), identity.MemberQuery{
+		members, err := svc.Members(r.Context(), a, identity.MemberQuery{
 			EmailAddress: q.Get("emailAddress"), Name: q.Get("name"), Offset: p.Offset, PageSize: p.PageSize,
 		})
 		if err != nil {
@@ -177,12 +177,12 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in userInput
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		m, err := svc.UpdateUser(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), identity.UserChanges{
+		m, err := svc.UpdateUser(r.Context(), a, r.PathValue("userId"), identity.UserChanges{
 			FirstName: in.FirstName, LastName: in.LastName, Phone: in.Phone, Color: in.Color, Country: in.Country,
 			Language: in.Language, TimeZone: in.TimeZone, Email: in.EmailAddress, Password: in.Password,
 			SessionToken: httpapi.Token(r),
@@ -194,25 +194,25 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}))
 	// The document names this path's variable workspaceKey; it is the
 	// organization key like everywhere else.
-	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}/preferences", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+BasePath+"/{organizationKey}/users/{userId}/preferences", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var prefs json.RawMessage
 		if err := httpapi.DecodeJSON(r, identity.MaxPreferences+1, &prefs); err != nil {
 			return err
 		}
-		if err := svc.SetPreferences(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), prefs); err != nil {
+		if err := svc.SetPreferences(r.Context(), a, r.PathValue("userId"), prefs); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/leave", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/leave", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in struct {
 			OrganizationID string `json:"organizationId"`
 		}
 		if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
-		if err := svc.Leave(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId"), in.OrganizationID); err != nil {
+		if err := svc.Leave(r.Context(), a, r.PathValue("userId"), in.OrganizationID); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -256,8 +256,8 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// GET /{organizationKey} is not marked "requires authorization" in the
 	// document; it answers members only, so that one tenant's members,
 	// admins and settings are never visible to another's.
-	rt.Handle("GET "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		d, err := svc.Organization(r.Context(), callerID, r.PathValue("organizationKey"))
+	rt.Handle("GET "+BasePath+"/{organizationKey}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		d, err := svc.Organization(r.Context(), a)
 		if err != nil {
 			return err
 		}
@@ -282,22 +282,22 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	})
 	rt.Handle("POST "+BasePath+"/{$}", create)
 	rt.Handle("POST "+BasePath, create)
-	rt.Handle("DELETE "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := svc.DeleteOrganization(r.Context(), callerID, r.PathValue("organizationKey")); err != nil {
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := svc.DeleteOrganization(r.Context(), a); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/features", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		features, err := svc.Features(r.Context(), callerID, r.PathValue("organizationKey"))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/features", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		features, err := svc.Features(r.Context(), a)
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, features)
 	}))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		orgs, memberships, err := svc.OrganizationsOf(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("name"))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		orgs, memberships, err := svc.OrganizationsOf(r.Context(), a, r.URL.Query().Get("name"))
 		if err != nil {
 			return err
 		}
@@ -311,14 +311,14 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := svc.RemoveMember(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("userId")); err != nil {
+	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := svc.RemoveMember(r.Context(), a, r.PathValue("userId")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}))
-	rt.Handle("PUT "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+BasePath+"/{organizationKey}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		key := r.PathValue("organizationKey")
 		var req OrganizationUpdate
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
@@ -327,7 +327,7 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if req.Key != nil && *req.Key != key {
 			return failure.Field("key", "the key of an organization cannot be changed")
 		}
-		d, err := svc.UpdateOrganization(r.Context(), callerID, key, identity.OrganizationChanges{
+		d, err := svc.UpdateOrganization(r.Context(), a, identity.OrganizationChanges{
 			Name: req.Name, CustomCSS: req.CustomCSS, TimeZone: req.TimeZone, LdapConnector: req.LdapConnector,
 		})
 		if err != nil {

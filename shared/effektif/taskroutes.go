@@ -8,6 +8,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 // taskInput is the body of POST /tasks (NewTask) and PUT /tasks/{id}
@@ -62,15 +63,15 @@ func deref[T any](p *T) T {
 func TaskRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := taskHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/tasks"
-	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
-	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
-	rt.Handle("GET "+base+"/{taskId}", httpapi.Authenticated(h.get))
-	rt.Handle("PUT "+base+"/{taskId}", httpapi.Authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{taskId}", httpapi.Authenticated(h.delete))
-	rt.Handle("POST "+base+"/{taskId}/complete", httpapi.Authenticated(h.complete))
-	rt.Handle("POST "+base+"/{taskId}/reopen", httpapi.Authenticated(h.reopen))
-	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", httpapi.Authenticated(h.saveField))
-	rt.Handle("GET "+base+"/{taskId}/mails/{mailId}", httpapi.Authenticated(h.mail))
+	rt.Handle("GET "+base, tenant(svc.Identity, h.list))
+	rt.Handle("POST "+base, tenant(svc.Identity, h.create))
+	rt.Handle("GET "+base+"/{taskId}", tenant(svc.Identity, h.get))
+	rt.Handle("PUT "+base+"/{taskId}", tenant(svc.Identity, h.update))
+	rt.Handle("DELETE "+base+"/{taskId}", tenant(svc.Identity, h.delete))
+	rt.Handle("POST "+base+"/{taskId}/complete", tenant(svc.Identity, h.complete))
+	rt.Handle("POST "+base+"/{taskId}/reopen", tenant(svc.Identity, h.reopen))
+	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", tenant(svc.Identity, h.saveField))
+	rt.Handle("GET "+base+"/{taskId}/mails/{mailId}", tenant(svc.Identity, h.mail))
 }
 
 type taskHandlers struct {
@@ -96,7 +97,7 @@ func (h taskHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d case
 
 // listParam reads a query parameter that may repeat or hold a
 // comma-separated list (API Gateway joins repeated keys with commas).
-func (h taskHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h taskHandlers) list(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	completed, err := httpapi.BoolParam(r, "completed")
 	if err != nil {
 		return err
@@ -105,20 +106,20 @@ func (h taskHandlers) list(w http.ResponseWriter, r *http.Request, callerID stri
 	for _, i := range httpapi.ListParam(r, "involvement") {
 		q.Involvement = append(q.Involvement, casework.Involvement(i))
 	}
-	tasks, err := h.svc.Tasks(r.Context(), callerID, r.PathValue("organizationKey"), q)
+	tasks, err := h.svc.Tasks(r.Context(), a, q)
 	if err != nil {
 		return err
 	}
 	return writeTasks(w, tasks)
 }
 
-func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var in taskInput
 	props, err := decodeInline(r, &in)
 	if err != nil {
 		return err
 	}
-	t, err := h.svc.CreateTask(r.Context(), callerID, r.PathValue("organizationKey"), casework.NewTask{
+	t, err := h.svc.CreateTask(r.Context(), a, casework.NewTask{
 		Name: deref(in.Name), Description: deref(in.Description), AssigneeID: deref(in.AssigneeID),
 		CandidateIDs: deref(in.CandidateIDs), CandidateGroupIDs: deref(in.CandidateGroupIDs),
 		CaseID: deref(in.CaseID), ParentID: deref(in.ParentID), DueDate: deref(in.DueDate), Properties: props,
@@ -129,21 +130,21 @@ func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, callerID st
 	return h.writeDetail(w, r, casework.TaskDetail{Task: t})
 }
 
-func (h taskHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
-	d, err := h.svc.Task(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"))
+func (h taskHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	d, err := h.svc.Task(r.Context(), a, r.PathValue("taskId"))
 	if err != nil {
 		return err
 	}
 	return h.writeDetail(w, r, d)
 }
 
-func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var in taskInput
 	props, err := decodeInline(r, &in)
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.UpdateTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), casework.TaskChanges{
+	d, err := h.svc.UpdateTask(r.Context(), a, r.PathValue("taskId"), casework.TaskChanges{
 		Name: in.Name, Description: in.Description, AssigneeID: in.AssigneeID, CandidateIDs: in.CandidateIDs,
 		CandidateGroupIDs: in.CandidateGroupIDs, DueDate: in.DueDate, Properties: props,
 	})
@@ -153,8 +154,8 @@ func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, callerID st
 	return h.writeDetail(w, r, d)
 }
 
-func (h taskHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
-	if err := h.svc.DeleteTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId")); err != nil {
+func (h taskHandlers) delete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	if err := h.svc.DeleteTask(r.Context(), a, r.PathValue("taskId")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -178,7 +179,7 @@ func (f FormField) core() casework.FieldValue {
 
 // complete reads the body of POST .../complete: the document makes it an
 // array of FormInstanceField; {"fields": [...]} and no body are accepted too.
-func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	body, err := readOptionalBody(r)
 	if err != nil {
 		return err
@@ -202,7 +203,7 @@ func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, callerID 
 	for i, f := range fields {
 		values[i] = f.core()
 	}
-	d, err := h.svc.CompleteTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), values)
+	d, err := h.svc.CompleteTask(r.Context(), a, r.PathValue("taskId"), values)
 	if err != nil {
 		return err
 	}
@@ -217,8 +218,8 @@ func readOptionalBody(r *http.Request) ([]byte, error) {
 	return raw, nil
 }
 
-func (h taskHandlers) reopen(w http.ResponseWriter, r *http.Request, callerID string) error {
-	d, err := h.svc.ReopenTask(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"))
+func (h taskHandlers) reopen(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	d, err := h.svc.ReopenTask(r.Context(), a, r.PathValue("taskId"))
 	if err != nil {
 		return err
 	}
@@ -226,7 +227,7 @@ func (h taskHandlers) reopen(w http.ResponseWriter, r *http.Request, callerID st
 }
 
 // saveField answers the saved FormInstanceField.
-func (h taskHandlers) saveField(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h taskHandlers) saveField(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var f FormField
 	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &f); err != nil {
 		return err
@@ -235,15 +236,15 @@ func (h taskHandlers) saveField(w http.ResponseWriter, r *http.Request, callerID
 	if f.ID != "" && f.ID != fieldID {
 		return failure.Field("id", "the field id differs from the path's")
 	}
-	saved, err := h.svc.SaveFormField(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), casework.FieldValue{ID: fieldID, Value: f.Value})
+	saved, err := h.svc.SaveFormField(r.Context(), a, r.PathValue("taskId"), casework.FieldValue{ID: fieldID, Value: f.Value})
 	if err != nil {
 		return err
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, saved)
 }
 
-func (h taskHandlers) mail(w http.ResponseWriter, r *http.Request, callerID string) error {
-	m, err := h.svc.TaskMail(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("taskId"), r.PathValue("mailId"))
+func (h taskHandlers) mail(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	m, err := h.svc.TaskMail(r.Context(), a, r.PathValue("taskId"), r.PathValue("mailId"))
 	if err != nil {
 		return err
 	}

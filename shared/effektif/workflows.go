@@ -158,28 +158,28 @@ var pagination = httpapi.Paging{Offset: "offset", Size: "pagesize"}
 func WorkflowRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := workflowHandlers{svc: svc}
 	base := BasePath + "/{organizationKey}/workflows"
-	rt.Handle("GET "+BasePath+"/{organizationKey}/templates", httpapi.Authenticated(h.templates))
-	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
-	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
-	rt.Handle("POST "+base+"/import/json", httpapi.Authenticated(h.importJSON))
-	rt.Handle("POST "+base+"/import/bpmn/{fileId}", httpapi.Authenticated(h.importBPMN))
-	rt.Handle("PUT "+base+"/{editorWorkflowId}/update/bpmn", httpapi.Authenticated(h.updateBPMN))
+	rt.Handle("GET "+BasePath+"/{organizationKey}/templates", tenant(svc.Identity, h.templates))
+	rt.Handle("GET "+base, tenant(svc.Identity, h.list))
+	rt.Handle("POST "+base, tenant(svc.Identity, h.create))
+	rt.Handle("POST "+base+"/import/json", tenant(svc.Identity, h.importJSON))
+	rt.Handle("POST "+base+"/import/bpmn/{fileId}", tenant(svc.Identity, h.importBPMN))
+	rt.Handle("PUT "+base+"/{editorWorkflowId}/update/bpmn", tenant(svc.Identity, h.updateBPMN))
 	// The document writes the export path with a trailing slash; both work.
-	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn/{$}", httpapi.Authenticated(h.exportBPMN))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn", httpapi.Authenticated(h.exportBPMN))
-	rt.Handle("GET "+base+"/{editorWorkflowId}", httpapi.Authenticated(h.get))
-	rt.Handle("PUT "+base+"/{editorWorkflowId}", httpapi.Authenticated(h.update))
-	rt.Handle("DELETE "+base+"/{editorWorkflowId}", httpapi.Authenticated(h.delete))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/copy", httpapi.Authenticated(h.copy))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/export/json", httpapi.Authenticated(h.exportJSON))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/lock", httpapi.Authenticated(h.lock))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/unlock", httpapi.Authenticated(h.unlock))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/startForm", httpapi.Authenticated(h.startForm))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/activities/{activityId}/test", httpapi.Authenticated(h.activityTest))
-	rt.Handle("GET "+base+"/{editorWorkflowId}/versions", httpapi.Authenticated(h.versions))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/versions", httpapi.Authenticated(h.createVersion))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/restore", httpapi.Authenticated(h.restore))
-	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/publish", httpapi.Authenticated(h.publish))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn/{$}", tenant(svc.Identity, h.exportBPMN))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/bpmn", tenant(svc.Identity, h.exportBPMN))
+	rt.Handle("GET "+base+"/{editorWorkflowId}", tenant(svc.Identity, h.get))
+	rt.Handle("PUT "+base+"/{editorWorkflowId}", tenant(svc.Identity, h.update))
+	rt.Handle("DELETE "+base+"/{editorWorkflowId}", tenant(svc.Identity, h.delete))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/copy", tenant(svc.Identity, h.copy))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/export/json", tenant(svc.Identity, h.exportJSON))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/lock", tenant(svc.Identity, h.lock))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/unlock", tenant(svc.Identity, h.unlock))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/startForm", tenant(svc.Identity, h.startForm))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/activities/{activityId}/test", tenant(svc.Identity, h.activityTest))
+	rt.Handle("GET "+base+"/{editorWorkflowId}/versions", tenant(svc.Identity, h.versions))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions", tenant(svc.Identity, h.createVersion))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/restore", tenant(svc.Identity, h.restore))
+	rt.Handle("POST "+base+"/{editorWorkflowId}/versions/{versionId}/publish", tenant(svc.Identity, h.publish))
 }
 
 type workflowHandlers struct {
@@ -225,32 +225,32 @@ func (h workflowHandlers) writeEditors(w http.ResponseWriter, wfs []casework.Edi
 	return writeList(w, out, next)
 }
 
-func (h workflowHandlers) list(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) list(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	p, err := page(r)
 	if err != nil {
 		return err
 	}
-	wfs, offsets, err := h.svc.Workflows(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("trigger"), p)
+	wfs, offsets, err := h.svc.Workflows(r.Context(), a, r.URL.Query().Get("trigger"), p)
 	if err != nil {
 		return err
 	}
 	return h.writeEditors(w, wfs, offsets)
 }
 
-func (h workflowHandlers) templates(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wfs, err := h.svc.Templates(r.Context(), callerID, r.PathValue("organizationKey"), r.URL.Query().Get("category"))
+func (h workflowHandlers) templates(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wfs, err := h.svc.Templates(r.Context(), a, r.URL.Query().Get("category"))
 	if err != nil {
 		return err
 	}
 	return h.writeEditors(w, wfs, nil)
 }
 
-func (h workflowHandlers) create(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) create(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	d, err := decodeDraft(r)
 	if err != nil {
 		return err
 	}
-	wf, err := h.svc.CreateWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), d)
+	wf, err := h.svc.CreateWorkflow(r.Context(), a, d)
 	if err != nil {
 		return err
 	}
@@ -259,69 +259,69 @@ func (h workflowHandlers) create(w http.ResponseWriter, r *http.Request, callerI
 
 // importJSON creates a draft from an exported EditorWorkflow; ids, owner
 // and versions of the export are not taken over.
-func (h workflowHandlers) importJSON(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) importJSON(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	d, err := decodeDraft(r)
 	if err != nil {
 		return err
 	}
 	d.Template, d.TemplateID = nil, nil
-	wf, err := h.svc.CreateWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), d)
+	wf, err := h.svc.CreateWorkflow(r.Context(), a, d)
 	if err != nil {
 		return err
 	}
 	return h.writeEditor(w, wf)
 }
 
-func (h workflowHandlers) get(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.Workflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.Workflow(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
 	return h.writeDetail(w, r, wf)
 }
 
-func (h workflowHandlers) exportJSON(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.Workflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) exportJSON(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.Workflow(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
 	return h.writeEditor(w, wf)
 }
 
-func (h workflowHandlers) update(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) update(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	d, err := decodeDraft(r)
 	if err != nil {
 		return err
 	}
-	wf, err := h.svc.UpdateWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), d)
+	wf, err := h.svc.UpdateWorkflow(r.Context(), a, r.PathValue("editorWorkflowId"), d)
 	if err != nil {
 		return err
 	}
 	return h.writeDetail(w, r, wf)
 }
 
-func (h workflowHandlers) delete(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) delete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	cascade, err := httpapi.BoolParam(r, "cascade")
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), cascade != nil && *cascade); err != nil {
+	if err := h.svc.DeleteWorkflow(r.Context(), a, r.PathValue("editorWorkflowId"), cascade != nil && *cascade); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (h workflowHandlers) copy(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.CopyWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) copy(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.CopyWorkflow(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
 	return h.writeDetail(w, r, wf)
 }
 
-func (h workflowHandlers) lock(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.LockWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) lock(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.LockWorkflow(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
@@ -330,20 +330,20 @@ func (h workflowHandlers) lock(w http.ResponseWriter, r *http.Request, callerID 
 
 // unlock answers the EditorWorkflow as it is now (the document gives no
 // response model).
-func (h workflowHandlers) unlock(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.UnlockWorkflow(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"))
+func (h workflowHandlers) unlock(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.UnlockWorkflow(r.Context(), a, r.PathValue("editorWorkflowId"))
 	if err != nil {
 		return err
 	}
 	return h.writeEditor(w, wf)
 }
 
-func (h workflowHandlers) versions(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) versions(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	p, err := page(r)
 	if err != nil {
 		return err
 	}
-	vs, err := h.svc.Versions(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), p)
+	vs, err := h.svc.Versions(r.Context(), a, r.PathValue("editorWorkflowId"), p)
 	if err != nil {
 		return err
 	}
@@ -361,12 +361,12 @@ type VersionRequest struct {
 	CommitMessage string `json:"commitMessage"`
 }
 
-func (h workflowHandlers) createVersion(w http.ResponseWriter, r *http.Request, callerID string) error {
+func (h workflowHandlers) createVersion(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 	var req VersionRequest
 	if err := httpapi.DecodeOptionalJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return err
 	}
-	v, err := h.svc.CreateVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), req.CommitMessage)
+	v, err := h.svc.CreateVersion(r.Context(), a, r.PathValue("editorWorkflowId"), req.CommitMessage)
 	if err != nil {
 		return err
 	}
@@ -381,8 +381,8 @@ func (h workflowHandlers) writeExecutable(w http.ResponseWriter, v casework.Exec
 	return httpapi.WriteJSON(w, http.StatusOK, body)
 }
 
-func (h workflowHandlers) restore(w http.ResponseWriter, r *http.Request, callerID string) error {
-	wf, err := h.svc.RestoreVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), r.PathValue("versionId"))
+func (h workflowHandlers) restore(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	wf, err := h.svc.RestoreVersion(r.Context(), a, r.PathValue("editorWorkflowId"), r.PathValue("versionId"))
 	if err != nil {
 		return err
 	}
@@ -392,8 +392,8 @@ func (h workflowHandlers) restore(w http.ResponseWriter, r *http.Request, caller
 // publish serves POST /{organizationKey}/workflows/{workflowId}/versions/{versionId}/publish.
 // The document names the path variable workflowId, unlike every other
 // workflow route: it is the editor workflow whose version is published.
-func (h workflowHandlers) publish(w http.ResponseWriter, r *http.Request, callerID string) error {
-	v, err := h.svc.PublishVersion(r.Context(), callerID, r.PathValue("organizationKey"), r.PathValue("editorWorkflowId"), r.PathValue("versionId"))
+func (h workflowHandlers) publish(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	v, err := h.svc.PublishVersion(r.Context(), a, r.PathValue("editorWorkflowId"), r.PathValue("versionId"))
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type Authenticator interface {
 
 // Authorizer returns the handler of the API Gateway Lambda authorizer
 // (payload 2.0, simple responses). It resolves the Authorization header to a
-// session and passes the user id on in the context. It never denies: for an
+// session and passes the caller on in the context (CallerOf). It never denies: for an
 // unknown or expired token it passes no user id, so that each function answers
 // 401 in its own dialect's shape (API Gateway itself could only answer 403).
 // A request without the header never reaches it: the gateway answers 401.
@@ -33,7 +33,11 @@ func Authorizer(auth Authenticator) func(context.Context, events.APIGatewayV2Cus
 		if err != nil {
 			return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
 		}
-		resp.Context[ContextUserID] = session.UserID
+		c := session.Caller()
+		resp.Context[ContextUserID] = c.UserID
+		resp.Context[contextTokenKind] = string(c.TokenKind)
+		resp.Context[contextOrganizationID] = c.OrganizationID
+		resp.Context[contextReadOnly] = c.ReadOnly
 		return resp, nil
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 // SetupLogging makes log/slog write JSON lines to stderr, where Lambda sends
@@ -23,18 +25,34 @@ func Serve(h http.Handler) {
 	lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
 }
 
-// ContextUserID is the authorizer context key that carries the caller's user id.
-const ContextUserID = "userId"
+// The authorizer context keys that carry the caller: the user id, the
+// token's kind, the organization it is bound to and its read-only flag.
+const (
+	ContextUserID         = "userId"
+	contextTokenKind      = "tokenKind"
+	contextOrganizationID = "organizationId"
+	contextReadOnly       = "readOnly"
+)
 
 // CallerID returns the id of the user the Lambda authorizer resolved the
 // request's token to, or "" when the request carries no valid token.
-func CallerID(r *http.Request) string {
+func CallerID(r *http.Request) string { return CallerOf(r).UserID }
+
+// CallerOf returns the caller the Lambda authorizer resolved the request's
+// token to (no UserID when the request carries no valid token).
+func CallerOf(r *http.Request) identity.Caller {
 	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || rc.Authorizer == nil {
-		return ""
+		return identity.Caller{}
 	}
-	id, _ := rc.Authorizer.Lambda[ContextUserID].(string)
-	return id
+	ctx := rc.Authorizer.Lambda
+	c := identity.Caller{}
+	c.UserID, _ = ctx[ContextUserID].(string)
+	kind, _ := ctx[contextTokenKind].(string)
+	c.TokenKind = identity.TokenKind(kind)
+	c.OrganizationID, _ = ctx[contextOrganizationID].(string)
+	c.ReadOnly, _ = ctx[contextReadOnly].(bool)
+	return c
 }
 
 // Token returns the token the request carries in its Authorization header

@@ -89,21 +89,10 @@ func diff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-func (s *Service) adminOf(ctx context.Context, callerID, orgKey string) (Organization, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return Organization{}, err
-	}
-	if !m.IsAdmin() {
-		return Organization{}, failure.New(failure.Forbidden, "only an admin may manage groups")
-	}
-	return org, nil
-}
-
 // CreateGroup creates a group. Permission: admins. Errors: as Tenant;
 // Forbidden; Invalid (no name, members who are not members).
-func (s *Service) CreateGroup(ctx context.Context, callerID, orgKey string, c GroupChanges) (Group, error) {
-	org, err := s.adminOf(ctx, callerID, orgKey)
+func (s *Service) CreateGroup(ctx context.Context, a Access, c GroupChanges) (Group, error) {
+	org, err := a.admin("manage groups")
 	if err != nil {
 		return Group{}, err
 	}
@@ -115,11 +104,8 @@ func (s *Service) CreateGroup(ctx context.Context, callerID, orgKey string, c Gr
 }
 
 // Group returns a group. Permission: members. Errors: as Tenant; NotFound.
-func (s *Service) Group(ctx context.Context, callerID, orgKey, id string) (Group, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return Group{}, err
-	}
+func (s *Service) Group(ctx context.Context, a Access, id string) (Group, error) {
+	org := a.Organization
 	return s.groupByID(ctx, org.ID, id)
 }
 
@@ -133,8 +119,8 @@ func (s *Service) groupByID(ctx context.Context, orgID, id string) (Group, error
 // UpdateGroup renames a group or changes its members; the members'
 // groupIds change in the same transaction. Permission: admins. Errors: as
 // CreateGroup; NotFound; Conflict (changed concurrently).
-func (s *Service) UpdateGroup(ctx context.Context, callerID, orgKey, id string, c GroupChanges) (Group, error) {
-	org, err := s.adminOf(ctx, callerID, orgKey)
+func (s *Service) UpdateGroup(ctx context.Context, a Access, id string, c GroupChanges) (Group, error) {
+	org, err := a.admin("manage groups")
 	if err != nil {
 		return Group{}, err
 	}
@@ -159,8 +145,8 @@ func (s *Service) UpdateGroup(ctx context.Context, callerID, orgKey, id string, 
 
 // DeleteGroup deletes a group and takes it out of its members' groupIds.
 // Permission: admins. Errors: as Tenant; Forbidden; NotFound.
-func (s *Service) DeleteGroup(ctx context.Context, callerID, orgKey, id string) error {
-	org, err := s.adminOf(ctx, callerID, orgKey)
+func (s *Service) DeleteGroup(ctx context.Context, a Access, id string) error {
+	org, err := a.admin("manage groups")
 	if err != nil {
 		return err
 	}

@@ -128,6 +128,16 @@ type Session struct {
 	Kind      TokenKind
 	Label     string
 	Prefix    string
+	// OrganizationID binds the token to one organization ("" for none):
+	// it resolves nowhere else (Caller.OrganizationID).
+	OrganizationID string `dynamo:",omitempty"`
+	// ReadOnly tokens only read (Caller.ReadOnly).
+	ReadOnly bool `dynamo:",omitempty"`
+}
+
+// Caller is who holds the session, as a request names them.
+func (s Session) Caller() Caller {
+	return Caller{UserID: s.UserID, TokenKind: s.Kind, OrganizationID: s.OrganizationID, ReadOnly: s.ReadOnly}
 }
 
 // Lifetimes of the short-lived items.

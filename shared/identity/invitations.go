@@ -82,11 +82,8 @@ type NewMember struct {
 // Permission: admins. Errors: as Tenant; Forbidden; Invalid (a bad
 // address or name, an address that is a member already, or invited
 // already: resend instead); Conflict.
-func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewMember) (*Invitation, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) AddMember(ctx context.Context, a Access, n NewMember) (*Invitation, error) {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return nil, failure.New(failure.Forbidden, "only an admin may add users")
 	}
@@ -118,7 +115,7 @@ func (s *Service) AddMember(ctx context.Context, callerID, orgKey string, n NewM
 	if members[userID] {
 		return nil, failure.Field(FieldEmail, "%s is already a member", email)
 	}
-	return s.invite(ctx, org, callerID, n, email)
+	return s.invite(ctx, org, a.UserID, n, email)
 }
 
 // invite stores the invitation and its registration, then mails the code.
@@ -177,11 +174,8 @@ func recentSends(sends []time.Time, now time.Time) []time.Time {
 }
 
 // Invitations lists the organization's open invitations. Permission: admins.
-func (s *Service) Invitations(ctx context.Context, callerID, orgKey string) ([]Invitation, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Invitations(ctx context.Context, a Access) ([]Invitation, error) {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return nil, failure.New(failure.Forbidden, "only an admin may see invitations")
 	}
@@ -192,11 +186,8 @@ func (s *Service) Invitations(ctx context.Context, callerID, orgKey string) ([]I
 // stops working). It is rate-limited (TooManyRequests): once per
 // ResendInterval, except right after a bounce, and MaxSendsPerDay a day. Permission:
 // admins. Errors: as Tenant; Forbidden; NotFound.
-func (s *Service) ResendInvitation(ctx context.Context, callerID, orgKey, email string) (*Invitation, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) ResendInvitation(ctx context.Context, a Access, email string) (*Invitation, error) {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return nil, failure.New(failure.Forbidden, "only an admin may resend invitations")
 	}
@@ -229,11 +220,8 @@ func (s *Service) ResendInvitation(ctx context.Context, callerID, orgKey, email 
 
 // DeleteInvitation withdraws an invitation: its code stops working.
 // Permission: admins. Errors: as Tenant; Forbidden; NotFound.
-func (s *Service) DeleteInvitation(ctx context.Context, callerID, orgKey, email string) error {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) DeleteInvitation(ctx context.Context, a Access, email string) error {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return failure.New(failure.Forbidden, "only an admin may withdraw invitations")
 	}

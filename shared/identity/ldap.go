@@ -68,11 +68,8 @@ func ldapFailure(err error) error {
 // directory returns the settings of an organization the caller
 // administers, with the deployment's LDAPAllowPrivate. Errors: as Tenant;
 // Forbidden; Invalid without settings.
-func (s *Service) directory(ctx context.Context, callerID, key string) (ldapdir.Connector, error) {
-	org, m, err := s.Tenant(ctx, callerID, key)
-	if err != nil {
-		return ldapdir.Connector{}, err
-	}
+func (s *Service) directory(ctx context.Context, a Access) (ldapdir.Connector, error) {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return ldapdir.Connector{}, failure.New(failure.Forbidden, "only an admin may read the directory")
 	}
@@ -87,8 +84,8 @@ func (s *Service) directory(ctx context.Context, callerID, key string) (ldapdir.
 // LDAPUsers lists the directory's users, leaving out the excluded ids or
 // DNs (comma-separated). Permission: admins. Errors: see directory and
 // ldapFailure.
-func (s *Service) LDAPUsers(ctx context.Context, callerID, key, exclude string) ([]ldapdir.User, error) {
-	c, err := s.directory(ctx, callerID, key)
+func (s *Service) LDAPUsers(ctx context.Context, a Access, exclude string) ([]ldapdir.User, error) {
+	c, err := s.directory(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +97,8 @@ func (s *Service) LDAPUsers(ctx context.Context, callerID, key, exclude string) 
 }
 
 // LDAPGroups lists the directory's groups with their member counts.
-func (s *Service) LDAPGroups(ctx context.Context, callerID, key, exclude string) ([]ldapdir.Group, error) {
-	c, err := s.directory(ctx, callerID, key)
+func (s *Service) LDAPGroups(ctx context.Context, a Access, exclude string) ([]ldapdir.Group, error) {
+	c, err := s.directory(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +110,11 @@ func (s *Service) LDAPGroups(ctx context.Context, callerID, key, exclude string)
 }
 
 // LDAPGroupMembers lists the members of one directory group (by DN).
-func (s *Service) LDAPGroupMembers(ctx context.Context, callerID, key, groupDN string) ([]ldapdir.User, error) {
+func (s *Service) LDAPGroupMembers(ctx context.Context, a Access, groupDN string) ([]ldapdir.User, error) {
 	if groupDN == "" {
 		return nil, failure.Field("dn", "the group's dn is required")
 	}
-	c, err := s.directory(ctx, callerID, key)
+	c, err := s.directory(ctx, a)
 	if err != nil {
 		return nil, err
 	}

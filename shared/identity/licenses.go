@@ -54,11 +54,8 @@ func licenseType(name string) (LicenseType, bool) {
 // connected: the order is the record): it creates Count licenses of the
 // type, valid LicenseValidity. Permission: admins. Errors: as Tenant;
 // Forbidden; Invalid (unknown type, count outside 1..MaxLicensesPerOrder).
-func (s *Service) Purchase(ctx context.Context, callerID, orgKey string, o PurchaseOrder) (PurchaseOrder, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return PurchaseOrder{}, err
-	}
+func (s *Service) Purchase(ctx context.Context, a Access, o PurchaseOrder) (PurchaseOrder, error) {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return PurchaseOrder{}, failure.New(failure.Forbidden, "only an admin may buy licenses")
 	}
@@ -73,31 +70,25 @@ func (s *Service) Purchase(ctx context.Context, callerID, orgKey string, o Purch
 		return PurchaseOrder{}, err
 	}
 	now := s.now()
-	o.ID, o.OrganizationID, o.OrderedByID, o.Created = ids.New(), org.ID, callerID, now
+	o.ID, o.OrganizationID, o.OrderedByID, o.Created = ids.New(), org.ID, a.UserID, now
 	licenses := make([]License, o.Count)
 	for i := range licenses {
 		licenses[i] = License{ID: ids.New(), OrganizationID: org.ID, Type: t.Name, Packages: t.Packages, CreationDate: now,
-			ExpirationDate: now.Add(LicenseValidity), GeneratedByID: callerID, Version: 1}
+			ExpirationDate: now.Add(LicenseValidity), GeneratedByID: a.UserID, Version: 1}
 		o.LicenseIDs = append(o.LicenseIDs, licenses[i].ID)
 	}
 	return o, s.Store.CreateLicenses(ctx, o, licenses)
 }
 
 // Licenses lists the organization's licenses. Permission: members.
-func (s *Service) Licenses(ctx context.Context, callerID, orgKey string) ([]License, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Licenses(ctx context.Context, a Access) ([]License, error) {
+	org := a.Organization
 	return s.Store.Licenses(ctx, org.ID, MaxLicensesListed)
 }
 
 // License returns one license. Permission: members. Errors: NotFound.
-func (s *Service) License(ctx context.Context, callerID, orgKey, id string) (License, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return License{}, err
-	}
+func (s *Service) License(ctx context.Context, a Access, id string) (License, error) {
+	org := a.Organization
 	if !ids.Valid(id) {
 		return License{}, failure.New(failure.NotFound, "no such license")
 	}
@@ -110,11 +101,8 @@ func (s *Service) License(ctx context.Context, callerID, orgKey, id string) (Lic
 // of the last free seat cannot both succeed. Permission: admins. Errors:
 // NotFound; Forbidden; Invalid (not a member); Conflict (the license is
 // held by another, the member holds one already, or it expired).
-func (s *Service) AssignLicense(ctx context.Context, callerID, orgKey, id, userID string) (License, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return License{}, err
-	}
+func (s *Service) AssignLicense(ctx context.Context, a Access, id, userID string) (License, error) {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return License{}, failure.New(failure.Forbidden, "only an admin may assign licenses")
 	}
@@ -156,8 +144,8 @@ type LicenseCounts struct {
 
 // LicenseInfo counts the organization's seats: total, used, free, and per
 // type. Permission: members.
-func (s *Service) LicenseInfo(ctx context.Context, callerID, orgKey string) (LicenseCounts, error) {
-	ls, err := s.Licenses(ctx, callerID, orgKey)
+func (s *Service) LicenseInfo(ctx context.Context, a Access) (LicenseCounts, error) {
+	ls, err := s.Licenses(ctx, a)
 	if err != nil {
 		return LicenseCounts{}, err
 	}
@@ -185,21 +173,24 @@ func (s *Service) LicenseInfo(ctx context.Context, callerID, orgKey string) (Lic
 // ApplyLicenseProfile makes a license type the organization's: its
 // members need a license of it (licenseRequired) and its features follow
 // it. Permission: admins. Errors: as Tenant; Forbidden; Invalid (unknown).
-func (s *Service) ApplyLicenseProfile(ctx context.Context, callerID, orgKey, profile string) (OrganizationDetail, error) {
+func (s *Service) ApplyLicenseProfile(ctx context.Context, a Access, profile string) (OrganizationDetail, error) {
 	if _, ok := licenseType(profile); !ok {
 		return OrganizationDetail{}, failure.Field("profile", "unknown license profile %q", profile)
 	}
 	for attempt := 0; attempt < 3; attempt++ {
-		org, m, err := s.Tenant(ctx, callerID, orgKey)
-		if err != nil {
-			return OrganizationDetail{}, err
+		if attempt > 0 {
+			var err error
+			if a, err = s.refresh(ctx, a); err != nil {
+				return OrganizationDetail{}, err
+			}
 		}
+		org, m := a.Organization, a.Membership
 		if !m.IsAdmin() {
 			return OrganizationDetail{}, failure.New(failure.Forbidden, "only an admin may apply a license profile")
 		}
 		org.LicenseType = profile
 		org.Version++
-		err = s.Store.UpdateOrganization(ctx, org)
+		err := s.Store.UpdateOrganization(ctx, org)
 		if err == nil {
 			return s.detail(ctx, org, m)
 		}

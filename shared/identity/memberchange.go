@@ -117,11 +117,8 @@ const MaxListedGroups = 1000
 
 // Groups lists the organization's groups (at most MaxListedGroups), by
 // name. Permission: members. Errors: as Tenant.
-func (s *Service) Groups(ctx context.Context, callerID, orgKey string) ([]Group, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Groups(ctx context.Context, a Access) ([]Group, error) {
+	org := a.Organization
 	gs, err := s.Store.Groups(ctx, org.ID, MaxListedGroups)
 	if err != nil {
 		return nil, err
@@ -152,9 +149,15 @@ var errNoMember = failure.New(failure.NotFound, "no such user in this organizati
 // license types, too many groups); Conflict for the last admin
 // (errLastAdmin), a full group, no free seat of the type, or a seat of
 // another type held.
-func (s *Service) ChangeMember(ctx context.Context, callerID, orgKey, userID string, c MemberChange) (MemberView, error) {
+func (s *Service) ChangeMember(ctx context.Context, a Access, userID string, c MemberChange) (MemberView, error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		v, err := s.changeMember(ctx, callerID, orgKey, userID, c)
+		if attempt > 0 {
+			var err error
+			if a, err = s.refresh(ctx, a); err != nil {
+				return MemberView{}, err
+			}
+		}
+		v, err := s.changeMember(ctx, a, userID, c)
 		if err == nil || !failure.As(err).Retry {
 			return v, err
 		}
@@ -171,12 +174,9 @@ type memberChangePlan struct {
 	changed         bool
 }
 
-func (s *Service) changeMember(ctx context.Context, callerID, orgKey, userID string, c MemberChange) (MemberView, error) {
-	org, caller, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return MemberView{}, err
-	}
-	if userID != callerID && !caller.IsAdmin() {
+func (s *Service) changeMember(ctx context.Context, a Access, userID string, c MemberChange) (MemberView, error) {
+	org, caller := a.Organization, a.Membership
+	if userID != a.UserID && !caller.IsAdmin() {
 		return MemberView{}, failure.New(failure.Forbidden, "a member reads and changes only themself; an admin manages the other members")
 	}
 	if !ids.Valid(userID) {
@@ -190,7 +190,7 @@ func (s *Service) changeMember(ctx context.Context, callerID, orgKey, userID str
 		return MemberView{}, err
 	}
 	p := memberChangePlan{write: MemberWrite{Organization: org, Membership: *m}}
-	if err := s.planIdentity(ctx, &p, callerID, user, c); err != nil {
+	if err := s.planIdentity(ctx, &p, a.UserID, user, c); err != nil {
 		return MemberView{}, err
 	}
 	admin := func() error {
@@ -215,7 +215,7 @@ func (s *Service) changeMember(ctx context.Context, callerID, orgKey, userID str
 		}
 		if p.passwordChanged {
 			keep := c.SessionToken
-			if userID != callerID {
+			if userID != a.UserID {
 				keep = ""
 			}
 			if err := s.passwordChanged(ctx, userID, keep); err != nil {
@@ -226,7 +226,7 @@ func (s *Service) changeMember(ctx context.Context, callerID, orgKey, userID str
 	if p.write.User != nil {
 		user = *p.write.User
 	}
-	if userID != callerID {
+	if userID != a.UserID {
 		user.Preferences = nil
 	}
 	member := Member{User: user, Membership: p.write.Membership, OrganizationIDs: []string{org.ID}}

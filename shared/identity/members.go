@@ -24,11 +24,8 @@ type MemberQuery struct {
 // Members lists an organization's members (at most 500 per page), with
 // the filters applied; preferences only the reader's own. Permission:
 // members.
-func (s *Service) Members(ctx context.Context, callerID, orgKey string, q MemberQuery) ([]Member, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Members(ctx context.Context, a Access, q MemberQuery) ([]Member, error) {
+	org := a.Organization
 	if q.PageSize <= 0 || q.PageSize > 500 {
 		q.PageSize = 500
 	}
@@ -60,7 +57,7 @@ func (s *Service) Members(ctx context.Context, callerID, orgKey string, q Member
 		if email != "" && !strings.Contains(strings.ToLower(u.Email), email) || name != "" && !strings.Contains(full, name) {
 			continue
 		}
-		if id != callerID {
+		if id != a.UserID {
 			u.Preferences = nil // the owner's only
 		}
 		out = append(out, Member{User: u, Membership: byUser[id], OrganizationIDs: []string{org.ID}})
@@ -95,17 +92,14 @@ type UserChanges struct {
 // whether or not the new address is free. A password change ends every
 // other session of the user at once. Errors: as Tenant; NotFound for a
 // non-member; Forbidden; Invalid.
-func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID string, c UserChanges) (Member, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return Member{}, err
-	}
+func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c UserChanges) (Member, error) {
+	org := a.Organization
 	user, membership, err := s.Store.UserInOrganization(ctx, org.ID, userID)
 	if err != nil || membership == nil {
 		return Member{}, failure.New(failure.NotFound, "no such user in this organization")
 	}
-	if userID != callerID {
-		caller, err := s.Store.GetUser(ctx, callerID)
+	if userID != a.UserID {
+		caller, err := s.Store.GetUser(ctx, a.UserID)
 		if err != nil {
 			return Member{}, err
 		}
@@ -149,7 +143,7 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 	}
 	if passwordChanged {
 		keep := c.SessionToken
-		if userID != callerID {
+		if userID != a.UserID {
 			keep = ""
 		}
 		if err := s.passwordChanged(ctx, userID, keep); err != nil {
@@ -167,11 +161,8 @@ func (s *Service) UpdateUser(ctx context.Context, callerID, orgKey, userID strin
 // SetPreferences replaces a user's preferences (any JSON object, at most
 // MaxPreferences bytes). Permission: the user themself. Errors: as Tenant;
 // Forbidden; Invalid; TooLarge.
-func (s *Service) SetPreferences(ctx context.Context, callerID, orgKey, userID string, prefs json.RawMessage) error {
-	if _, _, err := s.Tenant(ctx, callerID, orgKey); err != nil {
-		return err
-	}
-	if userID != callerID {
+func (s *Service) SetPreferences(ctx context.Context, a Access, userID string, prefs json.RawMessage) error {
+	if userID != a.UserID {
 		return failure.New(failure.Forbidden, "users set only their own preferences")
 	}
 	if len(prefs) > MaxPreferences {
@@ -200,12 +191,9 @@ func (s *Service) SetPreferences(ctx context.Context, callerID, orgKey, userID s
 // leave (Conflict): an organization always has an admin. Errors: as
 // Tenant; Forbidden for another user; Invalid when organizationId is given
 // and is not this organization's.
-func (s *Service) Leave(ctx context.Context, callerID, orgKey, userID, organizationID string) error {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
-	if userID != callerID {
+func (s *Service) Leave(ctx context.Context, a Access, userID, organizationID string) error {
+	org, m := a.Organization, a.Membership
+	if userID != a.UserID {
 		return failure.New(failure.Forbidden, "users leave an organization themselves; admins remove others")
 	}
 	if organizationID != "" && organizationID != org.ID {
@@ -217,11 +205,8 @@ func (s *Service) Leave(ctx context.Context, callerID, orgKey, userID, organizat
 // RemoveMember takes a user out of an organization (their account stays).
 // Permission: admins. Errors: as Tenant; Forbidden; NotFound for a
 // non-member; Conflict for the last admin.
-func (s *Service) RemoveMember(ctx context.Context, callerID, orgKey, userID string) error {
-	org, caller, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) RemoveMember(ctx context.Context, a Access, userID string) error {
+	org, caller := a.Organization, a.Membership
 	if !caller.IsAdmin() {
 		return failure.New(failure.Forbidden, "only an admin may remove users")
 	}

@@ -76,11 +76,8 @@ const MaxDeletedMembers = 5000
 // invitations, licenses, their S3 objects) is removed in the background by
 // the scheduled function, in bounded steps, idempotently (see
 // store.PurgeStep). Permission: admins. Errors: as Tenant; Forbidden.
-func (s *Service) DeleteOrganization(ctx context.Context, callerID, key string) error {
-	org, m, err := s.Tenant(ctx, callerID, key)
-	if err != nil {
-		return err
-	}
+func (s *Service) DeleteOrganization(ctx context.Context, a Access) error {
+	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
 		return failure.New(failure.Forbidden, "only an admin may delete the organization")
 	}
@@ -92,11 +89,8 @@ func (s *Service) DeleteOrganization(ctx context.Context, callerID, key string) 
 
 // Features lists what the organization may use: the packages of its
 // license type (every package when it has none). Permission: members.
-func (s *Service) Features(ctx context.Context, callerID, key string) ([]string, error) {
-	org, _, err := s.Tenant(ctx, callerID, key)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) Features(ctx context.Context, a Access) ([]string, error) {
+	org := a.Organization
 	types := licenseTypes
 	for _, t := range types {
 		if t.Name == org.LicenseType {
@@ -109,11 +103,8 @@ func (s *Service) Features(ctx context.Context, callerID, key string) ([]string,
 // OrganizationsOf lists the caller's organizations whose name contains
 // name (case-insensitive; all when empty). Permission: a member of the
 // organization the request is made through.
-func (s *Service) OrganizationsOf(ctx context.Context, callerID, key, name string) ([]Organization, []Membership, error) {
-	if _, _, err := s.Tenant(ctx, callerID, key); err != nil {
-		return nil, nil, err
-	}
-	memberships, orgs, err := s.organizationsOf(ctx, callerID)
+func (s *Service) OrganizationsOf(ctx context.Context, a Access, name string) ([]Organization, []Membership, error) {
+	memberships, orgs, err := s.organizationsOf(ctx, a.UserID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -60,11 +60,8 @@ type OrganizationDetail struct {
 
 // Organization returns the organization with its members and admins.
 // Permission: any member. Errors: as Tenant.
-func (s *Service) Organization(ctx context.Context, callerID, key string) (OrganizationDetail, error) {
-	org, member, err := s.Tenant(ctx, callerID, key)
-	if err != nil {
-		return OrganizationDetail{}, err
-	}
+func (s *Service) Organization(ctx context.Context, a Access) (OrganizationDetail, error) {
+	org, member := a.Organization, a.Membership
 	return s.detail(ctx, org, member)
 }
 
@@ -140,15 +137,18 @@ const maxUpdateAttempts = 3
 // Permission: admins of the organization. Errors: as Tenant; Forbidden for a
 // member who is not an admin; Invalid for bad changes; Conflict when the
 // organization keeps changing under the update.
-func (s *Service) UpdateOrganization(ctx context.Context, callerID, key string, changes OrganizationChanges) (OrganizationDetail, error) {
+func (s *Service) UpdateOrganization(ctx context.Context, a Access, changes OrganizationChanges) (OrganizationDetail, error) {
 	if err := changes.validate(); err != nil {
 		return OrganizationDetail{}, err
 	}
 	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
-		org, member, err := s.Tenant(ctx, callerID, key)
-		if err != nil {
-			return OrganizationDetail{}, err
+		if attempt > 0 {
+			var err error
+			if a, err = s.refresh(ctx, a); err != nil {
+				return OrganizationDetail{}, err
+			}
 		}
+		org, member := a.Organization, a.Membership
 		if !member.IsAdmin() {
 			return OrganizationDetail{}, failure.New(failure.Forbidden, "only an admin of the organization may change it")
 		}
@@ -167,7 +167,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, callerID, key string, 
 			}
 		}
 		org.Version++
-		err = s.Store.UpdateOrganization(ctx, org)
+		err := s.Store.UpdateOrganization(ctx, org)
 		if failure.Is(err, failure.Conflict) {
 			continue
 		}
@@ -191,11 +191,8 @@ type Member struct {
 // Member returns a member of the organization; their preferences only
 // when the reader is the member. Permission: any member of the organization. Errors: as Tenant; NotFound
 // when userID is not a member of it.
-func (s *Service) Member(ctx context.Context, callerID, key, userID string) (Member, error) {
-	org, _, err := s.Tenant(ctx, callerID, key)
-	if err != nil {
-		return Member{}, err
-	}
+func (s *Service) Member(ctx context.Context, a Access, userID string) (Member, error) {
+	org := a.Organization
 	user, membership, err := s.Store.UserInOrganization(ctx, org.ID, userID)
 	if failure.Is(err, failure.NotFound) || err == nil && membership == nil {
 		return Member{}, failure.New(failure.NotFound, "no such user in this organization")
@@ -204,10 +201,10 @@ func (s *Service) Member(ctx context.Context, callerID, key, userID string) (Mem
 		return Member{}, err
 	}
 	orgIDs := []string{org.ID}
-	if userID != callerID {
+	if userID != a.UserID {
 		user.Preferences = nil // the owner's only
 	}
-	if userID == callerID {
+	if userID == a.UserID {
 		memberships, err := s.Store.MembershipsOfUser(ctx, userID)
 		if err != nil {
 			return Member{}, err

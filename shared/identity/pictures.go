@@ -45,16 +45,13 @@ func registrationPictureKey(codeHash string) string {
 // user's identity, shown in every organization: only the user sets it (or
 // a system admin), never an organization's admin. Errors: as Tenant;
 // NotFound; Forbidden; Invalid; TooLarge.
-func (s *Service) SetUserPicture(ctx context.Context, callerID, orgKey, userID string, data []byte) error {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return err
-	}
+func (s *Service) SetUserPicture(ctx context.Context, a Access, userID string, data []byte) error {
+	org := a.Organization
 	if _, member, err := s.Store.UserInOrganization(ctx, org.ID, userID); err != nil || member == nil {
 		return failure.New(failure.NotFound, "no such user in this organization")
 	}
-	if userID != callerID {
-		caller, err := s.Store.GetUser(ctx, callerID)
+	if userID != a.UserID {
+		caller, err := s.Store.GetUser(ctx, a.UserID)
 		if err != nil {
 			return err
 		}
@@ -71,11 +68,8 @@ func (s *Service) SetUserPicture(ctx context.Context, callerID, orgKey, userID s
 
 // UserPicture returns a member's picture and its content type.
 // Permission: members. Errors: as Tenant; NotFound.
-func (s *Service) UserPicture(ctx context.Context, callerID, orgKey, userID string) ([]byte, string, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, "", err
-	}
+func (s *Service) UserPicture(ctx context.Context, a Access, userID string) ([]byte, string, error) {
+	org := a.Organization
 	if _, member, err := s.Store.UserInOrganization(ctx, org.ID, userID); err != nil || member == nil {
 		return nil, "", failure.New(failure.NotFound, "no such user in this organization")
 	}

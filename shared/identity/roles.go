@@ -23,19 +23,6 @@ var errMembershipDisabled = failure.New(failure.Forbidden, "your membership of t
 // enabled admin.
 var errLastAdmin = failure.New(failure.Conflict, "the last admin of the organization cannot be demoted, disabled or removed")
 
-// adminTenant is Tenant for an operation of admins only: Forbidden for
-// other members, saying what they may not do.
-func (s *Service) adminTenant(ctx context.Context, callerID, orgKey, what string) (Organization, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return Organization{}, err
-	}
-	if !m.IsAdmin() {
-		return Organization{}, failure.New(failure.Forbidden, "only an admin may %s", what)
-	}
-	return org, nil
-}
-
 // RoleChange is a change of a membership's role; nil leaves a part.
 type RoleChange struct {
 	Admin    *bool
@@ -47,8 +34,8 @@ type RoleChange struct {
 // Permission: admins. The last enabled admin cannot be demoted or disabled
 // (Conflict; nothing changes). Errors: as Tenant; Forbidden for a
 // non-admin; NotFound for an unknown username; Conflict.
-func (s *Service) ChangeRole(ctx context.Context, callerID, orgKey, username string, c RoleChange) error {
-	org, err := s.adminTenant(ctx, callerID, orgKey, "change a member's role")
+func (s *Service) ChangeRole(ctx context.Context, a Access, username string, c RoleChange) error {
+	org, err := a.admin("change a member's role")
 	if err != nil {
 		return err
 	}
@@ -61,9 +48,10 @@ func (s *Service) ChangeRole(ctx context.Context, callerID, orgKey, username str
 		if err == nil || !failure.As(err).Retry {
 			return err
 		}
-		if org, _, err = s.Tenant(ctx, callerID, orgKey); err != nil {
+		if a, err = s.refresh(ctx, a); err != nil {
 			return err
 		}
+		org = a.Organization
 	}
 	return failure.Race("organization")
 }

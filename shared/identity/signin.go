@@ -198,11 +198,8 @@ type Handover struct {
 // another client (a browser the user is sent to) signs in as the caller.
 // Permission: the user themself, in an organization they belong to.
 // Errors: as Tenant; Forbidden for another user's id; Invalid redirect.
-func (s *Service) CreateHandover(ctx context.Context, callerID, orgKey, userID, redirectTo string) (Handover, error) {
-	if _, _, err := s.Tenant(ctx, callerID, orgKey); err != nil {
-		return Handover{}, err
-	}
-	if userID != callerID {
+func (s *Service) CreateHandover(ctx context.Context, a Access, userID, redirectTo string) (Handover, error) {
+	if userID != a.UserID {
 		return Handover{}, failure.New(failure.Forbidden, "a handover is made by the user themself")
 	}
 	if err := s.checkRedirect(redirectTo); err != nil {
@@ -212,12 +209,12 @@ func (s *Service) CreateHandover(ctx context.Context, callerID, orgKey, userID, 
 	if err != nil {
 		return Handover{}, failure.Wrap(err, "make handover reference")
 	}
-	ot := OneTime{Kind: OneTimeHandover, CodeHash: secret.TokenHash(code), UserID: callerID,
-		Data: map[string]string{"redirectTo": redirectTo, "organizationKey": orgKey}, Expires: s.now().Add(HandoverTTL)}
+	ot := OneTime{Kind: OneTimeHandover, CodeHash: secret.TokenHash(code), UserID: a.UserID,
+		Data: map[string]string{"redirectTo": redirectTo, "organizationKey": a.Organization.Key}, Expires: s.now().Add(HandoverTTL)}
 	if err := s.Store.PutOneTime(ctx, ot); err != nil {
 		return Handover{}, err
 	}
-	return Handover{Reference: code, RedirectTo: redirectTo, OrganizationKey: orgKey}, nil
+	return Handover{Reference: code, RedirectTo: redirectTo, OrganizationKey: a.Organization.Key}, nil
 }
 
 // RedeemHandover exchanges a handover reference, once and in time, for a

@@ -78,12 +78,9 @@ type NamedMember struct {
 
 // Self answers the caller's own membership of the organization, named.
 // Permission: members. Errors: as Tenant.
-func (s *Service) Self(ctx context.Context, callerID, orgKey string) (NamedMember, error) {
-	org, m, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return NamedMember{}, err
-	}
-	user, err := s.Store.GetUser(ctx, callerID)
+func (s *Service) Self(ctx context.Context, a Access) (NamedMember, error) {
+	org, m := a.Organization, a.Membership
+	user, err := s.Store.GetUser(ctx, a.UserID)
 	if err != nil {
 		return NamedMember{}, err
 	}
@@ -96,11 +93,8 @@ func (s *Service) Self(ctx context.Context, callerID, orgKey string) (NamedMembe
 
 // MemberNamed answers the member with the username. Permission: members.
 // Errors: as Tenant; NotFound for an unknown username.
-func (s *Service) MemberNamed(ctx context.Context, callerID, orgKey, username string) (NamedMember, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return NamedMember{}, err
-	}
+func (s *Service) MemberNamed(ctx context.Context, a Access, username string) (NamedMember, error) {
+	org := a.Organization
 	m, err := s.memberNamed(ctx, org, username)
 	if err != nil {
 		return NamedMember{}, err
@@ -114,11 +108,8 @@ func (s *Service) MemberNamed(ctx context.Context, callerID, orgKey, username st
 
 // NamedMembers lists the organization's members (at most
 // MaxListedMembers), named. Permission: members. Errors: as Tenant.
-func (s *Service) NamedMembers(ctx context.Context, callerID, orgKey string) ([]NamedMember, error) {
-	org, _, err := s.Tenant(ctx, callerID, orgKey)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) NamedMembers(ctx context.Context, a Access) ([]NamedMember, error) {
+	org := a.Organization
 	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
 	if err != nil {
 		return nil, err
@@ -143,8 +134,8 @@ func (s *Service) NamedMembers(ctx context.Context, callerID, orgKey string) ([]
 // RemoveMemberNamed takes the member with the username out of the
 // organization (their identity and sessions stay). Permission: admins.
 // Errors: as Tenant; Forbidden; NotFound; Conflict for the last admin.
-func (s *Service) RemoveMemberNamed(ctx context.Context, callerID, orgKey, username string) error {
-	org, err := s.adminTenant(ctx, callerID, orgKey, "remove users")
+func (s *Service) RemoveMemberNamed(ctx context.Context, a Access, username string) error {
+	org, err := a.admin("remove users")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ var errNoEntity = failure.New(failure.Invalid, "Entity to save is not in request
 // the User agent, "Updates the existing User" (see the package doc for
 // the rules, permissions and errors).
 func Routes(rt *httpapi.Router, svc *identity.Service) {
-	rt.Handle("PUT "+UserPath, httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("PUT "+UserPath, httpapi.Tenant(svc, tenant, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		sel, err := parseSelect(r.URL.Query()["$select"])
 		if err != nil {
 			return err
@@ -37,7 +37,7 @@ func Routes(rt *httpapi.Router, svc *identity.Service) {
 		if err := httpapi.Unmarshal(body, &e); err != nil {
 			return err
 		}
-		u := userUpdate{svc: svc, callerID: callerID, tenant: r.PathValue("tenant"), userID: r.PathValue("id")}
+		u := userUpdate{svc: svc, access: a, userID: r.PathValue("id")}
 		v, numbers, err := u.apply(r.Context(), e, httpapi.Token(r))
 		if err != nil {
 			return err
@@ -53,6 +53,9 @@ func Routes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, answer)
 	}))
 }
+
+// tenant is the organization key of a request.
+func tenant(r *http.Request) string { return r.PathValue("tenant") }
 
 // userFields are the User's top-level names, lower-cased, for $select.
 var userFields = func() map[string]bool {
@@ -88,8 +91,9 @@ func parseSelect(values []string) (map[string]bool, error) {
 
 // userUpdate maps one User entity onto the member change of the core.
 type userUpdate struct {
-	svc                      *identity.Service
-	callerID, tenant, userID string
+	svc    *identity.Service
+	access identity.Access
+	userID string
 	// groups are the organization's groups, read once when a group is
 	// named by its Value.
 	groups []identity.Group
@@ -109,7 +113,7 @@ func (u *userUpdate) apply(ctx context.Context, e userEntity, token string) (ide
 	}
 	if e.AssociateId != nil && *e.AssociateId != 0 {
 		// Read first (the read checks access and membership), then compare.
-		if _, err := u.svc.ChangeMember(ctx, u.callerID, u.tenant, u.userID, identity.MemberChange{}); err != nil {
+		if _, err := u.svc.ChangeMember(ctx, u.access, u.userID, identity.MemberChange{}); err != nil {
 			return identity.MemberView{}, answerNumbers{}, err
 		}
 		n, err := u.svc.Numbers(ctx, identity.UserNumbers, []string{u.userID})
@@ -120,7 +124,7 @@ func (u *userUpdate) apply(ctx context.Context, e userEntity, token string) (ide
 			return identity.MemberView{}, answerNumbers{}, failure.Field("AssociateId", "AssociateId %d is not the id of this user", *e.AssociateId)
 		}
 	}
-	v, err := u.svc.ChangeMember(ctx, u.callerID, u.tenant, u.userID, c)
+	v, err := u.svc.ChangeMember(ctx, u.access, u.userID, c)
 	if err != nil {
 		return identity.MemberView{}, answerNumbers{}, err
 	}
@@ -236,7 +240,7 @@ func (u *userUpdate) groupID(ctx context.Context, g userGroup) (string, error) {
 		return "", failure.Field("UserGroup", "a group is named by its Id or its Value")
 	}
 	if u.groups == nil {
-		groups, err := u.svc.Groups(ctx, u.callerID, u.tenant)
+		groups, err := u.svc.Groups(ctx, u.access)
 		if err != nil {
 			return "", err
 		}

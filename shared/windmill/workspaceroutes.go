@@ -11,16 +11,16 @@ import (
 // workspace's users, their roles, invitations and leaving.
 func WorkspaceRoutes(rt *httpapi.Router, svc *identity.Service) {
 	w := BasePath + "/w/{workspace}"
-	rt.Handle("GET "+w+"/users/whoami", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		m, err := svc.Self(r.Context(), callerID, workspace(r))
+	rt.Handle("GET "+w+"/users/whoami", inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		m, err := svc.Self(r.Context(), a)
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, userOf(m))
 	}))
 	// whois and getUser (UserService and AdminService) answer the same.
-	named := authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		m, err := svc.MemberNamed(r.Context(), callerID, workspace(r), r.PathValue("username"))
+	named := inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		m, err := svc.MemberNamed(r.Context(), a, r.PathValue("username"))
 		if err != nil {
 			return err
 		}
@@ -28,8 +28,8 @@ func WorkspaceRoutes(rt *httpapi.Router, svc *identity.Service) {
 	})
 	rt.Handle("GET "+w+"/users/whois/{username}", named)
 	rt.Handle("GET "+w+"/users/get/{username}", named)
-	rt.Handle("GET "+w+"/users/list", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		members, err := svc.NamedMembers(r.Context(), callerID, workspace(r))
+	rt.Handle("GET "+w+"/users/list", inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		members, err := svc.NamedMembers(r.Context(), a)
 		if err != nil {
 			return err
 		}
@@ -39,8 +39,8 @@ func WorkspaceRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("GET "+w+"/users/list_usernames", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		members, err := svc.NamedMembers(r.Context(), callerID, workspace(r))
+	rt.Handle("GET "+w+"/users/list_usernames", inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		members, err := svc.NamedMembers(r.Context(), a)
 		if err != nil {
 			return err
 		}
@@ -50,26 +50,26 @@ func WorkspaceRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
-	rt.Handle("POST "+w+"/users/update/{username}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	rt.Handle("POST "+w+"/users/update/{username}", inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var req editWorkspaceUser
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return err
 		}
-		err := svc.ChangeRole(r.Context(), callerID, workspace(r), r.PathValue("username"),
+		err := svc.ChangeRole(r.Context(), a, r.PathValue("username"),
 			identity.RoleChange{Admin: req.IsAdmin, Operator: req.Operator, Disabled: req.Disabled})
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteText(w, http.StatusOK, "user updated")
 	}))
-	rt.Handle("DELETE "+w+"/users/delete/{username}", authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := svc.RemoveMemberNamed(r.Context(), callerID, workspace(r), r.PathValue("username")); err != nil {
+	rt.Handle("DELETE "+w+"/users/delete/{username}", inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := svc.RemoveMemberNamed(r.Context(), a, r.PathValue("username")); err != nil {
 			return err
 		}
 		return httpapi.WriteText(w, http.StatusOK, "user deleted")
 	}))
-	leave := authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		if err := svc.Leave(r.Context(), callerID, workspace(r), callerID, ""); err != nil {
+	leave := inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		if err := svc.Leave(r.Context(), a, a.UserID, ""); err != nil {
 			return err
 		}
 		return httpapi.WriteText(w, http.StatusOK, "left workspace")
@@ -85,7 +85,7 @@ func WorkspaceRoutes(rt *httpapi.Router, svc *identity.Service) {
 }
 
 func invite(svc *identity.Service, withUsername bool) httpapi.HandlerFunc {
-	return authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
+	return inWorkspace(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var req newUser
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return err
@@ -94,7 +94,7 @@ func invite(svc *identity.Service, withUsername bool) httpapi.HandlerFunc {
 		if withUsername {
 			n.Username = req.Username
 		}
-		if _, err := svc.AddMember(r.Context(), callerID, workspace(r), n); err != nil {
+		if _, err := svc.AddMember(r.Context(), a, n); err != nil {
 			return err
 		}
 		return httpapi.WriteText(w, http.StatusCreated, "user invited")
