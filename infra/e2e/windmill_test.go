@@ -156,3 +156,35 @@ func TestWindmillPasswordEndsAPITokens(t *testing.T) {
 	expect(t, call(t, "DELETE", "/api/users/tokens/delete/"+strings.Repeat("a", 300), a.Token, nil), http.StatusNotFound)
 	expect(t, call(t, "DELETE", "/api/users/tokens/delete/a%2Fb", a.Token, nil), http.StatusNotFound)
 }
+
+// A token bound to a workspace (createToken's workspace_id) resolves in
+// that organization only, on every API; a read-only one only reads.
+func TestWindmillBoundAndReadOnlyTokens(t *testing.T) {
+	a := signUp(t, "Bound Tokens")
+	other := signUp(t, "Bound Tokens Other")
+	joinAsMember(t, other, a)
+	create := func(body map[string]any) string {
+		t.Helper()
+		r := expect(t, call(t, "POST", "/api/users/tokens/create", "Bearer "+a.Token, body), http.StatusCreated)
+		return string(r.Body)
+	}
+	bound := create(map[string]any{"label": "bound", "workspace_id": a.OrgKey})
+	expect(t, call(t, "GET", "/api/v1/"+a.OrgKey, bound, nil), http.StatusOK)
+	expect(t, call(t, "GET", "/api/v1/"+other.OrgKey, a.Token, nil), http.StatusOK)
+	expect(t, call(t, "GET", "/api/v1/"+other.OrgKey, bound, nil), http.StatusNotFound)
+	expect(t, call(t, "GET", "/api/w/"+other.OrgKey+"/users/whoami", "Bearer "+bound, nil), http.StatusNotFound)
+	expect(t, call(t, "PUT", "/"+other.OrgKey+"/api/v1/User/"+a.UserID, "Bearer "+bound, map[string]any{}), http.StatusNotFound)
+	expect(t, call(t, "PUT", "/"+a.OrgKey+"/api/v1/User/"+a.UserID, "Bearer "+bound, map[string]any{}), http.StatusOK)
+	// A bound token makes bound tokens only, to its own organization.
+	expect(t, call(t, "POST", "/api/users/tokens/create", "Bearer "+bound, map[string]any{"label": "wider"}), http.StatusForbidden)
+	expect(t, call(t, "POST", "/api/users/tokens/create", "Bearer "+bound, map[string]any{"workspace_id": other.OrgKey}), http.StatusNotFound)
+	expect(t, call(t, "POST", "/api/users/tokens/create", "Bearer "+bound, map[string]any{"workspace_id": a.OrgKey}), http.StatusCreated)
+
+	readOnly := create(map[string]any{"label": "reader", "read_only": true})
+	expect(t, call(t, "GET", "/api/v1/"+other.OrgKey, readOnly, nil), http.StatusOK)
+	expect(t, call(t, "PUT", "/api/v1/"+a.OrgKey, readOnly, map[string]any{"name": "Renamed"}), http.StatusForbidden)
+	expect(t, call(t, "POST", "/api/v1/"+a.OrgKey+"/groups", readOnly, map[string]any{"name": "By a reader"}), http.StatusForbidden)
+	if org := expect(t, call(t, "GET", "/api/v1/"+a.OrgKey, a.Token, nil), http.StatusOK).JSON(t); org["name"] == "Renamed" {
+		t.Error("a read-only token renamed the organization")
+	}
+}

@@ -39,6 +39,11 @@ const (
 type NewAPIToken struct {
 	Label   string
 	Expires time.Time
+	// OrganizationKey binds the token to the organization ("" for none):
+	// it resolves nowhere else. The caller must be a member of it.
+	OrganizationKey string
+	// ReadOnly makes a token that only reads.
+	ReadOnly bool
 }
 
 // prefixShape is what a token prefix looks like (the URL-safe base64
@@ -48,11 +53,17 @@ var prefixShape = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // CreateAPIToken makes a named API token for the caller and answers the
 // token, shown this once. It is a session of kind TokenAPI: a bearer on
 // every API until it expires or is deleted (or a password change ends the
-// user's other sessions). Permission: any signed-in user, for themself.
-// Errors: Invalid for a bad label or an expiration that is not in the
-// future or further than MaxAPITokenTTL; Conflict when the user holds
-// MaxAPITokens live tokens.
-func (s *Service) CreateAPIToken(ctx context.Context, callerID string, n NewAPIToken) (string, error) {
+// user's other sessions), limited to one organization when bound to it
+// and to reading when read-only. A token never makes a wider one: a
+// caller whose token is bound makes tokens bound to the same organization
+// only (and a read-only token makes none, as it writes nothing).
+// Permission: any signed-in user, for themself. Errors: Invalid for a bad
+// label or an expiration that is not in the future or further than
+// MaxAPITokenTTL; NotFound for an organization to bind to that the caller
+// is no member of; Forbidden for a token wider than the caller's;
+// Conflict when the user holds MaxAPITokens live tokens.
+func (s *Service) CreateAPIToken(ctx context.Context, c Caller, n NewAPIToken) (string, error) {
+	callerID := c.UserID
 	if err := ValidateName("label", n.Label); err != nil {
 		return "", err
 	}
@@ -63,6 +74,19 @@ func (s *Service) CreateAPIToken(ctx context.Context, callerID string, n NewAPIT
 	}
 	if !expires.After(now) || expires.Sub(now) > MaxAPITokenTTL {
 		return "", failure.Field("expiration", "expiration must be an instant in the future, at most %d days ahead", int(MaxAPITokenTTL.Hours()/24))
+	}
+	if c.ReadOnly && !n.ReadOnly {
+		return "", failure.New(failure.Forbidden, "a read-only token makes read-only tokens only")
+	}
+	var bound Organization
+	if n.OrganizationKey != "" {
+		a, err := s.Resolve(ctx, c, n.OrganizationKey)
+		if err != nil {
+			return "", err
+		}
+		bound = a.Organization
+	} else if c.OrganizationID != "" {
+		return "", failure.New(failure.Forbidden, "a token bound to an organization makes tokens bound to it only")
 	}
 	live, err := s.APITokens(ctx, callerID)
 	if err != nil {
@@ -76,7 +100,8 @@ func (s *Service) CreateAPIToken(ctx context.Context, callerID string, n NewAPIT
 		return "", failure.Wrap(err, "make token")
 	}
 	t := Session{TokenHash: secret.TokenHash(token), UserID: callerID, Created: now, Expires: expires.UTC(),
-		Kind: TokenAPI, Label: n.Label, Prefix: token[:APITokenPrefixLength]}
+		Kind: TokenAPI, Label: n.Label, Prefix: token[:APITokenPrefixLength],
+		OrganizationID: bound.ID, OrganizationKey: bound.Key, ReadOnly: n.ReadOnly}
 	if err := s.Store.PutAPIToken(ctx, t); err != nil {
 		return "", err
 	}

@@ -129,8 +129,10 @@ type Session struct {
 	Label     string
 	Prefix    string
 	// OrganizationID binds the token to one organization ("" for none):
-	// it resolves nowhere else (Caller.OrganizationID).
-	OrganizationID string `dynamo:",omitempty"`
+	// it resolves nowhere else (Caller.OrganizationID). OrganizationKey is
+	// that organization's key, for display (keys do not change).
+	OrganizationID  string `dynamo:",omitempty"`
+	OrganizationKey string `dynamo:",omitempty"`
 	// ReadOnly tokens only read (Caller.ReadOnly).
 	ReadOnly bool `dynamo:",omitempty"`
 }

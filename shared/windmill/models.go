@@ -47,6 +47,7 @@ type TruncatedToken struct {
 	LastUsedAt  time.Time `json:"last_used_at"`
 	ReadOnly    bool      `json:"read_only"`
 	Email       string    `json:"email,omitempty"`
+	WorkspaceID string    `json:"workspace_id,omitempty"`
 }
 
 // WorkspaceInvite is an open invitation as its invitee sees it.
@@ -88,7 +89,7 @@ func globalUserOf(u identity.User) GlobalUserInfo {
 
 func tokenOf(t identity.Session, email string) TruncatedToken {
 	return TruncatedToken{TokenPrefix: t.Prefix, Label: t.Label, Expiration: t.Expires, CreatedAt: t.Created,
-		LastUsedAt: t.Created, ReadOnly: false, Email: email}
+		LastUsedAt: t.Created, ReadOnly: t.ReadOnly, Email: email, WorkspaceID: workspaceID(t.OrganizationKey)}
 }
 
 func inviteOf(inv identity.InvitationTo) WorkspaceInvite {
@@ -108,8 +109,11 @@ type oauthCallback struct {
 }
 
 type newToken struct {
-	Label      *string `json:"label"`
-	Expiration *string `json:"expiration"`
+	Label       *string   `json:"label"`
+	Expiration  *string   `json:"expiration"`
+	WorkspaceID *string   `json:"workspace_id"`
+	ReadOnly    *bool     `json:"read_only"`
+	Scopes      *[]string `json:"scopes"`
 }
 
 type passwordRequest struct {

@@ -55,11 +55,20 @@ func tokenRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		label := ""
-		if req.Label != nil {
-			label = *req.Label
+		if req.Scopes != nil && len(*req.Scopes) > 0 {
+			return failure.Field("scopes", "scoped tokens are not supported: a token has its holder's access, bound to a workspace (workspace_id) or read-only (read_only)")
 		}
-		token, err := svc.CreateAPIToken(r.Context(), callerID, identity.NewAPIToken{Label: label, Expires: expires})
+		n := identity.NewAPIToken{Expires: expires}
+		if req.Label != nil {
+			n.Label = *req.Label
+		}
+		if req.WorkspaceID != nil {
+			n.OrganizationKey = *req.WorkspaceID
+		}
+		if req.ReadOnly != nil {
+			n.ReadOnly = *req.ReadOnly
+		}
+		token, err := svc.CreateAPIToken(r.Context(), httpapi.CallerOf(r), n)
 		if err != nil {
 			return err
 		}

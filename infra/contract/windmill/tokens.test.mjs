@@ -107,3 +107,23 @@ test('createToken refuses bad input with 400 and makes nothing', async () => {
   as(ADMIN.token);
   assert.equal((await json(UserService.listTokens())).length, before, 'no token was made');
 });
+
+test('createToken with workspace_id and read_only: a bound, read-only token, listed as such', async () => {
+  const token = await create({ label: `bound ${Date.now()}`, workspace_id: WS, read_only: true });
+  const t = await listed(token);
+  assert.equal(t.workspace_id, WS);
+  assert.equal(t.read_only, true);
+  as(token);
+  assert.equal((await json(UserService.whoami({ workspace: WS }))).email, ADMIN.email, 'it reads its workspace');
+  assert.equal(await text(UserService.getCurrentEmail()), ADMIN.email);
+  await refused(UserService.createToken({ requestBody: { label: 'wider' } }), 403);
+  as(ADMIN.token);
+  assert.equal(await text(UserService.getCurrentEmail()), ADMIN.email);
+});
+
+test('createToken refuses a workspace the caller is no member of (404) and scopes (400)', async () => {
+  as(ADMIN.token);
+  await refused(UserService.createToken({ requestBody: { workspace_id: account('OUTSIDER').org } }), 404);
+  await refused(UserService.createToken({ requestBody: { workspace_id: 'no-such-workspace' } }), 404);
+  await refused(UserService.createToken({ requestBody: { scopes: ['jobs:read'] } }), 400);
+});
