@@ -128,11 +128,11 @@ func TestCreateAPITokenRefusesBadExpirations(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	s := &Service{Now: func() time.Time { return now }}
 	for _, exp := range []time.Time{now, now.Add(-time.Second), now.Add(MaxAPITokenTTL + time.Second)} {
-		if _, err := s.CreateAPIToken(context.Background(), "u", NewAPIToken{Expires: exp}); !failure.Is(err, failure.Invalid) {
+		if _, err := s.CreateAPIToken(context.Background(), Caller{UserID: "u"}, NewAPIToken{Expires: exp}); !failure.Is(err, failure.Invalid) {
 			t.Errorf("expiration %v: %v, want Invalid", exp, err)
 		}
 	}
-	if _, err := s.CreateAPIToken(context.Background(), "u", NewAPIToken{Label: strings.Repeat("l", MaxNameLength+1)}); !failure.Is(err, failure.Invalid) {
+	if _, err := s.CreateAPIToken(context.Background(), Caller{UserID: "u"}, NewAPIToken{Label: strings.Repeat("l", MaxNameLength+1)}); !failure.Is(err, failure.Invalid) {
 		t.Errorf("a long label: %v, want Invalid", err)
 	}
 }
