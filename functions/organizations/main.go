@@ -6,6 +6,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 func main() {
@@ -18,6 +19,7 @@ func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	id := env.Identity()
 	id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
+	id.Directory = ldapdir.FromEnv()
 	effektif.OrganizationRoutes(router, id)
 	effektif.GroupRoutes(router, id)
 	effektif.LdapRoutes(router, id)

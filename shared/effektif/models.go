@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 // BasePath is where the Effektif API is mounted.
@@ -55,7 +54,7 @@ type Organization struct {
 	Invitations       []string `json:"invitations"`
 	TimeZone          string   `json:"timeZone,omitempty"`
 	// LdapConnector is shown to admins only, without its bind password.
-	LdapConnector *ldapdir.Connector `json:"ldapConnector,omitempty"`
+	LdapConnector *identity.LDAPConnector `json:"ldapConnector,omitempty"`
 }
 
 // LoginResponse answers a login, an activation and a password reset.
@@ -117,11 +116,11 @@ type Registration struct {
 // of which only name, customCSS and timeZone are applied (a field left out is
 // not changed). The key cannot change: a different key is refused.
 type OrganizationUpdate struct {
-	Key           *string            `json:"key"`
-	Name          *string            `json:"name"`
-	CustomCSS     *string            `json:"customCSS"`
-	TimeZone      *string            `json:"timeZone"`
-	LdapConnector *ldapdir.Connector `json:"ldapConnector"`
+	Key           *string                 `json:"key"`
+	Name          *string                 `json:"name"`
+	CustomCSS     *string                 `json:"customCSS"`
+	TimeZone      *string                 `json:"timeZone"`
+	LdapConnector *identity.LDAPConnector `json:"ldapConnector"`
 }
 
 // SystemConfiguration is the public configuration.

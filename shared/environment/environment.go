@@ -8,9 +8,7 @@
 // TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
 // address), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED
 // ("false" turns self-service registration off), OIDC_PROVIDERS (the
-// external OpenID Connect sign-in providers, see package oidc),
-// LDAP_ALLOW_PRIVATE ("true" lets LDAP directories be at loopback, private
-// and link-local addresses), plus the standard AWS SDK
+// external OpenID Connect sign-in providers, see package oidc), plus the standard AWS SDK
 // variables (region, credentials, AWS_ENDPOINT_URL_*).
 package environment
 
@@ -79,7 +77,6 @@ func (e *Env) Identity() *identity.Service {
 		Pictures:             e.Files(),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 		Providers:            e.identityProviders(),
-		LDAPAllowPrivate:     os.Getenv("LDAP_ALLOW_PRIVATE") == "true",
 		ReservedKeys:         ReservedKeys,
 	}
 }
