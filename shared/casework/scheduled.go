@@ -9,7 +9,6 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/mail"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 // deliver sends queued mails and removes each sent one from the outbox. A
@@ -175,7 +174,7 @@ func (s *Service) PurgeDeleted(ctx context.Context, p Purger, files PrefixDelete
 		}
 		items -= removed
 		r.Items += removed
-		n, err := files.DeletePrefix(ctx, objects.FileKey(orgID, ""), objectBudget)
+		n, err := files.DeletePrefix(ctx, FileKey(orgID, ""), objectBudget)
 		if err != nil {
 			return r, err
 		}

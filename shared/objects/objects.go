@@ -23,12 +23,6 @@ type Bucket struct {
 	Name   string
 }
 
-// FileKey is the key of an uploaded file's bytes: per organization, by the
-// file's id (never by the name a client gave it).
-func FileKey(organizationID, fileID string) string {
-	return "files/" + organizationID + "/" + fileID
-}
-
 // Get reads an object of at most limit bytes. Errors: NotFound for a
 // missing object, TooLarge beyond the limit.
 func (b Bucket) Get(ctx context.Context, key string, limit int64) ([]byte, error) {
