@@ -5,12 +5,11 @@
 package main
 
 import (
-	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return casework.ScheduledHandler(env.Casework(), env.Store, env.Files())
+		return scheduledHandler(env.Casework(), env.Store, env.Files())
 	})
 }

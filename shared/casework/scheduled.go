@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"time"
@@ -99,10 +98,9 @@ func (s *Service) FireDueTimers(ctx context.Context, limit int) (int, error) {
 	return fired, nil
 }
 
-// Work done per scheduled run, bounded so a run ends well within its timeout.
+// The purge's work per run (PurgeDeleted), bounded so a scheduled run ends
+// well within its timeout.
 const (
-	timersPerRun = 200
-	mailsPerRun  = 100
 	// purgeItemsPerRun bounds the DynamoDB items, and purgeObjectsPerRun
 	// the S3 objects, that one run removes of deleted organizations.
 	purgeItemsPerRun   = 1000
@@ -191,30 +189,4 @@ func (s *Service) PurgeDeleted(ctx context.Context, p Purger, files PrefixDelete
 		r.Finished++
 	}
 	return r, nil
-}
-
-// ScheduledResult reports a scheduled run.
-type ScheduledResult struct {
-	TimersFired int `json:"timersFired"`
-	MailsSent   int `json:"mailsSent"`
-	PurgeResult
-}
-
-// ScheduledHandler returns the handler of the scheduled function: it fires
-// due timers, flushes the outbox and purges deleted organizations (their
-// items through p, their objects through files). The event (an
-// EventBridge scheduled event) carries nothing it needs.
-func ScheduledHandler(s *Service, p Purger, files PrefixDeleter) func(context.Context, json.RawMessage) (ScheduledResult, error) {
-	return func(ctx context.Context, _ json.RawMessage) (ScheduledResult, error) {
-		var r ScheduledResult
-		var err error
-		if r.TimersFired, err = s.FireDueTimers(ctx, timersPerRun); err != nil {
-			return r, err
-		}
-		if r.MailsSent, err = s.FlushOutbox(ctx, mailsPerRun); err != nil {
-			return r, err
-		}
-		r.PurgeResult, err = s.PurgeDeleted(ctx, p, files)
-		return r, err
-	}
 }
