@@ -6,10 +6,11 @@ package main
 
 import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return scheduledHandler(env.Casework(), env.Store, env.Files())
+		return scheduledHandler(env.Casework(), workstore.New(env.Store), env.Files())
 	})
 }

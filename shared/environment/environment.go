@@ -32,6 +32,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/oidc"
 	"github.com/effektif-serverless/caseflow/shared/store"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 // Env is a function's configuration and clients.
@@ -95,7 +96,7 @@ var ReservedKeys = identity.NewReservedKeys(RootSegments, effektif.ReservedKeys)
 func (e *Env) Casework() *casework.Service {
 	id := e.Identity()
 	return &casework.Service{
-		Identity: id, Store: e.Store, Mail: id.Mail, Files: e.Files(),
+		Identity: id, Store: workstore.New(e.Store), Mail: id.Mail, Files: e.Files(),
 		MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
 	}
 }
