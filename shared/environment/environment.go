@@ -73,7 +73,7 @@ func (p identityProviders) Exchange(ctx context.Context, key, code, verifier, no
 func (e *Env) Identity() *identity.Service {
 	return &identity.Service{
 		Store:                e.Store,
-		Mail:                 sesmail.Sender{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")},
+		Mail:                 sesmail.FromEnv(e.AWS),
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
 		Pictures:             e.Files(),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
@@ -112,7 +112,7 @@ func intEnv(name string) int64 {
 
 // Files is the bucket of uploaded files and received mail.
 func (e *Env) Files() objects.Bucket {
-	return objects.Bucket{Client: awsclients.S3(e.AWS), Name: os.Getenv("FILES_BUCKET")}
+	return objects.FromEnv(e.AWS)
 }
 
 // MailIntake returns the service that files incoming mail for the
