@@ -6,6 +6,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
 
 func main() {
@@ -16,7 +17,7 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	cases := env.Casework()
+	cases := caseworkenv.Service(env)
 	effektif.CaseRoutes(router, cases)
 	effektif.CaseFileRoutes(router, cases)
 	return router

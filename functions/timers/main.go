@@ -6,11 +6,13 @@ package main
 
 import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return scheduledHandler(env.Casework(), workstore.New(env.Store), env.Files())
+		return scheduledHandler(caseworkenv.Service(env), workstore.New(env.Store), objects.FromEnv(env.AWS))
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
 
 func main() {
@@ -17,6 +18,6 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	effektif.WorkflowRoutes(router, env.Casework())
+	effektif.WorkflowRoutes(router, caseworkenv.Service(env))
 	return router
 }
