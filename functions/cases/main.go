@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
@@ -18,7 +19,7 @@ func main() {
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	cases := caseworkenv.Service(env)
-	effektif.CaseRoutes(router, cases)
-	effektif.CaseFileRoutes(router, cases)
+	work.CaseRoutes(router, cases)
+	work.CaseFileRoutes(router, cases)
 	return router
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/mailhook"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
@@ -24,6 +25,6 @@ func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	cw := caseworkenv.Service(env)
 	intake := &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
-	effektif.MailRoutes(router, intake, []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), objects.FromEnv(env.AWS))
+	mailhook.Routes(router, intake, []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), objects.FromEnv(env.AWS))
 	return router
 }

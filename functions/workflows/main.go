@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
@@ -18,6 +19,6 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	effektif.WorkflowRoutes(router, caseworkenv.Service(env))
+	work.WorkflowRoutes(router, caseworkenv.Service(env))
 	return router
 }

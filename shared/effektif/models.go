@@ -1,5 +1,8 @@
 // Package effektif is the Effektif REST API v1 dialect: its JSON models, its
 // routes under /api/v1 and its error shape, mapped onto the domain core.
+// This package serves the identity groups (users, organizations, groups,
+// invitations, licenses, LDAP, pictures); package work serves the
+// casework groups on the same models, error shape and conventions.
 // Decisions where the API document is silent are written next to the code
 // they shape and listed in the README.
 package effektif
@@ -156,7 +159,10 @@ type Error struct {
 	Details any `json:"details,omitempty"`
 }
 
-func userOf(u identity.User, organizationIDs []string, admin bool) User {
+// UserOf is the Effektif User of a core user: organizationIDs are the
+// organizations it is read through, admin whether it administers the one
+// read.
+func UserOf(u identity.User, organizationIDs []string, admin bool) User {
 	if organizationIDs == nil {
 		organizationIDs = []string{}
 	}
@@ -170,7 +176,7 @@ func userOf(u identity.User, organizationIDs []string, admin bool) User {
 // memberOf is a user as read through one organization: with that
 // organization's admin flag and the user's groups in it.
 func memberOf(m identity.Member) User {
-	u := userOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
+	u := UserOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
 	if m.Membership.GroupIDs != nil {
 		u.GroupIDs = m.Membership.GroupIDs
 	}
@@ -198,7 +204,7 @@ func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	}
 	o.Admins = make([]User, len(d.Admins))
 	for i, a := range d.Admins {
-		o.Admins[i] = userOf(a, nil, true)
+		o.Admins[i] = UserOf(a, nil, true)
 	}
 	return o
 }
@@ -214,7 +220,7 @@ func loginResponseOf(l identity.Login) LoginResponse {
 	for i, o := range l.Organizations {
 		orgs[i] = organizationOf(o, admin[o.ID])
 	}
-	return LoginResponse{Token: l.Token, User: userOf(l.User, orgIDs, false), Organizations: orgs}
+	return LoginResponse{Token: l.Token, User: UserOf(l.User, orgIDs, false), Organizations: orgs}
 }
 
 func (r RegistrationRequest) core() identity.RegistrationRequest {

@@ -123,7 +123,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, userOf(u, []string{}, false))
+		return httpapi.WriteJSON(w, http.StatusOK, UserOf(u, []string{}, false))
 	})
 	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
 		var req HandoverLogin
@@ -160,13 +160,13 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
 	rt.Handle("GET "+BasePath+"/{organizationKey}/users", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, callerID string) error {
-		p, err := page(r)
+		p, err := Pagination.Read(r)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		members, err := svc.Members(r.Context(), callerID, r.PathValue("organizationKey"), identity.MemberQuery{
-			EmailAddress: q.Get("emailAddress"), Name: q.Get("name"), Offset: p.Offset, PageSize: p.PageSize,
+			EmailAddress: q.Get("emailAddress"), Name: q.Get("name"), Offset: p.Offset, PageSize: p.Size,
 		})
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package effektif
+package work
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/inline"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -63,7 +64,7 @@ func decodeInline(r *http.Request, v any) (map[string]json.RawMessage, error) {
 // CaseRoutes registers the routes of the Effektif Case group.
 func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := caseHandlers{svc: svc}
-	base := BasePath + "/{organizationKey}/cases"
+	base := effektif.BasePath + "/{organizationKey}/cases"
 	rt.Handle("GET "+base, httpapi.Authenticated(h.list))
 	rt.Handle("POST "+base, httpapi.Authenticated(h.create))
 	rt.Handle("GET "+base+"/{caseId}", httpapi.Authenticated(h.get))
@@ -74,7 +75,7 @@ func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("GET "+base+"/{caseId}/events", httpapi.Authenticated(h.events))
 	rt.Handle("POST "+base+"/{caseId}/events", httpapi.Authenticated(h.comment))
 	rt.Handle("GET "+base+"/{caseId}/tasks", httpapi.Authenticated(h.tasks))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", httpapi.Authenticated(h.info))
+	rt.Handle("GET "+effektif.BasePath+"/{organizationKey}/info/cases", httpapi.Authenticated(h.info))
 }
 
 type caseHandlers struct {
