@@ -2,8 +2,8 @@
 // serve workflows, instances, cases, tasks, files and mail, as the
 // deployment configures it.
 //
-// Variables: those of identityenv (the casework service checks callers and
-// sends mail through the identity service), FILES_BUCKET (the files; see
+// Variables: MAIL_FROM and MAIL_CONFIGURATION_SET (the mail of email
+// tasks, through SES; see sesmail.FromEnv), FILES_BUCKET (the files; see
 // objects.FromEnv), MAX_UPLOAD_BYTES (largest upload) and
 // FILES_INLINE_LIMIT (largest download answered inline, larger ones
 // redirect to S3).
@@ -15,19 +15,22 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/environment"
-	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
+	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
 	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
-// Service returns the casework service: the identity service of
-// identityenv, the casework items on env's table (workstore) and the
-// files bucket.
+// Service returns the casework service: the casework items on env's table
+// (workstore), mail through SES and the files bucket. Its identity service
+// is the one casework uses: tenants, members and users on env's store (it
+// signs no one in and keeps no pictures, so it has no sign-in providers
+// and no bucket).
 func Service(env *environment.Env) *casework.Service {
-	id := identityenv.Service(env)
+	mail := sesmail.FromEnv(env.AWS)
 	return &casework.Service{
-		Identity: id, Store: workstore.New(env.Store), Mail: id.Mail, Files: objects.FromEnv(env.AWS),
-		MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
+		Identity: &identity.Service{Store: env.Store, Mail: mail}, Store: workstore.New(env.Store), Mail: mail,
+		Files: objects.FromEnv(env.AWS), MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
 	}
 }
 
