@@ -29,33 +29,29 @@ func (d Directory) Validate(c Connector) error { return failureOf(Validate(c)) }
 
 // Users lists the directory's users (see the package function Users).
 func (d Directory) Users(ctx context.Context, c Connector, exclude string, limit int) ([]User, error) {
-	c.AllowPrivate = d.AllowPrivate
-	users, err := Users(ctx, c, exclude, limit)
-	if err != nil {
-		return nil, failureOf(err)
-	}
-	return users, nil
+	return read(d, c, func(c Connector) ([]User, error) { return Users(ctx, c, exclude, limit) })
 }
 
 // Groups lists the directory's groups (see the package function Groups).
 func (d Directory) Groups(ctx context.Context, c Connector, exclude string, limit int) ([]Group, error) {
-	c.AllowPrivate = d.AllowPrivate
-	groups, err := Groups(ctx, c, exclude, limit)
-	if err != nil {
-		return nil, failureOf(err)
-	}
-	return groups, nil
+	return read(d, c, func(c Connector) ([]Group, error) { return Groups(ctx, c, exclude, limit) })
 }
 
 // GroupMembers lists one group's members (see the package function
 // GroupMembers).
 func (d Directory) GroupMembers(ctx context.Context, c Connector, groupDN string, limit int) ([]User, error) {
+	return read(d, c, func(c Connector) ([]User, error) { return GroupMembers(ctx, c, groupDN, limit) })
+}
+
+// read runs one directory read with the deployment's AllowPrivate and
+// answers its error as a failure.
+func read[T any](d Directory, c Connector, run func(Connector) ([]T, error)) ([]T, error) {
 	c.AllowPrivate = d.AllowPrivate
-	users, err := GroupMembers(ctx, c, groupDN, limit)
+	out, err := run(c)
 	if err != nil {
 		return nil, failureOf(err)
 	}
-	return users, nil
+	return out, nil
 }
 
 // failureOf maps this package's errors to the failure codes
