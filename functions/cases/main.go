@@ -5,7 +5,9 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
 
 func main() {
@@ -16,8 +18,8 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	cases := env.Casework()
-	effektif.CaseRoutes(router, cases)
-	effektif.CaseFileRoutes(router, cases)
+	cases := caseworkenv.Service(env)
+	work.CaseRoutes(router, cases)
+	work.CaseFileRoutes(router, cases)
 	return router
 }

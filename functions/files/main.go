@@ -5,7 +5,9 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
 
 func main() {
@@ -16,6 +18,6 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	effektif.FileRoutes(router, env.Casework())
+	work.FileRoutes(router, caseworkenv.Service(env))
 	return router
 }

@@ -5,10 +5,11 @@ package main
 
 import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return deliveryHandler(env.Identity())
+		return deliveryHandler(&identity.Service{Store: env.Store})
 	})
 }

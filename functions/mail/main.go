@@ -1,5 +1,6 @@
 // Command mail is the Lambda function that serves the Effektif Mail group:
-// POST /mail/incoming, the signed inbound mail webhook.
+// POST /mail/incoming, the signed inbound mail webhook (MAIL_WEBHOOK_SECRET
+// signs it) for the organizations' addresses at MAIL_DOMAIN.
 package main
 
 import (
@@ -7,7 +8,11 @@ import (
 	"os"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/mailhook"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+	"github.com/effektif-serverless/caseflow/shared/mailintake"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 func main() {
@@ -18,6 +23,8 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	effektif.MailRoutes(router, env.MailIntake(), []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), env.Files())
+	cw := caseworkenv.Service(env)
+	intake := &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
+	mailhook.Routes(router, intake, []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), objects.FromEnv(env.AWS))
 	return router
 }

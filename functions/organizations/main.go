@@ -6,6 +6,8 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
+	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 func main() {
@@ -16,8 +18,9 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	id := env.Identity()
+	id := identityenv.Service(env)
 	id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
+	id.Directory = ldapdir.FromEnv()
 	effektif.OrganizationRoutes(router, id)
 	effektif.GroupRoutes(router, id)
 	effektif.LdapRoutes(router, id)

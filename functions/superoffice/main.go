@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/superoffice"
 )
 
@@ -17,6 +18,8 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := superoffice.NewRouter()
-	superoffice.Routes(router, env.Identity())
+	// The User agent sends no mail and reads no pictures: the identity
+	// service on the store alone.
+	superoffice.Routes(router, &identity.Service{Store: env.Store})
 	return router
 }

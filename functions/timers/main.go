@@ -5,12 +5,14 @@
 package main
 
 import (
-	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+	"github.com/effektif-serverless/caseflow/shared/objects"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return casework.ScheduledHandler(env.Casework(), env.Store, env.Files())
+		return scheduledHandler(caseworkenv.Service(env), workstore.New(env.Store), objects.FromEnv(env.AWS))
 	})
 }

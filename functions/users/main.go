@@ -6,6 +6,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
 )
 
 func main() {
@@ -16,7 +17,7 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	id := env.Identity()
+	id := identityenv.Service(env)
 	id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
 	effektif.UserRoutes(router, id)
 	effektif.ProviderLoginRoutes(router, id)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
 	"github.com/effektif-serverless/caseflow/shared/windmill"
 )
 
@@ -17,7 +18,7 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := windmill.NewRouter()
-	id := env.Identity()
+	id := identityenv.Service(env)
 	id.Links = windmill.MailLinks{BaseURL: id.BaseURL}
 	windmill.AuthRoutes(router, id)
 	windmill.UserRoutes(router, id)

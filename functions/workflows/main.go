@@ -6,7 +6,9 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
 )
 
 func main() {
@@ -17,6 +19,6 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	effektif.WorkflowRoutes(router, env.Casework())
+	work.WorkflowRoutes(router, caseworkenv.Service(env))
 	return router
 }

@@ -8,13 +8,14 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/store"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 // benchCasework returns the casework service in this process on the local
 // stack's table, with DynamoDB calls counted.
 func benchCasework(b *testing.B) (*casework.Service, func() int) {
 	id, counter := benchService(b)
-	svc := &casework.Service{Identity: id, Store: id.Store.(*store.DB), Mail: id.Mail}
+	svc := &casework.Service{Identity: id, Store: workstore.New(id.Store.(*store.DB)), Mail: id.Mail}
 	return svc, func() int { return counter.Total("DynamoDB.") }
 }
 

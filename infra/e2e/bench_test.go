@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -29,7 +31,7 @@ func benchService(b testing.TB) (*identity.Service, *awsclients.CallCounter) {
 	counter.Attach(&cfg)
 	return &identity.Service{
 		Store:   store.New(awsclients.DynamoDB(cfg), "DataTable"),
-		Mail:    sesmail.Sender{Client: awsclients.SES(cfg), From: "bench@caseflow.local"},
+		Mail:    sesmail.Sender{Client: sesv2.NewFromConfig(cfg), From: "bench@caseflow.local"},
 		BaseURL: stack.GatewayURL,
 		Links:   effektif.MailLinks{BaseURL: stack.GatewayURL},
 	}, counter

@@ -14,6 +14,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
 	"github.com/effektif-serverless/caseflow/shared/store"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 // idFields are the request fields that name ids, keys or addresses, in
@@ -140,7 +141,7 @@ func TestLongIDsAnswer4xx(t *testing.T) {
 // keys work.
 func TestStoreRefusesLongKeyParts(t *testing.T) {
 	ctx := context.Background()
-	db := store.New(stack.AWS.DynamoDB(), "DataTable")
+	db := workstore.New(store.New(stack.AWS.DynamoDB(), "DataTable"))
 	long := strings.Repeat("a", 2<<10)
 	checks := map[string]error{}
 	_, checks["GetUser (pk)"] = db.GetUser(ctx, long)

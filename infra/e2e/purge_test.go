@@ -14,6 +14,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/store"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 // waitingWorkflow waits a day on a timer, so that the timer index holds an
@@ -256,7 +257,7 @@ func TestPurgeResumesInSmallSteps(t *testing.T) {
 		t.Fatalf("not the footprint expected: %v", before)
 	}
 	expect(t, call(t, "DELETE", org, a.Token, nil), http.StatusNoContent)
-	db := store.New(stack.AWS.DynamoDB(), "DataTable")
+	db := workstore.New(store.New(stack.AWS.DynamoDB(), "DataTable"))
 	ctx := context.Background()
 	var objects []string
 	collect := func(_ context.Context, keys []string) error { objects = append(objects, keys...); return nil }

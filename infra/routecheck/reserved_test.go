@@ -7,7 +7,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 	"github.com/effektif-serverless/caseflow/shared/effektif"
-	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
 )
 
 // TestReservedKeysCoverTheTemplate: a literal where a route of
@@ -22,7 +22,7 @@ func TestReservedKeysCoverTheTemplate(t *testing.T) {
 	literal := func(s string) bool { return s != "" && !strings.HasPrefix(s, "{") }
 	for _, r := range tmpl.Routes {
 		segs := strings.Split(strings.TrimPrefix(r.Path, "/"), "/")
-		if literal(segs[0]) && !environment.ReservedKeys.Has(segs[0]) {
+		if literal(segs[0]) && !identityenv.ReservedKeys.Has(segs[0]) {
 			t.Errorf("%s: first segment %q is not a reserved key", r.Key(), segs[0])
 		}
 		if strings.HasPrefix(r.Path, effektif.BasePath+"/") && len(segs) > 2 && literal(segs[2]) && !slices.Contains(effektif.ReservedKeys, segs[2]) {

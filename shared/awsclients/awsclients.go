@@ -1,5 +1,8 @@
-// Package awsclients builds the AWS SDK clients a function needs, once per
-// container, from the standard SDK settings. The same binary talks to AWS, to
+// Package awsclients loads the AWS SDK configuration a function needs, once
+// per container, from the standard SDK settings, and builds the DynamoDB
+// client every function uses (the S3 and SES clients are built by the
+// packages that wrap them, objects and sesmail, so that only the functions
+// that use those link them). The same binary talks to AWS, to
 // LocalStack or to the local stack, chosen only by AWS_ENDPOINT_URL,
 // AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SESV2 and the
 // region and credential variables.
@@ -13,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
 
 // Load reads the SDK configuration from the environment. Extra options (for
@@ -31,28 +32,17 @@ func Load(ctx context.Context, opts ...func(*config.LoadOptions) error) (aws.Con
 // Local, LocalStack) it skips the CRC32 check of responses, which DynamoDB
 // Local does not compute for error responses.
 func DynamoDB(cfg aws.Config) *dynamodb.Client {
-	custom := customEndpoint("AWS_ENDPOINT_URL_DYNAMODB")
+	custom := CustomEndpoint("AWS_ENDPOINT_URL_DYNAMODB")
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		o.DisableValidateResponseChecksum = custom
 	})
 }
 
-// S3 returns an S3 client. Against a custom endpoint (a local S3-compatible
-// server) it uses path-style addressing, which such servers need.
-func S3(cfg aws.Config) *s3.Client {
-	custom := customEndpoint("AWS_ENDPOINT_URL_S3")
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.UsePathStyle = custom
-	})
-}
-
-func customEndpoint(serviceVariable string) bool {
+// CustomEndpoint reports whether the SDK is pointed at a custom endpoint
+// for the service (its AWS_ENDPOINT_URL_<SERVICE> variable, or
+// AWS_ENDPOINT_URL for all): a local stack or LocalStack.
+func CustomEndpoint(serviceVariable string) bool {
 	return os.Getenv(serviceVariable) != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
-}
-
-// SES returns an SES v2 client.
-func SES(cfg aws.Config) *sesv2.Client {
-	return sesv2.NewFromConfig(cfg)
 }
 
 // Env returns the value of a required environment variable, or an error that

@@ -9,7 +9,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
@@ -59,7 +58,7 @@ func (s *Service) ImportBPMN(ctx context.Context, a identity.Access, fileID stri
 	if !ids.Valid(fileID) {
 		return EditorWorkflow{}, failure.New(failure.NotFound, "no such file")
 	}
-	data, err := s.Files.Get(ctx, objects.FileKey(org.ID, fileID), MaxBPMNSize)
+	data, err := s.Files.Get(ctx, FileKey(org.ID, fileID), MaxBPMNSize)
 	if err != nil {
 		return EditorWorkflow{}, err
 	}

@@ -11,11 +11,10 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 // File is an uploaded file: its bytes are in S3 under a key the server
-// chose (objects.FileKey), its metadata here. It may belong to a case, a
+// chose (FileKey), its metadata here. It may belong to a case, a
 // mail or a user (a picture).
 type File struct {
 	ID             string
@@ -29,6 +28,13 @@ type File struct {
 	UserID         string
 	Created        time.Time
 	Version        int
+}
+
+// FileKey is the key of an uploaded file's bytes: per organization, by the
+// file's id (never by the name a client gave it). The purge of a deleted
+// organization removes everything under FileKey(organizationID, "").
+func FileKey(organizationID, fileID string) string {
+	return "files/" + organizationID + "/" + fileID
 }
 
 // EventFileAttached is the case event of a file added to the case.
@@ -119,7 +125,7 @@ func (s *Service) UploadFile(ctx context.Context, a identity.Access, u Upload) (
 		ch.Files[0].File = f
 		ch.Events = append(ch.Events, s.event(c.ID, EventFileAttached, "attached the file "+quote(f.Name), a.UserID, "", map[string]string{"fileId": f.ID}))
 	}
-	key := objects.FileKey(org.ID, f.ID)
+	key := FileKey(org.ID, f.ID)
 	if err := s.Files.Put(ctx, key, f.ContentType, u.Data); err != nil {
 		return File{}, failure.Wrap(err, "store the file")
 	}
@@ -201,7 +207,7 @@ func (s *Service) OpenFile(ctx context.Context, a identity.Access, id string, di
 	if err != nil {
 		return FileContent{}, err
 	}
-	key := objects.FileKey(f.OrganizationID, f.ID)
+	key := FileKey(f.OrganizationID, f.ID)
 	presign := func() (FileContent, error) {
 		url, err := s.Files.PresignGet(ctx, key, f.ContentType, disposition(f), PresignTTL)
 		if err != nil {
@@ -237,7 +243,7 @@ func (s *Service) DeleteFile(ctx context.Context, a identity.Access, id string) 
 	if err := s.Store.Commit(ctx, Changes{Files: []FileWrite{{File: f, Delete: true}}}); err != nil {
 		return err
 	}
-	if err := s.Files.Delete(ctx, objects.FileKey(org.ID, f.ID)); err != nil {
+	if err := s.Files.Delete(ctx, FileKey(org.ID, f.ID)); err != nil {
 		return failure.Wrap(err, "delete the file's object")
 	}
 	return nil

@@ -11,7 +11,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
@@ -171,7 +170,7 @@ func (s *Service) storeAttachments(ctx context.Context, orgID, ownerID string, m
 		if f.ContentType == "" {
 			f.ContentType = "application/octet-stream"
 		}
-		key := objects.FileKey(orgID, f.ID)
+		key := FileKey(orgID, f.ID)
 		if err := s.Files.Put(ctx, key, f.ContentType, a.Data); err != nil {
 			for _, k := range keys {
 				_ = s.Files.Delete(ctx, k)

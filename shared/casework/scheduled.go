@@ -2,14 +2,12 @@ package casework
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/mail"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 // deliver sends queued mails and removes each sent one from the outbox. A
@@ -100,10 +98,9 @@ func (s *Service) FireDueTimers(ctx context.Context, limit int) (int, error) {
 	return fired, nil
 }
 
-// Work done per scheduled run, bounded so a run ends well within its timeout.
+// The purge's work per run (PurgeDeleted), bounded so a scheduled run ends
+// well within its timeout.
 const (
-	timersPerRun = 200
-	mailsPerRun  = 100
 	// purgeItemsPerRun bounds the DynamoDB items, and purgeObjectsPerRun
 	// the S3 objects, that one run removes of deleted organizations.
 	purgeItemsPerRun   = 1000
@@ -175,7 +172,7 @@ func (s *Service) PurgeDeleted(ctx context.Context, p Purger, files PrefixDelete
 		}
 		items -= removed
 		r.Items += removed
-		n, err := files.DeletePrefix(ctx, objects.FileKey(orgID, ""), objectBudget)
+		n, err := files.DeletePrefix(ctx, FileKey(orgID, ""), objectBudget)
 		if err != nil {
 			return r, err
 		}
@@ -192,30 +189,4 @@ func (s *Service) PurgeDeleted(ctx context.Context, p Purger, files PrefixDelete
 		r.Finished++
 	}
 	return r, nil
-}
-
-// ScheduledResult reports a scheduled run.
-type ScheduledResult struct {
-	TimersFired int `json:"timersFired"`
-	MailsSent   int `json:"mailsSent"`
-	PurgeResult
-}
-
-// ScheduledHandler returns the handler of the scheduled function: it fires
-// due timers, flushes the outbox and purges deleted organizations (their
-// items through p, their objects through files). The event (an
-// EventBridge scheduled event) carries nothing it needs.
-func ScheduledHandler(s *Service, p Purger, files PrefixDeleter) func(context.Context, json.RawMessage) (ScheduledResult, error) {
-	return func(ctx context.Context, _ json.RawMessage) (ScheduledResult, error) {
-		var r ScheduledResult
-		var err error
-		if r.TimersFired, err = s.FireDueTimers(ctx, timersPerRun); err != nil {
-			return r, err
-		}
-		if r.MailsSent, err = s.FlushOutbox(ctx, mailsPerRun); err != nil {
-			return r, err
-		}
-		r.PurgeResult, err = s.PurgeDeleted(ctx, p, files)
-		return r, err
-	}
 }

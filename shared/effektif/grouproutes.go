@@ -17,7 +17,7 @@ type Group struct {
 }
 
 func groupOf(g identity.Group) Group {
-	return Group{ID: g.ID, Name: g.Name, LdapDN: g.LdapDN, OrganizationID: g.OrganizationID, UserIDs: orEmpty(g.UserIDs)}
+	return Group{ID: g.ID, Name: g.Name, LdapDN: g.LdapDN, OrganizationID: g.OrganizationID, UserIDs: OrEmpty(g.UserIDs)}
 }
 
 type groupInput struct {

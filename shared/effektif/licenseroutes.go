@@ -21,7 +21,7 @@ type License struct {
 }
 
 func licenseOf(l identity.License) License {
-	return License{ID: l.ID, OrganizationID: l.OrganizationID, Type: l.Type, Packages: orEmpty(l.Packages),
+	return License{ID: l.ID, OrganizationID: l.OrganizationID, Type: l.Type, Packages: OrEmpty(l.Packages),
 		CreationDate: l.CreationDate, ExpirationDate: l.ExpirationDate, GeneratedByID: l.GeneratedByID, UserID: l.UserID}
 }
 

@@ -1,5 +1,8 @@
 // Package effektif is the Effektif REST API v1 dialect: its JSON models, its
 // routes under /api/v1 and its error shape, mapped onto the domain core.
+// This package serves the identity groups (users, organizations, groups,
+// invitations, licenses, LDAP, pictures); package work serves the
+// casework groups on the same models, error shape and conventions.
 // Decisions where the API document is silent are written next to the code
 // they shape and listed in the README.
 package effektif
@@ -8,7 +11,6 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 // BasePath is where the Effektif API is mounted.
@@ -55,7 +57,7 @@ type Organization struct {
 	Invitations       []string `json:"invitations"`
 	TimeZone          string   `json:"timeZone,omitempty"`
 	// LdapConnector is shown to admins only, without its bind password.
-	LdapConnector *ldapdir.Connector `json:"ldapConnector,omitempty"`
+	LdapConnector *identity.LDAPConnector `json:"ldapConnector,omitempty"`
 }
 
 // LoginResponse answers a login, an activation and a password reset.
@@ -117,11 +119,11 @@ type Registration struct {
 // of which only name, customCSS and timeZone are applied (a field left out is
 // not changed). The key cannot change: a different key is refused.
 type OrganizationUpdate struct {
-	Key           *string            `json:"key"`
-	Name          *string            `json:"name"`
-	CustomCSS     *string            `json:"customCSS"`
-	TimeZone      *string            `json:"timeZone"`
-	LdapConnector *ldapdir.Connector `json:"ldapConnector"`
+	Key           *string                 `json:"key"`
+	Name          *string                 `json:"name"`
+	CustomCSS     *string                 `json:"customCSS"`
+	TimeZone      *string                 `json:"timeZone"`
+	LdapConnector *identity.LDAPConnector `json:"ldapConnector"`
 }
 
 // SystemConfiguration is the public configuration.
@@ -157,7 +159,10 @@ type Error struct {
 	Details any `json:"details,omitempty"`
 }
 
-func userOf(u identity.User, organizationIDs []string, admin bool) User {
+// UserOf is the Effektif User of a core user: organizationIDs are the
+// organizations it is read through, admin whether it administers the one
+// read.
+func UserOf(u identity.User, organizationIDs []string, admin bool) User {
 	if organizationIDs == nil {
 		organizationIDs = []string{}
 	}
@@ -171,7 +176,7 @@ func userOf(u identity.User, organizationIDs []string, admin bool) User {
 // memberOf is a user as read through one organization: with that
 // organization's admin flag and the user's groups in it.
 func memberOf(m identity.Member) User {
-	u := userOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
+	u := UserOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
 	if m.Membership.GroupIDs != nil {
 		u.GroupIDs = m.Membership.GroupIDs
 	}
@@ -199,7 +204,7 @@ func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	}
 	o.Admins = make([]User, len(d.Admins))
 	for i, a := range d.Admins {
-		o.Admins[i] = userOf(a, nil, true)
+		o.Admins[i] = UserOf(a, nil, true)
 	}
 	return o
 }
@@ -215,7 +220,7 @@ func loginResponseOf(l identity.Login) LoginResponse {
 	for i, o := range l.Organizations {
 		orgs[i] = organizationOf(o, admin[o.ID])
 	}
-	return LoginResponse{Token: l.Token, User: userOf(l.User, orgIDs, false), Organizations: orgs}
+	return LoginResponse{Token: l.Token, User: UserOf(l.User, orgIDs, false), Organizations: orgs}
 }
 
 func (r RegistrationRequest) core() identity.RegistrationRequest {

@@ -21,7 +21,7 @@ const PictureMaxAge = 3600
 func PictureRoutes(rt *httpapi.Router, svc *identity.Service) {
 	userPic := BasePath + "/{organizationKey}/users/{userId}/picture"
 	setUser := func(r *http.Request, a identity.Access) error {
-		u, err := readUpload(r, identity.MaxPicture)
+		u, err := ReadUpload(r, identity.MaxPicture)
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func PictureRoutes(rt *httpapi.Router, svc *identity.Service) {
 
 	regPic := BasePath + "/registrations/{code}/picture"
 	setReg := func(r *http.Request) error {
-		u, err := readUpload(r, identity.MaxPicture)
+		u, err := ReadUpload(r, identity.MaxPicture)
 		if err != nil {
 			return err
 		}
@@ -73,13 +73,13 @@ func PictureRoutes(rt *httpapi.Router, svc *identity.Service) {
 // iframeResult answers an iframe upload: {} or the error, in HTML.
 func iframeResult(w http.ResponseWriter, err error) error {
 	if err == nil {
-		return writeIframe(w, http.StatusOK, struct{}{})
+		return WriteIframe(w, http.StatusOK, struct{}{})
 	}
 	fe := failure.As(err)
 	if fe.Code == failure.Internal {
 		return err
 	}
-	return writeIframe(w, fe.Status(), Error{Message: fe.Message, Code: string(fe.Code), Field: fe.Field})
+	return WriteIframe(w, fe.Status(), Error{Message: fe.Message, Code: string(fe.Code), Field: fe.Field})
 }
 
 func writePicture(w http.ResponseWriter, data []byte, contentType string) error {

@@ -123,7 +123,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, userOf(u, []string{}, false))
+		return httpapi.WriteJSON(w, http.StatusOK, UserOf(u, []string{}, false))
 	})
 	rt.Handle("POST "+BasePath+"/{organizationKey}/users/{userId}/handover", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var req HandoverLogin
@@ -160,13 +160,13 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
 	rt.Handle("GET "+BasePath+"/{organizationKey}/users", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		p, err := page(r)
+		p, err := Pagination.Read(r)
 		if err != nil {
 			return err
 		}
 		q := r.URL.Query()
 		members, err := svc.Members(r.Context(), a, identity.MemberQuery{
-			EmailAddress: q.Get("emailAddress"), Name: q.Get("name"), Offset: p.Offset, PageSize: p.PageSize,
+			EmailAddress: q.Get("emailAddress"), Name: q.Get("name"), Offset: p.Offset, PageSize: p.Size,
 		})
 		if err != nil {
 			return err

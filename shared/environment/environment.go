@@ -1,51 +1,33 @@
-// Package environment builds a function's dependencies from its environment
-// variables, once per container: the AWS clients and the domain services.
-//
-// Variables: MAIL_CONFIGURATION_SET (SES event publishing of sent mail),
-// MAIL_DOMAIN (of the organizations' mail addresses),
-// MAIL_WEBHOOK_SECRET (signs POST /mail/incoming), MAX_UPLOAD_BYTES (largest upload), FILES_INLINE_LIMIT
-// (largest download answered inline, larger ones redirect to S3),
-// TABLE_NAME (the DataTable), FILES_BUCKET, MAIL_FROM (sender
-// address), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED
-// ("false" turns self-service registration off), OIDC_PROVIDERS (the
-// external OpenID Connect sign-in providers, see package oidc),
-// LDAP_ALLOW_PRIVATE ("true" lets LDAP directories be at loopback, private
-// and link-local addresses), plus the standard AWS SDK
-// variables (region, credentials, AWS_ENDPOINT_URL_*).
+// Package environment is the start of every function: it reads the base
+// configuration once per container (the standard AWS SDK variables:
+// region, credentials, AWS_ENDPOINT_URL_*; and TABLE_NAME, the DataTable)
+// and builds the clients every function uses, the SDK configuration and
+// the store of the table. It links nothing else: the services a function
+// needs beyond these are built by the packages beside it (identityenv,
+// caseworkenv) or by the function's own wiring, which reads their
+// variables, so that each function links only what it uses.
 package environment
 
 import (
 	"context"
 	"log"
 	"net/http"
-	"os"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
-	"github.com/effektif-serverless/caseflow/shared/casework"
-	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
-	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
-	"github.com/effektif-serverless/caseflow/shared/mailintake"
-	"github.com/effektif-serverless/caseflow/shared/objects"
-	"github.com/effektif-serverless/caseflow/shared/oidc"
 	"github.com/effektif-serverless/caseflow/shared/store"
 )
 
-// Env is a function's configuration and clients.
+// Env is a function's base configuration and clients.
 type Env struct {
 	AWS   aws.Config
 	Store *store.DB
-	// Providers are the OpenID Connect sign-in providers (discovery and
-	// keys are cached for the container's life).
-	Providers *oidc.Providers
 }
 
-// Load reads the configuration and builds the clients.
+// Load reads the base configuration and builds the clients.
 func Load(ctx context.Context) (*Env, error) {
 	cfg, err := awsclients.Load(ctx)
 	if err != nil {
@@ -55,80 +37,17 @@ func Load(ctx context.Context) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	providers, err := oidc.FromEnv()
+	return &Env{AWS: cfg, Store: store.New(awsclients.DynamoDB(cfg), table)}, nil
+}
+
+// Configured returns v when err is nil. A configuration error (err) of
+// what a build function reads stops the container at start, as one of the
+// base configuration does in ServeHTTP and Start.
+func Configured[T any](v T, err error) T {
 	if err != nil {
-		return nil, err
+		log.Fatal(err)
 	}
-	return &Env{AWS: cfg, Store: store.New(awsclients.DynamoDB(cfg), table), Providers: providers}, nil
-}
-
-// identityProviders adapts the OpenID Connect providers to identity.
-type identityProviders struct{ *oidc.Providers }
-
-func (p identityProviders) Exchange(ctx context.Context, key, code, verifier, nonce string) (identity.ExternalIdentity, error) {
-	c, err := p.Providers.Exchange(ctx, key, code, verifier, nonce)
-	return identity.ExternalIdentity{Subject: c.Subject, Email: c.Email, EmailVerified: c.EmailVerified, Name: c.Name}, err
-}
-
-// Identity returns the identity service, sending mail through SES.
-func (e *Env) Identity() *identity.Service {
-	return &identity.Service{
-		Store:                e.Store,
-		Mail:                 sesmail.Sender{Client: awsclients.SES(e.AWS), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")},
-		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
-		Pictures:             e.Files(),
-		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
-		Providers:            e.identityProviders(),
-		LDAPAllowPrivate:     os.Getenv("LDAP_ALLOW_PRIVATE") == "true",
-		ReservedKeys:         ReservedKeys,
-	}
-}
-
-// RootSegments are the first path segments of the APIs' mounts (/api of
-// Effektif, Windmill and 10Duke; /v1 and /v2 of epilot), which a route
-// that starts with a tenant (SuperOffice's /{tenant}/api/v1) must not be
-// mistaken for.
-var RootSegments = []string{"api", "v1", "v2"}
-
-// ReservedKeys are the words no organization key may be, across every
-// dialect: each dialect's literals where a key goes, and RootSegments.
-var ReservedKeys = identity.NewReservedKeys(RootSegments, effektif.ReservedKeys)
-
-// Casework returns the casework service (workflows, instances, cases, tasks).
-func (e *Env) Casework() *casework.Service {
-	id := e.Identity()
-	return &casework.Service{
-		Identity: id, Store: e.Store, Mail: id.Mail, Files: e.Files(),
-		MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
-	}
-}
-
-// intEnv reads a positive integer variable; 0 when unset or malformed.
-func intEnv(name string) int64 {
-	n, err := strconv.ParseInt(os.Getenv(name), 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
-}
-
-// Files is the bucket of uploaded files and received mail.
-func (e *Env) Files() objects.Bucket {
-	return objects.Bucket{Client: awsclients.S3(e.AWS), Name: os.Getenv("FILES_BUCKET")}
-}
-
-// MailIntake returns the service that files incoming mail for the
-// organizations' addresses at MAIL_DOMAIN.
-func (e *Env) MailIntake() *mailintake.Service {
-	cw := e.Casework()
-	return &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
-}
-
-func (e *Env) identityProviders() identity.IdentityProviders {
-	if e.Providers == nil {
-		return nil
-	}
-	return identityProviders{e.Providers}
+	return v
 }
 
 // ServeHTTP is the main of an HTTP function: it loads the environment once

@@ -50,7 +50,7 @@ type Organization struct {
 	TimeZone    string
 	Disabled    bool
 	AdminIDs    []string
-	// LdapConnector is the directory settings (ldapdir.Connector as JSON,
+	// LdapConnector is the directory settings (LDAPConnector as JSON,
 	// bind password included: it is never answered).
 	LdapConnector []byte
 	Created       time.Time

@@ -75,7 +75,7 @@ const MaxDeletedMembers = 5000
 // The rest of its data (workflows, cases, tasks, files, mail, groups,
 // invitations, licenses, their S3 objects) is removed in the background by
 // the scheduled function, in bounded steps, idempotently (see
-// store.PurgeStep). Permission: admins. Errors: as Tenant; Forbidden.
+// workstore.DB.PurgeStep). Permission: admins. Errors: as Tenant; Forbidden.
 func (s *Service) DeleteOrganization(ctx context.Context, a Access) error {
 	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {

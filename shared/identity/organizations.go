@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
-	"github.com/effektif-serverless/caseflow/shared/ldapdir"
 )
 
 // MaxListedMembers bounds the member ids returned with an organization; the
@@ -55,7 +54,7 @@ type OrganizationDetail struct {
 	Invitations []string
 	// Directory is the LDAP directory settings without the bind password,
 	// for admins only; nil without settings.
-	Directory *ldapdir.Connector
+	Directory *LDAPConnector
 }
 
 // Organization returns the organization with its members and admins.
@@ -102,7 +101,7 @@ type OrganizationChanges struct {
 	Name          *string
 	CustomCSS     *string
 	TimeZone      *string
-	LdapConnector *ldapdir.Connector
+	LdapConnector *LDAPConnector
 }
 
 // MaxCustomCSSLength bounds an organization's custom style sheet.
@@ -162,7 +161,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, a Access, changes Orga
 			org.TimeZone = *changes.TimeZone
 		}
 		if changes.LdapConnector != nil {
-			if err := org.setLDAPConnector(*changes.LdapConnector); err != nil {
+			if err := s.setLDAPConnector(&org, *changes.LdapConnector); err != nil {
 				return OrganizationDetail{}, err
 			}
 		}

@@ -34,9 +34,10 @@ type Service struct {
 	// Providers are the external OpenID Connect sign-in providers; nil
 	// means none.
 	Providers IdentityProviders
-	// LDAPAllowPrivate lets organizations' LDAP directories be at loopback,
-	// private and link-local addresses (ldapdir.Connector.AllowPrivate).
-	LDAPAllowPrivate bool
+	// Directory reads organizations' LDAP directories and checks their
+	// settings; nil in functions that serve neither (setting or reading a
+	// directory then fails with Internal).
+	Directory Directory
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

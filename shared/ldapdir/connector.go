@@ -23,6 +23,10 @@
 // the host is resolved once, every address checked (loopback, private,
 // link-local and reserved ones are refused with an *InvalidError for the
 // url) and the checked address dialed, never the name again.
+//
+// Directory is identity.Directory over this package: it sets the
+// deployment's AllowPrivate and maps the errors above onto failure codes.
+// Only the functions that serve directory settings and reads link it.
 package ldapdir
 
 import (
@@ -35,6 +39,8 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
 // Defaults and bounds of the connector settings and of the result sizes.
@@ -48,64 +54,11 @@ const (
 	MaxLimit               = 5000
 )
 
-// Connector is an organization's LDAP settings (stored with the
-// organization; the JSON field names are what clients send in
-// Organization.ldapConnector).
-type Connector struct {
-	URL    string `json:"url"`    // ldap://host:port or ldaps://host:port
-	BindDN string `json:"bindDn"` // empty: anonymous
-	// BindPassword is write-only: the API never returns it (see Redacted).
-	BindPassword       string `json:"bindPassword,omitempty"`
-	BaseDN             string `json:"baseDn"`
-	UserFilter         string `json:"userFilter"`      // default DefaultUserFilter
-	GroupFilter        string `json:"groupFilter"`     // default DefaultGroupFilter
-	UserIDAttribute    string `json:"userIdAttribute"` // default uid; mail, givenName, sn, displayName and cn give the names
-	StartTLS           bool   `json:"startTls"`
-	InsecureSkipVerify bool   `json:"insecureSkipVerify"`
-	TimeoutSeconds     int    `json:"timeoutSeconds"` // default 5, at most 30; the budget of one whole call
-
-	// AllowPrivate lets the connector reach directories at loopback,
-	// private, link-local and reserved addresses (see Public). It is the
-	// deployment's choice (the LdapAllowPrivate template parameter), never
-	// stored with an organization nor taken from a client.
-	AllowPrivate bool `json:"-"`
-}
-
-// Redacted returns a copy without the bind password, for API responses and
-// logs.
-func (c Connector) Redacted() Connector {
-	c.BindPassword = ""
-	return c
-}
-
-// String describes the connector without its password, so that printing or
-// logging one never leaks it.
-func (c Connector) String() string {
-	pw := ""
-	if c.BindPassword != "" {
-		pw = " bindPassword=<set>"
-	}
-	return fmt.Sprintf("ldapdir.Connector{url=%q bindDn=%q%s baseDn=%q startTls=%t timeoutSeconds=%d}",
-		c.URL, c.BindDN, pw, c.BaseDN, c.StartTLS, c.TimeoutSeconds)
-}
-
-// GoString is String, for %#v.
-func (c Connector) GoString() string { return c.String() }
-
-// KeepPassword is for updates: a client that edits the settings gets them
-// Redacted and sends them back without the password. KeepPassword returns c
-// with the stored connector's password when c carries none and still points
-// the same bind DN at the same URL. When the URL or the bind DN changed the
-// password is not carried over, so that a stored secret is never sent to a
-// server it was not given for.
-func (c Connector) KeepPassword(stored Connector) Connector {
-	if c.BindPassword == "" &&
-		strings.TrimSpace(c.URL) == strings.TrimSpace(stored.URL) &&
-		strings.TrimSpace(c.BindDN) == strings.TrimSpace(stored.BindDN) {
-		c.BindPassword = stored.BindPassword
-	}
-	return c
-}
+// Connector is an organization's LDAP settings, as identity keeps them
+// (identity.LDAPConnector: its JSON names are what clients send in
+// Organization.ldapConnector; Redacted, String and KeepPassword keep the
+// bind password from being shown or sent elsewhere).
+type Connector = identity.LDAPConnector
 
 var attributeName = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)$`)
 
@@ -125,12 +78,13 @@ type settings struct {
 // password, filters that do not parse, a malformed user id attribute, or a
 // timeout outside 0..30 s. Empty filters, attribute and timeout take their
 // defaults.
-func (c Connector) Validate() error {
-	_, err := c.settings()
+func Validate(c Connector) error {
+	_, err := newSettings(c)
 	return err
 }
 
-func (c Connector) settings() (*settings, error) {
+// newSettings validates c and applies the defaults.
+func newSettings(c Connector) (*settings, error) {
 	s := &settings{Connector: c}
 	s.URL = strings.TrimSpace(s.URL)
 	if s.URL == "" {

@@ -13,25 +13,17 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
-// User is a directory entry matching the user filter.
-type User struct {
-	DN          string `json:"dn"`
-	ID          string `json:"id"` // the user id attribute (uid by default)
-	Email       string `json:"email,omitempty"`
-	FirstName   string `json:"firstName,omitempty"`
-	LastName    string `json:"lastName,omitempty"`
-	DisplayName string `json:"displayName,omitempty"`
-}
+// User is a directory entry matching the user filter (identity.LDAPUser).
+type User = identity.LDAPUser
 
-// Group is a directory entry matching the group filter. MemberCount counts
-// its member and uniqueMember values (nested groups count as one member).
-type Group struct {
-	DN          string `json:"dn"`
-	Name        string `json:"name"`
-	MemberCount int    `json:"memberCount"`
-}
+// Group is a directory entry matching the group filter
+// (identity.LDAPGroup). MemberCount counts its member and uniqueMember
+// values (nested groups count as one member).
+type Group = identity.LDAPGroup
 
 // Tuning knobs; variables so that the tests can exercise several pages.
 var (
@@ -51,7 +43,7 @@ var groupMemberAttributes = []string{"member", "uniqueMember"}
 // base DN, so DNs and ids can be mixed freely. Entries without a user id are
 // skipped.
 func Users(ctx context.Context, c Connector, exclude string, limit int) ([]User, error) {
-	s, err := c.settings()
+	s, err := newSettings(c)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +75,7 @@ func Users(ctx context.Context, c Connector, exclude string, limit int) ([]User,
 // most limit of them, sorted by name, each with its member count. exclude is
 // a comma-separated list of group names (cn) and/or DNs to leave out.
 func Groups(ctx context.Context, c Connector, exclude string, limit int) ([]Group, error) {
-	s, err := c.settings()
+	s, err := newSettings(c)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +120,7 @@ func Groups(ctx context.Context, c Connector, exclude string, limit int) ([]Grou
 // lies outside the base DN is an *InvalidError; one that does not exist or is
 // not a group is a *NotFoundError.
 func GroupMembers(ctx context.Context, c Connector, groupDN string, limit int) ([]User, error) {
-	s, err := c.settings()
+	s, err := newSettings(c)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package ldapdir
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -271,7 +270,7 @@ func TestPagingLimit(t *testing.T) {
 	// (and refuses pages larger than two): without paging, a client would
 	// see only two users. pagedSearch's default page size is refused and
 	// halved until the server accepts it.
-	s, err := c.settings()
+	s, err := newSettings(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +490,7 @@ func TestUnreachable(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	good := Connector{URL: "ldap://ldap.example.org:389", BaseDN: "dc=example,dc=org", BindDN: "cn=x,dc=example,dc=org", BindPassword: "pw"}
-	if err := good.Validate(); err != nil {
+	if err := Validate(good); err != nil {
 		t.Fatalf("good connector: %v", err)
 	}
 	for _, ok := range []func(*Connector){
@@ -506,7 +505,7 @@ func TestValidate(t *testing.T) {
 	} {
 		c := good
 		ok(&c)
-		if err := c.Validate(); err != nil {
+		if err := Validate(c); err != nil {
 			t.Errorf("%+v: %v", c.Redacted(), err)
 		}
 	}
@@ -542,7 +541,7 @@ func TestValidate(t *testing.T) {
 	} {
 		c := good
 		tc.edit(&c)
-		err := c.Validate()
+		err := Validate(c)
 		ie := asInvalid(t, err, tc.field)
 		if ie.Reason == "" || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%+v: unclear error %q", c.Redacted(), err)
@@ -557,7 +556,7 @@ func TestValidate(t *testing.T) {
 	}
 
 	// Defaults.
-	s, err := Connector{URL: "ldaps://h", BaseDN: "dc=h"}.settings()
+	s, err := newSettings(Connector{URL: "ldaps://h", BaseDN: "dc=h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,71 +564,9 @@ func TestValidate(t *testing.T) {
 		s.timeout != 5*time.Second || s.hostPort != "h:636" {
 		t.Errorf("defaults: %+v", s)
 	}
-	s, err = Connector{URL: "ldap://h", BaseDN: "dc=h", UserFilter: " uid=x "}.settings()
+	s, err = newSettings(Connector{URL: "ldap://h", BaseDN: "dc=h", UserFilter: " uid=x "})
 	if err != nil || s.hostPort != "h:389" || s.UserFilter != "(uid=x)" {
 		t.Errorf("ldap default port / bare filter: %+v, %v", s, err)
-	}
-}
-
-func TestRedacted(t *testing.T) {
-	const secret = "s3cret-Passw0rd"
-	c := Connector{URL: "ldap://h", BindDN: "cn=x,dc=h", BindPassword: secret, BaseDN: "dc=h", TimeoutSeconds: 7}
-	r := c.Redacted()
-	if r.BindPassword != "" {
-		t.Fatal("Redacted keeps the password")
-	}
-	if c.BindPassword != secret {
-		t.Fatal("Redacted changed the original")
-	}
-	want := c
-	want.BindPassword = ""
-	if r != want {
-		t.Fatalf("Redacted changed more than the password: %+v", r)
-	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(b), "bindPassword") || strings.Contains(string(b), secret) {
-		t.Errorf("redacted JSON %s mentions the password", b)
-	}
-	// The JSON names are the API's.
-	var back Connector
-	in := `{"url":"ldap://h","bindDn":"cn=x,dc=h","bindPassword":"p","baseDn":"dc=h","userFilter":"(a=b)",
-		"groupFilter":"(c=d)","userIdAttribute":"mail","startTls":true,"insecureSkipVerify":true,"timeoutSeconds":9}`
-	if err := json.Unmarshal([]byte(in), &back); err != nil {
-		t.Fatal(err)
-	}
-	if back != (Connector{URL: "ldap://h", BindDN: "cn=x,dc=h", BindPassword: "p", BaseDN: "dc=h", UserFilter: "(a=b)",
-		GroupFilter: "(c=d)", UserIDAttribute: "mail", StartTLS: true, InsecureSkipVerify: true, TimeoutSeconds: 9}) {
-		t.Errorf("JSON names: %+v", back)
-	}
-	// Printing a connector never shows the password.
-	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
-		if s := fmt.Sprintf(format, c); strings.Contains(s, secret) {
-			t.Errorf("%s prints the password: %s", format, s)
-		}
-	}
-
-	// KeepPassword: a redacted connector sent back keeps the stored secret,
-	// unless it now points elsewhere.
-	if got := r.KeepPassword(c).BindPassword; got != secret {
-		t.Errorf("KeepPassword: got %q", got)
-	}
-	moved := r
-	moved.URL = "ldap://evil.example"
-	if got := moved.KeepPassword(c).BindPassword; got != "" {
-		t.Errorf("KeepPassword sent the secret to a new URL")
-	}
-	otherDN := r
-	otherDN.BindDN = "cn=y,dc=h"
-	if got := otherDN.KeepPassword(c).BindPassword; got != "" {
-		t.Errorf("KeepPassword kept the secret for a new bind DN")
-	}
-	changed := c
-	changed.BindPassword = "new"
-	if got := changed.KeepPassword(c).BindPassword; got != "new" {
-		t.Errorf("KeepPassword overrode a new password: %q", got)
 	}
 }
 

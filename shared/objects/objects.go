@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/effektif-serverless/caseflow/shared/awsclients"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
 
@@ -23,11 +25,19 @@ type Bucket struct {
 	Name   string
 }
 
-// FileKey is the key of an uploaded file's bytes: per organization, by the
-// file's id (never by the name a client gave it).
-func FileKey(organizationID, fileID string) string {
-	return "files/" + organizationID + "/" + fileID
+// New returns the named bucket with an S3 client made from cfg. Against a
+// custom endpoint (a local S3-compatible server) the client uses
+// path-style addressing, which such servers need.
+func New(cfg aws.Config, name string) Bucket {
+	custom := awsclients.CustomEndpoint("AWS_ENDPOINT_URL_S3")
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = custom
+	})
+	return Bucket{Client: client, Name: name}
 }
+
+// FromEnv is the bucket of uploaded files and received mail: FILES_BUCKET.
+func FromEnv(cfg aws.Config) Bucket { return New(cfg, os.Getenv("FILES_BUCKET")) }
 
 // Get reads an object of at most limit bytes. Errors: NotFound for a
 // missing object, TooLarge beyond the limit.

@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"errors"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
 var _ identity.Store = (*DB)(nil)
@@ -53,7 +52,7 @@ func userKey(id string) key               { return key{PK: "USER#" + id, SK: "PR
 func emailKey(normalized string) key      { return key{PK: "EMAIL#" + normalized, SK: "EMAIL"} }
 func orgKey(id string) key                { return key{PK: "ORG#" + id, SK: "PROFILE"} }
 func orgKeyKey(k string) key              { return key{PK: "ORGKEY#" + k, SK: "ORGKEY"} }
-func registrationKey(codeHash string) key { return key{PK: "REG#" + codeHash, SK: "REG"} }
+func registrationKey(codeHash string) key { return onetable.RegistrationKey(codeHash) }
 func sessionKey(tokenHash string) key     { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
 func memberKey(orgID, userID string) key {
 	return key{PK: "ORG#" + orgID, SK: "MEMBER#" + userID, GSI1PK: "USER#" + userID, GSI1SK: "MEMBER#" + orgID}
@@ -74,8 +73,6 @@ func newSessionItem(s identity.Session) sessionItem {
 	k.GSI1PK, k.GSI1SK, k.ExpiresAt = "USER#"+s.UserID, "TOKEN#"+s.Created.Format("2006-01-02T15:04:05.000Z07:00"), s.Expires
 	return sessionItem{key: k, Session: s}
 }
-
-const notExists = "attribute_not_exists(pk)"
 
 // PutRegistration stores a pending registration; it expires through TTL.
 func (s *DB) PutRegistration(ctx context.Context, r identity.Registration) error {
@@ -139,21 +136,6 @@ func (s *DB) Activate(ctx context.Context, a identity.Activation) error {
 	}
 }
 
-// failedCondition returns the index of the first transaction item whose
-// condition failed, or -1.
-func failedCondition(err error) int {
-	var txe *types.TransactionCanceledException
-	if !errors.As(err, &txe) {
-		return -1
-	}
-	for i, reason := range txe.CancellationReasons {
-		if reason.Code != nil && *reason.Code == "ConditionalCheckFailed" {
-			return i
-		}
-	}
-	return -1
-}
-
 // UserIDByEmail returns the id of the user with the (normalized) address.
 func (s *DB) UserIDByEmail(ctx context.Context, normalizedEmail string) (string, error) {
 	var it emailItem
@@ -195,28 +177,6 @@ func (s *DB) GetOrganizations(ctx context.Context, ids []string) ([]identity.Org
 		orgs[i] = it.Organization
 	}
 	return orgs, nil
-}
-
-// batchGet reads the items for ids (deduplicated) into out, a pointer to a slice.
-func (s *DB) batchGet(ctx context.Context, ids []string, keyOf func(string) key, out any) error {
-	seen := make(map[string]bool, len(ids))
-	keys := make([]dynamo.Keyed, 0, len(ids))
-	for _, id := range ids {
-		if id == "" || seen[id] {
-			continue
-		}
-		seen[id] = true
-		k := keyOf(id)
-		keys = append(keys, dynamo.Keys{k.PK, k.SK})
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	err := s.table.Batch(hashKey, rangeKey).Get(keys...).All(ctx, out)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return nil
-	}
-	return err
 }
 
 // PutSession stores a session; it expires through TTL.

@@ -19,30 +19,42 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
-// Attribute and index names, as declared in template.yaml.
+// The names this package's files use for the parts of the table that the
+// stores share (package onetable).
+type key = onetable.Key
+
 const (
-	hashKey  = "pk"
-	rangeKey = "sk"
-	gsi1     = "gsi1"
+	hashKey   = onetable.HashKey
+	rangeKey  = onetable.RangeKey
+	gsi1      = onetable.GSI1
+	notExists = onetable.NotExists
 )
 
-// key is the primary and GSI1 key of every item, and its TTL.
-type key struct {
-	PK        string    `dynamo:"pk,hash"`
-	SK        string    `dynamo:"sk,range"`
-	GSI1PK    string    `dynamo:"gsi1pk,omitempty"`
-	GSI1SK    string    `dynamo:"gsi1sk,omitempty"`
-	ExpiresAt time.Time `dynamo:"expiresAt,unixtime,omitempty"`
+// MaxInlineBlob bounds a compressed JSON document kept inside an item, well
+// under DynamoDB's 400 KB item limit.
+const MaxInlineBlob = onetable.MaxInlineBlob
+
+func timeString(t time.Time) string                { return onetable.TimeString(t) }
+func parseTime(s string) time.Time                 { return onetable.ParseTime(s) }
+func notFound(err error, what string) error        { return onetable.NotFound(err, what) }
+func failedCondition(err error) int                { return onetable.FailedCondition(err) }
+func versionConflict(err error, what string) error { return onetable.VersionConflict(err, what) }
+
+func versioned(put *dynamo.Put, isNew bool, version int) *dynamo.Put {
+	return onetable.Versioned(put, isNew, version)
+}
+
+func pageInto(ctx context.Context, q *dynamo.Query, offset, size int, out any) error {
+	return onetable.PageInto(ctx, q, offset, size, out)
 }
 
 // DB is the table.
@@ -69,16 +81,14 @@ func NewFromConfig(cfg aws.Config, tableName string) *DB {
 }
 
 func (s *DB) get(ctx context.Context, pk, sk string, out any) error {
-	return s.table.Get(hashKey, pk).Range(rangeKey, dynamo.Equal, sk).One(ctx, out)
+	return onetable.Get(ctx, s.table, pk, sk, out)
 }
 
-// notFound turns dynamo.ErrNotFound into a NotFound failure naming what.
-func notFound(err error, what string) error {
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return failure.New(failure.NotFound, "no such %s", what)
-	}
-	if err != nil {
-		return failure.Wrap(err, "read %s", what)
-	}
-	return nil
+// batchGet reads the items for ids (deduplicated) into out, a pointer to a slice.
+func (s *DB) batchGet(ctx context.Context, ids []string, keyOf func(string) key, out any) error {
+	return onetable.BatchGet(ctx, s.table, ids, keyOf, out)
 }
+
+// Table is the table's handles, for the stores of the other domains in
+// shared/store (their type is internal to them).
+func (s *DB) Table() onetable.Table { return onetable.Table{DB: s.db, Table: s.table} }

@@ -5,6 +5,7 @@ package sesmail
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -22,6 +23,13 @@ type Sender struct {
 	// ConfigurationSet, when set, names the SES configuration set whose
 	// event destination publishes delivery, bounce and complaint events.
 	ConfigurationSet string
+}
+
+// FromEnv is the Sender of the deployment, with an SES client made from
+// cfg: MAIL_FROM is the sender address, MAIL_CONFIGURATION_SET the
+// configuration set (may be empty).
+func FromEnv(cfg aws.Config) Sender {
+	return Sender{Client: sesv2.NewFromConfig(cfg), From: os.Getenv("MAIL_FROM"), ConfigurationSet: os.Getenv("MAIL_CONFIGURATION_SET")}
 }
 
 // Send sends m as a simple (SES-composed) message.

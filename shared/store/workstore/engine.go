@@ -1,4 +1,4 @@
-package store
+package workstore
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
 // Keys of the engine's items:
@@ -21,33 +22,35 @@ import (
 // scheduled function only, in due order.
 
 type instanceItem struct {
-	key
+	onetable.Key
 	Version int
 	Data    []byte
 }
 
-func instanceKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "WFI#" + id} }
+func instanceKey(orgID, id string) onetable.Key {
+	return onetable.Key{PK: "ORG#" + orgID, SK: "WFI#" + id}
+}
 
 type timerItem struct {
-	key
+	onetable.Key
 	OrganizationID, InstanceID, TimerID, Due string
 }
 
-func timerKey(t casework.TimerEntry) key {
-	return key{PK: "TIMERS", SK: timeString(t.Due) + "#" + t.OrganizationID + "#" + t.InstanceID + "#" + t.TimerID}
+func timerKey(t casework.TimerEntry) onetable.Key {
+	return onetable.Key{PK: "TIMERS", SK: onetable.TimeString(t.Due) + "#" + t.OrganizationID + "#" + t.InstanceID + "#" + t.TimerID}
 }
 
 type outboxItem struct {
-	key
+	onetable.Key
 	Data []byte
 }
 
-func outboxKey(m casework.OutboxMail) key {
-	return key{PK: "OUTBOX", SK: timeString(m.Created) + "#" + m.ID}
+func outboxKey(m casework.OutboxMail) onetable.Key {
+	return onetable.Key{PK: "OUTBOX", SK: onetable.TimeString(m.Created) + "#" + m.ID}
 }
 
 type actionItem struct {
-	key
+	onetable.Key
 	Data []byte
 }
 
@@ -55,43 +58,43 @@ type actionItem struct {
 func (s *DB) writeEngine(tx *dynamo.WriteTx, c casework.Changes, add func()) error {
 	for _, w := range c.Instances {
 		inst := w.Record.Instance
-		data, err := packJSON(w.Record, "workflow instance")
+		data, err := onetable.PackJSON(w.Record, "workflow instance")
 		if err != nil {
 			return err
 		}
-		it := instanceItem{key: instanceKey(inst.OrganizationID, inst.ID), Version: inst.Version, Data: data}
-		tx.Put(versioned(s.table.Put(it), w.New, inst.Version))
+		it := instanceItem{Key: instanceKey(inst.OrganizationID, inst.ID), Version: inst.Version, Data: data}
+		tx.Put(onetable.Versioned(s.table.Put(it), w.New, inst.Version))
 		add()
 	}
 	for _, t := range c.Timers {
 		k := timerKey(t)
 		if t.Delete {
-			tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK))
+			tx.Delete(s.table.Delete(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK))
 		} else {
-			tx.Put(s.table.Put(timerItem{key: k, OrganizationID: t.OrganizationID, InstanceID: t.InstanceID, TimerID: t.TimerID, Due: timeString(t.Due)}))
+			tx.Put(s.table.Put(timerItem{Key: k, OrganizationID: t.OrganizationID, InstanceID: t.InstanceID, TimerID: t.TimerID, Due: onetable.TimeString(t.Due)}))
 		}
 		add()
 	}
 	for _, m := range c.Outbox {
-		data, err := packJSON(m, "mail")
+		data, err := onetable.PackJSON(m, "mail")
 		if err != nil {
 			return err
 		}
-		tx.Put(s.table.Put(outboxItem{key: outboxKey(m), Data: data}))
+		tx.Put(s.table.Put(outboxItem{Key: outboxKey(m), Data: data}))
 		add()
 	}
 	for _, a := range c.Actions {
-		data, err := packJSON(a, "action instance")
+		data, err := onetable.PackJSON(a, "action instance")
 		if err != nil {
 			return err
 		}
-		k := key{PK: "ORG#" + a.OrganizationID, SK: "ACTION#" + a.ID,
-			GSI1PK: "ACTIONS#" + a.OrganizationID + "#" + a.ServiceKey, GSI1SK: timeString(a.Created) + "#" + a.ID}
-		tx.Put(s.table.Put(actionItem{key: k, Data: data}).If("attribute_not_exists(pk)"))
+		k := onetable.Key{PK: "ORG#" + a.OrganizationID, SK: "ACTION#" + a.ID,
+			GSI1PK: "ACTIONS#" + a.OrganizationID + "#" + a.ServiceKey, GSI1SK: onetable.TimeString(a.Created) + "#" + a.ID}
+		tx.Put(s.table.Put(actionItem{Key: k, Data: data}).If("attribute_not_exists(pk)"))
 		add()
 	}
 	for _, a := range c.EndedActions {
-		tx.Delete(s.table.Delete(hashKey, "ORG#"+a.OrganizationID).Range(rangeKey, "ACTION#"+a.ID))
+		tx.Delete(s.table.Delete(onetable.HashKey, "ORG#"+a.OrganizationID).Range(onetable.RangeKey, "ACTION#"+a.ID))
 		add()
 	}
 	return nil
@@ -101,23 +104,23 @@ func (s *DB) writeEngine(tx *dynamo.WriteTx, c casework.Changes, add func()) err
 func (s *DB) GetInstance(ctx context.Context, orgID, id string) (casework.InstanceRecord, error) {
 	var it instanceItem
 	k := instanceKey(orgID, id)
-	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "workflow instance"); err != nil {
+	if err := onetable.NotFound(s.get(ctx, k.PK, k.SK, &it), "workflow instance"); err != nil {
 		return casework.InstanceRecord{}, err
 	}
 	var rec casework.InstanceRecord
-	return rec, unpackJSON(it.Data, &rec, "workflow instance")
+	return rec, onetable.UnpackJSON(it.Data, &rec, "workflow instance")
 }
 
 // DueTimers is one Query on the timer index.
 func (s *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]casework.TimerEntry, error) {
 	var items []timerItem
-	q := s.table.Get(hashKey, "TIMERS").Range(rangeKey, dynamo.LessOrEqual, timeString(now)+"#\uffff")
-	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+	q := s.table.Get(onetable.HashKey, "TIMERS").Range(onetable.RangeKey, dynamo.LessOrEqual, onetable.TimeString(now)+"#\uffff")
+	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
 		return nil, failure.Wrap(err, "list due timers")
 	}
 	out := make([]casework.TimerEntry, len(items))
 	for i, it := range items {
-		out[i] = casework.TimerEntry{OrganizationID: it.OrganizationID, InstanceID: it.InstanceID, TimerID: it.TimerID, Due: parseTime(it.Due)}
+		out[i] = casework.TimerEntry{OrganizationID: it.OrganizationID, InstanceID: it.InstanceID, TimerID: it.TimerID, Due: onetable.ParseTime(it.Due)}
 	}
 	return out, nil
 }
@@ -125,13 +128,13 @@ func (s *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]casewor
 // PendingMail is one Query on the outbox.
 func (s *DB) PendingMail(ctx context.Context, before time.Time, limit int) ([]casework.OutboxMail, error) {
 	var items []outboxItem
-	q := s.table.Get(hashKey, "OUTBOX").Range(rangeKey, dynamo.Less, timeString(before))
-	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+	q := s.table.Get(onetable.HashKey, "OUTBOX").Range(onetable.RangeKey, dynamo.Less, onetable.TimeString(before))
+	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
 		return nil, failure.Wrap(err, "list the outbox")
 	}
 	out := make([]casework.OutboxMail, len(items))
 	for i, it := range items {
-		if err := unpackJSON(it.Data, &out[i], "mail"); err != nil {
+		if err := onetable.UnpackJSON(it.Data, &out[i], "mail"); err != nil {
 			return nil, err
 		}
 	}
@@ -141,7 +144,7 @@ func (s *DB) PendingMail(ctx context.Context, before time.Time, limit int) ([]ca
 // DeleteMail removes a sent mail from the outbox.
 func (s *DB) DeleteMail(ctx context.Context, m casework.OutboxMail) error {
 	k := outboxKey(m)
-	if err := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).Run(ctx); err != nil {
+	if err := s.table.Delete(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).Run(ctx); err != nil {
 		return failure.Wrap(err, "delete from the outbox")
 	}
 	return nil
@@ -155,8 +158,8 @@ func (s *DB) writeMailQuota(tx *dynamo.WriteTx, q *casework.MailQuota, add func(
 	if q == nil {
 		return
 	}
-	k := key{PK: "ORG#" + q.OrganizationID, SK: "MAILQUOTA#" + q.Window.UTC().Format("2006-01-02T15")}
-	tx.Update(s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).Add("Sent", q.Count).
+	k := onetable.Key{PK: "ORG#" + q.OrganizationID, SK: "MAILQUOTA#" + q.Window.UTC().Format("2006-01-02T15")}
+	tx.Update(s.table.Update(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).Add("Sent", q.Count).
 		Set("expiresAt", q.Window.Add(25*time.Hour).Unix()).
 		If("attribute_not_exists('Sent') OR 'Sent' <= ?", q.Limit-q.Count))
 	add()

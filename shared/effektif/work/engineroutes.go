@@ -1,4 +1,4 @@
-package effektif
+package work
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
@@ -40,7 +41,7 @@ func (t TriggerInstance) core() (casework.TriggerRequest, error) {
 
 // EngineRoutes registers the route of the Effektif WorkflowEngine group.
 func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
-	rt.Handle("POST "+BasePath+"/{organizationKey}/engine/workflow/instances", tenant(svc.Identity, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	rt.Handle("POST "+effektif.BasePath+"/{organizationKey}/engine/workflow/instances", tenant(svc.Identity, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var t TriggerInstance
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t); err != nil {
 			return err

@@ -1,20 +1,15 @@
-package effektif
+package work
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"html"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -47,9 +42,9 @@ const CacheMaxAge = 24 * time.Hour
 // FileRoutes registers the routes of the Effektif File group.
 func FileRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := fileHandlers{svc: svc}
-	base := BasePath + "/{organizationKey}/files"
+	base := effektif.BasePath + "/{organizationKey}/files"
 	rt.Handle("POST "+base, tenant(svc.Identity, h.upload(false)))
-	rt.Handle("POST "+BasePath+"/{organizationKey}/filesiframe", tenant(svc.Identity, h.upload(true)))
+	rt.Handle("POST "+effektif.BasePath+"/{organizationKey}/filesiframe", tenant(svc.Identity, h.upload(true)))
 	rt.Handle("GET "+base+"/{fileId}", tenant(svc.Identity, h.get))
 	rt.Handle("GET "+base+"/{fileId}/stream", tenant(svc.Identity, h.stream))
 	rt.Handle("DELETE "+base+"/{fileId}", tenant(svc.Identity, h.delete))
@@ -58,7 +53,7 @@ func FileRoutes(rt *httpapi.Router, svc *casework.Service) {
 // CaseFileRoutes registers the file routes of the Effektif Case group.
 func CaseFileRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := fileHandlers{svc: svc}
-	base := BasePath + "/{organizationKey}/cases/{caseId}"
+	base := effektif.BasePath + "/{organizationKey}/cases/{caseId}"
 	rt.Handle("POST "+base+"/files", tenant(svc.Identity, h.upload(false)))
 	rt.Handle("POST "+base+"/iframe/files", tenant(svc.Identity, h.upload(true)))
 	rt.Handle("POST "+base+"/files/{fileId}", tenant(svc.Identity, h.attach))
@@ -66,44 +61,6 @@ func CaseFileRoutes(rt *httpapi.Router, svc *casework.Service) {
 
 type fileHandlers struct {
 	svc *casework.Service
-}
-
-// readUpload reads the one file of a multipart/form-data body: the first
-// part with a file name. Errors: Unsupported (not multipart), Invalid (no
-// file part, a truncated or malformed body), TooLarge.
-func readUpload(r *http.Request, limit int64) (casework.Upload, error) {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return casework.Upload{}, failure.New(failure.Unsupported, "the upload must be multipart/form-data with a boundary")
-	}
-	mr := multipart.NewReader(io.LimitReader(r.Body, limit+64<<10), params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return casework.Upload{}, failure.Field("file", "the form has no file part")
-		}
-		if err != nil {
-			return casework.Upload{}, failure.New(failure.Invalid, "the multipart body is malformed or truncated: %v", err)
-		}
-		if part.FileName() == "" {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(part, limit+1))
-		if err != nil {
-			return casework.Upload{}, failure.New(failure.Invalid, "the multipart body is malformed or truncated: %v", err)
-		}
-		if int64(len(data)) > limit {
-			return casework.Upload{}, failure.New(failure.TooLarge, "the file is larger than %d bytes", limit)
-		}
-		if _, err := mr.NextPart(); err != nil && !errors.Is(err, io.EOF) {
-			return casework.Upload{}, failure.New(failure.Invalid, "the multipart body is malformed or truncated: %v", err)
-		}
-		contentType := part.Header.Get("Content-Type")
-		if _, _, err := mime.ParseMediaType(contentType); err != nil {
-			contentType = http.DetectContentType(data)
-		}
-		return casework.Upload{Name: part.FileName(), ContentType: contentType, Data: data}, nil
-	}
 }
 
 // upload stores the posted file (into the path's case, if any). The
@@ -124,41 +81,20 @@ func (h fileHandlers) upload(iframe bool) func(w http.ResponseWriter, r *http.Re
 			if fe.Code == failure.Internal {
 				return err
 			}
-			status, body = fe.Status(), Error{Message: fe.Message, Code: string(fe.Code), Field: fe.Field}
+			status, body = fe.Status(), effektif.Error{Message: fe.Message, Code: string(fe.Code), Field: fe.Field}
 		} else {
 			body = fileOf(f)
 		}
-		return writeIframe(w, status, body)
+		return effektif.WriteIframe(w, status, body)
 	}
 }
 
 func (h fileHandlers) doUpload(r *http.Request, a identity.Access) (casework.File, error) {
-	u, err := readUpload(r, h.svc.MaxUploadSize())
+	u, err := effektif.ReadUpload(r, h.svc.MaxUploadSize())
 	if err != nil {
 		return casework.File{}, err
 	}
-	u.CaseID = r.PathValue("caseId")
-	return h.svc.UploadFile(r.Context(), a, u)
-}
-
-// writeIframe answers an HTML document whose textarea holds the JSON.
-func writeIframe(w http.ResponseWriter, status int, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return failure.Wrap(err, "encode response")
-	}
-	var b bytes.Buffer
-	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body><textarea data-type=\"application/json\" data-status=\"")
-	b.WriteString(strconv.Itoa(status))
-	b.WriteString("\">")
-	b.WriteString(html.EscapeString(string(data)))
-	b.WriteString("</textarea></body></html>\n")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, err = w.Write(b.Bytes())
-	return err
+	return h.svc.UploadFile(r.Context(), a, casework.Upload{Name: u.Name, ContentType: u.ContentType, Data: u.Data, CaseID: r.PathValue("caseId")})
 }
 
 func (h fileHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {

@@ -1,4 +1,4 @@
-package store
+package workstore
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
@@ -19,7 +20,7 @@ import (
 var _ casework.Store = (*DB)(nil)
 
 type editorWorkflowItem struct {
-	key
+	onetable.Key
 	// The fields stored as attributes (the definition is packed).
 	ID, OrganizationID, OwnerID, EditorID, Category string
 	LatestVersion, PublishedVersion, TemplateID     string
@@ -31,19 +32,21 @@ type editorWorkflowItem struct {
 	Version                                         int
 }
 
-func editorWorkflowKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "WF#" + id} }
+func editorWorkflowKey(orgID, id string) onetable.Key {
+	return onetable.Key{PK: "ORG#" + orgID, SK: "WF#" + id}
+}
 
 func newEditorWorkflowItem(w casework.EditorWorkflow) (editorWorkflowItem, error) {
-	def, err := packJSON(w.Definition, "workflow definition")
+	def, err := onetable.PackJSON(w.Definition, "workflow definition")
 	if err != nil {
 		return editorWorkflowItem{}, err
 	}
 	return editorWorkflowItem{
-		key: editorWorkflowKey(w.OrganizationID, w.ID),
+		Key: editorWorkflowKey(w.OrganizationID, w.ID),
 		ID:  w.ID, OrganizationID: w.OrganizationID, OwnerID: w.OwnerID, EditorID: w.EditorID,
 		Category: w.Category, LatestVersion: w.LatestVersion, PublishedVersion: w.PublishedVersion,
 		TemplateID: w.TemplateID, TriggerType: w.TriggerType(),
-		EditorLock: timeString(w.EditorLock), Created: timeString(w.Created), LastUpdated: timeString(w.LastUpdated),
+		EditorLock: onetable.TimeString(w.EditorLock), Created: onetable.TimeString(w.Created), LastUpdated: onetable.TimeString(w.LastUpdated),
 		Changed: w.Changed, Template: w.Template, IsPrivate: w.IsPrivate, CaseColumns: w.CaseColumns,
 		Definition: def, Version: w.Version,
 	}, nil
@@ -53,12 +56,12 @@ func (it editorWorkflowItem) model() (casework.EditorWorkflow, error) {
 	w := casework.EditorWorkflow{
 		ID: it.ID, OrganizationID: it.OrganizationID, OwnerID: it.OwnerID, EditorID: it.EditorID,
 		Category: it.Category, LatestVersion: it.LatestVersion, PublishedVersion: it.PublishedVersion,
-		TemplateID: it.TemplateID, EditorLock: parseTime(it.EditorLock), Created: parseTime(it.Created),
-		LastUpdated: parseTime(it.LastUpdated), Changed: it.Changed, Template: it.Template,
+		TemplateID: it.TemplateID, EditorLock: onetable.ParseTime(it.EditorLock), Created: onetable.ParseTime(it.Created),
+		LastUpdated: onetable.ParseTime(it.LastUpdated), Changed: it.Changed, Template: it.Template,
 		IsPrivate: it.IsPrivate, CaseColumns: it.CaseColumns, Version: it.Version,
 	}
 	var def workflow.Workflow
-	if err := unpackJSON(it.Definition, &def, "workflow definition"); err != nil {
+	if err := onetable.UnpackJSON(it.Definition, &def, "workflow definition"); err != nil {
 		return casework.EditorWorkflow{}, err
 	}
 	w.Definition = def
@@ -66,28 +69,30 @@ func (it editorWorkflowItem) model() (casework.EditorWorkflow, error) {
 }
 
 type versionItem struct {
-	key
+	onetable.Key
 	ID, OrganizationID, SourceWorkflowID, CreatorID, CreateTime, CommitMessage string
 	Definition                                                                 []byte
 }
 
-func versionKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "WFV#" + id} }
+func versionKey(orgID, id string) onetable.Key {
+	return onetable.Key{PK: "ORG#" + orgID, SK: "WFV#" + id}
+}
 
 func newVersionItem(v casework.ExecutableWorkflow) (versionItem, error) {
-	def, err := packJSON(v.Definition, "workflow version")
+	def, err := onetable.PackJSON(v.Definition, "workflow version")
 	if err != nil {
 		return versionItem{}, err
 	}
 	k := versionKey(v.OrganizationID, v.ID)
-	k.GSI1PK, k.GSI1SK = "WFVERSIONS#"+v.SourceWorkflowID, timeString(v.CreateTime)+"#"+v.ID
-	return versionItem{key: k, ID: v.ID, OrganizationID: v.OrganizationID, SourceWorkflowID: v.SourceWorkflowID,
-		CreatorID: v.CreatorID, CreateTime: timeString(v.CreateTime), CommitMessage: v.CommitMessage, Definition: def}, nil
+	k.GSI1PK, k.GSI1SK = "WFVERSIONS#"+v.SourceWorkflowID, onetable.TimeString(v.CreateTime)+"#"+v.ID
+	return versionItem{Key: k, ID: v.ID, OrganizationID: v.OrganizationID, SourceWorkflowID: v.SourceWorkflowID,
+		CreatorID: v.CreatorID, CreateTime: onetable.TimeString(v.CreateTime), CommitMessage: v.CommitMessage, Definition: def}, nil
 }
 
 func (it versionItem) model() (casework.ExecutableWorkflow, error) {
 	v := casework.ExecutableWorkflow{ID: it.ID, OrganizationID: it.OrganizationID, SourceWorkflowID: it.SourceWorkflowID,
-		CreatorID: it.CreatorID, CreateTime: parseTime(it.CreateTime), CommitMessage: it.CommitMessage}
-	if err := unpackJSON(it.Definition, &v.Definition, "workflow version"); err != nil {
+		CreatorID: it.CreatorID, CreateTime: onetable.ParseTime(it.CreateTime), CommitMessage: it.CommitMessage}
+	if err := onetable.UnpackJSON(it.Definition, &v.Definition, "workflow version"); err != nil {
 		return casework.ExecutableWorkflow{}, err
 	}
 	return v, nil
@@ -99,7 +104,7 @@ func (s *DB) PutEditorWorkflow(ctx context.Context, w casework.EditorWorkflow) e
 	if err != nil {
 		return err
 	}
-	if err := s.table.Put(it).If(notExists).Run(ctx); err != nil {
+	if err := s.table.Put(it).If(onetable.NotExists).Run(ctx); err != nil {
 		return failure.Wrap(err, "store workflow")
 	}
 	return nil
@@ -111,7 +116,7 @@ func (s *DB) UpdateEditorWorkflow(ctx context.Context, w casework.EditorWorkflow
 	if err != nil {
 		return err
 	}
-	return versionConflict(put.Run(ctx), "workflow")
+	return onetable.VersionConflict(put.Run(ctx), "workflow")
 }
 
 func (s *DB) updateEditorWorkflow(w casework.EditorWorkflow) (*dynamo.Put, error) {
@@ -122,22 +127,11 @@ func (s *DB) updateEditorWorkflow(w casework.EditorWorkflow) (*dynamo.Put, error
 	return s.table.Put(it).If("attribute_exists(pk) AND 'Version' = ?", w.Version-1), nil
 }
 
-// versionConflict maps a failed version condition to Conflict.
-func versionConflict(err error, what string) error {
-	if dynamo.IsCondCheckFailed(err) {
-		return failure.Race(what)
-	}
-	if err != nil {
-		return failure.Wrap(err, "update %s", what)
-	}
-	return nil
-}
-
 // GetEditorWorkflow reads a draft.
 func (s *DB) GetEditorWorkflow(ctx context.Context, orgID, id string) (casework.EditorWorkflow, error) {
 	var it editorWorkflowItem
 	k := editorWorkflowKey(orgID, id)
-	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "workflow"); err != nil {
+	if err := onetable.NotFound(s.get(ctx, k.PK, k.SK, &it), "workflow"); err != nil {
 		return casework.EditorWorkflow{}, err
 	}
 	return it.model()
@@ -145,7 +139,7 @@ func (s *DB) GetEditorWorkflow(ctx context.Context, orgID, id string) (casework.
 
 // ListEditorWorkflows is one Query (pages of it while skipping the offset).
 func (s *DB) ListEditorWorkflows(ctx context.Context, orgID, triggerType string, page casework.Page) ([]casework.EditorWorkflow, error) {
-	q := s.table.Get(hashKey, "ORG#"+orgID).Range(rangeKey, dynamo.BeginsWith, "WF#")
+	q := s.table.Get(onetable.HashKey, "ORG#"+orgID).Range(onetable.RangeKey, dynamo.BeginsWith, "WF#")
 	if triggerType != "" {
 		q = q.Filter("'TriggerType' = ?", triggerType)
 	}
@@ -167,13 +161,13 @@ func (s *DB) ListEditorWorkflows(ctx context.Context, orgID, triggerType string,
 // page runs q, skips page.Offset results and returns up to page.PageSize
 // into out (a pointer to a slice).
 func (s *DB) page(ctx context.Context, q *dynamo.Query, page casework.Page, out any) error {
-	return pageInto(ctx, q, page.Offset, page.PageSize, out)
+	return onetable.PageInto(ctx, q, page.Offset, page.PageSize, out)
 }
 
 // DeleteEditorWorkflow deletes a draft.
 func (s *DB) DeleteEditorWorkflow(ctx context.Context, orgID, id string) error {
 	k := editorWorkflowKey(orgID, id)
-	if err := s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).Run(ctx); err != nil {
+	if err := s.table.Delete(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).Run(ctx); err != nil {
 		return failure.Wrap(err, "delete workflow")
 	}
 	return nil
@@ -189,15 +183,15 @@ func (s *DB) PutVersion(ctx context.Context, v casework.ExecutableWorkflow, draf
 	if err != nil {
 		return err
 	}
-	err = s.db.WriteTx().Put(s.table.Put(vi).If(notExists)).Put(put).Run(ctx)
-	return versionConflict(err, "workflow")
+	err = s.db.WriteTx().Put(s.table.Put(vi).If(onetable.NotExists)).Put(put).Run(ctx)
+	return onetable.VersionConflict(err, "workflow")
 }
 
 // GetVersion reads a version.
 func (s *DB) GetVersion(ctx context.Context, orgID, id string) (casework.ExecutableWorkflow, error) {
 	var it versionItem
 	k := versionKey(orgID, id)
-	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "version"); err != nil {
+	if err := onetable.NotFound(s.get(ctx, k.PK, k.SK, &it), "version"); err != nil {
 		return casework.ExecutableWorkflow{}, err
 	}
 	return it.model()
@@ -205,7 +199,7 @@ func (s *DB) GetVersion(ctx context.Context, orgID, id string) (casework.Executa
 
 // ListVersions is one Query on GSI1, newest first.
 func (s *DB) ListVersions(ctx context.Context, orgID, sourceID string, page casework.Page) ([]casework.ExecutableWorkflow, error) {
-	q := s.table.Get("gsi1pk", "WFVERSIONS#"+sourceID).Index(gsi1).Order(dynamo.Descending)
+	q := s.table.Get("gsi1pk", "WFVERSIONS#"+sourceID).Index(onetable.GSI1).Order(dynamo.Descending)
 	var items []versionItem
 	if err := s.page(ctx, q, page, &items); err != nil {
 		return nil, failure.Wrap(err, "list versions")
@@ -226,8 +220,8 @@ func (s *DB) ListVersions(ctx context.Context, orgID, sourceID string, page case
 
 // DeleteVersions deletes up to limit versions of a draft.
 func (s *DB) DeleteVersions(ctx context.Context, orgID, sourceID string, limit int) (int, error) {
-	var items []key
-	err := s.table.Get("gsi1pk", "WFVERSIONS#"+sourceID).Index(gsi1).Project(hashKey, rangeKey).Limit(limit).All(ctx, &items)
+	var items []onetable.Key
+	err := s.table.Get("gsi1pk", "WFVERSIONS#"+sourceID).Index(onetable.GSI1).Project(onetable.HashKey, onetable.RangeKey).Limit(limit).All(ctx, &items)
 	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 		return 0, failure.Wrap(err, "list versions")
 	}
@@ -240,7 +234,7 @@ func (s *DB) DeleteVersions(ctx context.Context, orgID, sourceID string, limit i
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	n, err := s.table.Batch(hashKey, rangeKey).Write().Delete(keys...).Run(ctx)
+	n, err := s.table.Batch(onetable.HashKey, onetable.RangeKey).Write().Delete(keys...).Run(ctx)
 	if err != nil {
 		return n, failure.Wrap(err, "delete versions")
 	}

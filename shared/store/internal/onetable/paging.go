@@ -1,4 +1,4 @@
-package store
+package onetable
 
 import (
 	"context"
@@ -8,10 +8,10 @@ import (
 	"github.com/guregu/dynamo/v2"
 )
 
-// pageInto runs q page by page, skips the first offset results and collects
+// PageInto runs q page by page, skips the first offset results and collects
 // up to size results into out (a pointer to a slice). The reads stop as soon
 // as offset+size results were seen, so a list costs what it returns.
-func pageInto(ctx context.Context, q *dynamo.Query, offset, size int, out any) error {
+func PageInto(ctx context.Context, q *dynamo.Query, offset, size int, out any) error {
 	slice := reflect.ValueOf(out).Elem()
 	elem := slice.Type().Elem()
 	it := q.Limit(offset + size).Iter()
@@ -36,16 +36,16 @@ func pageInto(ctx context.Context, q *dynamo.Query, offset, size int, out any) e
 // number of fraction digits, so that stored times sort as strings.
 const storedTime = "2006-01-02T15:04:05.000000000Z"
 
-// timeString is the stored form of a time; "" for the zero time.
-func timeString(t time.Time) string {
+// TimeString is the stored form of a time; "" for the zero time.
+func TimeString(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.UTC().Format(storedTime)
 }
 
-// parseTime reads timeString's form; "" and malformed values give the zero time.
-func parseTime(s string) time.Time {
+// ParseTime reads TimeString's form; "" and malformed values give the zero time.
+func ParseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
 }

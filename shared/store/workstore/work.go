@@ -1,4 +1,4 @@
-package store
+package workstore
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
 // Keys of the casework items:
@@ -20,43 +21,47 @@ import (
 //	ORG#<orgId>               MAILQUOTA#<hour>        recipients of email tasks in that hour (UTC); attribute Sent, TTL
 
 type caseItem struct {
-	key
+	onetable.Key
 	Closed, Canceled bool
 	SourceWorkflowID string
 	Version          int
 	Data             []byte
 }
 
-func caseKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "CASE#" + id} }
+func caseKey(orgID, id string) onetable.Key {
+	return onetable.Key{PK: "ORG#" + orgID, SK: "CASE#" + id}
+}
 
 type taskItem struct {
-	key
+	onetable.Key
 	Version int
 	Data    []byte
 }
 
-func taskKey(orgID, id string) key { return key{PK: "ORG#" + orgID, SK: "TASK#" + id} }
+func taskKey(orgID, id string) onetable.Key {
+	return onetable.Key{PK: "ORG#" + orgID, SK: "TASK#" + id}
+}
 
-func taskListKey(orgID, principal string, t casework.Task) key {
+func taskListKey(orgID, principal string, t casework.Task) onetable.Key {
 	state := "open#"
 	if t.Completed {
 		state = "done#"
 	}
-	return key{PK: "INV#" + orgID + "#" + principal, SK: state + timeString(t.CreateTime) + "#" + t.ID}
+	return onetable.Key{PK: "INV#" + orgID + "#" + principal, SK: state + onetable.TimeString(t.CreateTime) + "#" + t.ID}
 }
 
 type eventItem struct {
-	key
+	onetable.Key
 	Type, TaskID string
 	Data         []byte
 }
 
 type countsItem struct {
-	key
+	onetable.Key
 	Total, Open, Closed, Canceled int
 }
 
-func countsKey(orgID string) key { return key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
+func countsKey(orgID string) onetable.Key { return onetable.Key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
 
 // principals lists whose involvement lists a task appears in: its users,
 // and its candidate groups as "group:<id>".
@@ -81,16 +86,16 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	for _, w := range c.Cases {
 		k := caseKey(w.Case.OrganizationID, w.Case.ID)
 		if w.Delete {
-			tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", w.Case.Version))
+			tx.Delete(s.table.Delete(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).If("'Version' = ?", w.Case.Version))
 			add()
 			continue
 		}
-		data, err := packJSON(w.Case, "case")
+		data, err := onetable.PackJSON(w.Case, "case")
 		if err != nil {
 			return err
 		}
-		it := caseItem{key: k, Closed: w.Case.Closed, Canceled: w.Case.Canceled, SourceWorkflowID: w.Case.SourceWorkflowID, Version: w.Case.Version, Data: data}
-		tx.Put(versioned(s.table.Put(it), w.New, w.Case.Version))
+		it := caseItem{Key: k, Closed: w.Case.Closed, Canceled: w.Case.Canceled, SourceWorkflowID: w.Case.SourceWorkflowID, Version: w.Case.Version, Data: data}
+		tx.Put(onetable.Versioned(s.table.Put(it), w.New, w.Case.Version))
 		add()
 	}
 	for _, w := range c.Tasks {
@@ -99,12 +104,12 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		}
 	}
 	for _, e := range c.Events {
-		data, err := packJSON(e, "event")
+		data, err := onetable.PackJSON(e, "event")
 		if err != nil {
 			return err
 		}
-		k := key{PK: "CASE#" + e.CaseID, SK: "EV#" + timeString(e.Time) + "#" + e.ID}
-		tx.Put(s.table.Put(eventItem{key: k, Type: e.Type, TaskID: e.TaskID, Data: data}))
+		k := onetable.Key{PK: "CASE#" + e.CaseID, SK: "EV#" + onetable.TimeString(e.Time) + "#" + e.ID}
+		tx.Put(s.table.Put(eventItem{Key: k, Type: e.Type, TaskID: e.TaskID, Data: data}))
 		add()
 	}
 	s.writeFiles(tx, c.Files, add)
@@ -116,7 +121,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	}
 	if d := c.Counts; d != nil {
 		k := countsKey(c.OrganizationID)
-		tx.Update(s.table.Update(hashKey, k.PK).Range(rangeKey, k.SK).
+		tx.Update(s.table.Update(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).
 			Add("Total", d.Total).Add("Open", d.Open).Add("Closed", d.Closed).Add("Canceled", d.Canceled))
 		add()
 	}
@@ -127,7 +132,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		return failure.New(failure.Invalid, "the change touches %d items, more than %d", n, maxTransaction)
 	}
 	err := tx.Run(ctx)
-	if i := failedCondition(err); i >= 0 && i < len(c.Once) {
+	if i := onetable.FailedCondition(err); i >= 0 && i < len(c.Once) {
 		return casework.ErrDone
 	} else if c.MailQuota != nil && i == len(c.Once) {
 		return casework.ErrMailQuota
@@ -141,15 +146,6 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	return nil
 }
 
-// versioned makes a put conditional: on absence for a new item, else on
-// the previous version.
-func versioned(put *dynamo.Put, isNew bool, version int) *dynamo.Put {
-	if isNew {
-		return put.If("attribute_not_exists(pk)")
-	}
-	return put.If("'Version' = ?", version-1)
-}
-
 // writeTask adds a task's writes: the task and its copies in the
 // involvement lists (the ones it left are deleted).
 func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) error {
@@ -157,31 +153,31 @@ func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) err
 	k := taskKey(t.OrganizationID, t.ID)
 	keep := map[string]bool{}
 	if !w.Delete {
-		data, err := packJSON(t, "task")
+		data, err := onetable.PackJSON(t, "task")
 		if err != nil {
 			return err
 		}
 		tk := k
 		if t.CaseID != "" {
-			tk.GSI1PK, tk.GSI1SK = "CASETASKS#"+t.CaseID, timeString(t.CreateTime)+"#"+t.ID
+			tk.GSI1PK, tk.GSI1SK = "CASETASKS#"+t.CaseID, onetable.TimeString(t.CreateTime)+"#"+t.ID
 		}
-		tx.Put(versioned(s.table.Put(taskItem{key: tk, Version: t.Version, Data: data}), w.New, t.Version))
+		tx.Put(onetable.Versioned(s.table.Put(taskItem{Key: tk, Version: t.Version, Data: data}), w.New, t.Version))
 		add()
 		for _, p := range principals(t) {
 			lk := taskListKey(t.OrganizationID, p, t)
 			keep[lk.String()] = true
-			tx.Put(s.table.Put(taskItem{key: lk, Version: t.Version, Data: data}))
+			tx.Put(s.table.Put(taskItem{Key: lk, Version: t.Version, Data: data}))
 			add()
 		}
 	} else {
-		tx.Delete(s.table.Delete(hashKey, k.PK).Range(rangeKey, k.SK).If("'Version' = ?", t.Version))
+		tx.Delete(s.table.Delete(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).If("'Version' = ?", t.Version))
 		add()
 	}
 	if w.Previous != nil {
 		for _, p := range principals(*w.Previous) {
 			lk := taskListKey(t.OrganizationID, p, *w.Previous)
 			if !keep[lk.String()] {
-				tx.Delete(s.table.Delete(hashKey, lk.PK).Range(rangeKey, lk.SK))
+				tx.Delete(s.table.Delete(onetable.HashKey, lk.PK).Range(onetable.RangeKey, lk.SK))
 				add()
 			}
 		}
@@ -189,22 +185,20 @@ func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) err
 	return nil
 }
 
-func (k key) String() string { return k.PK + "\x00" + k.SK }
-
 // GetCase reads a case.
 func (s *DB) GetCase(ctx context.Context, orgID, id string) (casework.Case, error) {
 	var it caseItem
 	k := caseKey(orgID, id)
-	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "case"); err != nil {
+	if err := onetable.NotFound(s.get(ctx, k.PK, k.SK, &it), "case"); err != nil {
 		return casework.Case{}, err
 	}
 	var c casework.Case
-	return c, unpackJSON(it.Data, &c, "case")
+	return c, onetable.UnpackJSON(it.Data, &c, "case")
 }
 
 // ListCases is one Query, newest first, filtered.
 func (s *DB) ListCases(ctx context.Context, orgID string, f casework.CaseFilter, limit int) ([]casework.Case, error) {
-	q := s.table.Get(hashKey, "ORG#"+orgID).Range(rangeKey, dynamo.BeginsWith, "CASE#").Order(dynamo.Descending)
+	q := s.table.Get(onetable.HashKey, "ORG#"+orgID).Range(onetable.RangeKey, dynamo.BeginsWith, "CASE#").Order(dynamo.Descending)
 	if f.Closed != nil {
 		q = q.Filter("'Closed' = ?", *f.Closed)
 	}
@@ -215,12 +209,12 @@ func (s *DB) ListCases(ctx context.Context, orgID string, f casework.CaseFilter,
 		q = q.Filter("'SourceWorkflowID' = ?", f.SourceWorkflowID)
 	}
 	var items []caseItem
-	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
 		return nil, failure.Wrap(err, "list cases")
 	}
 	out := make([]casework.Case, len(items))
 	for i, it := range items {
-		if err := unpackJSON(it.Data, &out[i], "case"); err != nil {
+		if err := onetable.UnpackJSON(it.Data, &out[i], "case"); err != nil {
 			return nil, err
 		}
 	}
@@ -244,7 +238,7 @@ func (s *DB) CaseCounts(ctx context.Context, orgID string) (casework.CaseCounts,
 func unpackTasks(items []taskItem) ([]casework.Task, error) {
 	out := make([]casework.Task, len(items))
 	for i, it := range items {
-		if err := unpackJSON(it.Data, &out[i], "task"); err != nil {
+		if err := onetable.UnpackJSON(it.Data, &out[i], "task"); err != nil {
 			return nil, err
 		}
 	}
@@ -255,17 +249,17 @@ func unpackTasks(items []taskItem) ([]casework.Task, error) {
 func (s *DB) GetTask(ctx context.Context, orgID, id string) (casework.Task, error) {
 	var it taskItem
 	k := taskKey(orgID, id)
-	if err := notFound(s.get(ctx, k.PK, k.SK, &it), "task"); err != nil {
+	if err := onetable.NotFound(s.get(ctx, k.PK, k.SK, &it), "task"); err != nil {
 		return casework.Task{}, err
 	}
 	var t casework.Task
-	return t, unpackJSON(it.Data, &t, "task")
+	return t, onetable.UnpackJSON(it.Data, &t, "task")
 }
 
 // GetTasks reads tasks in one batch per hundred ids.
 func (s *DB) GetTasks(ctx context.Context, orgID string, ids []string) ([]casework.Task, error) {
 	var items []taskItem
-	if err := s.batchGet(ctx, ids, func(id string) key { return taskKey(orgID, id) }, &items); err != nil {
+	if err := s.batchGet(ctx, ids, func(id string) onetable.Key { return taskKey(orgID, id) }, &items); err != nil {
 		return nil, failure.Wrap(err, "read tasks")
 	}
 	return unpackTasks(items)
@@ -274,8 +268,8 @@ func (s *DB) GetTasks(ctx context.Context, orgID string, ids []string) ([]casewo
 // CaseTasks is one Query on GSI1.
 func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]casework.Task, error) {
 	var items []taskItem
-	q := s.table.Get("gsi1pk", "CASETASKS#"+caseID).Index(gsi1)
-	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+	q := s.table.Get("gsi1pk", "CASETASKS#"+caseID).Index(onetable.GSI1)
+	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
 		return nil, failure.Wrap(err, "list case tasks")
 	}
 	tasks, err := unpackTasks(items)
@@ -293,16 +287,16 @@ func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]
 
 // InvolvedTasks is one Query on the principal's involvement list.
 func (s *DB) InvolvedTasks(ctx context.Context, orgID, principal string, f casework.TaskFilter, limit int) ([]casework.Task, error) {
-	q := s.table.Get(hashKey, "INV#"+orgID+"#"+principal).Order(dynamo.Descending)
+	q := s.table.Get(onetable.HashKey, "INV#"+orgID+"#"+principal).Order(dynamo.Descending)
 	if f.Completed != nil {
 		prefix := "open#"
 		if *f.Completed {
 			prefix = "done#"
 		}
-		q = q.Range(rangeKey, dynamo.BeginsWith, prefix)
+		q = q.Range(onetable.RangeKey, dynamo.BeginsWith, prefix)
 	}
 	var items []taskItem
-	if err := pageInto(ctx, q, 0, limit, &items); err != nil {
+	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
 		return nil, failure.Wrap(err, "list tasks")
 	}
 	return unpackTasks(items)
@@ -310,7 +304,7 @@ func (s *DB) InvolvedTasks(ctx context.Context, orgID, principal string, f casew
 
 // ListEvents is one Query, newest first.
 func (s *DB) ListEvents(ctx context.Context, caseID, eventType, taskID string, page casework.Page) ([]casework.Event, error) {
-	q := s.table.Get(hashKey, "CASE#"+caseID).Range(rangeKey, dynamo.BeginsWith, "EV#").Order(dynamo.Descending)
+	q := s.table.Get(onetable.HashKey, "CASE#"+caseID).Range(onetable.RangeKey, dynamo.BeginsWith, "EV#").Order(dynamo.Descending)
 	if eventType != "" {
 		q = q.Filter("'Type' = ?", eventType)
 	}
@@ -318,12 +312,12 @@ func (s *DB) ListEvents(ctx context.Context, caseID, eventType, taskID string, p
 		q = q.Filter("'TaskID' = ?", taskID)
 	}
 	var items []eventItem
-	if err := pageInto(ctx, q, page.Offset, page.PageSize, &items); err != nil {
+	if err := onetable.PageInto(ctx, q, page.Offset, page.PageSize, &items); err != nil {
 		return nil, failure.Wrap(err, "list events")
 	}
 	out := make([]casework.Event, len(items))
 	for i, it := range items {
-		if err := unpackJSON(it.Data, &out[i], "event"); err != nil {
+		if err := onetable.UnpackJSON(it.Data, &out[i], "event"); err != nil {
 			return nil, err
 		}
 	}

@@ -1,4 +1,4 @@
-package effektif
+package work
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -62,7 +63,7 @@ func deref[T any](p *T) T {
 // TaskRoutes registers the routes of the Effektif Task group.
 func TaskRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := taskHandlers{svc: svc}
-	base := BasePath + "/{organizationKey}/tasks"
+	base := effektif.BasePath + "/{organizationKey}/tasks"
 	rt.Handle("GET "+base, tenant(svc.Identity, h.list))
 	rt.Handle("POST "+base, tenant(svc.Identity, h.create))
 	rt.Handle("GET "+base+"/{taskId}", tenant(svc.Identity, h.get))

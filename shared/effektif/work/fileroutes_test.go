@@ -1,4 +1,4 @@
-package effektif
+package work
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package store
+package workstore
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
 // Keys of mail items:
@@ -15,12 +16,12 @@ import (
 //	ONCE#<key>   ONCE        a record that something was done once, with its result (TTL 30 days)
 
 type mailItem struct {
-	key
+	onetable.Key
 	Data []byte
 }
 
 type onceItem struct {
-	key
+	onetable.Key
 	Result string
 }
 
@@ -31,19 +32,19 @@ const OnceTTL = 30 * 24 * time.Hour
 // writeOnce adds the once-marks, each on condition that it is new.
 func (s *DB) writeOnce(tx *dynamo.WriteTx, marks []casework.OnceMark, add func()) {
 	for _, m := range marks {
-		k := key{PK: "ONCE#" + m.Key, SK: "ONCE", ExpiresAt: time.Now().Add(OnceTTL)}
-		tx.Put(s.table.Put(onceItem{key: k, Result: m.Result}).If("attribute_not_exists(pk)"))
+		k := onetable.Key{PK: "ONCE#" + m.Key, SK: "ONCE", ExpiresAt: time.Now().Add(OnceTTL)}
+		tx.Put(s.table.Put(onceItem{Key: k, Result: m.Result}).If("attribute_not_exists(pk)"))
 		add()
 	}
 }
 
 func (s *DB) writeMail(tx *dynamo.WriteTx, emails []casework.Email, add func()) error {
 	for _, e := range emails {
-		data, err := packJSON(e, "mail")
+		data, err := onetable.PackJSON(e, "mail")
 		if err != nil {
 			return err
 		}
-		tx.Put(s.table.Put(mailItem{key: key{PK: "ORG#" + e.OrganizationID, SK: "MAIL#" + e.ID}, Data: data}))
+		tx.Put(s.table.Put(mailItem{Key: onetable.Key{PK: "ORG#" + e.OrganizationID, SK: "MAIL#" + e.ID}, Data: data}))
 		add()
 	}
 	return nil
@@ -52,16 +53,16 @@ func (s *DB) writeMail(tx *dynamo.WriteTx, emails []casework.Email, add func()) 
 // GetEmail reads a received mail.
 func (s *DB) GetEmail(ctx context.Context, orgID, id string) (casework.Email, error) {
 	var it mailItem
-	if err := notFound(s.get(ctx, "ORG#"+orgID, "MAIL#"+id, &it), "mail"); err != nil {
+	if err := onetable.NotFound(s.get(ctx, "ORG#"+orgID, "MAIL#"+id, &it), "mail"); err != nil {
 		return casework.Email{}, err
 	}
 	var e casework.Email
-	return e, unpackJSON(it.Data, &e, "mail")
+	return e, onetable.UnpackJSON(it.Data, &e, "mail")
 }
 
 // OnceResult reads the result recorded for a once-mark.
 func (s *DB) OnceResult(ctx context.Context, k string) (string, error) {
 	var it onceItem
-	err := notFound(s.get(ctx, "ONCE#"+k, "ONCE", &it), "record")
+	err := onetable.NotFound(s.get(ctx, "ONCE#"+k, "ONCE", &it), "record")
 	return it.Result, err
 }

@@ -1,4 +1,4 @@
-package store
+package onetable
 
 import (
 	"bytes"
@@ -13,9 +13,9 @@ import (
 // under DynamoDB's 400 KB item limit.
 const MaxInlineBlob = 300 * 1024
 
-// packJSON encodes v as gzip-compressed JSON for a binary attribute.
+// PackJSON encodes v as gzip-compressed JSON for a binary attribute.
 // Errors: TooLarge when even compressed it does not fit in an item.
-func packJSON(v any, what string) ([]byte, error) {
+func PackJSON(v any, what string) ([]byte, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, failure.Wrap(err, "encode %s", what)
@@ -34,8 +34,8 @@ func packJSON(v any, what string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// unpackJSON decodes what packJSON made.
-func unpackJSON(data []byte, v any, what string) error {
+// UnpackJSON decodes what PackJSON made.
+func UnpackJSON(data []byte, v any, what string) error {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return failure.Wrap(err, "read %s", what)

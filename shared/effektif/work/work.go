@@ -1,4 +1,13 @@
-package effektif
+// Package work is the casework half of the Effektif REST API v1 dialect:
+// the Workflow, Engine, Case, Task and File groups, their JSON models
+// and routes under /api/v1, mapped onto package casework. The identity
+// groups, the models both halves share (User, Error), the error shape
+// (effektif.NewRouter) and the API's conventions (effektif.Pagination,
+// uploads, iframe answers) are package effektif's, and the Mail group's
+// webhook is package mailhook's. They are apart so that the identity
+// functions do not link casework, the engine and the BPMN codec, and only
+// the mail function links the mail intake.
+package work
 
 import (
 	"encoding/json"
@@ -8,6 +17,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -38,10 +48,10 @@ type Case struct {
 	WorkflowID         string          `json:"workflowId,omitempty"`
 
 	// CaseDetail
-	Creator        *User           `json:"creator,omitempty"`
+	Creator        *effektif.User  `json:"creator,omitempty"`
 	Tasks          []Task          `json:"tasks,omitempty"`
 	Events         []Event         `json:"events,omitempty"`
-	Participants   []User          `json:"participants,omitempty"`
+	Participants   []effektif.User `json:"participants,omitempty"`
 	SourceWorkflow json.RawMessage `json:"sourceWorkflow,omitempty"`
 
 	Properties map[string]json.RawMessage `json:"-"`
@@ -83,11 +93,11 @@ type Task struct {
 	Form                    json.RawMessage `json:"form,omitempty"`
 
 	// TaskDetail
-	Creator         *User  `json:"creator,omitempty"`
-	Assignee        *User  `json:"assignee,omitempty"`
-	Candidates      []User `json:"candidates,omitempty"`
-	CandidateGroups []any  `json:"candidateGroups,omitempty"`
-	Subtasks        []Task `json:"subtasks,omitempty"`
+	Creator         *effektif.User  `json:"creator,omitempty"`
+	Assignee        *effektif.User  `json:"assignee,omitempty"`
+	Candidates      []effektif.User `json:"candidates,omitempty"`
+	CandidateGroups []any           `json:"candidateGroups,omitempty"`
+	Subtasks        []Task          `json:"subtasks,omitempty"`
 
 	Properties map[string]json.RawMessage `json:"-"`
 }
@@ -109,7 +119,7 @@ type Event struct {
 	Task   *Task           `json:"task,omitempty"`
 	Time   time.Time       `json:"time"`
 	UserID string          `json:"userId,omitempty"`
-	User   *User           `json:"user,omitempty"`
+	User   *effektif.User  `json:"user,omitempty"`
 	Data   json.RawMessage `json:"data,omitempty"`
 }
 
@@ -120,27 +130,20 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // people resolves user ids to Effektif users.
 type people map[string]identity.User
 
-func (p people) user(id string) *User {
+func (p people) user(id string) *effektif.User {
 	u, ok := p[id]
 	if !ok || id == "" {
 		return nil
 	}
-	v := userOf(u, nil, false)
+	v := effektif.UserOf(u, nil, false)
 	return &v
 }
 
-func (p people) users(ids []string) []User {
-	out := make([]User, 0, len(ids))
+func (p people) users(ids []string) []effektif.User {
+	out := make([]effektif.User, 0, len(ids))
 	for _, id := range ids {
 		if u := p.user(id); u != nil {
 			out = append(out, *u)
@@ -153,8 +156,8 @@ func taskOf(t casework.Task) Task {
 	return Task{
 		ID: t.ID, OrganizationID: t.OrganizationID, Name: t.Name, NameLower: strings.ToLower(t.Name),
 		Description: t.Description, Access: t.Access, CreatorID: t.CreatorID, CreateTime: t.CreateTime,
-		AssigneeID: t.AssigneeID, CandidateIDs: orEmpty(t.CandidateIDs), CandidateGroupIDs: orEmpty(t.CandidateGroupIDs),
-		CaseID: t.CaseID, ParentID: t.ParentID, SubtaskIDs: orEmpty(t.SubtaskIDs), DueDate: timePtr(t.DueDate),
+		AssigneeID: t.AssigneeID, CandidateIDs: effektif.OrEmpty(t.CandidateIDs), CandidateGroupIDs: effektif.OrEmpty(t.CandidateGroupIDs),
+		CaseID: t.CaseID, ParentID: t.ParentID, SubtaskIDs: effektif.OrEmpty(t.SubtaskIDs), DueDate: timePtr(t.DueDate),
 		LastUpdated: t.LastUpdated, Canceled: t.Canceled, Completed: t.Completed, ActivityID: t.ActivityID,
 		ActivityInstanceID: t.ActivityInstanceID, ActivityInstanceMessage: t.FromWorkflow() && !t.Completed,
 		HasForm: len(t.Form) > 0, WorkflowInstanceID: t.WorkflowInstanceID, SourceWorkflowID: t.SourceWorkflowID,
@@ -181,7 +184,7 @@ func caseOf(c casework.Case) Case {
 		ID: c.ID, OrganizationID: c.OrganizationID, Name: c.Name, NameLower: strings.ToLower(c.Name),
 		Description: c.Description, Access: c.Access, CreatorID: c.CreatorID, CreateTime: c.CreateTime,
 		DueDate: timePtr(c.DueDate), HasDueDate: !c.DueDate.IsZero(), Priority: c.Priority, HasPriority: c.Priority != nil,
-		ParticipantIDs: orEmpty(c.ParticipantIDs), TaskIDs: orEmpty(c.TaskIDs), LastUpdated: c.LastUpdated,
+		ParticipantIDs: effektif.OrEmpty(c.ParticipantIDs), TaskIDs: effektif.OrEmpty(c.TaskIDs), LastUpdated: c.LastUpdated,
 		Canceled: c.Canceled, Closed: c.Closed, WorkflowInstanceID: c.WorkflowInstanceID,
 		SourceWorkflowID: c.SourceWorkflowID, WorkflowID: c.WorkflowID, Properties: c.Properties,
 	}

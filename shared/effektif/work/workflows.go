@@ -1,4 +1,4 @@
-package effektif
+package work
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -80,9 +81,9 @@ type editorView struct {
 	NameLower     string          `json:"nameLower,omitempty"`
 	IsPrivate     bool            `json:"isPrivate,omitempty"`
 	// PublishedVersion is not in the document: the version new instances run on.
-	PublishedVersion string `json:"publishedVersionId,omitempty"`
-	Editor           *User  `json:"editor,omitempty"`
-	Owner            *User  `json:"owner,omitempty"`
+	PublishedVersion string         `json:"publishedVersionId,omitempty"`
+	Editor           *effektif.User `json:"editor,omitempty"`
+	Owner            *effektif.User `json:"owner,omitempty"`
 }
 
 // editorWorkflowJSON renders an EditorWorkflow; with users (the owner and
@@ -99,11 +100,11 @@ func editorWorkflowJSON(w casework.EditorWorkflow, now time.Time, users map[stri
 		v.EditorID, v.EditorLock = holder, &lock
 	}
 	if u, ok := users[v.EditorID]; ok && v.EditorID != "" {
-		view := userOf(u, nil, false)
+		view := effektif.UserOf(u, nil, false)
 		v.Editor = &view
 	}
 	if u, ok := users[w.OwnerID]; ok {
-		view := userOf(u, nil, false)
+		view := effektif.UserOf(u, nil, false)
 		v.Owner = &view
 	}
 	return withFields(w.Definition, v)
@@ -147,18 +148,15 @@ func withFields(def workflow.Workflow, extra any) (json.RawMessage, error) {
 
 // page reads the offset and pagesize query parameters.
 func page(r *http.Request) (casework.Page, error) {
-	p, err := pagination.Read(r)
+	p, err := effektif.Pagination.Read(r)
 	return casework.Page{Offset: p.Offset, PageSize: p.Size}, err
 }
-
-// pagination is where Effektif requests carry their page.
-var pagination = httpapi.Paging{Offset: "offset", Size: "pagesize"}
 
 // WorkflowRoutes registers the routes of the Effektif Workflow group.
 func WorkflowRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := workflowHandlers{svc: svc}
-	base := BasePath + "/{organizationKey}/workflows"
-	rt.Handle("GET "+BasePath+"/{organizationKey}/templates", tenant(svc.Identity, h.templates))
+	base := effektif.BasePath + "/{organizationKey}/workflows"
+	rt.Handle("GET "+effektif.BasePath+"/{organizationKey}/templates", tenant(svc.Identity, h.templates))
 	rt.Handle("GET "+base, tenant(svc.Identity, h.list))
 	rt.Handle("POST "+base, tenant(svc.Identity, h.create))
 	rt.Handle("POST "+base+"/import/json", tenant(svc.Identity, h.importJSON))

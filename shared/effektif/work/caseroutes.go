@@ -1,4 +1,4 @@
-package effektif
+package work
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/inline"
@@ -64,7 +65,7 @@ func decodeInline(r *http.Request, v any) (map[string]json.RawMessage, error) {
 // CaseRoutes registers the routes of the Effektif Case group.
 func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
 	h := caseHandlers{svc: svc}
-	base := BasePath + "/{organizationKey}/cases"
+	base := effektif.BasePath + "/{organizationKey}/cases"
 	rt.Handle("GET "+base, tenant(svc.Identity, h.list))
 	rt.Handle("POST "+base, tenant(svc.Identity, h.create))
 	rt.Handle("GET "+base+"/{caseId}", tenant(svc.Identity, h.get))
@@ -75,7 +76,7 @@ func CaseRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("GET "+base+"/{caseId}/events", tenant(svc.Identity, h.events))
 	rt.Handle("POST "+base+"/{caseId}/events", tenant(svc.Identity, h.comment))
 	rt.Handle("GET "+base+"/{caseId}/tasks", tenant(svc.Identity, h.tasks))
-	rt.Handle("GET "+BasePath+"/{organizationKey}/info/cases", tenant(svc.Identity, h.info))
+	rt.Handle("GET "+effektif.BasePath+"/{organizationKey}/info/cases", tenant(svc.Identity, h.info))
 }
 
 type caseHandlers struct {

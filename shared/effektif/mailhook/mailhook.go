@@ -1,4 +1,8 @@
-package effektif
+// Package mailhook is the Effektif Mail group: POST /mail/incoming, the
+// signed inbound mail webhook, onto the mail intake (package mailintake).
+// Only the mail function serves it, so only that one links the MIME
+// parser with the casework it files into.
+package mailhook
 
 import (
 	"bytes"
@@ -8,40 +12,11 @@ import (
 	"net/mail"
 	"time"
 
-	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
 )
-
-// Email is the Effektif Email model.
-type Email struct {
-	ID             string              `json:"id"`
-	OrganizationID string              `json:"organizationId"`
-	Headers        map[string][]string `json:"headers,omitempty"`
-	AttachmentIDs  []string            `json:"attachmentIds"`
-	From           []string            `json:"from"`
-	FromName       string              `json:"fromName,omitempty"`
-	To             []string            `json:"to"`
-	Cc             []string            `json:"cc"`
-	Bcc            []string            `json:"bcc"`
-	ReplyTo        []string            `json:"replyTo"`
-	Subject        string              `json:"subject"`
-	BodyText       string              `json:"bodyText,omitempty"`
-	BodyHTML       string              `json:"bodyHtml,omitempty"`
-	Preview        string              `json:"preview,omitempty"`
-	Source         string              `json:"source,omitempty"`
-	SendDate       *time.Time          `json:"sendDate,omitempty"`
-}
-
-func emailOf(e casework.Email) Email {
-	return Email{
-		ID: e.ID, OrganizationID: e.OrganizationID, Headers: e.Headers, AttachmentIDs: orEmpty(e.AttachmentIDs),
-		From: orEmpty(e.From), FromName: e.FromName, To: orEmpty(e.To), Cc: orEmpty(e.Cc), Bcc: orEmpty(e.Bcc),
-		ReplyTo: orEmpty(e.ReplyTo), Subject: e.Subject, BodyText: e.BodyText, BodyHTML: e.BodyHTML,
-		Preview: e.Preview, Source: e.Source, SendDate: timePtr(e.SendDate),
-	}
-}
 
 // RawStore keeps raw messages received over the webhook.
 type RawStore interface {
@@ -52,7 +27,7 @@ type RawStore interface {
 // request carries, base64-encoded).
 const MaxWebhookMessage = 4 << 20
 
-// MailRoutes registers the Effektif Mail group: POST /mail/incoming, the
+// Routes registers the Effektif Mail group: POST /mail/incoming, the
 // inbound mail webhook. The document marks it public; it is authenticated
 // by a signature under a shared secret (mailintake.SignatureHeader: an
 // HMAC-SHA256 of the X-Caseflow-Timestamp value, the canonical
@@ -67,8 +42,8 @@ const MaxWebhookMessage = 4 << 20
 // mailintake.MaxRecipients distinct ones, a malformed element or none
 // answer 400 and file nothing. The same body is filed once per recipient,
 // however often it is posted (re-signed or not).
-func MailRoutes(rt *httpapi.Router, intake *mailintake.Service, secret []byte, raw RawStore) {
-	rt.Handle("POST "+BasePath+"/mail/incoming", func(w http.ResponseWriter, r *http.Request) error {
+func Routes(rt *httpapi.Router, intake *mailintake.Service, secret []byte, raw RawStore) {
+	rt.Handle("POST "+effektif.BasePath+"/mail/incoming", func(w http.ResponseWriter, r *http.Request) error {
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxWebhookMessage+1))
 		if err != nil {
 			return failure.New(failure.Invalid, "the body could not be read")

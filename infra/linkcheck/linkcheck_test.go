@@ -1,0 +1,184 @@
+package linkcheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/effektif-serverless/caseflow"
+
+// Groups of packages that only some functions may link, by what they bring.
+var (
+	// casework: the workflow model, the engine, the BPMN codec, the
+	// casework core, its store and its routes.
+	casework = []string{module + "/shared/casework", module + "/shared/engine", module + "/shared/bpmn",
+		module + "/shared/workflow", module + "/shared/store/workstore", module + "/shared/effektif/work",
+		module + "/shared/environment/caseworkenv"}
+	// mailIntake: the routing of incoming mail and the MIME parser.
+	mailIntake = []string{module + "/shared/mailintake", module + "/shared/mailparse",
+		module + "/shared/effektif/mailhook", "github.com/jhillyerd/enmime/v2"}
+	// ldap: the LDAP directory client.
+	ldap = []string{module + "/shared/ldapdir", "github.com/go-ldap/ldap/v3"}
+	// oidc: OpenID Connect sign-in.
+	oidc = []string{module + "/shared/oidc", "github.com/coreos/go-oidc/v3/oidc"}
+	// s3 and ses: the SDK clients beyond DynamoDB's.
+	s3  = []string{module + "/shared/objects", "github.com/aws/aws-sdk-go-v2/service/s3"}
+	ses = []string{module + "/shared/mail/sesmail", "github.com/aws/aws-sdk-go-v2/service/sesv2"}
+	// dialects: the APIs' routes and models, and the identity service's
+	// full wiring.
+	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/environment/identityenv"}
+)
+
+// rule is a function's row: what it must not link, and what it must (so
+// that the table stays true to the functions and the listing is not empty).
+type rule struct {
+	forbidden [][]string
+	required  []string
+}
+
+// everyone links the store of the table.
+var everyone = []string{module + "/shared/store", module + "/shared/environment"}
+
+// rules is the table, by function folder. The authorizer runs before every
+// request: it links the identity part of the store, identity, httpapi and
+// the DynamoDB client, nothing else of ours.
+var rules = map[string]rule{
+	"authorizer":         {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects}, required: []string{module + "/shared/identity", module + "/shared/httpapi"}},
+	"invitationdelivery": {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects}, required: []string{module + "/shared/identity"}},
+	"users":              {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/effektif", module + "/shared/oidc"}},
+	"organizations":      {forbidden: [][]string{casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
+	"windmill":           {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},
+	"superoffice":        {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses}, required: []string{module + "/shared/superoffice"}},
+	"workflows":          {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"engine":             {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"cases":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"tasks":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"files":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"timers":             {forbidden: [][]string{mailIntake, ldap, oidc, dialects}, required: []string{module + "/shared/casework"}},
+	"mail":               {forbidden: [][]string{ldap, oidc}, required: []string{module + "/shared/effektif/mailhook"}},
+	"mailintake":         {forbidden: [][]string{ldap, oidc, dialects}, required: []string{module + "/shared/mailintake"}},
+}
+
+// pkg is what go list says of a package.
+type pkg struct {
+	ImportPath string
+	Name       string
+	Imports    []string
+	Deps       []string
+}
+
+// list runs go list over the functions as the Lambda build sees them.
+func list(t *testing.T) map[string]*pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "-json=ImportPath,Name,Imports,Deps", "./functions/...")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	pkgs := map[string]*pkg{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs[p.ImportPath] = &p
+	}
+	return pkgs
+}
+
+// chain is the imports from root to target (root first), found breadth
+// first; nil when root does not reach target.
+func chain(pkgs map[string]*pkg, root, target string) []string {
+	prev := map[string]string{root: ""}
+	queue := []string{root}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		if cur == target {
+			var path []string
+			for p := cur; p != ""; p = prev[p] {
+				path = append(path, strings.TrimPrefix(p, module+"/"))
+			}
+			slices.Reverse(path)
+			return path
+		}
+		if p := pkgs[cur]; p != nil {
+			for _, imp := range p.Imports {
+				if _, seen := prev[imp]; !seen {
+					prev[imp] = cur
+					queue = append(queue, imp)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// TestFunctionsLinkOnlyWhatTheyUse checks every function against its row.
+func TestFunctionsLinkOnlyWhatTheyUse(t *testing.T) {
+	pkgs := list(t)
+	seen := map[string]bool{}
+	for path, p := range pkgs {
+		name, ok := strings.CutPrefix(path, module+"/functions/")
+		if !ok || p.Name != "main" {
+			continue
+		}
+		seen[name] = true
+		r, ok := rules[name]
+		if !ok {
+			t.Errorf("functions/%s has no row in linkcheck's table: say which groups it must not link", name)
+			continue
+		}
+		for _, group := range r.forbidden {
+			for _, bad := range group {
+				if slices.Contains(p.Deps, bad) {
+					t.Errorf("functions/%s links %s, which its row forbids: %s", name, bad, strings.Join(chain(pkgs, path, bad), " -> "))
+				}
+			}
+		}
+		for _, need := range append(slices.Clone(everyone), r.required...) {
+			if !slices.Contains(p.Deps, need) {
+				t.Errorf("functions/%s does not link %s: its row is out of date, or the listing is wrong", name, need)
+			}
+		}
+	}
+	for name := range rules {
+		if !seen[name] {
+			t.Errorf("linkcheck's table has a row for functions/%s, which go list did not find", name)
+		}
+	}
+}
+
+// TestChain: the chain a failure names is the shortest one through the
+// imports, and a package that is not reached has none.
+func TestChain(t *testing.T) {
+	pkgs := map[string]*pkg{
+		"main": {Imports: []string{"a", "b"}},
+		"a":    {Imports: []string{"c"}},
+		"b":    {Imports: []string{"d"}},
+		"d":    {Imports: []string{"c", "e"}},
+	}
+	if got := strings.Join(chain(pkgs, "main", "c"), " "); got != "main a c" {
+		t.Errorf("chain to c: %q", got)
+	}
+	if got := strings.Join(chain(pkgs, "main", "e"), " "); got != "main b d e" {
+		t.Errorf("chain to e: %q", got)
+	}
+	if got := chain(pkgs, "main", "x"); got != nil {
+		t.Errorf("chain to an unreached package: %q", got)
+	}
+}
