@@ -33,7 +33,7 @@ var (
 	ses = []string{module + "/shared/mail/sesmail", "github.com/aws/aws-sdk-go-v2/service/sesv2"}
 	// dialects: the APIs' routes and models, and the identity service's
 	// full wiring.
-	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/environment/identityenv"}
+	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/epilot", module + "/shared/environment/identityenv"}
 )
 
 // rule is a function's row: what it must not link, and what it must (so
@@ -55,6 +55,7 @@ var rules = map[string]rule{
 	"users":              {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/effektif", module + "/shared/oidc"}},
 	"organizations":      {forbidden: [][]string{casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
 	"windmill":           {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},
+	"epilot":             {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/epilot"}},
 	"superoffice":        {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses}, required: []string{module + "/shared/superoffice"}},
 	"workflows":          {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"engine":             {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},

@@ -34,7 +34,12 @@ type User struct {
 	SystemAdmin  bool
 	// Preferences is the user's own JSON document.
 	Preferences []byte
-	Version     int
+	// Profile holds the profile attributes some dialects show beyond the
+	// core's (epilot's signature, start page, notification settings...):
+	// a JSON object of at most MaxProfile bytes, changed by its user only
+	// (UserChanges.Profile), shown to the organizations' members.
+	Profile []byte `dynamo:",omitempty"`
+	Version int
 }
 
 // Organization is a tenant. Key is its unique, immutable, URL-safe name (the

@@ -13,10 +13,12 @@ import (
 const MaxPreferences = 16 * 1024
 
 // MemberQuery selects members for Members: EmailAddress and Name are
-// case-insensitive substrings; Offset and PageSize page the result.
+// case-insensitive substrings, and Text one of the address or the full
+// name; Offset and PageSize page the result.
 type MemberQuery struct {
 	EmailAddress string
 	Name         string
+	Text         string
 	Offset       int
 	PageSize     int
 }
@@ -46,7 +48,7 @@ func (s *Service) Members(ctx context.Context, a Access, q MemberQuery) ([]Membe
 	if err != nil {
 		return nil, err
 	}
-	email, name := strings.ToLower(q.EmailAddress), strings.ToLower(q.Name)
+	email, name, text := strings.ToLower(q.EmailAddress), strings.ToLower(q.Name), strings.ToLower(q.Text)
 	var out []Member
 	for _, id := range ids {
 		u, ok := users[id]
@@ -54,7 +56,8 @@ func (s *Service) Members(ctx context.Context, a Access, q MemberQuery) ([]Membe
 			continue
 		}
 		full := strings.ToLower(u.FirstName + " " + u.LastName)
-		if email != "" && !strings.Contains(strings.ToLower(u.Email), email) || name != "" && !strings.Contains(full, name) {
+		if email != "" && !strings.Contains(strings.ToLower(u.Email), email) || name != "" && !strings.Contains(full, name) ||
+			text != "" && !strings.Contains(full, text) && !strings.Contains(strings.ToLower(u.Email), text) {
 			continue
 		}
 		if id != a.UserID {
@@ -80,6 +83,38 @@ type UserChanges struct {
 	Email                                                          *string
 	Password                                                       *string
 	SessionToken                                                   string
+	// Profile sets attributes of the user's Profile; a null value removes
+	// one, the others stay.
+	Profile map[string]json.RawMessage
+}
+
+// MaxProfile bounds a user's Profile, as JSON.
+const MaxProfile = 16 * 1024
+
+// mergeProfile applies changes to a profile document. Errors: Invalid for
+// a stored document that is no object; TooLarge beyond MaxProfile.
+func mergeProfile(profile []byte, changes map[string]json.RawMessage) ([]byte, error) {
+	doc := map[string]json.RawMessage{}
+	if len(profile) > 0 {
+		if err := json.Unmarshal(profile, &doc); err != nil {
+			return nil, failure.Wrap(err, "read the profile")
+		}
+	}
+	for k, v := range changes {
+		if len(v) == 0 || string(v) == "null" {
+			delete(doc, k)
+			continue
+		}
+		doc[k] = v
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, failure.Field("profile", "the profile is not valid JSON")
+	}
+	if len(out) > MaxProfile {
+		return nil, failure.New(failure.TooLarge, "the profile is larger than %d bytes", MaxProfile)
+	}
+	return out, nil
 }
 
 // UpdateUser changes a user's profile or password, and asks for an
@@ -130,6 +165,11 @@ func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c Use
 			return Member{}, err
 		}
 		newEmail = strings.TrimSpace(*c.Email)
+	}
+	if len(c.Profile) > 0 {
+		if user.Profile, err = mergeProfile(user.Profile, c.Profile); err != nil {
+			return Member{}, err
+		}
 	}
 	passwordChanged := c.Password != nil && *c.Password != ""
 	if passwordChanged {

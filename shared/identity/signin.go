@@ -99,10 +99,25 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 // Invalid (a weak password), Gone (an unknown, used, replaced or expired
 // code).
 func (s *Service) ConfirmPasswordReset(ctx context.Context, code, password string) (Login, error) {
-	if err := ValidatePassword("password", password); err != nil {
+	user, err := s.ResetPassword(ctx, "", code, password)
+	if err != nil {
 		return Login{}, err
 	}
+	return s.startSession(ctx, user)
+}
+
+// ResetPassword sets a new password with a reset code (once) and ends
+// every session of the user; with email set, the code must be the reset
+// code of that address (else Gone, and the code stays). Errors: as
+// ConfirmPasswordReset.
+func (s *Service) ResetPassword(ctx context.Context, email, code, password string) (User, error) {
+	if err := ValidatePassword("password", password); err != nil {
+		return User{}, err
+	}
 	ot, err := s.takeOneTime(ctx, OneTimeReset, code, func(ot OneTime, u *User) (bool, error) {
+		if email != "" && NormalizeEmail(email) != NormalizeEmail(u.Email) {
+			return false, errBadCode
+		}
 		hash, err := secret.HashPassword(password)
 		if err != nil {
 			return false, failure.Wrap(err, "hash password")
@@ -111,15 +126,15 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, code, password strin
 		return true, nil
 	})
 	if err != nil {
-		return Login{}, err
+		return User{}, err
 	}
 	if err := s.RevokeSessions(ctx, ot.user.ID, ""); err != nil {
-		return Login{}, err
+		return User{}, err
 	}
 	if err := s.Store.ClearReservations(ctx, loginLimit(NormalizeEmail(ot.user.Email)), LoginWindow, s.now()); err != nil {
-		return Login{}, err
+		return User{}, err
 	}
-	return s.startSession(ctx, ot.user)
+	return ot.user, nil
 }
 
 // taken is a one-time token that was taken, with its user as changed.
