@@ -98,16 +98,11 @@ func PublicRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, map[string]bool{"success": true})
 	})
 	rt.Handle("POST "+base+"/requestPasswordReset", func(w http.ResponseWriter, r *http.Request) error {
-		var body struct {
-			Email *string `json:"email"`
-		}
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		email, err := emailBody(r)
+		if err != nil {
 			return err
 		}
-		if body.Email == nil || *body.Email == "" {
-			return failure.Field("email", "email is required")
-		}
-		if err := svc.RequestPasswordReset(r.Context(), *body.Email); err != nil {
+		if err := svc.RequestPasswordReset(r.Context(), email); err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, map[string]string{"message": resetMessage})
@@ -243,4 +238,18 @@ func signUp(w http.ResponseWriter, r *http.Request, svc *identity.Service) error
 	user := UserV1{ID: invitationID("signup", *u.Email), Email: *u.Email, DisplayName: strings.TrimSpace(*u.FullName),
 		Name: strings.TrimSpace(*u.FullName), PreferredLanguage: lang, Roles: []string{"Owner"}, Properties: []byte("[]")}
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"user": user, "organization": org})
+}
+
+// emailBody reads a body {email}. Errors: Invalid without an address.
+func emailBody(r *http.Request) (string, error) {
+	var body struct {
+		Email *string `json:"email"`
+	}
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		return "", err
+	}
+	if body.Email == nil || *body.Email == "" {
+		return "", failure.Field("email", "email is required")
+	}
+	return *body.Email, nil
 }

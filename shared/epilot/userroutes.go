@@ -278,16 +278,11 @@ func invitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, pendingUserV2(*inv, a.Organization.ID))
 	}))
 	rt.Handle("POST /v2/users:sendPasswordReset", current(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		var body struct {
-			Email *string `json:"email"`
-		}
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		email, err := emailBody(r)
+		if err != nil {
 			return err
 		}
-		if body.Email == nil || *body.Email == "" {
-			return failure.Field("email", "email is required")
-		}
-		if err := svc.SendMemberPasswordReset(r.Context(), a, *body.Email); err != nil {
+		if err := svc.SendMemberPasswordReset(r.Context(), a, email); err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, map[string]bool{"success": true})
