@@ -48,6 +48,11 @@ func newFixture(t testing.TB, name string) fixture {
 	f := fixture{admin: signUp(t, name), outsider: signUp(t, name+" Outsider")}
 	f.member = signUp(t, name+" Member")
 	joinAsMember(t, f.admin, f.member)
+	// The member's token is bound to the organization (switchOrganization),
+	// so that the routes acting in a current organization (epilot) act in
+	// this one, not the member's own.
+	f.member.Token = expect(t, call(t, "POST", "/v2/users/switchOrganization", f.member.Token, map[string]any{"org_id": f.admin.OrgID}),
+		http.StatusOK).JSON(t)["login_token"].(string)
 	org := "/api/v1/" + f.admin.OrgKey
 	a := f.admin.Token
 	f.group = expect(t, call(t, "POST", org+"/groups", a, map[string]any{"name": "Team", "userIds": []string{f.member.UserID}}), http.StatusOK).JSON(t)["id"].(string)

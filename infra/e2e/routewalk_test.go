@@ -136,6 +136,10 @@ func TestRouteWalk(t *testing.T) {
 // are "METHOD path-pattern" as in template.yaml.
 var memberForbidden = map[string]bool{
 	"PUT /{tenant}/api/v1/User/{id}":                                         true,
+	"PATCH /v2/users/{id}":                                                   true,
+	"DELETE /v2/users/{id}":                                                  true,
+	"POST /v2/users/invite":                                                  true,
+	"POST /v2/users:sendPasswordReset":                                       true,
 	"PUT /api/v1/{organizationKey}":                                          true,
 	"DELETE /api/v1/{organizationKey}":                                       true,
 	"POST /api/v1/{organizationKey}/groups":                                  true,
@@ -179,8 +183,9 @@ var lenient = map[string]bool{
 }
 
 // tenantParams are the path parameters that scope a route to one
-// organization, in every dialect.
-var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}"}
+// organization, in every dialect (epilot's routes act in the caller's
+// current organization: those naming one of its users are scoped by it).
+var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}", "/v2/users/{id}", "/v1/users/{id}"}
 
 // tenantRoute reports whether a route is scoped to an organization by its
 // path.
@@ -220,6 +225,15 @@ var routeBodies = map[string]func(t testing.TB) walkRequest{
 	"POST /api/v1/{organizationKey}/users/{userId}/pictureiframe": pictureUpload,
 	"PUT /api/v1/{organizationKey}/workflows/{editorWorkflowId}/update/bpmn": func(testing.TB) walkRequest {
 		return walkRequest{"application/xml", []byte(simpleBPMN)}
+	},
+	"POST /v2/users/invite": func(testing.TB) walkRequest {
+		return walkRequest{"application/json", []byte(`{"email":"walked-invitee@example.com"}`)}
+	},
+	"POST /v2/users:sendPasswordReset": func(testing.TB) walkRequest {
+		return walkRequest{"application/json", []byte(`{"email":"walked-reset@example.com"}`)}
+	},
+	"PATCH /v2/users/{id}": func(testing.TB) walkRequest {
+		return walkRequest{"application/json", []byte(`{"display_name":"Walked","signature":"walked"}`)}
 	},
 	"PUT /{tenant}/api/v1/User/{id}": func(testing.TB) walkRequest {
 		return walkRequest{"application/json", []byte(`{"Person":{"Firstname":"Walked"},"Role":{"Id":1}}`)}
