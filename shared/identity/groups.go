@@ -117,8 +117,11 @@ func (s *Service) groupByID(ctx context.Context, orgID, id string) (Group, error
 }
 
 // UpdateGroup renames a group or changes its members; the members'
-// groupIds change in the same transaction. Permission: admins. Errors: as
-// CreateGroup; NotFound; Conflict (changed concurrently).
+// groupIds change in the same transaction, so one change adds and
+// removes at most MaxGroupMembers members together (each is an item of
+// it). Permission: admins. Errors: as CreateGroup; NotFound; Invalid
+// (more members added and removed at once); Conflict (changed
+// concurrently).
 func (s *Service) UpdateGroup(ctx context.Context, a Access, id string, c GroupChanges) (Group, error) {
 	org, err := a.admin("manage groups")
 	if err != nil {
@@ -134,6 +137,9 @@ func (s *Service) UpdateGroup(ctx context.Context, a Access, id string, c GroupC
 			return Group{}, err
 		}
 		added, removed := diff(before, g.UserIDs)
+		if len(added)+len(removed) > MaxGroupMembers {
+			return Group{}, failure.Field("userIds", "one change adds and removes at most %d members together", MaxGroupMembers)
+		}
 		g.Version++
 		err = s.Store.SaveGroup(ctx, g, false, added, removed)
 		if err == nil || !failure.As(err).Retry {

@@ -44,7 +44,8 @@ type User struct {
 
 // Organization is a tenant. Key is its unique, immutable, URL-safe name (the
 // first path segment of Effektif routes); ID is its opaque identifier.
-// AdminIDs mirrors the members whose role is RoleAdmin.
+// AdminIDs mirrors the enabled admins: the members whose role is
+// RoleAdmin and whose membership is not disabled (see roles.go).
 type Organization struct {
 	ID          string
 	Key         string
@@ -269,10 +270,12 @@ type Store interface {
 	// used) and the invitation, and adds the membership and the session,
 	// together.
 	JoinByInvitation(ctx context.Context, reg Registration, m Membership, s Session) error
-	// AddMembership adds a member (Conflict if already one).
+	// AddMembership adds a member (Invalid, naming the email field, if
+	// already one).
 	AddMembership(ctx context.Context, m Membership) error
-	// CreateInvitation stores the invitation (Conflict when the address is
-	// invited already) and its registration together.
+	// CreateInvitation stores the invitation (Invalid, naming the email
+	// field, when the address is invited already: AddMember's answer) and
+	// its registration together.
 	CreateInvitation(ctx context.Context, inv Invitation, reg Registration) error
 	// InvitationSent stores the invitation after a send (on its version)
 	// with a look-up from the SES message id.

@@ -261,7 +261,7 @@ func (s *Service) RemoveMember(ctx context.Context, a Access, userID string) err
 }
 
 func (s *Service) removeMember(ctx context.Context, org Organization, m Membership) error {
-	if m.IsAdmin() && len(org.AdminIDs) <= 1 {
+	if m.IsAdmin() && !m.Disabled && len(without(org.AdminIDs, m.UserID)) == 0 {
 		return failure.New(failure.Conflict, "the last admin cannot leave the organization")
 	}
 	org.AdminIDs = without(org.AdminIDs, m.UserID)

@@ -12,7 +12,9 @@ import (
 // the notion show it, the core grants nothing more with it) and Disabled
 // (every tenant route refuses the member with Forbidden; their identity,
 // sessions and other memberships stay). Organization.AdminIDs mirrors the
-// admins and is written in the same transaction as a role. User.SystemAdmin
+// enabled admins (a disabled admin is not one) and is written in the same
+// transaction as a role, so a change of who is an enabled admin always
+// changes the organization's version. User.SystemAdmin
 // is the instance-wide super admin. An organization always keeps one
 // enabled admin.
 
@@ -65,7 +67,8 @@ func (s *Service) changeRole(ctx context.Context, org Organization, m Membership
 }
 
 // applyRole applies a role change to a membership and the organization's
-// AdminIDs (counting its version up when they change). Errors:
+// AdminIDs, the enabled admins (counting its version up when they
+// change). Errors:
 // errLastAdmin when the last enabled admin would be demoted or disabled.
 func applyRole(org Organization, m Membership, c RoleChange) (Organization, Membership, bool, error) {
 	wasAdmin := m.IsAdmin() && !m.Disabled
@@ -86,7 +89,7 @@ func applyRole(org Organization, m Membership, c RoleChange) (Organization, Memb
 		return org, m, false, errLastAdmin
 	}
 	admins := without(org.AdminIDs, m.UserID)
-	if m.IsAdmin() {
+	if isAdmin {
 		admins = append(admins, m.UserID)
 	}
 	changed := len(admins) != len(org.AdminIDs)
