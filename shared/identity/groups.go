@@ -2,7 +2,12 @@ package identity
 
 import (
 	"context"
+	"math/rand/v2"
+	"net/url"
+	"sort"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/ids"
@@ -21,17 +26,164 @@ type Group struct {
 	// UserIDs is a string set in the table, so a member who leaves is
 	// removed from it in the same transaction.
 	UserIDs []string `dynamo:",set"`
-	Version int
+	// Abbreviation is a short label (at most MaxGroupAbbreviation
+	// characters) and Image a picture or a gradient avatar.
+	Abbreviation string
+	Image        GroupImage
+	// Created and Updated are the times of the creation and of the last
+	// edit (UpdateGroup; an assignment does not count); CreatedBy is the
+	// creator's user id. Groups made before these were kept have none.
+	Created   time.Time
+	Updated   time.Time
+	CreatedBy string
+	// AssigneeID is the member last given work by round robin
+	// (AdvanceAssignment; "" before the first), AssigneeIndex their
+	// position in the members sorted by id at that time. The assignee may
+	// have left the group since: see CurrentAssignee.
+	AssigneeID    string
+	AssigneeIndex int
+	Version       int
 }
 
+// GroupImage is a group's picture: URLs of the image and its thumbnails,
+// or the colors of a generated gradient avatar, or both.
+type GroupImage struct {
+	Original, Thumbnail32, Thumbnail64 string
+	GradientColors                     []string `dynamo:",omitempty"`
+}
+
+// Limits of a group's label and image. The abbreviation follows the
+// epilot schema (maxLength 2), the gradient its two colors (base and
+// accent, #rrggbb).
+const (
+	MaxGroupAbbreviation = 2
+	MaxGroupImageURL     = 2048
+	GroupGradientColors  = 2
+)
+
+// Canonical field names of a group's label and image in errors.
+const (
+	FieldGroupAbbreviation = "abbreviation"
+	FieldGroupImage        = "image"
+)
+
 // GroupChanges are what a group's editor sets; nil leaves a field.
+// Image replaces the whole image (a zero GroupImage removes it).
 type GroupChanges struct {
-	Name    *string
-	LdapDN  *string
-	UserIDs *[]string
+	Name         *string
+	LdapDN       *string
+	UserIDs      *[]string
+	Abbreviation *string
+	Image        *GroupImage
+}
+
+// SortedMembers answers the group's member ids in id order, the order of
+// round-robin assignment.
+func (g Group) SortedMembers() []string {
+	ids := append([]string(nil), g.UserIDs...)
+	sort.Strings(ids)
+	return ids
+}
+
+// CurrentAssignee answers the member last assigned by round robin and
+// their position in SortedMembers, when there is one and they are still a
+// member.
+func (g Group) CurrentAssignee() (userID string, index int, ok bool) {
+	if g.AssigneeID == "" {
+		return "", 0, false
+	}
+	for i, id := range g.SortedMembers() {
+		if id == g.AssigneeID {
+			return id, i, true
+		}
+	}
+	return "", 0, false
+}
+
+// nextAssignee answers the first member whose id sorts after the
+// current assignee's (who may have left the group since), wrapping
+// around to the first member; the first member when there is no
+// assignee. ok is false for a group without members.
+func (g Group) nextAssignee() (userID string, index int, ok bool) {
+	members := g.SortedMembers()
+	if len(members) == 0 {
+		return "", 0, false
+	}
+	if g.AssigneeID != "" {
+		i := sort.SearchStrings(members, g.AssigneeID)
+		if i < len(members) && members[i] == g.AssigneeID {
+			i++
+		}
+		if i < len(members) {
+			return members[i], i, true
+		}
+	}
+	return members[0], 0, true
+}
+
+func checkGroupImage(img GroupImage) error {
+	for _, u := range []struct{ field, value string }{
+		{"original", img.Original}, {"thumbnail32", img.Thumbnail32}, {"thumbnail64", img.Thumbnail64},
+	} {
+		if u.value == "" {
+			continue
+		}
+		field := FieldGroupImage + "." + u.field
+		if len(u.value) > MaxGroupImageURL {
+			return failure.Field(field, "%s is longer than %d bytes", field, MaxGroupImageURL)
+		}
+		parsed, err := url.Parse(u.value)
+		if err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" ||
+			strings.ContainsFunc(u.value, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return failure.Field(field, "%s must be an absolute http or https URL", field)
+		}
+	}
+	if len(img.GradientColors) == 0 {
+		return nil
+	}
+	field := FieldGroupImage + ".gradientColors"
+	if len(img.GradientColors) != GroupGradientColors {
+		return failure.Field(field, "%s must hold %d colors", field, GroupGradientColors)
+	}
+	for _, c := range img.GradientColors {
+		if !hexColor(c) {
+			return failure.Field(field, "%s must be colors like #0588f0", field)
+		}
+	}
+	return nil
+}
+
+func hexColor(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for _, r := range c[1:] {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) checkGroup(ctx context.Context, orgID string, g *Group, c GroupChanges) error {
+	if c.Abbreviation != nil {
+		abbreviation := strings.TrimSpace(*c.Abbreviation)
+		if err := ValidateName(FieldGroupAbbreviation, abbreviation); err != nil {
+			return err
+		}
+		if utf8.RuneCountInString(abbreviation) > MaxGroupAbbreviation {
+			return failure.Field(FieldGroupAbbreviation, "abbreviation is longer than %d characters", MaxGroupAbbreviation)
+		}
+		g.Abbreviation = abbreviation
+	}
+	if c.Image != nil {
+		if err := checkGroupImage(*c.Image); err != nil {
+			return err
+		}
+		img := *c.Image
+		img.GradientColors = append([]string(nil), img.GradientColors...)
+		g.Image = img
+	}
 	if c.Name != nil {
 		g.Name = strings.TrimSpace(*c.Name)
 	}
@@ -89,14 +241,19 @@ func diff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-// CreateGroup creates a group. Permission: admins. Errors: as Tenant;
-// Forbidden; Invalid (no name, members who are not members).
+// CreateGroup creates a group, created and updated now by the caller.
+// Permission: admins. Errors: as Tenant; Forbidden; Invalid (no name,
+// members who are not members, an abbreviation longer than
+// MaxGroupAbbreviation characters, image URLs that are not absolute http
+// or https URLs of at most MaxGroupImageURL bytes, gradient colors that
+// are not GroupGradientColors #rrggbb colors).
 func (s *Service) CreateGroup(ctx context.Context, a Access, c GroupChanges) (Group, error) {
 	org, err := a.admin("manage groups")
 	if err != nil {
 		return Group{}, err
 	}
-	g := Group{ID: ids.New(), OrganizationID: org.ID, UserIDs: []string{}, Version: 1}
+	now := s.now()
+	g := Group{ID: ids.New(), OrganizationID: org.ID, UserIDs: []string{}, Created: now, Updated: now, CreatedBy: a.UserID, Version: 1}
 	if err := s.checkGroup(ctx, org.ID, &g, c); err != nil {
 		return Group{}, err
 	}
@@ -116,12 +273,12 @@ func (s *Service) groupByID(ctx context.Context, orgID, id string) (Group, error
 	return s.Store.GetGroup(ctx, orgID, id)
 }
 
-// UpdateGroup renames a group or changes its members; the members'
-// groupIds change in the same transaction, so one change adds and
-// removes at most MaxGroupMembers members together (each is an item of
-// it). Permission: admins. Errors: as CreateGroup; NotFound; Invalid
-// (more members added and removed at once); Conflict (changed
-// concurrently).
+// UpdateGroup renames a group or changes its members, abbreviation or
+// image, and sets its Updated; the members' groupIds change in the same
+// transaction, so one change adds and removes at most MaxGroupMembers
+// members together (each is an item of it). Permission: admins. Errors:
+// as CreateGroup; NotFound; Invalid (more members added and removed at
+// once); Conflict (changed concurrently).
 func (s *Service) UpdateGroup(ctx context.Context, a Access, id string, c GroupChanges) (Group, error) {
 	org, err := a.admin("manage groups")
 	if err != nil {
@@ -141,6 +298,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a Access, id string, c GroupC
 			return Group{}, failure.Field("userIds", "one change adds and removes at most %d members together", MaxGroupMembers)
 		}
 		g.Version++
+		g.Updated = s.now()
 		err = s.Store.SaveGroup(ctx, g, false, added, removed)
 		if err == nil || !failure.As(err).Retry {
 			return g, err
@@ -161,4 +319,123 @@ func (s *Service) DeleteGroup(ctx context.Context, a Access, id string) error {
 		return err
 	}
 	return s.Store.DeleteGroup(ctx, g)
+}
+
+// assignmentAttempts bounds the tries of one AdvanceAssignment: each lost
+// race means another call advanced, so concurrent calls all get through
+// unless more than this many race for one group at once.
+const assignmentAttempts = 40
+
+// AdvanceAssignment moves the group's round-robin assignee to the next
+// member and answers the group: members in id order (SortedMembers), the
+// first one after the current assignee (who may have left the group
+// since), wrapping around; the first member on the first call. Each call advances exactly one step, also under concurrent calls
+// (a write on condition of the group's version, retried on fresh data
+// when another call won). The group's Updated stays (an assignment is no
+// edit). Permission: members (assigning work is every member's, as
+// workflow tasks are). Errors: as Tenant; NotFound; Unprocessable for a
+// group without members; Conflict when it kept losing races.
+func (s *Service) AdvanceAssignment(ctx context.Context, a Access, groupID string) (Group, error) {
+	org := a.Organization
+	for attempt := 0; attempt < assignmentAttempts; attempt++ {
+		if attempt > 0 {
+			if err := backOff(ctx, attempt); err != nil {
+				return Group{}, err
+			}
+		}
+		g, err := s.groupByID(ctx, org.ID, groupID)
+		if err != nil {
+			return Group{}, err
+		}
+		next, index, ok := g.nextAssignee()
+		if !ok {
+			return Group{}, failure.New(failure.Unprocessable, "the group has no members, so there is no next member to assign")
+		}
+		g.AssigneeID, g.AssigneeIndex = next, index
+		g.Version++
+		err = s.Store.SaveGroup(ctx, g, false, nil, nil)
+		if err == nil {
+			return g, nil
+		}
+		if !failure.As(err).Retry {
+			return Group{}, err
+		}
+	}
+	return Group{}, failure.New(failure.Conflict, "the group was changed concurrently; try again")
+}
+
+// backOff waits a random while that grows with the attempt (at most
+// 40 ms), so racing callers spread out.
+func backOff(ctx context.Context, attempt int) error {
+	limit := time.Duration(min(attempt, 8)) * 5 * time.Millisecond
+	t := time.NewTimer(rand.N(limit) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// GroupsOfMember answers the groups of a member of the organization, by
+// name. Permission: members. Errors: as Tenant; NotFound for a user who
+// is no member.
+func (s *Service) GroupsOfMember(ctx context.Context, a Access, userID string) ([]Group, error) {
+	org := a.Organization
+	if !ids.Valid(userID) {
+		return nil, errNoMember
+	}
+	_, m, err := s.Store.UserInOrganization(ctx, org.ID, userID)
+	if failure.Is(err, failure.NotFound) || err == nil && m == nil {
+		return nil, errNoMember
+	}
+	if err != nil {
+		return nil, err
+	}
+	gs := []Group{}
+	if len(m.GroupIDs) > 0 {
+		found, err := s.Store.GroupsByID(ctx, org.ID, m.GroupIDs)
+		if err != nil {
+			return nil, err
+		}
+		gs = append(gs, found...)
+	}
+	sortGroups(gs)
+	return gs, nil
+}
+
+// ListGroups answers a page of the organization's groups by name: those
+// whose name contains query (ignoring case and surrounding white space;
+// "" for all), skipping offset of them, at most limit (0 for all); total
+// is how many match. At most MaxListedGroups groups are read (one bounded
+// Query). Permission: members. Errors: as Tenant; Invalid for a negative
+// limit or offset.
+func (s *Service) ListGroups(ctx context.Context, a Access, query string, limit, offset int) (groups []Group, total int, err error) {
+	if limit < 0 {
+		return nil, 0, failure.Field("limit", "limit must not be negative")
+	}
+	if offset < 0 {
+		return nil, 0, failure.Field("offset", "offset must not be negative")
+	}
+	all, err := s.Groups(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	query = strings.ToLower(strings.TrimSpace(query))
+	matching := all[:0]
+	for _, g := range all {
+		if query == "" || strings.Contains(strings.ToLower(g.Name), query) {
+			matching = append(matching, g)
+		}
+	}
+	total = len(matching)
+	if offset >= total {
+		return []Group{}, total, nil
+	}
+	page := matching[offset:]
+	if limit > 0 && limit < len(page) {
+		page = page[:limit]
+	}
+	return page, total, nil
 }

@@ -344,6 +344,10 @@ type Store interface {
 	NumberStore
 	// MemberStore writes a change of a member as one transaction.
 	MemberStore
+	// SettingStore keeps users' settings (settings.go).
+	SettingStore
+	// NavigationStore keeps the global navigations (navigations.go).
+	NavigationStore
 }
 
 // Activation is what Store.Activate writes together. For the

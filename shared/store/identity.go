@@ -431,6 +431,9 @@ func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m id
 	return versionConflict(tx.Run(ctx), "organization")
 }
 
+// groupItem is a group: every field of identity.Group is an attribute
+// (UserIDs a string set, Image a map, the times RFC 3339 strings), so a
+// group stored before a field existed reads it as its zero value.
 type groupItem struct {
 	key
 	identity.Group

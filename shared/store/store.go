@@ -10,6 +10,9 @@
 //	TOKEN#<tokenHash>  TOKEN                a session (TTL); GSI1 USER#<userId> / TOKEN#<created>,
 //	                                        an API token: GSI1 USER#<userId> / TOKEN#API#<created>
 //	ORG#<id>           USERNAME#<name>      unique username in an organization -> user id
+//	ORG#<id>           GROUP#<groupId>      a group (identity.go)
+//	USER#<id>          SETTING#<scope>...   a user's setting, and SETTINGS their totals (settings.go)
+//	NAV#<id>           NAV                  a navigation, global and immutable (navigations.go)
 //
 // A user item is also on GSI1 USERS / EMAIL#<address> (the list of accounts).
 //

@@ -80,6 +80,7 @@ type Store struct {
 	counters      map[identity.NumberKind]int64
 	numbers       map[pair]int32  // (kind, id) -> number
 	numbered      map[pair]string // (kind, number) -> id
+	extra         *settingsOf     // settings and navigations (settings.go)
 }
 
 var _ identity.Store = (*Store)(nil)
