@@ -34,7 +34,10 @@ type User struct {
 	SystemAdmin  bool
 	// Preferences is the user's own JSON document.
 	Preferences []byte
-	Version     int
+	// PasskeyCount is the number of the user's passkeys, kept by the
+	// store together with them (see PasskeyStore and HasPasskeys).
+	PasskeyCount int
+	Version      int
 }
 
 // Organization is a tenant. Key is its unique, immutable, URL-safe name (the
@@ -336,6 +339,8 @@ type Store interface {
 	NumberStore
 	// MemberStore writes a change of a member as one transaction.
 	MemberStore
+	// PasskeyStore keeps the users' passkeys and the spent challenges.
+	PasskeyStore
 }
 
 // Activation is what Store.Activate writes together. For the
