@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test ./shared/identity -run '^$$' -fuzz FuzzMailSafe -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/identity -run '^$$' -fuzz FuzzDeriveUsername -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/identity -run '^$$' -fuzz FuzzNavigationConfiguration -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/identity -run '^$$' -fuzz FuzzOpenChallenge -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/ids -run '^$$' -fuzz FuzzUUIDForm -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/secret -run '^$$' -fuzz FuzzVerifyPassword -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/engine -run '^$$' -fuzz FuzzStart -fuzztime $(FUZZTIME)

@@ -31,6 +31,10 @@ var (
 	// s3 and ses: the SDK clients beyond DynamoDB's.
 	s3  = []string{module + "/shared/objects", "github.com/aws/aws-sdk-go-v2/service/s3"}
 	ses = []string{module + "/shared/mail/sesmail", "github.com/aws/aws-sdk-go-v2/service/sesv2"}
+	// webauthn: the passkeys' relying party (go-webauthn, with its CBOR,
+	// TPM and metadata code, 1.8 MB of the authorizer's binary); only
+	// functions that serve passkeys link it.
+	webauthn = []string{module + "/shared/webauthnrp", "github.com/go-webauthn/webauthn/webauthn"}
 	// dialects: the APIs' routes and models, and the identity service's
 	// full wiring.
 	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/epilot", module + "/shared/environment/identityenv"}
@@ -50,8 +54,8 @@ var everyone = []string{module + "/shared/store", module + "/shared/environment"
 // request: it links the identity part of the store, identity, httpapi and
 // the DynamoDB client, nothing else of ours.
 var rules = map[string]rule{
-	"authorizer":         {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects}, required: []string{module + "/shared/identity", module + "/shared/httpapi"}},
-	"invitationdelivery": {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects}, required: []string{module + "/shared/identity"}},
+	"authorizer":         {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn}, required: []string{module + "/shared/identity", module + "/shared/httpapi"}},
+	"invitationdelivery": {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn}, required: []string{module + "/shared/identity"}},
 	"users":              {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/effektif", module + "/shared/oidc"}},
 	"organizations":      {forbidden: [][]string{casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
 	"windmill":           {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},

@@ -39,7 +39,10 @@ type User struct {
 	// a JSON object of at most MaxProfile bytes, changed by its user only
 	// (UserChanges.Profile), shown to the organizations' members.
 	Profile []byte `dynamo:",omitempty"`
-	Version int
+	// PasskeyCount is the number of the user's passkeys, kept by the
+	// store together with them (see PasskeyStore and HasPasskeys).
+	PasskeyCount int
+	Version      int
 }
 
 // Organization is a tenant. Key is its unique, immutable, URL-safe name (the
@@ -348,6 +351,8 @@ type Store interface {
 	SettingStore
 	// NavigationStore keeps the global navigations (navigations.go).
 	NavigationStore
+	// PasskeyStore keeps the users' passkeys and the spent challenges.
+	PasskeyStore
 }
 
 // Activation is what Store.Activate writes together. For the

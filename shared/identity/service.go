@@ -38,6 +38,15 @@ type Service struct {
 	// settings; nil in functions that serve neither (setting or reading a
 	// directory then fails with Internal).
 	Directory Directory
+	// WebAuthn runs the cryptography of the passkey ceremonies (package
+	// webauthnrp); nil in functions that serve no passkeys (a ceremony
+	// then fails with Internal; listing and deleting passkeys work).
+	WebAuthn WebAuthn
+	// PasskeySecret signs the passkeys' challenge tokens (HMAC-SHA256): at
+	// least MinPasskeySecretLength bytes, the same in every function that
+	// begins or finishes a ceremony. Functions set it from PASSKEY_SECRET
+	// (identityenv).
+	PasskeySecret []byte
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -5,7 +5,12 @@
 // see sesmail.FromEnv), FILES_BUCKET (the pictures; see objects.FromEnv),
 // PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED ("false"
 // turns self-service registration off), OIDC_PROVIDERS (the external
-// OpenID Connect sign-in providers, see package oidc).
+// OpenID Connect sign-in providers, see package oidc), PASSKEY_SECRET (at
+// least identity.MinPasskeySecretLength bytes that sign the passkeys'
+// challenge tokens, the same in every function; unset: no passkey
+// ceremonies). A function that serves passkeys also sets the relying party,
+// identity.Service.WebAuthn = webauthnrp.FromEnv() (WEBAUTHN_RP_ID,
+// WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS), which only it links.
 package identityenv
 
 import (
@@ -24,8 +29,8 @@ import (
 // through SES, keeping pictures in the files bucket, signing in through
 // the OIDC providers (their discovery and keys are cached for the
 // container's life) and refusing ReservedKeys as organization keys. A
-// malformed OIDC_PROVIDERS stops the container at start. Links and
-// Directory are the function's to set.
+// malformed OIDC_PROVIDERS stops the container at start. Links, Directory
+// and WebAuthn are the function's to set.
 func Service(env *environment.Env) *identity.Service {
 	providers := environment.Configured(oidc.FromEnv())
 	return &identity.Service{
@@ -36,6 +41,7 @@ func Service(env *environment.Env) *identity.Service {
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 		Providers:            identityProviders{providers},
 		ReservedKeys:         ReservedKeys,
+		PasskeySecret:        []byte(os.Getenv("PASSKEY_SECRET")),
 	}
 }
 

@@ -81,6 +81,7 @@ type Store struct {
 	numbers       map[pair]int32  // (kind, id) -> number
 	numbered      map[pair]string // (kind, number) -> id
 	extra         *settingsOf     // settings and navigations (settings.go)
+	passkeys      *passkeysOf     // passkeys and spent challenges (passkeys.go)
 }
 
 var _ identity.Store = (*Store)(nil)
