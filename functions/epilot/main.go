@@ -8,6 +8,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
 	"github.com/effektif-serverless/caseflow/shared/epilot"
+	"github.com/effektif-serverless/caseflow/shared/webauthnrp"
 )
 
 func main() {
@@ -20,7 +21,12 @@ func routes(env *environment.Env) http.Handler {
 	router := epilot.NewRouter()
 	id := identityenv.Service(env)
 	id.Links = epilot.MailLinks{BaseURL: id.BaseURL}
+	id.WebAuthn = environment.Configured(webauthnrp.FromEnv())
 	epilot.UserRoutes(router, id)
 	epilot.PublicRoutes(router, id)
+	epilot.GroupRoutes(router, id)
+	epilot.SettingRoutes(router, id)
+	epilot.NavigationRoutes(router, id)
+	epilot.PasskeyRoutes(router, id)
 	return router
 }

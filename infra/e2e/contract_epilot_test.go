@@ -1,5 +1,3 @@
-//go:build epilot_contract
-
 package e2e
 
 // Contract tests of the epilot User API (issue 10), driven through the
@@ -7,16 +5,8 @@ package e2e
 // --test` in infra/contract/epilot (its README.md lists the decisions and
 // what each test expects).
 //
-// PENDING: the routes (/v1/..., /v2/... at the root) are not implemented
-// yet, so this file is built only with the tag epilot_contract, and the
-// test still skips unless EPILOT_CONTRACT=1:
-//
-//	EPILOT_CONTRACT=1 go test -tags epilot_contract ./infra/e2e -run TestEpilotContract -count=1 -v
-//
-// THE IMPLEMENTER REMOVES the build tag, epilotContract and its call when
-// the routes land, so that the suite runs these tests; and configures the
-// stack's WebAuthn relying party (in main_test.go's local.Config Env) with
-// epilotRPID and epilotOrigin below, which the node tests use.
+// The stack's WebAuthn relying party is the template's default
+// (WebAuthnRpId, WebAuthnOrigins): epilotRPID and epilotOrigin below.
 
 import (
 	"bufio"
@@ -54,14 +44,6 @@ const (
 // and MEMBER: an epilot group too.
 const epilotGroup = "Contract Reviewers"
 
-// epilotContract skips until the routes exist. The implementer removes it.
-func epilotContract(t *testing.T) {
-	t.Helper()
-	if os.Getenv("EPILOT_CONTRACT") != "1" {
-		t.Skip("epilot User API not implemented yet: set EPILOT_CONTRACT=1")
-	}
-}
-
 // TestEpilotContract drives the running stack through the published epilot
 // clients (pinned in infra/contract/epilot/package-lock.json and installed
 // here when missing), with `node --test`. It seeds, through the Effektif
@@ -72,7 +54,6 @@ func epilotContract(t *testing.T) {
 // with node's output; so does an operation of the SDK's definition that no
 // node test got a 2xx answer from.
 func TestEpilotContract(t *testing.T) {
-	epilotContract(t)
 	if testing.Short() {
 		t.Skip("needs the local stack")
 	}

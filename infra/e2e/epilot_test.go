@@ -61,7 +61,7 @@ func TestEpilotUsers(t *testing.T) {
 	}
 	// v1, across the caller's organizations.
 	v1 := expect(t, call(t, "GET", "/v1/users/me", a.Token, nil), http.StatusOK).JSON(t)
-	if v1["roles"].([]any)[0] != "Owner" || v1["organization_id"] != a.OrgID {
+	if v1["roles"].([]any)[0] != a.OrgID+":owner" || v1["organization_id"] != a.OrgID {
 		t.Errorf("getMe: %v", v1)
 	}
 	other := signUp(t, "Epilot Users Other")
@@ -171,14 +171,14 @@ func TestEpilotSignUp(t *testing.T) {
 	body := map[string]any{"organization_detail": map[string]any{"type": "Vendor", "name": "Epilot Signed Up", "pricing_tier": "professional", "email": email},
 		"user_detail": map[string]any{"full_name": "Sam Signer", "email": email, "password": "a signup password"}, "language": "en"}
 	r := expect(t, call(t, "POST", "/v2/users/public/signup", "Bearer junk", body), http.StatusOK).JSON(t)
-	if u := r["user"].(map[string]any); u["email"] != email || fmt.Sprint(u["roles"]) != "[Owner]" {
+	if u := r["user"].(map[string]any); u["email"] != email || u["name"] != "Sam Signer" {
 		t.Errorf("signUpUser: %v", r)
 	}
 	expect(t, login(t, email, "a signup password"), http.StatusUnauthorized)
 	code := latestCode(t, email)
 	expect(t, call(t, "POST", "/v2/users/public/activate?token="+url.QueryEscape(code), "", map[string]any{}), http.StatusOK)
 	tok := expect(t, login(t, email, "a signup password"), http.StatusOK).JSON(t)["token"].(string)
-	if me := expect(t, call(t, "GET", "/v1/users/me", tok, nil), http.StatusOK).JSON(t); me["display_name"] != "Sam Signer" || fmt.Sprint(me["roles"]) != "[Owner]" {
+	if me := expect(t, call(t, "GET", "/v1/users/me", tok, nil), http.StatusOK).JSON(t); me["display_name"] != "Sam Signer" || fmt.Sprint(me["roles"]) != "["+fmt.Sprint(me["organization_id"])+":owner]" {
 		t.Errorf("the signed-up owner: %v", me)
 	}
 	expect(t, call(t, "POST", "/v2/users/public/signup?token=partner", "", body), http.StatusBadRequest)

@@ -159,6 +159,9 @@ func (f fixture) routeParams() map[string]string {
 		"client_name":        "testidp",
 		"tenant":             f.admin.OrgKey,
 		"id":                 f.admin.UserID,
+		"scope":              "walk",
+		"key":                "walked",
+		"credentialId":       "bm8tc3VjaC1jcmVkZW50aWFs",
 	}
 }
 
@@ -191,6 +194,9 @@ func (f fixture) paramsFor(route string) map[string]string {
 	p := f.routeParams()
 	if strings.Contains(route, "{mailId}") {
 		p["taskId"] = f.mailTask
+	}
+	if strings.HasPrefix(route, "/v1/groups/{id}") {
+		p["id"] = f.group
 	}
 	return p
 }

@@ -137,6 +137,9 @@ func TestRouteWalk(t *testing.T) {
 var memberForbidden = map[string]bool{
 	"PUT /{tenant}/api/v1/User/{id}":                                         true,
 	"PATCH /v2/users/{id}":                                                   true,
+	"POST /v1/groups":                                                        true,
+	"PATCH /v1/groups/{id}":                                                  true,
+	"DELETE /v1/groups/{id}":                                                 true,
 	"DELETE /v2/users/{id}":                                                  true,
 	"POST /v2/users/invite":                                                  true,
 	"POST /v2/users:sendPasswordReset":                                       true,
@@ -185,7 +188,7 @@ var lenient = map[string]bool{
 // tenantParams are the path parameters that scope a route to one
 // organization, in every dialect (epilot's routes act in the caller's
 // current organization: those naming one of its users are scoped by it).
-var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}", "/v2/users/{id}", "/v1/users/{id}"}
+var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}", "/v2/users/{id}", "/v1/users/{id}", "/v1/groups/{id}"}
 
 // tenantRoute reports whether a route is scoped to an organization by its
 // path.

@@ -2,6 +2,7 @@ package epilot
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
@@ -32,4 +33,31 @@ func renderError(w http.ResponseWriter, _ *http.Request, err *failure.Error) {
 		field = n
 	}
 	_ = httpapi.WriteJSON(w, err.Status(), Error{Message: err.Message, Code: string(err.Code), Field: field})
+}
+
+// decodeObject reads a JSON body, at most limit bytes, into dst: a JSON
+// object (null is refused, as every epilot body is an object). Errors: as
+// httpapi.DecodeJSON.
+func decodeObject(r *http.Request, limit int64, dst any) error {
+	return decodeBody(r, limit, dst, false)
+}
+
+// decodeOptionalObject is decodeObject for a body that may be left out.
+func decodeOptionalObject(r *http.Request, limit int64, dst any) error {
+	return decodeBody(r, limit, dst, true)
+}
+
+func decodeBody(r *http.Request, limit int64, dst any, optional bool) error {
+	body, err := httpapi.ReadJSONBody(r, limit)
+	if err != nil {
+		return err
+	}
+	t := strings.TrimSpace(string(body))
+	if optional && t == "" {
+		return nil
+	}
+	if t == "null" {
+		return failure.New(failure.Invalid, "the body must be a JSON object, not null")
+	}
+	return httpapi.Unmarshal(body, dst)
 }

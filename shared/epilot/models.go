@@ -15,6 +15,9 @@ const (
 	statusDeactivated = "Deactivated"
 )
 
+// startPage is the shape of custom_start_page: a path of the app.
+const startPagePrefix = "/app"
+
 // profileKeys are the UserV2 attributes caseflow keeps in the user's
 // Profile (identity.User.Profile), with the JSON kinds each takes.
 var profileKeys = map[string]string{
@@ -82,11 +85,30 @@ func userV2(m identity.Member, orgID string) map[string]any {
 		"id": u.ID, "organization_id": orgID, "created_at": u.Created.UTC().Format(time.RFC3339),
 		"activated_at": joined.UTC().Format(time.RFC3339), "display_name": displayName(u), "status": status,
 		"email": u.Email, "phone": u.Phone, "preferred_language": language(u), "mfa_enabled": false,
-		"has_passkeys": false, "phone_verified": false,
+		"has_passkeys": u.HasPasskeys(), "phone_verified": false,
 	} {
 		out[k] = v
 	}
 	return out
+}
+
+// ownUserV2 is userV2 as the user themself reads it: with the address
+// they asked to change to (draft_email) until it is confirmed or expires.
+func ownUserV2(m identity.Member, orgID string, now time.Time) map[string]any {
+	out := userV2(m, orgID)
+	if u := m.User; u.DraftEmail != "" && now.Before(u.DraftEmailExpires) {
+		out["draft_email"] = u.DraftEmail
+		out["draft_email_expires_at"] = u.DraftEmailExpires.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+// readerUserV2 is userV2 for the reader: their own with its draft.
+func readerUserV2(m identity.Member, a identity.Access) map[string]any {
+	if m.ID == a.UserID {
+		return ownUserV2(m, a.Organization.ID, time.Now())
+	}
+	return userV2(m, a.Organization.ID)
 }
 
 // pendingUserV2 is an invitation as a UserV2 (status Pending). Its id is
@@ -115,16 +137,13 @@ type UserV1 struct {
 	Properties        json.RawMessage  `json:"properties"`
 }
 
-// rolesOf names a membership's role as epilot's legacy roles do: the
-// organization's creator is its Owner.
+// rolesOf names a membership's role as a role id "<orgId>:<role>", the
+// form inviteUser takes: an admin is an owner, the others members.
 func rolesOf(m identity.Member, org identity.Organization) []string {
-	switch {
-	case m.Membership.IsAdmin() && org.CreatedBy == m.ID:
-		return []string{"Owner"}
-	case m.Membership.IsAdmin():
-		return []string{"Admin"}
+	if m.Membership.IsAdmin() {
+		return []string{org.ID + ":owner"}
 	}
-	return []string{"Member"}
+	return []string{org.ID + ":member"}
 }
 
 func userV1(m identity.Member, org identity.Organization) UserV1 {
@@ -157,11 +176,14 @@ type LoginParameters struct {
 	PasskeysRegistered bool   `json:"passkeys_registered"`
 }
 
-func loginParameters(orgs []identity.Organization) []LoginParameters {
+// loginParameters are where a user signs in: each organization, with
+// whether passkeys sign in there (the deployment has them configured)
+// and whether the user registered one.
+func loginParameters(orgs []identity.Organization, passkeys, registered bool) []LoginParameters {
 	out := make([]LoginParameters, len(orgs))
 	for i, o := range orgs {
 		out[i] = LoginParameters{OrganizationID: o.ID, OrganizationName: o.Name, OrganizationType: "Vendor",
-			OrganizationUse: "Production", OAuthResponseType: "token", PasskeyEnabled: true}
+			OrganizationUse: "Production", OAuthResponseType: "token", PasskeyEnabled: passkeys, PasskeysRegistered: registered}
 	}
 	return out
 }

@@ -53,7 +53,10 @@ func PublicRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return tokenNotFound(err)
 		}
 		out := map[string]string{"invitation_org_id": org.ID, "invitation_org_name": org.Name, "invitation_org_logo_url": "",
-			"invitation_org_logo_thumbnail_url": "", "invitee_user_id": invitationID(org.ID, reg.Email), "invitee_primary_org_id": ""}
+			"invitation_org_logo_thumbnail_url": "", "invitee_user_id": reg.ID}
+		// The account activation makes takes the registration's id; an
+		// invitee who has an account: its id, and the organization
+		// it signs in to first.
 		if existing != "" {
 			out["invitee_user_id"] = existing
 			if _, orgs, err := svc.Organizations(r.Context(), existing); err == nil && len(orgs) > 0 {
@@ -111,7 +114,7 @@ func PublicRoutes(rt *httpapi.Router, svc *identity.Service) {
 		var body struct {
 			Email, Token, Password *string
 		}
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		if err := decodeObject(r, httpapi.MaxJSONBody, &body); err != nil {
 			return err
 		}
 		for name, v := range map[string]*string{"email": body.Email, "token": body.Token, "password": body.Password} {
@@ -125,7 +128,7 @@ func PublicRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return httpapi.WriteJSON(w, http.StatusBadRequest, resetRefusal{Error: "INVALID_RESET_LINK", Message: "the reset link is invalid or has expired", Violations: []string{}})
 		case failure.Is(err, failure.Invalid):
 			msg := failure.As(err).Message
-			return httpapi.WriteJSON(w, http.StatusBadRequest, resetRefusal{Error: "PASSWORD_POLICY", Message: msg, Violations: []string{msg}})
+			return httpapi.WriteJSON(w, http.StatusBadRequest, resetRefusal{Error: "PASSWORD_POLICY", Message: msg, Violations: []string{violation(msg)}})
 		case err != nil:
 			return err
 		}
@@ -139,7 +142,7 @@ func PublicRoutes(rt *httpapi.Router, svc *identity.Service) {
 		var body struct {
 			Password *string `json:"password"`
 		}
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		if err := decodeObject(r, httpapi.MaxJSONBody, &body); err != nil {
 			return err
 		}
 		if body.Password == nil || *body.Password == "" {
@@ -151,14 +154,25 @@ func PublicRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, map[string]bool{"success": true})
 	})
 	loginParams := func(w http.ResponseWriter, r *http.Request) error {
-		orgs, err := svc.LoginOrganizations(r.Context(), r.PathValue("username"))
+		orgs, registered, err := svc.LoginOrganizations(r.Context(), r.PathValue("username"))
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"login_parameters": loginParameters(orgs)})
+		return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"login_parameters": loginParameters(orgs, svc.PasskeysEnabled(), registered)})
 	}
 	rt.Handle("GET "+base+"/username/{username}:getLoginParameters", loginParams)
 	rt.Handle("GET /v1/users/username/{username}:getLoginParameters", loginParams)
+}
+
+// violation names the password rule a policy message states.
+func violation(msg string) string {
+	switch {
+	case strings.Contains(msg, "at least"):
+		return "too_short"
+	case strings.Contains(msg, "at most"):
+		return "too_long"
+	}
+	return "invalid"
 }
 
 // resetRefusal is resetPassword's 400 body, as the SDK defines it.
@@ -199,7 +213,7 @@ func signUp(w http.ResponseWriter, r *http.Request, svc *identity.Service) error
 		return failure.Field("token", "partner invitations are not supported: sign up without a token, or accept the invitation with activateUser")
 	}
 	var p signupPayload
-	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &p); err != nil {
+	if err := decodeObject(r, httpapi.MaxJSONBody, &p); err != nil {
 		return err
 	}
 	o, u := p.OrganizationDetail, p.UserDetail
@@ -236,7 +250,7 @@ func signUp(w http.ResponseWriter, r *http.Request, svc *identity.Service) error
 		org.Website = *o.Website
 	}
 	user := UserV1{ID: invitationID("signup", *u.Email), Email: *u.Email, DisplayName: strings.TrimSpace(*u.FullName),
-		Name: strings.TrimSpace(*u.FullName), PreferredLanguage: lang, Roles: []string{"Owner"}, Properties: []byte("[]")}
+		Name: strings.TrimSpace(*u.FullName), PreferredLanguage: lang, Roles: []string{}, Properties: []byte("[]")}
 	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"user": user, "organization": org})
 }
 
@@ -245,7 +259,7 @@ func emailBody(r *http.Request) (string, error) {
 	var body struct {
 		Email *string `json:"email"`
 	}
-	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+	if err := decodeObject(r, httpapi.MaxJSONBody, &body); err != nil {
 		return "", err
 	}
 	if body.Email == nil || *body.Email == "" {

@@ -35,7 +35,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, userV2(m, a.Organization.ID))
+		return httpapi.WriteJSON(w, http.StatusOK, readerUserV2(m, a))
 	}))
 	rt.Handle("GET /v2/users", current(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		page, err := readPage(r)
@@ -57,11 +57,11 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, userV2(m, a.Organization.ID))
+		return httpapi.WriteJSON(w, http.StatusOK, readerUserV2(m, a))
 	}))
 	rt.Handle("PATCH /v2/users/{id}", current(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var body map[string]json.RawMessage
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		if err := decodeObject(r, httpapi.MaxJSONBody, &body); err != nil {
 			return err
 		}
 		if body == nil {
@@ -80,7 +80,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, userV2(m, a.Organization.ID))
+		return httpapi.WriteJSON(w, http.StatusOK, readerUserV2(m, a))
 	}))
 	rt.Handle("DELETE /v2/users/{id}", current(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		id := r.PathValue("id")
@@ -102,7 +102,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		var body struct {
 			OrgID *string `json:"org_id"`
 		}
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &body); err != nil {
+		if err := decodeObject(r, httpapi.MaxJSONBody, &body); err != nil {
 			return err
 		}
 		if body.OrgID == nil || *body.OrgID == "" {
@@ -165,6 +165,18 @@ func userChanges(body map[string]json.RawMessage) (identity.UserChanges, error) 
 		}
 		if string(v) != "null" && jsonKind(v) != kind {
 			return c, failure.Field(k, "%s must be a JSON %s", k, kind)
+		}
+		if k == "properties" && string(v) != "null" {
+			if err := checkProperties(v); err != nil {
+				return c, err
+			}
+		}
+		if k == "custom_start_page" && string(v) != "null" {
+			var page string
+			_ = json.Unmarshal(v, &page)
+			if !strings.HasPrefix(page, startPagePrefix) {
+				return c, failure.Field(k, "custom_start_page is a path of the app, starting %s", startPagePrefix)
+			}
 		}
 		c.Profile[k] = v
 	}
@@ -244,7 +256,7 @@ func adminRole(roles *[]string, orgID string) (bool, error) {
 func invitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	rt.Handle("POST /v2/users/invite", current(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in invitation
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+		if err := decodeObject(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
 		if err := in.check(); err != nil {
@@ -262,7 +274,7 @@ func invitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}))
 	rt.Handle("POST /v2/users/invite:resendEmail", current(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in invitation
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &in); err != nil {
+		if err := decodeObject(r, httpapi.MaxJSONBody, &in); err != nil {
 			return err
 		}
 		if err := in.check(); err != nil {
@@ -354,4 +366,25 @@ func legacyUserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"users": out})
 	}))
+}
+
+// checkProperties checks UserV2.properties: at most 100 {name, value}
+// string pairs. Errors: Invalid naming the field.
+func checkProperties(v json.RawMessage) error {
+	var props []struct {
+		Name  *string `json:"name"`
+		Value *string `json:"value"`
+	}
+	if err := json.Unmarshal(v, &props); err != nil {
+		return failure.Field("properties", "properties are {name, value} pairs of strings")
+	}
+	if len(props) > 100 {
+		return failure.Field("properties", "at most 100 properties")
+	}
+	for _, p := range props {
+		if p.Name == nil || p.Value == nil || *p.Name == "" {
+			return failure.Field("properties", "each property has a name and a value, both strings")
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"sort"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/ids"
@@ -99,8 +100,15 @@ func (s *Service) ResolveID(ctx context.Context, c Caller, organizationID string
 // SwitchOrganization starts a login session of the caller bound to one of
 // their organizations and answers its token (shown once): a bearer on
 // every API that acts in that organization only. Permission: a member of
-// it, with a token that is not bound elsewhere. Errors: as ResolveID.
+// it, with a login session or a token that is not bound elsewhere.
+// Errors: as ResolveID.
 func (s *Service) SwitchOrganization(ctx context.Context, c Caller, organizationID string) (string, error) {
+	if c.TokenKind == TokenLogin {
+		// A login session bound by an earlier switch is the user's own
+		// sign-in: it switches on to any of their organizations. An API
+		// token bound to one never widens.
+		c.OrganizationID = ""
+	}
 	a, err := s.ResolveID(ctx, c, organizationID)
 	if err != nil {
 		return "", err
@@ -118,29 +126,29 @@ func (s *Service) SwitchOrganization(ctx context.Context, c Caller, organization
 }
 
 // LoginOrganizations answers, to anyone, the organizations where the
-// address signs in, the primary one first: none for an unknown or
-// disabled account (the same empty answer, so the answer tells no more
-// than a sign-in would).
-func (s *Service) LoginOrganizations(ctx context.Context, email string) ([]Organization, error) {
+// address signs in, the primary one first, and whether the account has
+// passkeys: none for an unknown or disabled account (the same empty
+// answer, so the answer tells no more than a sign-in would).
+func (s *Service) LoginOrganizations(ctx context.Context, email string) ([]Organization, bool, error) {
 	if ValidateEmail(FieldEmail, email) != nil {
-		return []Organization{}, nil
+		return []Organization{}, false, nil
 	}
 	id, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(email))
 	if failure.Is(err, failure.NotFound) {
-		return []Organization{}, nil
+		return []Organization{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	user, err := s.Store.GetUser(ctx, id)
 	if failure.Is(err, failure.NotFound) || err == nil && user.Disabled {
-		return []Organization{}, nil
+		return []Organization{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	_, orgs, err := s.Organizations(ctx, id)
-	return orgs, err
+	return orgs, user.HasPasskeys(), err
 }
 
 // InvitationByCode is what an invitation's mailed code shows to whoever
@@ -224,6 +232,7 @@ func (s *Service) ConfirmEmailChangeWithPassword(ctx context.Context, code, pass
 			return false, err
 		}
 		u.Email = ot.Data["email"]
+		u.DraftEmail, u.DraftEmailExpires = "", time.Time{}
 		return true, nil
 	})
 	if err != nil {

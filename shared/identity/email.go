@@ -72,6 +72,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, code string) (User, er
 			return false, errBadCode
 		}
 		u.Email = ot.Data["email"]
+		u.DraftEmail, u.DraftEmailExpires = "", time.Time{}
 		return true, nil
 	})
 	if err != nil {

@@ -39,6 +39,11 @@ type User struct {
 	// a JSON object of at most MaxProfile bytes, changed by its user only
 	// (UserChanges.Profile), shown to the organizations' members.
 	Profile []byte `dynamo:",omitempty"`
+	// DraftEmail is the address the user asked to change to, until the
+	// code mailed to it confirms it or DraftEmailExpires passes (shown to
+	// the user only).
+	DraftEmail        string    `dynamo:",omitempty"`
+	DraftEmailExpires time.Time `dynamo:",omitempty"`
 	// PasskeyCount is the number of the user's passkeys, kept by the
 	// store together with them (see PasskeyStore and HasPasskeys).
 	PasskeyCount int

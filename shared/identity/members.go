@@ -177,6 +177,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c Use
 			return Member{}, err
 		}
 	}
+	if newEmail != "" {
+		user.DraftEmail, user.DraftEmailExpires = newEmail, s.now().Add(EmailChangeTTL)
+	}
 	user.Version++
 	if err := s.Store.UpdateUser(ctx, user, ""); err != nil {
 		return Member{}, err

@@ -259,8 +259,15 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		orgName = strings.SplitN(reg.Email, "@", 2)[0]
 	}
 	now := s.now()
+	// The account takes the registration's id, so a dialect can name the
+	// user an invitation makes before it is accepted (epilot's
+	// checkToken).
+	userID := reg.ID
+	if !ids.Valid(userID) {
+		userID = ids.New()
+	}
 	user := User{
-		ID: ids.New(), Email: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName,
+		ID: userID, Email: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName,
 		Phone: reg.Phone, Color: reg.Color, Country: reg.Country, Language: reg.Language,
 		TimeZone: reg.TimeZone, PasswordHash: reg.PasswordHash, Created: now, Version: 1,
 	}

@@ -37,12 +37,16 @@ async function discoverable() {
   return { token: r.challenge_token, options };
 }
 
-test('before any passkey: none listed, has_passkeys false, authenticateBegin 404', async () => {
+test('before any passkey: none listed, has_passkeys false; authenticateBegin answers a decoy, as for any address', async () => {
   assert.deepEqual(await data(sdk(PASSKEY.token).listPasskeys()), { passkeys: [] });
   assert.equal((await data(sdk(PASSKEY.token).getMeV2())).has_passkeys, false);
   for (const p of await loginParams()) assert.equal(p.passkeys_registered, false);
-  await refused(sdk().beginPasskeyAuthentication(null, { email: PASSKEY.email }), 404);
-  await refused(sdk().beginPasskeyAuthentication(null, { email: `nobody.${Date.now()}@example.com` }), 404);
+  // The same shape whether or not the address has an account or passkeys:
+  // the answer tells nothing of who has one.
+  for (const email of [PASSKEY.email, `nobody.${Date.now()}@example.com`]) {
+    const begun = await data(sdk().beginPasskeyAuthentication(null, { email }));
+    assert.equal(typeof begun.challenge_token, 'string');
+  }
 });
 
 test('registerBegin and registerComplete: a verified attestation makes a passkey', async () => {
@@ -159,7 +163,7 @@ test('resolveDiscoverableCredential refuses what does not verify', async () => {
   await resolve((o) => key1.get(o, { origin: 'https://evil.example', counter: key1.counter + 10 }), 401);
   await resolve((o) => key1.get(o, { rpId: 'evil.example', counter: key1.counter + 10 }), 401);
   await resolve((o) => key1.get(o, { challenge: Buffer.from('another challenge').toString('base64url'), counter: key1.counter + 10 }), 401);
-  await resolve((o) => stranger.get(o, { userHandle: key1.userHandle }), 404); // a credential never registered
+  await resolve((o) => stranger.get(o, { userHandle: key1.userHandle }), 401); // a credential never registered: refused like any failed assertion
   await resolve((o) => key1.get(o, { counter: key1.counter + 10 }), [400, 401], 'not-a-challenge-token');
   await refused(sdk().resolveDiscoverableCredential(null, {}), 400);
   // After all that, the key still works.
@@ -175,15 +179,15 @@ test('deletePasskey: 204, then 404; the last one gone, has_passkeys false', asyn
   assert.deepEqual((await data(sdk(PASSKEY.token).listPasskeys())).passkeys.map((p) => p.credential_id), [key2.id]);
   assert.equal((await data(sdk(PASSKEY.token).getMeV2())).has_passkeys, true, 'one is left');
   let d = await discoverable();
-  await refused(sdk().resolveDiscoverableCredential(null, { challenge_token: d.token, assertion_response: key1.get(d.options, { counter: key1.counter + 30 }) }), 404);
+  await refused(sdk().resolveDiscoverableCredential(null, { challenge_token: d.token, assertion_response: key1.get(d.options, { counter: key1.counter + 30 }) }), 401);
 
   assert.equal((await sdk(PASSKEY.token).deletePasskey({ credentialId: key2.id })).status, 204);
   assert.deepEqual(await data(sdk(PASSKEY.token).listPasskeys()), { passkeys: [] });
   assert.equal((await data(sdk(PASSKEY.token).getMeV2())).has_passkeys, false);
   for (const p of await loginParams()) assert.equal(p.passkeys_registered, false);
-  await refused(sdk().beginPasskeyAuthentication(null, { email: PASSKEY.email }), 404);
+  assert.equal(typeof (await data(sdk().beginPasskeyAuthentication(null, { email: PASSKEY.email }))).challenge_token, 'string');
   d = await discoverable();
-  await refused(sdk().resolveDiscoverableCredential(null, { challenge_token: d.token, assertion_response: key2.get(d.options) }), 404);
+  await refused(sdk().resolveDiscoverableCredential(null, { challenge_token: d.token, assertion_response: key2.get(d.options) }), 401);
   // Path parameters are percent-encoded (cred/1 → cred%2F1).
   await refused(sdk(PASSKEY.token).deletePasskey({ credentialId: 'cred/1' }), 404);
   await refused(sdk(PASSKEY.token).deletePasskey({ credentialId: 'x'.repeat(2048) }), 404);
