@@ -181,6 +181,35 @@ func TestEpilotSignUp(t *testing.T) {
 	if me := expect(t, call(t, "GET", "/v1/users/me", tok, nil), http.StatusOK).JSON(t); me["display_name"] != "Sam Signer" || fmt.Sprint(me["roles"]) != "["+fmt.Sprint(me["organization_id"])+":owner]" {
 		t.Errorf("the signed-up owner: %v", me)
 	}
-	expect(t, call(t, "POST", "/v2/users/public/signup?token=partner", "", body), http.StatusBadRequest)
+	expect(t, call(t, "POST", "/v2/users/public/signup?token=AAAAAAAAAAAAAAAAAAAAAA", "", body), http.StatusNotFound)
+
+	// A partner invitation: the invitation's code proves the address, so the
+	// account is made at once; it joins the inviting organization and owns
+	// its own.
+	host := signUp(t, "Epilot Partner Host")
+	partner := uniqueEmail("epilot-partner")
+	expect(t, call(t, "POST", "/v2/users/invite", host.Token, map[string]any{"email": partner}), http.StatusCreated)
+	pc := latestCode(t, partner)
+	pb := map[string]any{"organization_detail": map[string]any{"type": "Partner", "name": "Epilot Partner Co", "pricing_tier": "professional", "email": partner},
+		"user_detail": map[string]any{"full_name": "Paula Partner", "email": partner, "password": "a partner password"}}
+	wrong := map[string]any{"organization_detail": pb["organization_detail"], "user_detail": map[string]any{"full_name": "X", "email": uniqueEmail("x"), "password": "a partner password"}}
+	expect(t, call(t, "POST", "/v2/users/public/signup?token="+url.QueryEscape(pc), "", wrong), http.StatusBadRequest)
+	ps := expect(t, call(t, "POST", "/v2/users/public/signup?token="+url.QueryEscape(pc), "", pb), http.StatusOK).JSON(t)
+	po := ps["organization"].(map[string]any)
+	if po["name"] != "Epilot Partner Co" || po["type"] != "Partner" || po["id"] == nil {
+		t.Fatalf("partner sign-up: %v", ps)
+	}
+	pt := expect(t, login(t, partner, "a partner password"), http.StatusOK).JSON(t)["token"].(string)
+	if me := expect(t, call(t, "GET", "/v1/users/me", pt, nil), http.StatusOK).JSON(t); me["organization_id"] != host.OrgID {
+		t.Errorf("the partner's primary organization is the one they joined first: %v", me)
+	}
+	own := expect(t, call(t, "POST", "/v2/users/switchOrganization", pt, map[string]any{"org_id": po["id"]}), http.StatusOK).JSON(t)["login_token"].(string)
+	if me := expect(t, call(t, "GET", "/v1/users/me", own, nil), http.StatusOK).JSON(t); fmt.Sprint(me["roles"]) != "["+fmt.Sprint(po["id"])+":owner]" {
+		t.Errorf("the partner's own organization: %v", me)
+	}
+	if lp := expect(t, call(t, "GET", "/v1/users/username/"+url.PathEscape(partner)+":getLoginParameters", "", nil), http.StatusOK).JSON(t)["login_parameters"].([]any); len(lp) != 2 {
+		t.Errorf("the partner signs in to both organizations: %v", lp)
+	}
+	expect(t, call(t, "POST", "/v2/users/public/signup?token="+url.QueryEscape(pc), "", pb), http.StatusNotFound)
 	expect(t, call(t, "POST", "/v2/users/public/signup", "", map[string]any{"user_detail": map[string]any{}}), http.StatusBadRequest)
 }

@@ -39,7 +39,10 @@
 // Sign-up: signUpUser mails a single-use code and creates nothing until
 // activateUser takes it (the core's registration: an address is never
 // claimed by someone who cannot read its mail); the answer shows what
-// will be created. Partner invitation tokens are not supported (400).
+// will be created. With a partner invitation token (?token, an
+// invitation's mailed code, which proves the address) the account is made
+// at once: it joins the inviting organization and owns a new one, which
+// the answer names.
 //
 // Errors (errors.go): {"message", "code", "field"} with the status of the
 // core's failure code; resetPassword's 400 is the SDK's {error, message,

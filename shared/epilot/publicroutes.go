@@ -182,6 +182,43 @@ type resetRefusal struct {
 	Violations []string `json:"violations"`
 }
 
+// partnerSignUp is a sign-up with a partner invitation token: the
+// invitation's mailed code proves the address, so the account is made at
+// once. It joins the inviting organization (the invitation accepted, so
+// that organization is its primary one) and creates the partner's own
+// organization, which it owns and the answer names. Errors: NotFound for an unknown, used or expired token; Invalid
+// for a token of another address; Conflict when the address has an
+// account (it signs in and accepts the invitation instead).
+func partnerSignUp(w http.ResponseWriter, r *http.Request, svc *identity.Service, token string, req identity.RegistrationRequest, orgType string) error {
+	if err := identity.ValidateName("organization_detail.name", req.OrganizationName); err != nil {
+		return err
+	}
+	if err := identity.ValidatePassword("user_detail.password", req.Password); err != nil {
+		return err
+	}
+	reg, _, existing, err := svc.InvitationByCode(r.Context(), token)
+	if err != nil {
+		return tokenNotFound(err)
+	}
+	if identity.NormalizeEmail(reg.Email) != identity.NormalizeEmail(req.Email) {
+		return failure.Field("user_detail.email", "the partner invitation is for another address")
+	}
+	if existing != "" {
+		return failure.New(failure.Conflict, "the address has an account: sign in and accept the invitation instead")
+	}
+	login, err := svc.Activate(r.Context(), token, req)
+	if err != nil {
+		return tokenNotFound(err)
+	}
+	d, err := svc.CreateOrganization(r.Context(), login.User.ID, identity.NewOrganization{Name: req.OrganizationName})
+	if err != nil {
+		return err
+	}
+	owner := identity.Member{User: login.User, Membership: d.Caller}
+	org := Organization{ID: d.ID, Type: orgType, Name: d.Name, PricingTier: req.Edition, Email: req.Email}
+	return httpapi.WriteJSON(w, http.StatusOK, map[string]any{"user": userV1(owner, d.Organization), "organization": org})
+}
+
 // signupPayload is signUpUser's body.
 type signupPayload struct {
 	OrganizationDetail *struct {
@@ -209,9 +246,6 @@ type signupPayload struct {
 // the same whether or not the address has an account. The answer shows
 // what activation will create; the user's id is a pending one.
 func signUp(w http.ResponseWriter, r *http.Request, svc *identity.Service) error {
-	if r.URL.Query().Get("token") != "" {
-		return failure.Field("token", "partner invitations are not supported: sign up without a token, or accept the invitation with activateUser")
-	}
 	var p signupPayload
 	if err := decodeObject(r, httpapi.MaxJSONBody, &p); err != nil {
 		return err
@@ -238,8 +272,12 @@ func signUp(w http.ResponseWriter, r *http.Request, svc *identity.Service) error
 		lang = *p.Language
 	}
 	first, last := splitName(*u.FullName)
-	if err := svc.Register(r.Context(), identity.RegistrationRequest{Email: *u.Email, Password: *u.Password, FirstName: first,
-		LastName: last, Language: lang, OrganizationName: *o.Name, Edition: *o.PricingTier}); err != nil {
+	req := identity.RegistrationRequest{Email: *u.Email, Password: *u.Password, FirstName: first,
+		LastName: last, Language: lang, OrganizationName: *o.Name, Edition: *o.PricingTier}
+	if token := r.URL.Query().Get("token"); token != "" {
+		return partnerSignUp(w, r, svc, token, req, *o.Type)
+	}
+	if err := svc.Register(r.Context(), req); err != nil {
 		return err
 	}
 	org := Organization{Type: *o.Type, Name: *o.Name, PricingTier: *o.PricingTier, Email: *o.Email}
