@@ -104,6 +104,23 @@ func FailedCondition(err error) int {
 	return -1
 }
 
+// TransactionConflict reports whether a transaction was cancelled because
+// another one was writing one of its items at the same moment (DynamoDB
+// answers that instead of a failed condition when two transactions
+// overlap): the caller lost a race and may try again.
+func TransactionConflict(err error) bool {
+	var txe *types.TransactionCanceledException
+	if !errors.As(err, &txe) {
+		return false
+	}
+	for _, reason := range txe.CancellationReasons {
+		if reason.Code != nil && *reason.Code == "TransactionConflict" {
+			return true
+		}
+	}
+	return false
+}
+
 // Versioned makes a put conditional: on absence for a new item, else on
 // the previous version.
 func Versioned(put *dynamo.Put, isNew bool, version int) *dynamo.Put {
@@ -113,9 +130,11 @@ func Versioned(put *dynamo.Put, isNew bool, version int) *dynamo.Put {
 	return put.If("'Version' = ?", version-1)
 }
 
-// VersionConflict maps a failed version condition to Conflict.
+// VersionConflict maps a failed version condition, or a transaction that
+// another one got in the way of (TransactionConflict), to a retryable
+// Conflict.
 func VersionConflict(err error, what string) error {
-	if dynamo.IsCondCheckFailed(err) {
+	if dynamo.IsCondCheckFailed(err) || TransactionConflict(err) {
 		return failure.Race(what)
 	}
 	if err != nil {
