@@ -31,7 +31,7 @@ package identity
 //   - The verification URL template must be an absolute URL under
 //     Service.BaseURL (same scheme, host and port, path below BaseURL's
 //     path), hold ${key} exactly once, after the host (in the path, query
-//     or fragment), and have no user info: a mail that carries our key
+//     or fragment), and have no user info and no dot segments: a mail that carries our key
 //     must never send its reader to another site (phishing, open
 //     redirect). The key is URL-safe base64 and is put in as it is.
 //   - Mails to a recovery address count against that address's limit
@@ -434,6 +434,13 @@ func (s *Service) checkVerificationURL(template string) error {
 	}
 	if base.Path != "" && u.Path != base.Path && !strings.HasPrefix(u.Path, base.Path+"/") {
 		return bad
+	}
+	// Browsers resolve dot segments, escaped ones (%2e%2e) included: a
+	// path with one could leave BaseURL's path.
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return bad
+		}
 	}
 	// ${key} must come after the authority: the text before it holds the
 	// whole "scheme://host" and a path, query or fragment has begun.
