@@ -209,8 +209,8 @@ func TestRecoveryVerificationURLRule(t *testing.T) {
 	before := len(w.mail.to("rule@example.org"))
 	for _, bad := range []string{
 		"",
-		recoveryBase + "/verify",                          // no key
-		recoveryBase + "/${key}/${key}",                   // twice
+		recoveryBase + "/verify",        // no key
+		recoveryBase + "/${key}/${key}", // twice
 		"https://evil.example.net/app/verify?k=${key}",    // another site
 		"http://id.example.com/app/verify?k=${key}",       // another scheme
 		"https://id.example.com:8443/app/verify?k=${key}", // another port
