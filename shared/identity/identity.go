@@ -47,6 +47,10 @@ type User struct {
 	// PasskeyCount is the number of the user's passkeys, kept by the
 	// store together with them (see PasskeyStore and HasPasskeys).
 	PasskeyCount int
+	// TOTPEnrolled tells that the user has a verified TOTP credential
+	// (totp.go), kept by the store together with it: their logins need a
+	// passcode too.
+	TOTPEnrolled bool `dynamo:",omitempty"`
 	Version      int
 }
 
@@ -358,6 +362,10 @@ type Store interface {
 	NavigationStore
 	// PasskeyStore keeps the users' passkeys and the spent challenges.
 	PasskeyStore
+	// TOTPStore keeps the users' TOTP credentials (totp.go).
+	TOTPStore
+	// RecoveryStore keeps the users' recovery addresses (recovery.go).
+	RecoveryStore
 }
 
 // Activation is what Store.Activate writes together. For the

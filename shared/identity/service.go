@@ -47,6 +47,14 @@ type Service struct {
 	// begins or finishes a ceremony. Functions set it from PASSKEY_SECRET
 	// (identityenv).
 	PasskeySecret []byte
+	// TOTPKey encrypts the TOTP secrets at rest (totp.go): at least
+	// MinTOTPKeyLength bytes, the same in every function that enrolls or
+	// checks TOTP. Functions set it from TOTP_KEY (identityenv); without
+	// it TOTP cannot be enrolled or checked.
+	TOTPKey []byte
+	// TOTPIssuer names the accounts in authenticator apps; empty means
+	// DefaultTOTPIssuer.
+	TOTPIssuer string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

@@ -8,7 +8,10 @@
 // OpenID Connect sign-in providers, see package oidc), PASSKEY_SECRET (at
 // least identity.MinPasskeySecretLength bytes that sign the passkeys'
 // challenge tokens, the same in every function; unset: no passkey
-// ceremonies). A function that serves passkeys also sets the relying party,
+// ceremonies), TOTP_KEY (at least identity.MinTOTPKeyLength bytes from which
+// the key that encrypts the TOTP secrets at rest is derived, the same in
+// every function; unset: no TOTP enrollment or check) and TOTP_ISSUER (the
+// name authenticator apps show; default identity.DefaultTOTPIssuer). A function that serves passkeys also sets the relying party,
 // identity.Service.WebAuthn = webauthnrp.FromEnv() (WEBAUTHN_RP_ID,
 // WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS), which only it links.
 package identityenv
@@ -42,6 +45,8 @@ func Service(env *environment.Env) *identity.Service {
 		Providers:            identityProviders{providers},
 		ReservedKeys:         ReservedKeys,
 		PasskeySecret:        []byte(os.Getenv("PASSKEY_SECRET")),
+		TOTPKey:              []byte(os.Getenv("TOTP_KEY")),
+		TOTPIssuer:           os.Getenv("TOTP_ISSUER"),
 	}
 }
 

@@ -78,10 +78,12 @@ type Store struct {
 	slots         map[pair]slot             // (kind, slot) -> the slot's live token
 	throttles     map[pair]throttle         // (name, window end) -> uses
 	counters      map[identity.NumberKind]int64
-	numbers       map[pair]int32  // (kind, id) -> number
-	numbered      map[pair]string // (kind, number) -> id
-	extra         *settingsOf     // settings and navigations (settings.go)
-	passkeys      *passkeysOf     // passkeys and spent challenges (passkeys.go)
+	numbers       map[pair]int32                     // (kind, id) -> number
+	numbered      map[pair]string                    // (kind, number) -> id
+	extra         *settingsOf                        // settings and navigations (settings.go)
+	passkeys      *passkeysOf                        // passkeys and spent challenges (passkeys.go)
+	totps         map[string]identity.TOTPCredential // user id -> TOTP credential (totp.go)
+	recoveries    *recoveriesOf                      // recovery emails (recovery.go)
 }
 
 var _ identity.Store = (*Store)(nil)
