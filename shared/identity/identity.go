@@ -358,6 +358,8 @@ type Store interface {
 	NavigationStore
 	// PasskeyStore keeps the users' passkeys and the spent challenges.
 	PasskeyStore
+	// GroupInvitationStore keeps group invitations (groupinvitations.go).
+	GroupInvitationStore
 }
 
 // Activation is what Store.Activate writes together. For the

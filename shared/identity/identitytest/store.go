@@ -82,6 +82,7 @@ type Store struct {
 	numbered      map[pair]string // (kind, number) -> id
 	extra         *settingsOf     // settings and navigations (settings.go)
 	passkeys      *passkeysOf     // passkeys and spent challenges (passkeys.go)
+	groupInvs     *groupInvsOf    // group invitations (groupinvitations.go)
 }
 
 var _ identity.Store = (*Store)(nil)
