@@ -174,7 +174,7 @@ type GroupInvitationStore interface {
 // Errors of group invitations.
 var (
 	ErrGroupInvitationExists = &failure.Error{Code: failure.Invalid, Field: "id", Message: "an invitation with this id exists already"}
-	errGroupInvitationClosed = failure.New(failure.Gone, "the invitation has been accepted, declined or revoked, or its link has been replaced or has expired")
+	errGroupInvitationClosed = failure.New(failure.Gone, "the invitation has been accepted, declined or revoked, or its link has expired")
 	errNoGroupInvitation     = failure.New(failure.NotFound, "no such invitation")
 	errNotInvitee            = failure.New(failure.Forbidden, "the invitation is for another address: sign in with the invited address")
 )
@@ -465,8 +465,8 @@ func groupInvitationPage(state string, offset, limit int) (int, error) {
 }
 
 // byToken reads the open invitation whose latest send made the token.
-// Errors: NotFound for a token no send made; Gone for a closed
-// invitation, a replaced or an expired token.
+// Errors: NotFound for a token no send made or a later send replaced (its
+// look-up is gone); Gone for a closed invitation or an expired token.
 func (s *Service) byToken(ctx context.Context, token string) (GroupInvitation, error) {
 	if token == "" || len(token) > 200 {
 		return GroupInvitation{}, errNoGroupInvitation
@@ -490,8 +490,8 @@ func (s *Service) byToken(ctx context.Context, token string) (GroupInvitation, e
 // username) unless they are one, and joins its groups that still exist,
 // in one transaction with the change to accepted. Permission: the
 // signed-in holder of the invited address (see the package's rule above).
-// Errors: Unauthenticated; NotFound (an unknown token); Gone (accepted,
-// declined or revoked, a replaced or expired token: a second accept);
+// Errors: Unauthenticated; NotFound (an unknown or replaced token); Gone
+// (accepted, declined or revoked, an expired token: a second accept);
 // Forbidden (another address; a disabled membership); Conflict (a group
 // or the member's groups full).
 func (s *Service) AcceptGroupInvitation(ctx context.Context, callerID, token string) (GroupInvitation, error) {
