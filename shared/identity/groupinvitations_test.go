@@ -138,15 +138,15 @@ func TestGroupInvitationInputs(t *testing.T) {
 		t.Fatalf("a taken id: %v", err)
 	}
 	for _, bad := range []string{
-		"https://app.example.com/welcome",               // no key
-		"https://app.example.com/${key}/${key}",         // twice
-		"http://app.example.com/welcome?key=${key}",     // http to a public host
-		"javascript:alert(1)//${key}",                   // not http(s)
-		"https://${key}.evil.example/",                  // key in the host
+		"https://app.example.com/welcome",                // no key
+		"https://app.example.com/${key}/${key}",          // twice
+		"http://app.example.com/welcome?key=${key}",      // http to a public host
+		"javascript:alert(1)//${key}",                    // not http(s)
+		"https://${key}.evil.example/",                   // key in the host
 		"https://app.example.com@evil.example/?k=${key}", // user info
-		"https://10.0.0.1/?k=${key}",                    // an IP literal
-		"//app.example.com/?k=${key}",                   // not absolute
-		"https://app.example.com/?k=${key} more",        // a space
+		"https://10.0.0.1/?k=${key}",                     // an IP literal
+		"//app.example.com/?k=${key}",                    // not absolute
+		"https://app.example.com/?k=${key} more",         // a space
 	} {
 		_, err := w.svc.SendGroupInvitation(w.ctx, a, inv.ID, bad)
 		w.fails(err, failure.Invalid, "template "+bad)
