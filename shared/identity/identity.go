@@ -360,6 +360,8 @@ type Store interface {
 	PasskeyStore
 	// GroupInvitationStore keeps group invitations (groupinvitations.go).
 	GroupInvitationStore
+	// OrgRoleStore keeps organization roles and their grants (orgroles.go).
+	OrgRoleStore
 }
 
 // Activation is what Store.Activate writes together. For the

@@ -199,3 +199,110 @@ func init() {
 		}},
 	)
 }
+
+// The contract of organization roles (10Duke's OrganizationRole).
+func init() {
+	contractCases = append(contractCases,
+		contractCase{"organization roles: created once by id and name, renamed on version, listed by id", func(c *check) {
+			o, _ := c.org()
+			r := identity.OrgRole{ID: ids.New(), OrganizationID: o.ID, Name: "Auditor", Description: "Reads", Permissions: []string{"audit.read"}, Created: c.now, Updated: c.now, Version: 1}
+			c.ok(c.s.CreateOrgRole(c.ctx, r), "create")
+			c.is(c.s.CreateOrgRole(c.ctx, r), identity.ErrOrgRoleExists, "the id again")
+			same := r
+			same.ID = ids.New()
+			same.Name = "AUDITOR"
+			c.is(c.s.CreateOrgRole(c.ctx, same), identity.ErrOrgRoleNameTaken, "the name again, in other case")
+			other, _ := c.org()
+			elsewhere := same
+			elsewhere.OrganizationID = other.ID
+			c.ok(c.s.CreateOrgRole(c.ctx, elsewhere), "the name in another organization")
+			got, err := c.s.GetOrgRole(c.ctx, o.ID, r.ID)
+			c.ok(err, "read")
+			c.equal(got, r, "read back")
+			_, err = c.s.GetOrgRole(c.ctx, other.ID, r.ID)
+			c.fails(err, failure.NotFound, false, "read in another organization")
+			second := identity.OrgRole{ID: ids.New(), OrganizationID: o.ID, Name: "Writer", Created: c.now, Updated: c.now, Version: 1}
+			c.ok(c.s.CreateOrgRole(c.ctx, second), "create another")
+			renamed := second
+			renamed.Name, renamed.Permissions, renamed.Version = "auditor", []string{"x"}, 2
+			c.is(c.s.UpdateOrgRole(c.ctx, renamed, second.Name), identity.ErrOrgRoleNameTaken, "rename to a taken name")
+			renamed.Name = "Editor"
+			c.ok(c.s.UpdateOrgRole(c.ctx, renamed, second.Name), "rename")
+			c.fails(c.s.UpdateOrgRole(c.ctx, renamed, second.Name), failure.Conflict, true, "rename on a stale version")
+			freed := identity.OrgRole{ID: ids.New(), OrganizationID: o.ID, Name: "writer", Created: c.now, Updated: c.now, Version: 1}
+			c.ok(c.s.CreateOrgRole(c.ctx, freed), "the old name is free")
+			roles, err := c.s.OrgRoles(c.ctx, o.ID, 10)
+			c.ok(err, "list")
+			if len(roles) != 3 {
+				c.Fatalf("roles: %+v", roles)
+			}
+			for i := 1; i < len(roles); i++ {
+				if roles[i-1].ID >= roles[i].ID {
+					c.Fatalf("not by id: %+v", roles)
+				}
+			}
+			got, _ = c.s.GetOrgRole(c.ctx, o.ID, second.ID)
+			if got.Name != "Editor" || len(got.Permissions) != 1 || got.Version != 2 {
+				c.Fatalf("renamed: %+v", got)
+			}
+		}},
+		contractCase{"organization roles: grants counted on the role; a role goes with its grants, on its holders", func(c *check) {
+			o, _ := c.org()
+			u, m := c.member(o)
+			v, mv := c.member(o)
+			r := identity.OrgRole{ID: ids.New(), OrganizationID: o.ID, Name: "Ops", Created: c.now, Updated: c.now, Version: 1}
+			c.ok(c.s.CreateOrgRole(c.ctx, r), "create")
+			g := identity.OrgRoleGrant{OrganizationID: o.ID, UserID: u.ID, RoleID: r.ID, MemberJoined: m.Joined, Granted: c.now}
+			missing := g
+			missing.RoleID = ids.New()
+			c.fails(c.s.GrantOrgRoles(c.ctx, m, []identity.OrgRoleGrant{g, missing}, nil, nil), failure.Conflict, true, "a role that does not exist")
+			if l, _ := c.s.MemberOrgRoleGrants(c.ctx, o.ID, u.ID, 10); len(l) != 0 {
+				c.Fatalf("a failed grant wrote: %+v", l)
+			}
+			stranger := identity.Membership{OrganizationID: o.ID, UserID: ids.New()}
+			c.fails(c.s.GrantOrgRoles(c.ctx, stranger, []identity.OrgRoleGrant{{OrganizationID: o.ID, UserID: stranger.UserID, RoleID: r.ID}}, nil, nil), failure.Conflict, true, "not a member")
+			c.ok(c.s.GrantOrgRoles(c.ctx, m, []identity.OrgRoleGrant{g}, nil, nil), "grant")
+			c.fails(c.s.GrantOrgRoles(c.ctx, m, []identity.OrgRoleGrant{g}, nil, nil), failure.Conflict, true, "grant again as new")
+			gv := identity.OrgRoleGrant{OrganizationID: o.ID, UserID: v.ID, RoleID: r.ID, MemberJoined: mv.Joined, Granted: c.now}
+			c.ok(c.s.GrantOrgRoles(c.ctx, mv, []identity.OrgRoleGrant{gv}, nil, nil), "grant to another")
+			renewed := g
+			renewed.MemberJoined = c.now.Add(time.Hour)
+			stale := g
+			stale.MemberJoined = c.now.Add(-time.Hour)
+			c.fails(c.s.GrantOrgRoles(c.ctx, m, nil, []identity.OrgRoleGrant{renewed}, []identity.OrgRoleGrant{stale}), failure.Conflict, true, "renew over a grant read wrong")
+			c.ok(c.s.GrantOrgRoles(c.ctx, m, nil, []identity.OrgRoleGrant{renewed}, []identity.OrgRoleGrant{g}), "renew")
+			mine, err := c.s.MemberOrgRoleGrants(c.ctx, o.ID, u.ID, 10)
+			c.ok(err, "member's grants")
+			if len(mine) != 1 || !mine[0].MemberJoined.Equal(renewed.MemberJoined) {
+				c.Fatalf("member's grants: %+v", mine)
+			}
+			holders, err := c.s.OrgRoleHolders(c.ctx, o.ID, r.ID, 10)
+			c.ok(err, "holders")
+			if len(holders) != 2 {
+				c.Fatalf("holders: %+v", holders)
+			}
+			cur, _ := c.s.GetOrgRole(c.ctx, o.ID, r.ID)
+			if cur.Holders != 2 {
+				c.Fatalf("Holders %d", cur.Holders)
+			}
+			c.fails(c.s.DeleteOrgRole(c.ctx, cur, holders[:1]), failure.Conflict, true, "delete with a grant left out")
+			c.ok(c.s.RevokeOrgRole(c.ctx, gv), "revoke")
+			c.fails(c.s.RevokeOrgRole(c.ctx, gv), failure.Conflict, true, "revoke again")
+			cur, _ = c.s.GetOrgRole(c.ctx, o.ID, r.ID)
+			if cur.Holders != 1 {
+				c.Fatalf("Holders after revoke %d", cur.Holders)
+			}
+			holders, _ = c.s.OrgRoleHolders(c.ctx, o.ID, r.ID, 10)
+			c.ok(c.s.DeleteOrgRole(c.ctx, cur, holders), "delete")
+			_, err = c.s.GetOrgRole(c.ctx, o.ID, r.ID)
+			c.fails(err, failure.NotFound, false, "read deleted")
+			if l, _ := c.s.MemberOrgRoleGrants(c.ctx, o.ID, u.ID, 10); len(l) != 0 {
+				c.Fatalf("grants of a deleted role: %+v", l)
+			}
+			again := r
+			c.ok(c.s.CreateOrgRole(c.ctx, again), "the id and name are free again")
+			empty, _ := c.s.GetOrgRole(c.ctx, o.ID, r.ID)
+			c.ok(c.s.DeleteOrgRole(c.ctx, empty, nil), "delete a role nobody holds")
+		}},
+	)
+}

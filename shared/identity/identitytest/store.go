@@ -83,6 +83,7 @@ type Store struct {
 	extra         *settingsOf     // settings and navigations (settings.go)
 	passkeys      *passkeysOf     // passkeys and spent challenges (passkeys.go)
 	groupInvs     *groupInvsOf    // group invitations (groupinvitations.go)
+	orgRoles      *orgRolesOf     // organization roles and grants (orgroles.go)
 }
 
 var _ identity.Store = (*Store)(nil)
