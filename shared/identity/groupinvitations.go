@@ -322,19 +322,15 @@ func CheckWelcomeURLTemplate(template string) error {
 // kept, so a later send replaces it). Permission: admins. Errors:
 // Forbidden; NotFound; Invalid (the template); Gone (not open).
 func (s *Service) SendGroupInvitation(ctx context.Context, a Access, id, memberWelcomeURLTemplate string) (GroupInvitation, error) {
-	org, err := a.admin("send invitations")
+	if a.IsAdmin() {
+		if err := CheckWelcomeURLTemplate(memberWelcomeURLTemplate); err != nil {
+			return GroupInvitation{}, err
+		}
+	}
+	org := a.Organization
+	prev, err := s.openGroupInvitation(ctx, a, id, "send invitations")
 	if err != nil {
 		return GroupInvitation{}, err
-	}
-	if err := CheckWelcomeURLTemplate(memberWelcomeURLTemplate); err != nil {
-		return GroupInvitation{}, err
-	}
-	prev, err := s.groupInvitation(ctx, org.ID, id)
-	if err != nil {
-		return GroupInvitation{}, err
-	}
-	if prev.State != GroupInvitationOpen {
-		return GroupInvitation{}, errGroupInvitationClosed
 	}
 	token, err := secret.NewCode()
 	if err != nil {
@@ -606,21 +602,28 @@ func (s *Service) DeclineGroupInvitation(ctx context.Context, callerID, token st
 // working. Permission: admins. Errors: Forbidden; NotFound; Gone (not
 // open).
 func (s *Service) RevokeGroupInvitation(ctx context.Context, a Access, id string) (GroupInvitation, error) {
-	org, err := a.admin("revoke invitations")
+	prev, err := s.openGroupInvitation(ctx, a, id, "revoke invitations")
 	if err != nil {
 		return GroupInvitation{}, err
-	}
-	prev, err := s.groupInvitation(ctx, org.ID, id)
-	if err != nil {
-		return GroupInvitation{}, err
-	}
-	if prev.State != GroupInvitationOpen {
-		return GroupInvitation{}, errGroupInvitationClosed
 	}
 	inv := prev
 	inv.State, inv.RevokedAt = GroupInvitationRevoked, s.now()
 	inv.Version++
 	return inv, s.closeGroupInvitation(ctx, inv, prev)
+}
+
+// openGroupInvitation reads an open invitation for an admin operation.
+// Errors: Forbidden (saying what); NotFound; Gone (not open).
+func (s *Service) openGroupInvitation(ctx context.Context, a Access, id, what string) (GroupInvitation, error) {
+	org, err := a.admin(what)
+	if err != nil {
+		return GroupInvitation{}, err
+	}
+	inv, err := s.groupInvitation(ctx, org.ID, id)
+	if err == nil && inv.State != GroupInvitationOpen {
+		return GroupInvitation{}, errGroupInvitationClosed
+	}
+	return inv, err
 }
 
 // closeGroupInvitation stores a change of state on condition of the
