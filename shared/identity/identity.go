@@ -366,6 +366,10 @@ type Store interface {
 	TOTPStore
 	// RecoveryStore keeps the users' recovery addresses (recovery.go).
 	RecoveryStore
+	// GroupInvitationStore keeps group invitations (groupinvitations.go).
+	GroupInvitationStore
+	// OrgRoleStore keeps organization roles and their grants (orgroles.go).
+	OrgRoleStore
 }
 
 // Activation is what Store.Activate writes together. For the

@@ -84,6 +84,8 @@ type Store struct {
 	passkeys      *passkeysOf                        // passkeys and spent challenges (passkeys.go)
 	totps         map[string]identity.TOTPCredential // user id -> TOTP credential (totp.go)
 	recoveries    *recoveriesOf                      // recovery emails (recovery.go)
+	groupInvs     *groupInvsOf                       // group invitations (groupinvitations.go)
+	orgRoles      *orgRolesOf                        // organization roles and grants (orgroles.go)
 }
 
 var _ identity.Store = (*Store)(nil)
