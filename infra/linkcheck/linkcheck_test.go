@@ -35,6 +35,8 @@ var (
 	// TPM and metadata code, 1.8 MB of the authorizer's binary); only
 	// functions that serve passkeys link it.
 	webauthn = []string{module + "/shared/webauthnrp", "github.com/go-webauthn/webauthn/webauthn"}
+	// otp: TOTP passcodes and QR images.
+	otp = []string{module + "/shared/otpauth", "github.com/pquerna/otp", "github.com/skip2/go-qrcode"}
 	// dialects: the APIs' routes and models, and the identity service's
 	// full wiring.
 	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/epilot", module + "/shared/environment/identityenv"}
@@ -54,8 +56,8 @@ var everyone = []string{module + "/shared/store", module + "/shared/environment"
 // request: it links the identity part of the store, identity, httpapi and
 // the DynamoDB client, nothing else of ours.
 var rules = map[string]rule{
-	"authorizer":         {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn}, required: []string{module + "/shared/identity", module + "/shared/httpapi"}},
-	"invitationdelivery": {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn}, required: []string{module + "/shared/identity"}},
+	"authorizer":         {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn, otp}, required: []string{module + "/shared/identity", module + "/shared/httpapi"}},
+	"invitationdelivery": {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn, otp}, required: []string{module + "/shared/identity"}},
 	"users":              {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/effektif", module + "/shared/oidc"}},
 	"organizations":      {forbidden: [][]string{casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
 	"windmill":           {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},

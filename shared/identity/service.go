@@ -55,6 +55,9 @@ type Service struct {
 	// TOTPIssuer names the accounts in authenticator apps; empty means
 	// DefaultTOTPIssuer.
 	TOTPIssuer string
+	// OTP computes passcodes, otpauth URIs and QR images (totp.go); set
+	// by the functions that serve TOTP (otpauth.OTP{}); nil: no TOTP.
+	OTP OTP
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

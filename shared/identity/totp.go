@@ -58,11 +58,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/hotp"
-	"github.com/pquerna/otp/totp"
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
 
@@ -175,8 +170,8 @@ var (
 func (u User) HasTOTP() bool { return u.TOTPEnrolled }
 
 // TOTPEnabled reports whether this service can enroll and check TOTP
-// credentials (its TOTPKey is set).
-func (s *Service) TOTPEnabled() bool { return len(s.TOTPKey) >= MinTOTPKeyLength }
+// credentials (its TOTPKey and OTP are set).
+func (s *Service) TOTPEnabled() bool { return len(s.TOTPKey) >= MinTOTPKeyLength && s.OTP != nil }
 
 func (s *Service) totpIssuer() string {
 	if s.TOTPIssuer != "" {
@@ -238,16 +233,13 @@ func (s *Service) enrollment(user User, secret string, withQR bool) (*TOTPEnroll
 	if err != nil {
 		return nil, failure.Wrap(err, "decode the TOTP secret")
 	}
-	key, err := totp.Generate(totp.GenerateOpts{
-		Issuer: s.totpIssuer(), AccountName: user.Email, Period: uint(TOTPPeriod / time.Second),
-		Secret: raw, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
-	})
+	uri, err := s.OTP.KeyURI(s.totpIssuer(), user.Email, raw, TOTPPeriod)
 	if err != nil {
 		return nil, failure.Wrap(err, "make the otpauth URI")
 	}
-	e := &TOTPEnrollment{Secret: secret, URI: key.URL()}
+	e := &TOTPEnrollment{Secret: secret, URI: uri}
 	if withQR {
-		png, err := qrcode.Encode(e.URI, qrcode.Medium, TOTPQRSize)
+		png, err := s.OTP.QRPNG(e.URI, TOTPQRSize)
 		if err != nil {
 			return nil, failure.Wrap(err, "make the QR code")
 		}
@@ -388,7 +380,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, callerID string, passcodes []s
 	for _, candidate := range totpSteps(now) {
 		good := true
 		for i, code := range passcodes {
-			if !codeOfStep(secret, candidate-last+int64(i), code) {
+			if !s.codeOfStep(secret, candidate-last+int64(i), code) {
 				good = false
 				break
 			}
@@ -475,7 +467,7 @@ func (s *Service) CheckTOTP(ctx context.Context, userID, passcode string) error 
 	}
 	step, matched := int64(0), false
 	for _, candidate := range totpSteps(now) {
-		if candidate > c.LastStep && codeOfStep(secret, candidate, passcode) {
+		if candidate > c.LastStep && s.codeOfStep(secret, candidate, passcode) {
 			step, matched = candidate, true
 			break
 		}
@@ -510,12 +502,23 @@ func wellFormedPasscode(code string) bool {
 	return strings.Trim(code, "0123456789") == ""
 }
 
-// codeOfStep reports whether code is the secret's passcode of the step
-// (compared in constant time by hotp).
-func codeOfStep(secret string, step int64, code string) bool {
+// OTP is the passcode and QR arithmetic of TOTP credentials (RFC 4226
+// and 6238, otpauth URIs, QR images), behind an interface so that only
+// the functions that serve TOTP link its libraries (shared/otpauth).
+type OTP interface {
+	// KeyURI is the otpauth:// URI of a six-digit SHA-1 secret.
+	KeyURI(issuer, account string, secret []byte, period time.Duration) (string, error)
+	// QRPNG is a PNG of the QR code of text, size pixels wide.
+	QRPNG(text string, size int) ([]byte, error)
+	// Valid reports whether code is the base32 secret's passcode of the
+	// time step, compared in constant time.
+	Valid(secret string, step uint64, code string) bool
+}
+
+// codeOfStep reports whether code is the secret's passcode of the step.
+func (s *Service) codeOfStep(secret string, step int64, code string) bool {
 	if step < 0 || !wellFormedPasscode(code) {
 		return false
 	}
-	ok, err := hotp.ValidateCustom(code, uint64(step), secret, hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	return s.OTP.Valid(secret, uint64(step), code)
 }

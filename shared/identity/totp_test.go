@@ -15,6 +15,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/otpauth"
 )
 
 // hotpCode is RFC 4226's HOTP (HMAC-SHA1, dynamic truncation, 6 digits),
@@ -58,6 +59,7 @@ func TestIndependentTOTPMatchesRFC6238(t *testing.T) {
 func totpWorld(t *testing.T) *world {
 	w := newWorld(t)
 	w.svc.TOTPKey = []byte("0123456789abcdef0123456789abcdef")
+	w.svc.OTP = otpauth.OTP{}
 	w.svc.TOTPIssuer = "Caseflow Test"
 	return w
 }
@@ -281,6 +283,9 @@ func TestTOTPNeedsKeyAndCaller(t *testing.T) {
 	_, err = w.svc.EnrollTOTP(w.ctx, u.ID)
 	w.fails(err, failure.Internal, "enroll with a short key")
 	w.svc.TOTPKey = []byte("0123456789abcdef0123456789abcdef")
+	_, err = w.svc.EnrollTOTP(w.ctx, u.ID)
+	w.fails(err, failure.Internal, "enroll with a key but no OTP")
+	w.svc.OTP = otpauth.OTP{}
 	_, err = w.svc.EnrollTOTP(w.ctx, "")
 	w.fails(err, failure.Unauthenticated, "enroll without a caller")
 	w.fails(w.svc.DeleteTOTP(w.ctx, ""), failure.Unauthenticated, "delete without a caller")

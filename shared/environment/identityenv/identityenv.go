@@ -13,7 +13,9 @@
 // every function; unset: no TOTP enrollment or check) and TOTP_ISSUER (the
 // name authenticator apps show; default identity.DefaultTOTPIssuer). A function that serves passkeys also sets the relying party,
 // identity.Service.WebAuthn = webauthnrp.FromEnv() (WEBAUTHN_RP_ID,
-// WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS), which only it links.
+// WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS), which only it links; one that
+// serves TOTP sets identity.Service.OTP = otpauth.OTP{} (the passcode and
+// QR libraries), likewise.
 package identityenv
 
 import (
