@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,8 @@ func TestCheckRedirect(t *testing.T) {
 	}
 	for _, bad := range []string{"//evil.example", "/\\evil.example", "javascript:alert(1)", "https://evil.example/base", "https://app.example.com/basement",
 		"https://app.example.com.evil.example/base", "https://user@app.example.com/base", "http://app.example.com/base", "/x\x00", "cases",
-		"https://app.example.com:444/base", strings.Repeat("/a", MaxRedirectLength)} {
+		"https://app.example.com:444/base", strings.Repeat("/a", MaxRedirectLength),
+		"https://app.example.com/base/../admin", "https://app.example.com/base/%2e%2e/admin", "https://app.example.com/base/./x", "/cases/../x"} {
 		if err := s.checkRedirect(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -70,6 +72,13 @@ func FuzzCheckRedirect(f *testing.F) {
 		}
 		if !strings.HasPrefix(to, "/") && !strings.HasPrefix(strings.ToLower(to), "https://app.example.com/base") {
 			t.Fatalf("%q accepted", to)
+		}
+		if u, err := url.Parse(to); err == nil {
+			for _, seg := range strings.Split(u.Path, "/") {
+				if seg == "." || seg == ".." {
+					t.Fatalf("%q accepted with a dot segment", to)
+				}
+			}
 		}
 	})
 }

@@ -255,6 +255,17 @@ const MaxRedirectLength = 2000
 // below BaseURL's). Anything else (another site, javascript:, data:,
 // control characters) is Invalid: a handover must not become an open
 // redirect.
+// dotSegments reports whether a (decoded) path has a "." or ".."
+// segment, which would leave the path it seems to be under.
+func dotSegments(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Service) checkRedirect(to string) error {
 	bad := failure.Field("redirectTo", "redirectTo must be a path on this site or a URL under %s", s.BaseURL)
 	if to == "" {
@@ -264,12 +275,15 @@ func (s *Service) checkRedirect(to string) error {
 		return bad
 	}
 	if strings.HasPrefix(to, "/") && !strings.HasPrefix(to, "//") {
-		if u, err := url.Parse(to); err == nil && u.Scheme == "" && u.Host == "" {
+		if u, err := url.Parse(to); err == nil && u.Scheme == "" && u.Host == "" && !dotSegments(u.Path) {
 			return nil
 		}
 		return bad
 	}
 	u, err := url.Parse(to)
+	if err == nil && dotSegments(u.Path) {
+		return bad
+	}
 	base, berr := url.Parse(strings.TrimRight(s.BaseURL, "/"))
 	if err != nil || berr != nil || s.BaseURL == "" || u.User != nil || !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
 		return bad
