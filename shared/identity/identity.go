@@ -268,8 +268,9 @@ type Store interface {
 	// set, the address changed: the new one is claimed (Conflict when
 	// taken) and the old one released in the same transaction.
 	UpdateUser(ctx context.Context, u User, oldEmail string) error
-	// RemoveMembership deletes the membership and stores the organization
-	// (its AdminIDs) on condition of its version, together.
+	// RemoveMembership deletes the membership, stores the organization
+	// (its AdminIDs) on condition of its version and releases the license
+	// seat the member holds, together.
 	RemoveMembership(ctx context.Context, o Organization, m Membership) error
 	// CreateOrganization writes the organization, its key (ErrOrganizationKeyTaken
 	// when taken) and the admin membership in one transaction.

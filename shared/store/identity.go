@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -413,9 +414,17 @@ func (s *DB) UpdateUser(ctx context.Context, u identity.User, oldEmail string) e
 	return versionConflict(err, "user")
 }
 
-// RemoveMembership deletes a membership, updates the organization and
-// takes the user out of their groups, together.
+// RemoveMembership deletes a membership, updates the organization, takes
+// the user out of their groups and releases the license seat they hold,
+// together.
 func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m identity.Membership) error {
+	// The seat the member holds is released with the membership: read the
+	// claim first, then release both on condition that they are unchanged.
+	var claim licenseUserItem
+	ck := licenseUserKey(m.OrganizationID, m.UserID)
+	if err := s.get(ctx, ck.PK, ck.SK, &claim); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return failure.Wrap(err, "read the member's license")
+	}
 	mk := memberKey(m.OrganizationID, m.UserID)
 	tx := s.db.WriteTx().
 		Delete(s.table.Delete(hashKey, mk.PK).Range(rangeKey, mk.SK).If("attribute_exists(pk)")).
@@ -427,6 +436,11 @@ func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m id
 	for _, gid := range m.GroupIDs {
 		gk := groupKey(m.OrganizationID, gid)
 		tx.Update(s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)"))
+	}
+	if claim.LicenseID != "" {
+		lk := licenseKey(m.OrganizationID, claim.LicenseID)
+		tx.Delete(s.table.Delete(hashKey, ck.PK).Range(rangeKey, ck.SK).If("'LicenseID' = ?", claim.LicenseID))
+		tx.Update(s.table.Update(hashKey, lk.PK).Range(rangeKey, lk.SK).Remove("UserID").Add("Version", 1).If("'UserID' = ?", m.UserID))
 	}
 	return versionConflict(tx.Run(ctx), "organization")
 }

@@ -384,6 +384,21 @@ func removeMembership(c *check) {
 
 	o.Version++
 	c.fails(c.s.RemoveMembership(c.ctx, o, m), failure.Conflict, true, "the removal of a membership that is gone")
+
+	// The seat a removed member holds is released with the membership.
+	holder, hm := c.member(o)
+	l := c.licenses(o, "team", 1)[0]
+	l.UserID, l.Version = holder.ID, 2
+	c.ok(c.s.AssignLicense(c.ctx, l, ""), "assign the seat")
+	o = c.getOrg(o.ID)
+	o.Version++
+	c.ok(c.s.RemoveMembership(c.ctx, o, hm), "remove the seat's holder")
+	if got := c.license(o, l.ID); got.UserID != "" || got.Version != 3 {
+		c.Fatalf("the removed member's seat: %+v", got)
+	}
+	next, _ := c.member(o)
+	l.UserID, l.Version = next.ID, 4
+	c.ok(c.s.AssignLicense(c.ctx, l, ""), "the released seat is assignable again")
 }
 
 func updateRole(c *check) {

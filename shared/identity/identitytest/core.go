@@ -285,8 +285,9 @@ func (s *Store) UpdateUser(_ context.Context, u identity.User, oldEmail string) 
 }
 
 // RemoveMembership deletes the membership (it must exist), stores the
-// organization on its version, deletes the membership's username and
-// takes the user out of the membership's groups (which must exist).
+// organization on its version, deletes the membership's username, takes
+// the user out of the membership's groups (which must exist) and releases
+// the license seat the member holds.
 func (s *Store) RemoveMembership(_ context.Context, o identity.Organization, m identity.Membership) error {
 	defer s.lock()()
 	var tx transaction
@@ -297,6 +298,12 @@ func (s *Store) RemoveMembership(_ context.Context, o identity.Organization, m i
 	}
 	for _, gid := range m.GroupIDs {
 		tx.add("group", m.OrganizationID, gid)
+	}
+	claim := pair{m.OrganizationID, m.UserID}
+	held, holds := s.claims[claim]
+	if holds {
+		tx.add("licuser", m.OrganizationID, m.UserID)
+		tx.add("license", m.OrganizationID, held)
 	}
 	if err := tx.check(); err != nil {
 		return err
@@ -323,6 +330,15 @@ func (s *Store) RemoveMembership(_ context.Context, o identity.Organization, m i
 		g.UserIDs = withoutItem(g.UserIDs, m.UserID)
 		g.Version++
 		s.groups[k] = g
+	}
+	if holds {
+		delete(s.claims, claim)
+		lk := pair{m.OrganizationID, held}
+		if l, ok := s.licenses[lk]; ok && l.UserID == m.UserID {
+			l.UserID = ""
+			l.Version++
+			s.licenses[lk] = l
+		}
 	}
 	return s.wrote()
 }
