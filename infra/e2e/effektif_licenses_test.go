@@ -71,7 +71,6 @@ func TestLicensesPurchaseAssignAndSeats(t *testing.T) {
 	}
 	expect(t, call(t, "GET", org+"/licenses/"+first, b.Token, nil), http.StatusOK)
 	expectError(t, call(t, "GET", org+"/licenses/"+first, signUp(t, "License Outsider").Token, nil), http.StatusNotFound)
-
 	profiled := expect(t, call(t, "POST", org+"/licenseProfiles/team", a.Token, nil), http.StatusOK).JSON(t)
 	if profiled["licenseType"] != "team" {
 		t.Fatalf("profile: %v", profiled)
@@ -83,4 +82,15 @@ func TestLicensesPurchaseAssignAndSeats(t *testing.T) {
 	}
 	expectError(t, call(t, "POST", org+"/licenseProfiles/diamond", a.Token, nil), http.StatusBadRequest)
 	expectError(t, call(t, "POST", org+"/licenseProfiles/team", b.Token, nil), http.StatusForbidden)
+
+	// A member who is removed gives their seat back.
+	held := expect(t, call(t, "GET", org+"/info/licenses", a.Token, nil), http.StatusOK).JSON(t)["free"]
+	holder := b
+	if statuses[1] == 200 {
+		holder = c
+	}
+	expect(t, call(t, "DELETE", org+"/users/"+holder.UserID, a.Token, nil), http.StatusNoContent)
+	if s := expect(t, call(t, "GET", org+"/info/licenses", a.Token, nil), http.StatusOK).JSON(t); s["free"] != held.(float64)+1 {
+		t.Fatalf("seats after removing the holder: %v (free was %v)", s, held)
+	}
 }
