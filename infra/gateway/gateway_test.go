@@ -101,6 +101,9 @@ func TestRoutePrecedence(t *testing.T) {
 		{"GET", "/api/v1/acme/users", "", nil},
 		{"GET", "/api/v1/about/", "", nil},
 		{"GET", "/api/v1//users/x", "", nil},
+		// Empty inner segments are dropped (10Duke's samples write a double slash).
+		{"GET", "/api/v1//acme", "GET /api/v1/{organizationKey}", map[string]string{"organizationKey": "acme"}},
+		{"GET", "/api//v1/about", "GET /api/v1/about", nil},
 	}
 	checkMatches(t, rt, cases)
 }

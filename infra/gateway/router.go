@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
+	"github.com/effektif-serverless/caseflow/shared/httpapi"
 )
 
 // segment kinds, in order of precedence: a literal segment beats a
@@ -68,7 +69,10 @@ func newRouter(routes []samtemplate.Route) *router {
 // match returns the route for method and the raw (escaped) path, with the
 // path parameters, or nil.
 func (rt *router) match(method, rawPath string) (*route, map[string]string) {
-	parts := strings.Split(strings.TrimPrefix(rawPath, "/"), "/")
+	// Empty inner segments are dropped, as the functions' router does
+	// (httpapi.CollapseSlashes): "/api/idp/v1//organizations" is
+	// "/api/idp/v1/organizations".
+	parts := httpapi.CollapseSlashes(strings.Split(strings.TrimPrefix(rawPath, "/"), "/"))
 	var best *route
 	var bestParams map[string]string
 	for _, r := range rt.routes {

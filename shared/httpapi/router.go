@@ -62,8 +62,24 @@ func (n *node) suffixedChild(name, suffix, pattern string) *node {
 	return c
 }
 
+// splitPath splits a path into its segments. Empty segments inside the
+// path are dropped (a client that writes "/api/idp/v1//organizations", as
+// 10Duke's samples do, reaches "/api/idp/v1/organizations"); a trailing
+// slash stays an empty last segment (routes ending in "{$}").
 func splitPath(p string) []string {
-	return strings.Split(strings.TrimPrefix(p, "/"), "/")
+	return CollapseSlashes(strings.Split(strings.TrimPrefix(p, "/"), "/"))
+}
+
+// CollapseSlashes drops the empty segments of a split path but a last
+// one; both routers (this one and the local gateway's) match with it.
+func CollapseSlashes(parts []string) []string {
+	out := parts[:0:0]
+	for i, s := range parts {
+		if s != "" || i == len(parts)-1 {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // add registers a handler for "METHOD /path"; it panics on a malformed or

@@ -33,6 +33,10 @@ func TestRouterPrecedence(t *testing.T) {
 		{"/api/v1/o/workflows/w/export/bpmn", "GET /api/v1/{organizationKey}/workflows/{id}/export/bpmn", "o|||w"},
 		{"/api/v1/", "", ""},
 		{"/api/v1/acme/nothing", "", ""},
+		// Empty inner segments are dropped (10Duke's samples write a double slash).
+		{"/api/v1//about", "GET /api/v1/about", "|||"},
+		{"/api//v1/acme//users", "GET /api/v1/{organizationKey}/users", "acme|||"},
+		{"/api/v1/o/workflows//w/export/bpmn/", "GET /api/v1/{organizationKey}/workflows/{id}/export/bpmn/{$}", "o|||w"},
 	}
 	for _, c := range cases {
 		w := httptest.NewRecorder()
