@@ -10,21 +10,15 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/effektif-serverless/caseflow/infra/awslocal"
-	"github.com/effektif-serverless/caseflow/infra/internal/proc"
 )
 
 // epilotContractDir holds the contract tests of the epilot User API: a
@@ -54,55 +48,9 @@ const epilotGroup = "Contract Reviewers"
 // with node's output; so does an operation of the SDK's definition that no
 // node test got a 2xx answer from.
 func TestEpilotContract(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs the local stack")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("the epilot contract tests need Node.js 20+, and `node` is not on PATH (install it with: apt-get install -y nodejs npm)")
-	}
-	dir, err := filepath.Abs(epilotContractDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	var npmLog bytes.Buffer
-	if err := awslocal.EnsureNodeModules(ctx, dir, &npmLog); err != nil {
-		t.Fatalf("install the npm packages of %s: %v\n%s", dir, err, npmLog.String())
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.test.mjs"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no *.test.mjs in %s (%v)", dir, err)
-	}
-	for i, f := range files {
-		files[i] = filepath.Base(f)
-	}
-	sort.Strings(files)
-
+	suite := nodeContract{what: "the epilot contract tests", dir: epilotContractDir, timeout: 15 * time.Minute, prefix: "EPT_"}
 	opsLog := filepath.Join(t.TempDir(), "operations.log")
-	env := append(epilotContractEnv(t), "EPT_OPS_LOG="+opsLog)
-	// Files one after the other: they share seeded accounts, and the machine is small.
-	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
-	cmd := exec.Command(node, args...)
-	var out bytes.Buffer
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out
-	cmd.Env = append(environWithout(nil, "EPT_"), env...)
-	p, err := proc.Start(cmd)
-	if err != nil {
-		t.Fatalf("start node: %v", err)
-	}
-	select {
-	case <-p.Done():
-	case <-ctx.Done():
-		p.Kill()
-		<-p.Done()
-		t.Fatalf("node --test did not finish in time:\n%s", out.String())
-	}
-	if p.Err() != nil {
-		t.Fatalf("node --test %s failed (%v):\n%s", strings.Join(files, " "), p.Err(), out.String())
-	}
-	t.Logf("node --test:\n%s", out.String())
+	dir := suite.run(t, func() []string { return append(epilotContractEnv(t), "EPT_OPS_LOG="+opsLog) })
 	if missing := epilotUncovered(t, dir, opsLog); len(missing) > 0 {
 		t.Fatalf("no node test got a 2xx answer from these operations of the SDK's definition: %v", missing)
 	}

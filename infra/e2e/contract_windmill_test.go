@@ -1,18 +1,10 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/effektif-serverless/caseflow/infra/awslocal"
-	"github.com/effektif-serverless/caseflow/infra/internal/proc"
 )
 
 // windmillContractDir holds the contract tests of the Windmill UserApi: a
@@ -40,54 +32,9 @@ var windmillClientEnv = []string{"BASE_URL", "BASE_INTERNAL_URL", "WM_TOKEN", "W
 // it, and hands them to the node tests in WMT_* environment variables. A
 // failing node test fails this test with node's output.
 func TestWindmillContract(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs the local stack")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("the Windmill contract tests need Node.js 20+, and `node` is not on PATH (install it with: apt-get install -y nodejs npm)")
-	}
-	dir, err := filepath.Abs(windmillContractDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	var npmLog bytes.Buffer
-	if err := awslocal.EnsureNodeModules(ctx, dir, &npmLog); err != nil {
-		t.Fatalf("install the npm packages of %s: %v\n%s", dir, err, npmLog.String())
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.test.mjs"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no *.test.mjs in %s (%v)", dir, err)
-	}
-	for i, f := range files {
-		files[i] = filepath.Base(f)
-	}
-	sort.Strings(files)
-
-	env := windmillContractEnv(t)
-	// Files one after the other: they share seeded accounts, and the machine is small.
-	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, files...)
-	cmd := exec.Command(node, args...)
-	var out bytes.Buffer
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out
-	cmd.Env = append(environWithout(windmillClientEnv, "WMT_"), env...)
-	p, err := proc.Start(cmd)
-	if err != nil {
-		t.Fatalf("start node: %v", err)
-	}
-	select {
-	case <-p.Done():
-	case <-ctx.Done():
-		p.Kill()
-		<-p.Done()
-		t.Fatalf("node --test did not finish in time:\n%s", out.String())
-	}
-	if p.Err() != nil {
-		t.Fatalf("node --test %s failed (%v):\n%s", strings.Join(files, " "), p.Err(), out.String())
-	}
-	t.Logf("node --test:\n%s", out.String())
+	suite := nodeContract{what: "the Windmill contract tests", dir: windmillContractDir, timeout: 10 * time.Minute,
+		clientEnv: windmillClientEnv, prefix: "WMT_"}
+	suite.run(t, func() []string { return windmillContractEnv(t) })
 }
 
 // windmillContractEnv seeds the stack through the Effektif API and answers
