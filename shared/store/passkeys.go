@@ -7,11 +7,11 @@ import (
 	"errors"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
 // Keys of the passkey items (identity.PasskeyStore):
@@ -180,18 +180,6 @@ func txOutcome(err error, what string) error {
 	return nil
 }
 
-// txConflict reports whether a transaction was canceled because another
-// one was writing one of its items at the same time (DynamoDB does not
-// queue them): a race to answer with a retryable Conflict, not a fault.
-func txConflict(err error) bool {
-	var txe *types.TransactionCanceledException
-	if !errors.As(err, &txe) {
-		return false
-	}
-	for _, r := range txe.CancellationReasons {
-		if r.Code != nil && *r.Code == "TransactionConflict" {
-			return true
-		}
-	}
-	return false
-}
+// txConflict reports a transaction that another one got in the way of
+// (onetable.TransactionConflict).
+func txConflict(err error) bool { return onetable.TransactionConflict(err) }
