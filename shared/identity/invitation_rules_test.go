@@ -210,3 +210,30 @@ func TestRecordDelivery(t *testing.T) {
 		t.Fatalf("the invitation's status: %+v", invs)
 	}
 }
+
+// TestExpiredInvitationIsReplaced: an invitation past its time no longer
+// blocks the address (TTL deletes the item only later): inviting it again
+// makes a new invitation and its code, and the old code stays dead.
+func TestExpiredInvitationIsReplaced(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Expiring Invitations")
+	n := identity.NewMember{Email: "late@example.com"}
+	_, err := w.svc.AddMember(w.ctx, w.in(admin.ID, o.Key), n)
+	w.ok(err, "invite")
+	first := w.mail.code("late@example.com")
+	_, err = w.svc.AddMember(w.ctx, w.in(admin.ID, o.Key), n)
+	w.fails(err, failure.Invalid, "invite again while the invitation is open")
+
+	w.now = w.now.Add(identity.InvitationTTL + time.Minute)
+	_, err = w.svc.AddMember(w.ctx, w.in(admin.ID, o.Key), n)
+	w.ok(err, "invite again after the invitation expired")
+	second := w.mail.code("late@example.com")
+	if second == first {
+		t.Fatal("the new invitation mailed the old code")
+	}
+	_, err = w.svc.Registration(w.ctx, first)
+	w.fails(err, failure.NotFound, "the expired invitation's code")
+	if _, err := w.svc.Registration(w.ctx, second); err != nil {
+		t.Fatalf("the new invitation's code: %v", err)
+	}
+}

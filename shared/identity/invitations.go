@@ -79,9 +79,10 @@ type NewMember struct {
 // The membership offered (NewMember.Admin, Operator, Username) is the
 // invitee's on acceptance; a username is checked at once (Invalid for a bad
 // shape, ErrUsernameTaken when a member holds it) and again on acceptance.
-// Permission: admins. Errors: as Tenant; Forbidden; Invalid (a bad
-// address or name, an address that is a member already, or invited
-// already: resend instead); Conflict.
+// An expired invitation of the address is replaced. Permission: admins.
+// Errors: as Tenant; Forbidden; Invalid (a bad address or name, an
+// address that is a member already, or invited already: resend instead);
+// Conflict.
 func (s *Service) AddMember(ctx context.Context, a Access, n NewMember) (*Invitation, error) {
 	org, m := a.Organization, a.Membership
 	if !m.IsAdmin() {
@@ -128,10 +129,26 @@ func (s *Service) invite(ctx context.Context, org Organization, callerID string,
 	inv := Invitation{OrganizationID: org.ID, Email: email, InvitedBy: callerID, FirstName: n.FirstName, LastName: n.LastName,
 		Admin: n.Admin, Operator: n.Operator, Username: n.Username, CodeHash: secret.TokenHash(code), Status: InvitationSent, Created: now, Expires: now.Add(InvitationTTL), Version: 1}
 	reg := s.invitationRegistration(org, inv)
-	if err := s.Store.CreateInvitation(ctx, inv, reg); err != nil {
+	err = s.Store.CreateInvitation(ctx, inv, reg)
+	if failure.Is(err, failure.Invalid) && s.dropExpiredInvitation(ctx, org, email) {
+		err = s.Store.CreateInvitation(ctx, inv, reg)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return s.sendInvitation(ctx, org, inv, code)
+}
+
+// dropExpiredInvitation deletes the address's invitation to the
+// organization when it has expired (DynamoDB's TTL deletes it only some
+// time later), so that the address can be invited again; it reports
+// whether it did.
+func (s *Service) dropExpiredInvitation(ctx context.Context, org Organization, email string) bool {
+	old, err := s.Store.GetInvitation(ctx, org.ID, NormalizeEmail(email))
+	if err != nil || s.now().Before(old.Expires) {
+		return false
+	}
+	return s.Store.DeleteInvitation(ctx, old) == nil
 }
 
 func (s *Service) invitationRegistration(org Organization, inv Invitation) Registration {
