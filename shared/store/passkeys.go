@@ -11,7 +11,6 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
 // Keys of the passkey items (identity.PasskeyStore):
@@ -87,7 +86,7 @@ func (s *DB) AddPasskey(ctx context.Context, c identity.PasskeyCredential, max i
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		return txOutcome(err, "store passkey")
+		return txOutcome(err, "user's passkeys", "store passkey")
 	case addPasskeyItem, addPasskeyOwner:
 		return identity.ErrPasskeyTaken
 	case addPasskeyCount:
@@ -135,7 +134,7 @@ func (s *DB) DeletePasskey(ctx context.Context, userID string, credentialID []by
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		return txOutcome(err, "delete passkey")
+		return txOutcome(err, "user's passkeys", "delete passkey")
 	case 0:
 		return failure.New(failure.NotFound, "no such passkey")
 	default:
@@ -166,20 +165,3 @@ func (s *DB) RecordPasskeyUse(ctx context.Context, c identity.PasskeyCredential,
 	}
 	return nil
 }
-
-// txOutcome is the error of a transaction in which no condition failed:
-// nil, a retryable Conflict when it raced another transaction, else a
-// fault.
-func txOutcome(err error, what string) error {
-	if txConflict(err) {
-		return failure.Race("user's passkeys")
-	}
-	if err != nil {
-		return failure.Wrap(err, "%s", what)
-	}
-	return nil
-}
-
-// txConflict reports a transaction that another one got in the way of
-// (onetable.TransactionConflict).
-func txConflict(err error) bool { return onetable.TransactionConflict(err) }

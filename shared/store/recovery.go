@@ -51,7 +51,7 @@ func (s *DB) AddRecoveryEmail(ctx context.Context, e identity.RecoveryEmail, max
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		return recoveryOutcome(err, "store recovery email")
+		return txOutcome(err, "recovery email", "store recovery email")
 	case 0:
 		return identity.ErrRecoveryIDTaken
 	case 1:
@@ -59,16 +59,6 @@ func (s *DB) AddRecoveryEmail(ctx context.Context, e identity.RecoveryEmail, max
 	default:
 		return identity.ErrTooManyRecoveryEmails
 	}
-}
-
-func recoveryOutcome(err error, what string) error {
-	if txConflict(err) {
-		return failure.Race("recovery email")
-	}
-	if err != nil {
-		return failure.Wrap(err, "%s", what)
-	}
-	return nil
 }
 
 // RecoveryEmailsOfUser is one strongly consistent, bounded Query.
@@ -116,7 +106,7 @@ func (s *DB) UpdateRecoveryEmail(ctx context.Context, e identity.RecoveryEmail, 
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		return recoveryOutcome(err, "store recovery email")
+		return txOutcome(err, "recovery email", "store recovery email")
 	case 0:
 		return failure.Race("recovery email")
 	default:
@@ -135,7 +125,7 @@ func (s *DB) DeleteRecoveryEmail(ctx context.Context, e identity.RecoveryEmail) 
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		return recoveryOutcome(err, "delete recovery email")
+		return txOutcome(err, "recovery email", "delete recovery email")
 	case 0:
 		return failure.New(failure.NotFound, "no such recovery email")
 	default:
@@ -153,7 +143,7 @@ func (s *DB) TakeRecoveryKey(ctx context.Context, t identity.OneTime, e identity
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		return recoveryOutcome(err, "validate recovery email")
+		return txOutcome(err, "recovery email", "validate recovery email")
 	case 0:
 		return failure.Race(t.Kind + " token")
 	default:

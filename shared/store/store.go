@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/store/internal/onetable"
 )
 
@@ -51,6 +52,23 @@ func parseTime(s string) time.Time                 { return onetable.ParseTime(s
 func notFound(err error, what string) error        { return onetable.NotFound(err, what) }
 func failedCondition(err error) int                { return onetable.FailedCondition(err) }
 func versionConflict(err error, what string) error { return onetable.VersionConflict(err, what) }
+
+// txConflict reports a transaction that another one got in the way of
+// (onetable.TransactionConflict).
+func txConflict(err error) bool { return onetable.TransactionConflict(err) }
+
+// txOutcome is the error of a transaction in which no condition failed:
+// nil, a retryable Conflict on thing when it raced another transaction
+// (txConflict), else a fault of what.
+func txOutcome(err error, thing, what string) error {
+	if txConflict(err) {
+		return failure.Race(thing)
+	}
+	if err != nil {
+		return failure.Wrap(err, "%s", what)
+	}
+	return nil
+}
 
 func versioned(put *dynamo.Put, isNew bool, version int) *dynamo.Put {
 	return onetable.Versioned(put, isNew, version)

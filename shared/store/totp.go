@@ -59,13 +59,7 @@ func (s *DB) ActivateTOTP(ctx context.Context, c identity.TOTPCredential) error 
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		if txConflict(err) {
-			return failure.Race("TOTP credential")
-		}
-		if err != nil {
-			return failure.Wrap(err, "verify TOTP credential")
-		}
-		return nil
+		return txOutcome(err, "TOTP credential", "verify TOTP credential")
 	case 0:
 		return failure.Race("TOTP credential")
 	default:
@@ -99,13 +93,7 @@ func (s *DB) DeleteTOTP(ctx context.Context, userID string) error {
 		Run(ctx)
 	switch failedCondition(err) {
 	case -1:
-		if txConflict(err) {
-			return failure.Race("TOTP credential")
-		}
-		if err != nil {
-			return failure.Wrap(err, "delete TOTP credential")
-		}
-		return nil
+		return txOutcome(err, "TOTP credential", "delete TOTP credential")
 	case 0:
 		return failure.New(failure.NotFound, "no TOTP credential")
 	default:
