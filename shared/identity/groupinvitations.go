@@ -322,32 +322,11 @@ func CheckWelcomeURLTemplate(template string) error {
 // kept, so a later send replaces it). Permission: admins. Errors:
 // Forbidden; NotFound; Invalid (the template); Gone (not open).
 func (s *Service) SendGroupInvitation(ctx context.Context, a Access, id, memberWelcomeURLTemplate string) (GroupInvitation, error) {
-	if a.IsAdmin() {
-		if err := CheckWelcomeURLTemplate(memberWelcomeURLTemplate); err != nil {
-			return GroupInvitation{}, err
-		}
-	}
 	org := a.Organization
-	prev, err := s.openGroupInvitation(ctx, a, id, "send invitations")
+	inv, link, err := s.newGroupInvitationToken(ctx, a, id, memberWelcomeURLTemplate, true)
 	if err != nil {
 		return GroupInvitation{}, err
 	}
-	token, err := secret.NewCode()
-	if err != nil {
-		return GroupInvitation{}, failure.Wrap(err, "make invitation token")
-	}
-	now := s.now()
-	inv := prev
-	inv.TokenHash, inv.TokenExpires, inv.SentAt = secret.TokenHash(token), now.Add(GroupInvitationTTL), now
-	inv.Delivery, inv.DeliveryError = GroupDeliveryRequested, ""
-	inv.Sends++
-	inv.Version++
-	// The token is stored before the mail goes: a mail never carries a
-	// token that does not work.
-	if err := s.Store.SaveGroupInvitation(ctx, inv, prev); err != nil {
-		return GroupInvitation{}, err
-	}
-	link := strings.Replace(memberWelcomeURLTemplate, WelcomeKeyPlaceholder, url.QueryEscape(token), 1)
 	u, _ := url.Parse(link)
 	_, _, sendErr := s.sendLimited(ctx, mail.Message{To: inv.Email, Subject: "You are invited to " + mailSafe(org.Name),
 		Text: groupInvitationText(org, inv, link, u.Hostname())}, "group invitation")
@@ -364,6 +343,48 @@ func (s *Service) SendGroupInvitation(ctx context.Context, a Access, id, memberW
 		return GroupInvitation{}, err
 	}
 	return failed, nil
+}
+
+// GroupInvitationLink makes the open invitation a new single-use token,
+// valid GroupInvitationTTL, as SendGroupInvitation does, but mails
+// nothing: it answers the link (the template with the token in its
+// place) for the caller to deliver (10Duke's create without send). The
+// token of an earlier send or link stops working. Permission: admins.
+// Errors: as SendGroupInvitation.
+func (s *Service) GroupInvitationLink(ctx context.Context, a Access, id, memberWelcomeURLTemplate string) (GroupInvitation, string, error) {
+	return s.newGroupInvitationToken(ctx, a, id, memberWelcomeURLTemplate, false)
+}
+
+// newGroupInvitationToken stores a new token of the open invitation (a
+// send when mailed) and answers the link that carries it. The token is
+// stored before any mail goes: a mail never carries a token that does
+// not work.
+func (s *Service) newGroupInvitationToken(ctx context.Context, a Access, id, memberWelcomeURLTemplate string, mailed bool) (GroupInvitation, string, error) {
+	if a.IsAdmin() {
+		if err := CheckWelcomeURLTemplate(memberWelcomeURLTemplate); err != nil {
+			return GroupInvitation{}, "", err
+		}
+	}
+	prev, err := s.openGroupInvitation(ctx, a, id, "send invitations")
+	if err != nil {
+		return GroupInvitation{}, "", err
+	}
+	token, err := secret.NewCode()
+	if err != nil {
+		return GroupInvitation{}, "", failure.Wrap(err, "make invitation token")
+	}
+	now := s.now()
+	inv := prev
+	inv.TokenHash, inv.TokenExpires = secret.TokenHash(token), now.Add(GroupInvitationTTL)
+	if mailed {
+		inv.SentAt, inv.Delivery, inv.DeliveryError = now, GroupDeliveryRequested, ""
+		inv.Sends++
+	}
+	inv.Version++
+	if err := s.Store.SaveGroupInvitation(ctx, inv, prev); err != nil {
+		return GroupInvitation{}, "", err
+	}
+	return inv, strings.Replace(memberWelcomeURLTemplate, WelcomeKeyPlaceholder, url.QueryEscape(token), 1), nil
 }
 
 func groupInvitationText(org Organization, inv GroupInvitation, link, host string) string {

@@ -355,3 +355,31 @@ func TestGroupInvitationConcurrentAcceptsOneWins(t *testing.T) {
 		t.Fatalf("state %s", got.State)
 	}
 }
+
+func TestGroupInvitationLinkIsNotMailed(t *testing.T) {
+	w := newWorld(t)
+	g := w.groupOrg("Linked")
+	a := w.in(g.admin.ID, g.org.Key)
+	invitee := w.account("linked@example.com")
+	inv, err := w.svc.CreateGroupInvitation(w.ctx, a, identity.NewGroupInvitation{Email: invitee.Email, GroupIDs: []string{g.sales.ID}})
+	w.ok(err, "create")
+	_, _, err = w.svc.GroupInvitationLink(w.ctx, w.in(g.member.ID, g.org.Key), inv.ID, welcome)
+	w.fails(err, failure.Forbidden, "a member's link")
+	first, link, err := w.svc.GroupInvitationLink(w.ctx, a, inv.ID, welcome)
+	w.ok(err, "link")
+	if first.Delivery != "" || first.Sends != 0 || len(w.mail.to(invitee.Email)) != 0 {
+		t.Errorf("a link was delivered: %+v", first)
+	}
+	u, err := url.Parse(link)
+	w.ok(err, "parse link")
+	_, link2, err := w.svc.GroupInvitationLink(w.ctx, a, inv.ID, welcome)
+	w.ok(err, "second link")
+	u2, _ := url.Parse(link2)
+	_, err = w.svc.AcceptGroupInvitation(w.ctx, invitee.ID, u.Query().Get("key"))
+	w.fails(err, failure.NotFound, "the replaced link")
+	done, err := w.svc.AcceptGroupInvitation(w.ctx, invitee.ID, u2.Query().Get("key"))
+	w.ok(err, "accept by the latest link")
+	if done.State != identity.GroupInvitationAccepted {
+		t.Errorf("state %q", done.State)
+	}
+}

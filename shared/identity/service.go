@@ -412,37 +412,47 @@ var errBadCredentials = failure.New(failure.Unauthenticated, "the email address 
 // arrive at once on however many Lambda instances; a successful login gives
 // its reservation back, and earlier failures stay counted.
 func (s *Service) Login(ctx context.Context, email, password string) (Login, error) {
+	user, err := s.checkPassword(ctx, email, password)
+	if err != nil {
+		return Login{}, err
+	}
+	return s.startSession(ctx, user)
+}
+
+// checkPassword is the first factor of a password login, with Login's
+// throttle and errors: the user whose address and password these are.
+func (s *Service) checkPassword(ctx context.Context, email, password string) (User, error) {
 	if email == "" || password == "" || len(email) > MaxEmailLength || len(password) > MaxPasswordLength {
-		return Login{}, errBadCredentials
+		return User{}, errBadCredentials
 	}
 	normalized, now := NormalizeEmail(email), s.now()
 	attempt := loginLimit(normalized)
 	throttle, ok, err := s.Store.Reserve(ctx, attempt, MaxFailedLogins, LoginWindow, now)
 	if err != nil {
-		return Login{}, err
+		return User{}, err
 	}
 	if !ok {
-		return Login{}, throttled(throttle, now, "failed logins of this address")
+		return User{}, throttled(throttle, now, "failed logins of this address")
 	}
 	userID, err := s.Store.UserIDByEmail(ctx, normalized)
 	if failure.Is(err, failure.NotFound) {
 		secret.BurnPasswordCheck(password)
-		return Login{}, errBadCredentials
+		return User{}, errBadCredentials
 	}
 	if err != nil {
-		return Login{}, err
+		return User{}, err
 	}
 	user, err := s.Store.GetUser(ctx, userID)
 	if err != nil {
-		return Login{}, err
+		return User{}, err
 	}
 	if ok, err := secret.VerifyPassword(user.PasswordHash, password); err != nil || !ok || user.Disabled {
-		return Login{}, errBadCredentials
+		return User{}, errBadCredentials
 	}
 	if err := s.Store.Release(ctx, attempt, throttle); err != nil {
-		return Login{}, err
+		return User{}, err
 	}
-	return s.startSession(ctx, user)
+	return user, nil
 }
 
 // loginLimit names the counter of an address's password logins.

@@ -192,10 +192,17 @@ func (s *Service) takeOneTime(ctx context.Context, kind, code string, change fun
 
 // startSession makes a new session for a user and answers the login.
 func (s *Service) startSession(ctx context.Context, user User) (Login, error) {
+	return s.startSessionOf(ctx, user, false)
+}
+
+// startSessionOf makes a new session for a user, read-only or not, and
+// answers the login.
+func (s *Service) startSessionOf(ctx context.Context, user User, readOnly bool) (Login, error) {
 	token, session, err := s.newSession(user.ID)
 	if err != nil {
 		return Login{}, err
 	}
+	session.ReadOnly = readOnly
 	if err := s.Store.PutSession(ctx, session); err != nil {
 		return Login{}, err
 	}
