@@ -78,6 +78,35 @@ func (s *Service) ResolveCurrent(ctx context.Context, c Caller) (Access, error) 
 	return Access{}, errNoCurrentOrganization
 }
 
+// Accesses resolves the caller in each of their organizations at once
+// (one read of their memberships): for the dialects whose routes name no
+// organization and that answer across the caller's organizations
+// (10Duke's users and roles). A token bound to an organization resolves
+// there only; disabled memberships and disabled organizations are left
+// out, as Resolve refuses them. Errors: Unauthenticated without a caller.
+func (s *Service) Accesses(ctx context.Context, c Caller) ([]Access, error) {
+	if c.UserID == "" {
+		return nil, failure.New(failure.Unauthenticated, "a valid token is required")
+	}
+	ms, orgs, err := s.Organizations(ctx, c.UserID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Organization, len(orgs))
+	for _, o := range orgs {
+		byID[o.ID] = o
+	}
+	var out []Access
+	for _, m := range ms {
+		o, ok := byID[m.OrganizationID]
+		if !ok || m.Disabled || c.OrganizationID != "" && c.OrganizationID != m.OrganizationID {
+			continue
+		}
+		out = append(out, Access{Caller: c, Organization: o, Membership: m})
+	}
+	return out, nil
+}
+
 // ResolveID resolves the caller in the organization with the id. Errors:
 // as Resolve (NotFound for an organization the caller is no member of).
 func (s *Service) ResolveID(ctx context.Context, c Caller, organizationID string) (Access, error) {

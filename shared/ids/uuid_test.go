@@ -52,3 +52,21 @@ func FuzzUUIDForm(f *testing.F) {
 		}
 	})
 }
+
+func TestTaggedUUID(t *testing.T) {
+	id := New()
+	u, ok := ToTaggedUUID(id, 2)
+	if !ok {
+		t.Fatal("no tagged form")
+	}
+	if back, tag, ok := FromTaggedUUID(u); !ok || back != id || tag != 2 {
+		t.Errorf("FromTaggedUUID(%s) = %s %d %v", u, back, tag, ok)
+	}
+	if _, ok := FromUUID(u); ok {
+		t.Errorf("a tagged UUID read as an id's UUID form")
+	}
+	plain, _ := ToUUID(id)
+	if back, tag, ok := FromTaggedUUID(plain); !ok || back != id || tag != 0 {
+		t.Errorf("the plain form: %s %d %v", back, tag, ok)
+	}
+}
