@@ -107,7 +107,11 @@ type GroupInvitation struct {
 	RevokedAt        time.Time
 	// AcceptedBy is the user who accepted.
 	AcceptedBy string
-	Version    int
+	// WelcomeTemplate is the member welcome URL template of the latest
+	// send or link (with WelcomeKeyPlaceholder), answered in its place of
+	// the token; "" before the first.
+	WelcomeTemplate string `dynamo:",omitempty"`
+	Version         int
 }
 
 // NewGroupInvitation is what an admin asks for. ID may be given (an id of
@@ -208,8 +212,8 @@ func (s *Service) CreateGroupInvitation(ctx context.Context, a Access, n NewGrou
 		return GroupInvitation{}, err
 	}
 	groupIDs := set(n.GroupIDs)
-	if len(groupIDs) == 0 || len(groupIDs) > MaxGroupInvitationGroups {
-		return GroupInvitation{}, failure.Field("groupIds", "groupIds must name 1 to %d groups", MaxGroupInvitationGroups)
+	if len(groupIDs) > MaxGroupInvitationGroups {
+		return GroupInvitation{}, failure.Field("groupIds", "groupIds names at most %d groups", MaxGroupInvitationGroups)
 	}
 	if err := ids.CheckAll("groupIds", groupIDs); err != nil {
 		return GroupInvitation{}, err
@@ -376,6 +380,7 @@ func (s *Service) newGroupInvitationToken(ctx context.Context, a Access, id, mem
 	now := s.now()
 	inv := prev
 	inv.TokenHash, inv.TokenExpires = secret.TokenHash(token), now.Add(GroupInvitationTTL)
+	inv.WelcomeTemplate = memberWelcomeURLTemplate
 	if mailed {
 		inv.SentAt, inv.Delivery, inv.DeliveryError = now, GroupDeliveryRequested, ""
 		inv.Sends++
@@ -512,6 +517,64 @@ func (s *Service) byToken(ctx context.Context, token string) (GroupInvitation, e
 // Forbidden (another address; a disabled membership); Conflict (a group
 // or the member's groups full).
 func (s *Service) AcceptGroupInvitation(ctx context.Context, callerID, token string) (GroupInvitation, error) {
+	return s.acceptGroupInvitation(ctx, callerID, token, "")
+}
+
+// AcceptGroupInvitationLink is AcceptGroupInvitation for a caller who
+// names the invitation and the member welcome URL as they landed on it
+// (10Duke's accept): the token is read from the link at the place its
+// template (WelcomeTemplate) holds it, and must be this invitation's.
+// Errors: as AcceptGroupInvitation; NotFound for a link that is not the
+// invitation's.
+func (s *Service) AcceptGroupInvitationLink(ctx context.Context, callerID, id, landedURL string) (GroupInvitation, error) {
+	token, err := s.welcomeToken(ctx, id, landedURL)
+	if err != nil {
+		return GroupInvitation{}, err
+	}
+	return s.acceptGroupInvitation(ctx, callerID, token, id)
+}
+
+// DeclineGroupInvitationLink is DeclineGroupInvitation by the invitation
+// and its landed link, as AcceptGroupInvitationLink.
+func (s *Service) DeclineGroupInvitationLink(ctx context.Context, callerID, id, landedURL string) (GroupInvitation, error) {
+	token, err := s.welcomeToken(ctx, id, landedURL)
+	if err != nil {
+		return GroupInvitation{}, err
+	}
+	return s.declineGroupInvitation(ctx, callerID, token, id)
+}
+
+// errNotTheLink refuses a landed link that is not the invitation's.
+var errNotTheLink = failure.New(failure.NotFound, "the link is not this invitation's")
+
+// welcomeToken reads the token out of a landed member welcome URL of the
+// invitation, by its template.
+func (s *Service) welcomeToken(ctx context.Context, id, landedURL string) (string, error) {
+	if !ids.Valid(id) || len(landedURL) > MaxWelcomeURLTemplate+200 {
+		return "", errNotTheLink
+	}
+	orgID, err := s.GroupInvitationOrganization(ctx, id)
+	if err != nil {
+		return "", errNotTheLink
+	}
+	inv, err := s.groupInvitation(ctx, orgID, id)
+	if err != nil {
+		return "", errNotTheLink
+	}
+	prefix, suffix, ok := strings.Cut(inv.WelcomeTemplate, WelcomeKeyPlaceholder)
+	if !ok || len(landedURL) <= len(prefix)+len(suffix) || !strings.HasPrefix(landedURL, prefix) || !strings.HasSuffix(landedURL, suffix) {
+		return "", errNotTheLink
+	}
+	token, err := url.QueryUnescape(landedURL[len(prefix) : len(landedURL)-len(suffix)])
+	if err != nil {
+		return "", errNotTheLink
+	}
+	return token, nil
+}
+
+// acceptGroupInvitation accepts by the token; wantID, when set, is the
+// invitation the token must be of.
+func (s *Service) acceptGroupInvitation(ctx context.Context, callerID, token, wantID string) (GroupInvitation, error) {
 	user, err := s.caller(ctx, callerID)
 	if err != nil {
 		return GroupInvitation{}, err
@@ -520,6 +583,9 @@ func (s *Service) AcceptGroupInvitation(ctx context.Context, callerID, token str
 		inv, err := s.byToken(ctx, token)
 		if err != nil {
 			return GroupInvitation{}, err
+		}
+		if wantID != "" && inv.ID != wantID {
+			return GroupInvitation{}, errNotTheLink
 		}
 		if NormalizeEmail(inv.Email) != NormalizeEmail(user.Email) {
 			return GroupInvitation{}, errNotInvitee
@@ -598,6 +664,10 @@ func (s *Service) acceptGroups(ctx context.Context, user User, prev GroupInvitat
 // (callerID not "") must have the invited address. Errors: NotFound;
 // Gone (not open: a second decline); Forbidden (another address).
 func (s *Service) DeclineGroupInvitation(ctx context.Context, callerID, token string) (GroupInvitation, error) {
+	return s.declineGroupInvitation(ctx, callerID, token, "")
+}
+
+func (s *Service) declineGroupInvitation(ctx context.Context, callerID, token, wantID string) (GroupInvitation, error) {
 	var user *User
 	if callerID != "" {
 		u, err := s.caller(ctx, callerID)
@@ -609,6 +679,9 @@ func (s *Service) DeclineGroupInvitation(ctx context.Context, callerID, token st
 	prev, err := s.byToken(ctx, token)
 	if err != nil {
 		return GroupInvitation{}, err
+	}
+	if wantID != "" && prev.ID != wantID {
+		return GroupInvitation{}, errNotTheLink
 	}
 	if user != nil && NormalizeEmail(prev.Email) != NormalizeEmail(user.Email) {
 		return GroupInvitation{}, errNotInvitee

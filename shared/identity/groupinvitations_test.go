@@ -9,6 +9,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/ids"
 )
 
 const welcome = "https://app.example.com/welcome?key=${key}"
@@ -119,7 +120,7 @@ func TestGroupInvitationInputs(t *testing.T) {
 	g := w.groupOrg("Inputs")
 	a := w.in(g.admin.ID, g.org.Key)
 	for what, n := range map[string]identity.NewGroupInvitation{
-		"no groups":       {Email: "a@example.com"},
+		"too many groups": {Email: "a@example.com", GroupIDs: manyIDs(identity.MaxGroupInvitationGroups + 1)},
 		"a bad address":   {Email: "Ann <a@example.com>", GroupIDs: []string{g.sales.ID}},
 		"an unknown id":   {Email: "a@example.com", GroupIDs: []string{"nope"}},
 		"a bad own id":    {ID: "x", Email: "a@example.com", GroupIDs: []string{g.sales.ID}},
@@ -381,5 +382,58 @@ func TestGroupInvitationLinkIsNotMailed(t *testing.T) {
 	w.ok(err, "accept by the latest link")
 	if done.State != identity.GroupInvitationAccepted {
 		t.Errorf("state %q", done.State)
+	}
+}
+
+// manyIDs makes n fresh ids.
+func manyIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ids.New()
+	}
+	return out
+}
+
+func TestGroupInvitationAcceptAndDeclineByLink(t *testing.T) {
+	w := newWorld(t)
+	g := w.groupOrg("ByLink")
+	a := w.in(g.admin.ID, g.org.Key)
+	invitee := w.account("bylink@example.com")
+	const tmpl = "https://app.example.com/w?key=${key}&x=1"
+	// No groups: an invitation into the organization only.
+	inv, err := w.svc.CreateGroupInvitation(w.ctx, a, identity.NewGroupInvitation{Email: invitee.Email})
+	w.ok(err, "create without groups")
+	other, err := w.svc.CreateGroupInvitation(w.ctx, a, identity.NewGroupInvitation{Email: invitee.Email, GroupIDs: []string{g.sales.ID}})
+	w.ok(err, "create another")
+	_, link, err := w.svc.GroupInvitationLink(w.ctx, a, inv.ID, tmpl)
+	w.ok(err, "link")
+	_, otherLink, err := w.svc.GroupInvitationLink(w.ctx, a, other.ID, tmpl)
+	w.ok(err, "other link")
+	if got, _ := w.svc.GroupInvitation(w.ctx, a, inv.ID); got.WelcomeTemplate != tmpl {
+		t.Errorf("template %q", got.WelcomeTemplate)
+	}
+	for what, landed := range map[string]string{
+		"another invitation's link": otherLink,
+		"a wrong key":               "https://app.example.com/w?key=nope&x=1",
+		"another template":          "https://evil.example.com/w?key=x&x=1",
+		"the template itself":       tmpl,
+	} {
+		_, err := w.svc.AcceptGroupInvitationLink(w.ctx, invitee.ID, inv.ID, landed)
+		w.fails(err, failure.NotFound, what)
+	}
+	_, err = w.svc.AcceptGroupInvitationLink(w.ctx, g.member.ID, inv.ID, link)
+	w.fails(err, failure.Forbidden, "another address")
+	done, err := w.svc.AcceptGroupInvitationLink(w.ctx, invitee.ID, inv.ID, link)
+	w.ok(err, "accept by link")
+	if done.State != identity.GroupInvitationAccepted {
+		t.Errorf("state %q", done.State)
+	}
+	w.membership(g.org, invitee.ID)
+	_, err = w.svc.DeclineGroupInvitationLink(w.ctx, invitee.ID, inv.ID, link)
+	w.fails(err, failure.Gone, "decline after accept")
+	dec, err := w.svc.DeclineGroupInvitationLink(w.ctx, invitee.ID, other.ID, otherLink)
+	w.ok(err, "decline the other")
+	if dec.State != identity.GroupInvitationDeclined {
+		t.Errorf("state %q", dec.State)
 	}
 }
