@@ -22,7 +22,12 @@ type Group struct {
 	ID             string
 	OrganizationID string
 	Name           string
-	LdapDN         string
+	// Description and Type are free texts of the group (10Duke's
+	// OrganizationGroup description and type; SetUpOrganization's
+	// group has Type "employees").
+	Description string `dynamo:",omitempty"`
+	Type        string `dynamo:",omitempty"`
+	LdapDN      string
 	// UserIDs is a string set in the table, so a member who leaves is
 	// removed from it in the same transaction.
 	UserIDs []string `dynamo:",set"`

@@ -59,9 +59,19 @@ type User struct {
 // AdminIDs mirrors the enabled admins: the members whose role is
 // RoleAdmin and whose membership is not disabled (see roles.go).
 type Organization struct {
-	ID          string
-	Key         string
-	Name        string
+	ID   string
+	Key  string
+	Name string
+	// Description and Type are free texts (10Duke's organization
+	// description and type; see NewOrganization for their bounds).
+	Description string `dynamo:",omitempty"`
+	Type        string `dynamo:",omitempty"`
+	// NameClaim is the normalized name (NormalizeOrganizationName) this
+	// organization holds the global uniqueness claim on, "" for none
+	// (NewOrganization.UniqueName). An organization that holds a claim
+	// holds it for its current name: a rename moves it, a deletion
+	// releases it, in the transaction of the change.
+	NameClaim   string `dynamo:",omitempty"`
 	CreatedBy   string
 	CustomCSS   string
 	LicenseType string
@@ -219,11 +229,17 @@ func ValidatePassword(field, password string) error {
 // ValidateName checks an optional display text: valid UTF-8, no control
 // characters, at most MaxNameLength characters.
 func ValidateName(field, value string) error {
+	return validateTextUpTo(field, value, MaxNameLength)
+}
+
+// validateTextUpTo is ValidateName with another bound: at most max
+// characters.
+func validateTextUpTo(field, value string, max int) error {
 	if !utf8.ValidString(value) {
 		return failure.Field(field, "%s is not valid UTF-8", field)
 	}
-	if utf8.RuneCountInString(value) > MaxNameLength {
-		return failure.Field(field, "%s is longer than %d characters", field, MaxNameLength)
+	if utf8.RuneCountInString(value) > max {
+		return failure.Field(field, "%s is longer than %d characters", field, max)
 	}
 	for _, r := range value {
 		if r < 0x20 || r == 0x7f {
@@ -272,10 +288,20 @@ type Store interface {
 	// (its AdminIDs) on condition of its version and releases the license
 	// seat the member holds, together.
 	RemoveMembership(ctx context.Context, o Organization, m Membership) error
-	// CreateOrganization writes the organization, its key (ErrOrganizationKeyTaken
-	// when taken) and the admin membership in one transaction.
+	// CreateOrganization writes the organization, its key, its name claim
+	// (when o.NameClaim is set) and the admin membership in one
+	// transaction. It checks, in this order: the key
+	// (ErrOrganizationKeyTaken), the id, which must be neither an
+	// organization's nor one of a deleted organization whose data is
+	// still being purged (ErrOrganizationIDTaken), the name claim
+	// (ErrOrganizationNameTaken); a failed check writes nothing.
 	CreateOrganization(ctx context.Context, o Organization, admin Membership) error
-	// DeleteOrganization deletes the organization and its key together.
+	// SetUpOrganization is CreateOrganization (the same checks, in the
+	// same order) with the group g written in the same transaction: the
+	// admin membership's GroupIDs and g.UserIDs hold each other.
+	SetUpOrganization(ctx context.Context, o Organization, admin Membership, g Group) error
+	// DeleteOrganization deletes the organization, its key and its name
+	// claim (when it holds one) together.
 	DeleteOrganization(ctx context.Context, o Organization) error
 	// DeleteMemberships deletes up to limit memberships of an organization.
 	DeleteMemberships(ctx context.Context, organizationID string, limit int) error
@@ -349,7 +375,14 @@ type Store interface {
 	// of keepHash ("" for none) and reports how many it ended.
 	DeleteSessionsOfUser(ctx context.Context, userID, keepHash string) (int, error)
 	// UpdateOrganization stores o if the stored version is o.Version-1.
+	// Its name claim must be the stored one (RenameOrganization moves it).
 	UpdateOrganization(ctx context.Context, o Organization) error
+	// RenameOrganization is UpdateOrganization with the name claim moved
+	// from oldNameClaim ("" for none) to o.NameClaim, together: the old
+	// claim released, the new one claimed (ErrOrganizationNameTaken when
+	// another organization holds it; nothing is written then). The two
+	// claims differ.
+	RenameOrganization(ctx context.Context, o Organization, oldNameClaim string) error
 	// AccountStore holds the API tokens, member roles, usernames and the
 	// invitee's view of invitations.
 	AccountStore
@@ -388,5 +421,10 @@ type Activation struct {
 var (
 	ErrEmailTaken           = &failure.Error{Code: failure.Conflict, Field: FieldEmail, Message: "an account with this email address already exists"}
 	ErrOrganizationKeyTaken = failure.New(failure.Conflict, "the organization key is taken")
-	ErrRegistrationUsed     = failure.New(failure.Gone, "the registration has already been activated or has expired")
+	// ErrOrganizationIDTaken and ErrOrganizationNameTaken are the errors
+	// of Store.CreateOrganization, SetUpOrganization and
+	// RenameOrganization for a taken id and a taken name claim.
+	ErrOrganizationIDTaken   = &failure.Error{Code: failure.Conflict, Field: "id", Message: "an organization with this id exists"}
+	ErrOrganizationNameTaken = &failure.Error{Code: failure.Conflict, Field: "name", Message: "an organization with this name exists"}
+	ErrRegistrationUsed      = failure.New(failure.Gone, "the registration has already been activated or has expired")
 )

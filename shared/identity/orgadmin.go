@@ -14,64 +14,249 @@ import (
 var keyShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // NewOrganization is an organization to create: its name and, optionally,
-// the key to give it (derived from the name otherwise).
+// the key to give it (derived from the name otherwise), its id, its
+// description and type, and whether its name is to be unique.
 type NewOrganization struct {
 	Name     string
 	Key      string
 	TimeZone string
+	// ID is the id to give the organization, "" for a new one: it must
+	// be an id (ids.Valid; else Invalid, Field "id") that no organization
+	// has, nor a deleted one whose data is still being purged (else
+	// Conflict, Field "id").
+	ID string
+	// Description and Type are free texts, checked as ValidateName checks
+	// a name but with their own bounds: at most
+	// MaxOrganizationDescriptionLength and MaxOrganizationTypeLength
+	// characters (Invalid, Field "description" or "type"). Both are
+	// trimmed, as the name is.
+	Description string
+	Type        string
+	// UniqueName claims the normalized name (NormalizeOrganizationName)
+	// for the organization globally, in the transaction that creates it:
+	// when another organization holds the claim, Conflict with Field
+	// "name" and nothing is created. Organizations made without it hold
+	// no claim and are not compared.
+	UniqueName bool
 }
 
-// CreateOrganization creates an organization with the caller as its admin.
-// A key the caller chose must be free (Conflict) and well-formed; a derived
-// one gets a suffix when taken. Errors: Unauthenticated (no caller),
-// Invalid, Conflict.
+// Bounds of an organization's description and type, in characters.
+const (
+	MaxOrganizationDescriptionLength = 1000
+	MaxOrganizationTypeLength        = 100
+)
+
+// SetUpGroupType is the Type of the group SetUpOrganization makes.
+const SetUpGroupType = "employees"
+
+// NormalizeOrganizationName is the form of a name its uniqueness claim is
+// made on (Organization.NameClaim): trimmed and lower-cased.
+func NormalizeOrganizationName(name string) string {
+	return strings.ToLower(strings.TrimSpace(name))
+}
+
+// checkOrganizationTexts checks an organization's description and type.
+func checkOrganizationTexts(description, typ string) error {
+	if err := validateTextUpTo("description", description, MaxOrganizationDescriptionLength); err != nil {
+		return err
+	}
+	return validateTextUpTo("type", typ, MaxOrganizationTypeLength)
+}
+
+// check trims n's texts and checks them, the key and the id.
+func (n *NewOrganization) check(reserved ReservedKeys) error {
+	n.Name = strings.TrimSpace(n.Name)
+	n.Description = strings.TrimSpace(n.Description)
+	n.Type = strings.TrimSpace(n.Type)
+	if n.Name == "" {
+		return failure.Field("name", "name is required")
+	}
+	if err := ValidateName("name", n.Name); err != nil {
+		return err
+	}
+	if err := checkOrganizationTexts(n.Description, n.Type); err != nil {
+		return err
+	}
+	if n.ID != "" && !ids.Valid(n.ID) {
+		return failure.Field("id", "id %q is not an organization id", n.ID)
+	}
+	if n.Key != "" && (!keyShape.MatchString(n.Key) || len(n.Key) > MaxOrganizationKeyLength || reserved.Has(n.Key)) {
+		return failure.Field("key", "key %q is not a free-form lower-case key of letters, digits and hyphens, or it is reserved", n.Key)
+	}
+	return nil
+}
+
+// errOrganizationNamed is the answer for a name whose claim another
+// organization holds.
+func errOrganizationNamed(name string) error {
+	return &failure.Error{Code: failure.Conflict, Field: "name", Message: "an organization named " + name + " exists"}
+}
+
+// CreateOrganization creates an organization with the caller as its admin
+// (and its creator). A key the caller chose must be free (Conflict, Field
+// "key") and well-formed; a derived one gets a suffix when taken. See
+// NewOrganization for the id, the texts and the name's uniqueness claim.
+// Errors: Unauthenticated (no caller), Invalid, Conflict.
 func (s *Service) CreateOrganization(ctx context.Context, callerID string, n NewOrganization) (OrganizationDetail, error) {
 	if callerID == "" {
 		return OrganizationDetail{}, failure.New(failure.Unauthenticated, "sign in to create an organization")
 	}
-	n.Name = strings.TrimSpace(n.Name)
-	if n.Name == "" {
-		return OrganizationDetail{}, failure.Field("name", "name is required")
-	}
-	if err := ValidateName("name", n.Name); err != nil {
+	if err := n.check(s.ReservedKeys); err != nil {
 		return OrganizationDetail{}, err
-	}
-	if n.Key != "" && (!keyShape.MatchString(n.Key) || len(n.Key) > MaxOrganizationKeyLength || s.ReservedKeys.Has(n.Key)) {
-		return OrganizationDetail{}, failure.Field("key", "key %q is not a free-form lower-case key of letters, digits and hyphens, or it is reserved", n.Key)
 	}
 	if _, err := s.Store.GetUser(ctx, callerID); err != nil {
 		return OrganizationDetail{}, err
 	}
+	org, m, err := s.createOrganization(ctx, callerID, n, callerID, nil)
+	if err != nil {
+		return OrganizationDetail{}, err
+	}
+	return s.detail(ctx, org, m)
+}
+
+// createOrganization writes the organization n (checked) made by creatorID
+// with adminID as its admin, and the group (when not nil, given its id,
+// name and members: the admin) in the same transaction; it tries the
+// derived keys until one is free.
+func (s *Service) createOrganization(ctx context.Context, creatorID string, n NewOrganization, adminID string, group *Group) (Organization, Membership, error) {
 	now := s.now()
-	org := Organization{ID: ids.New(), Name: n.Name, CreatedBy: callerID, TimeZone: n.TimeZone, AdminIDs: []string{callerID}, Created: now, Version: 1}
+	org := Organization{ID: n.ID, Name: n.Name, Description: n.Description, Type: n.Type, CreatedBy: creatorID,
+		TimeZone: n.TimeZone, AdminIDs: []string{adminID}, Created: now, Version: 1}
+	if org.ID == "" {
+		org.ID = ids.New()
+	}
+	if n.UniqueName {
+		org.NameClaim = NormalizeOrganizationName(n.Name)
+	}
 	for attempt := 1; attempt <= maxKeyAttempts; attempt++ {
 		org.Key = n.Key
 		if org.Key == "" {
 			org.Key = OrganizationKey(n.Name, attempt, s.ReservedKeys)
 		}
-		m := Membership{OrganizationID: org.ID, OrganizationKey: org.Key, UserID: callerID, Role: RoleAdmin, Joined: now}
-		err := s.Store.CreateOrganization(ctx, org, m)
-		if errors.Is(err, ErrOrganizationKeyTaken) {
+		m := Membership{OrganizationID: org.ID, OrganizationKey: org.Key, UserID: adminID, Role: RoleAdmin, Joined: now}
+		var err error
+		if group == nil {
+			err = s.Store.CreateOrganization(ctx, org, m)
+		} else {
+			group.OrganizationID = org.ID
+			m.GroupIDs = []string{group.ID}
+			err = s.Store.SetUpOrganization(ctx, org, m, *group)
+		}
+		switch {
+		case errors.Is(err, ErrOrganizationKeyTaken):
 			if n.Key != "" {
-				return OrganizationDetail{}, &failure.Error{Code: failure.Conflict, Field: "key", Message: "the key " + n.Key + " is taken"}
+				return Organization{}, Membership{}, &failure.Error{Code: failure.Conflict, Field: "key", Message: "the key " + n.Key + " is taken"}
 			}
 			continue
+		case errors.Is(err, ErrOrganizationIDTaken):
+			return Organization{}, Membership{}, &failure.Error{Code: failure.Conflict, Field: "id", Message: "an organization with the id " + org.ID + " exists"}
+		case errors.Is(err, ErrOrganizationNameTaken):
+			return Organization{}, Membership{}, errOrganizationNamed(n.Name)
+		case err != nil:
+			return Organization{}, Membership{}, err
 		}
-		if err != nil {
-			return OrganizationDetail{}, err
-		}
-		return s.detail(ctx, org, m)
+		return org, m, nil
 	}
-	return OrganizationDetail{}, failure.New(failure.Conflict, "no free organization key for %q", n.Name)
+	return Organization{}, Membership{}, failure.New(failure.Conflict, "no free organization key for %q", n.Name)
+}
+
+// errNoInitialAdmin is SetUpOrganization's answer for an initial admin
+// the caller may not name, whether or not the user exists.
+var errNoInitialAdmin = failure.Field("initialAdminId", "initialAdminId must be the caller or a member of an organization the caller administers")
+
+// SetUpOrganization is 10Duke's organization setup: it creates the
+// organization n (the rules of NewOrganization; its creator is the
+// caller) with initialAdminID as its only member, an admin, and a group
+// named after it of Type SetUpGroupType holding that member (the
+// membership's GroupIDs holds the group), all in one transaction. The
+// caller is not made a member (unless they are the initial admin), and
+// the detail answered is as the caller sees it: with their membership,
+// or a zero Membership when they are none.
+// Permission: a signed-in caller; the initial admin is the caller or a
+// member of an organization the caller administers (an enabled admin of
+// an organization that is not disabled).
+// Errors: Unauthenticated (no caller); Invalid with Field
+// "initialAdminId" for anyone else, an unknown user or a malformed id
+// alike (so the answer tells nothing of other users); Invalid and
+// Conflict as CreateOrganization.
+func (s *Service) SetUpOrganization(ctx context.Context, callerID string, n NewOrganization, initialAdminID string) (OrganizationDetail, Group, error) {
+	if callerID == "" {
+		return OrganizationDetail{}, Group{}, failure.New(failure.Unauthenticated, "sign in to set up an organization")
+	}
+	if !ids.Valid(initialAdminID) {
+		return OrganizationDetail{}, Group{}, errNoInitialAdmin
+	}
+	if err := n.check(s.ReservedKeys); err != nil {
+		return OrganizationDetail{}, Group{}, err
+	}
+	if _, err := s.Store.GetUser(ctx, callerID); err != nil {
+		return OrganizationDetail{}, Group{}, err
+	}
+	if initialAdminID != callerID {
+		if err := s.mayNameInitialAdmin(ctx, callerID, initialAdminID); err != nil {
+			return OrganizationDetail{}, Group{}, err
+		}
+	}
+	now := s.now()
+	g := Group{ID: ids.New(), Name: n.Name, Type: SetUpGroupType, UserIDs: []string{initialAdminID},
+		Created: now, Updated: now, CreatedBy: callerID, Version: 1}
+	org, m, err := s.createOrganization(ctx, callerID, n, initialAdminID, &g)
+	if err != nil {
+		return OrganizationDetail{}, Group{}, err
+	}
+	caller := Membership{}
+	if initialAdminID == callerID {
+		caller = m
+	}
+	d, err := s.detail(ctx, org, caller)
+	return d, g, err
+}
+
+// mayNameInitialAdmin checks that userID is a member of an organization
+// callerID administers: errNoInitialAdmin otherwise, an unknown user too.
+func (s *Service) mayNameInitialAdmin(ctx context.Context, callerID, userID string) error {
+	memberships, orgs, err := s.organizationsOf(ctx, callerID)
+	if err != nil {
+		return err
+	}
+	live := map[string]bool{}
+	for _, o := range orgs {
+		live[o.ID] = !o.Disabled
+	}
+	administered := map[string]bool{}
+	for _, m := range memberships {
+		if m.IsAdmin() && !m.Disabled && live[m.OrganizationID] {
+			administered[m.OrganizationID] = true
+		}
+	}
+	if len(administered) == 0 {
+		return errNoInitialAdmin
+	}
+	theirs, err := s.Store.MembershipsOfUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range theirs {
+		if administered[m.OrganizationID] {
+			if _, err := s.Store.GetUser(ctx, userID); failure.Is(err, failure.NotFound) {
+				return errNoInitialAdmin
+			} else if err != nil {
+				return err
+			}
+			return nil
+		}
+	}
+	return errNoInitialAdmin
 }
 
 // MaxDeletedMembers bounds the memberships removed with an organization
 // in the request; the background purge removes any beyond it.
 const MaxDeletedMembers = 5000
 
-// DeleteOrganization deletes an organization: the organization and its key
-// go in one transaction (from then on nothing of it is reachable, and the
-// key is free again) together with a purge marker, then its memberships.
+// DeleteOrganization deletes an organization: the organization, its key
+// and its name claim (Organization.NameClaim) go in one transaction (from
+// then on nothing of it is reachable, and the key and the name are free
+// again) together with a purge marker, then its memberships.
 // The rest of its data (workflows, cases, tasks, files, mail, groups,
 // invitations, licenses, their S3 objects) is removed in the background by
 // the scheduled function, in bounded steps, idempotently (see

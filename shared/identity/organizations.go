@@ -2,6 +2,8 @@ package identity
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -102,6 +104,14 @@ type OrganizationChanges struct {
 	CustomCSS     *string
 	TimeZone      *string
 	LdapConnector *LDAPConnector
+	// Description and Type are bounded and checked as NewOrganization's
+	// (trimmed).
+	Description *string
+	Type        *string
+	// UniqueName makes a new name claimed (NewOrganization.UniqueName) by
+	// an organization that holds no claim yet. An organization that holds
+	// one moves it to its new name whether or not this is set.
+	UniqueName bool
 }
 
 // MaxCustomCSSLength bounds an organization's custom style sheet.
@@ -115,6 +125,16 @@ func (c OrganizationChanges) validate() error {
 		if err := ValidateName("name", *c.Name); err != nil {
 			return err
 		}
+	}
+	var description, typ string
+	if c.Description != nil {
+		description = strings.TrimSpace(*c.Description)
+	}
+	if c.Type != nil {
+		typ = strings.TrimSpace(*c.Type)
+	}
+	if err := checkOrganizationTexts(description, typ); err != nil {
+		return err
 	}
 	if c.CustomCSS != nil && len(*c.CustomCSS) > MaxCustomCSSLength {
 		return failure.Field("customCSS", "customCSS is longer than %d bytes", MaxCustomCSSLength)
@@ -132,10 +152,16 @@ const maxUpdateAttempts = 3
 
 // UpdateOrganization applies changes to the organization. The write is
 // conditional on the version read, and re-applied on a fresh read when
-// another update came first, so no update is lost.
+// another update came first, so no update is lost. When the name changes
+// and the organization holds a name claim (Organization.NameClaim) or
+// changes.UniqueName is set, the claim moves to the new name in the same
+// transaction (the old one released, the new one claimed): an
+// organization that holds a claim holds it for its current name.
 // Permission: admins of the organization. Errors: as Tenant; Forbidden for a
-// member who is not an admin; Invalid for bad changes; Conflict when the
-// organization keeps changing under the update.
+// member who is not an admin; Invalid for bad changes; Conflict with Field
+// "name" when another organization holds the new name's claim (nothing is
+// changed); Conflict when the organization keeps changing under the
+// update.
 func (s *Service) UpdateOrganization(ctx context.Context, a Access, changes OrganizationChanges) (OrganizationDetail, error) {
 	if err := changes.validate(); err != nil {
 		return OrganizationDetail{}, err
@@ -151,8 +177,18 @@ func (s *Service) UpdateOrganization(ctx context.Context, a Access, changes Orga
 		if !member.IsAdmin() {
 			return OrganizationDetail{}, failure.New(failure.Forbidden, "only an admin of the organization may change it")
 		}
-		if changes.Name != nil {
+		oldClaim := org.NameClaim
+		if changes.Name != nil && *changes.Name != org.Name {
 			org.Name = *changes.Name
+			if oldClaim != "" || changes.UniqueName {
+				org.NameClaim = NormalizeOrganizationName(org.Name)
+			}
+		}
+		if changes.Description != nil {
+			org.Description = strings.TrimSpace(*changes.Description)
+		}
+		if changes.Type != nil {
+			org.Type = strings.TrimSpace(*changes.Type)
 		}
 		if changes.CustomCSS != nil {
 			org.CustomCSS = *changes.CustomCSS
@@ -166,7 +202,15 @@ func (s *Service) UpdateOrganization(ctx context.Context, a Access, changes Orga
 			}
 		}
 		org.Version++
-		err := s.Store.UpdateOrganization(ctx, org)
+		var err error
+		if org.NameClaim != oldClaim {
+			err = s.Store.RenameOrganization(ctx, org, oldClaim)
+		} else {
+			err = s.Store.UpdateOrganization(ctx, org)
+		}
+		if errors.Is(err, ErrOrganizationNameTaken) {
+			return OrganizationDetail{}, errOrganizationNamed(org.Name)
+		}
 		if failure.Is(err, failure.Conflict) {
 			continue
 		}

@@ -34,6 +34,12 @@ type orgKeyItem struct {
 	OrganizationID string `dynamo:"organizationId"`
 }
 
+// orgNameItem is an organization's name claim (Organization.NameClaim).
+type orgNameItem struct {
+	key
+	OrganizationID string `dynamo:"organizationId"`
+}
+
 type memberItem struct {
 	key
 	identity.Membership
@@ -53,6 +59,7 @@ func userKey(id string) key               { return key{PK: "USER#" + id, SK: "PR
 func emailKey(normalized string) key      { return key{PK: "EMAIL#" + normalized, SK: "EMAIL"} }
 func orgKey(id string) key                { return key{PK: "ORG#" + id, SK: "PROFILE"} }
 func orgKeyKey(k string) key              { return key{PK: "ORGKEY#" + k, SK: "ORGKEY"} }
+func orgNameKey(claim string) key         { return key{PK: "ORGNAME#" + claim, SK: "ORGNAME"} }
 func registrationKey(codeHash string) key { return onetable.RegistrationKey(codeHash) }
 func sessionKey(tokenHash string) key     { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
 func memberKey(orgID, userID string) key {
@@ -491,31 +498,88 @@ func (s *DB) DeleteGroup(ctx context.Context, g identity.Group) error {
 	return versionConflict(tx.Run(ctx), "group")
 }
 
-// CreateOrganization writes organization, key and admin membership together.
-func (s *DB) CreateOrganization(ctx context.Context, o identity.Organization, admin identity.Membership) error {
-	err := s.db.WriteTx().
+// Positions of the conditional items in the transaction of
+// CreateOrganization and SetUpOrganization (newOrganization).
+const (
+	newOrgKey = iota
+	newOrgItem
+	newOrgPurge
+	newOrgName
+)
+
+// newOrganization is the transaction of a new organization: its key, the
+// organization, the check that its id is no deleted organization's being
+// purged, its name claim (when it holds one) and the admin membership.
+func (s *DB) newOrganization(o identity.Organization, admin identity.Membership) *dynamo.WriteTx {
+	tx := s.db.WriteTx().
 		Put(s.table.Put(orgKeyItem{key: orgKeyKey(o.Key), OrganizationID: o.ID}).If(notExists)).
 		Put(s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).If(notExists)).
-		Put(s.table.Put(newMemberItem(admin))).
-		Run(ctx)
-	if failedCondition(err) == 0 {
-		return identity.ErrOrganizationKeyTaken
+		Check(s.table.Check(hashKey, purgePartition).Range(rangeKey, o.ID).IfNotExists())
+	if o.NameClaim != "" {
+		tx.Put(s.table.Put(orgNameItem{key: orgNameKey(o.NameClaim), OrganizationID: o.ID}).If(notExists))
 	}
-	if err != nil {
-		return failure.Wrap(err, "create organization")
-	}
-	return nil
+	return tx.Put(s.table.Put(newMemberItem(admin)))
 }
 
-// DeleteOrganization deletes the organization and its key together, and
-// marks its data for the background purge (purge.go).
+// newOrganizationOutcome names the failed condition of newOrganization.
+func newOrganizationOutcome(err error, o identity.Organization, what string) error {
+	switch i := failedCondition(err); {
+	case i == newOrgKey:
+		return identity.ErrOrganizationKeyTaken
+	case i == newOrgItem || i == newOrgPurge:
+		return identity.ErrOrganizationIDTaken
+	case i == newOrgName && o.NameClaim != "":
+		return identity.ErrOrganizationNameTaken
+	}
+	return txOutcome(err, "organization", what)
+}
+
+// CreateOrganization writes the organization, its key, its name claim and
+// the admin membership together; see identity.Store.
+func (s *DB) CreateOrganization(ctx context.Context, o identity.Organization, admin identity.Membership) error {
+	return newOrganizationOutcome(s.newOrganization(o, admin).Run(ctx), o, "create organization")
+}
+
+// SetUpOrganization is CreateOrganization with the group (new) in the
+// same transaction; the admin membership carries the group's id.
+func (s *DB) SetUpOrganization(ctx context.Context, o identity.Organization, admin identity.Membership, g identity.Group) error {
+	tx := s.newOrganization(o, admin).
+		Put(s.table.Put(groupItem{key: groupKey(g.OrganizationID, g.ID), Group: g}).If(notExists))
+	return newOrganizationOutcome(tx.Run(ctx), o, "set up organization")
+}
+
+// RenameOrganization stores the organization on its version and moves its
+// name claim, together: the new claim (when set) first, so that a taken
+// name is told apart from a lost race.
+func (s *DB) RenameOrganization(ctx context.Context, o identity.Organization, oldNameClaim string) error {
+	tx := s.db.WriteTx()
+	if o.NameClaim != "" {
+		tx.Put(s.table.Put(orgNameItem{key: orgNameKey(o.NameClaim), OrganizationID: o.ID}).If(notExists))
+	}
+	if oldNameClaim != "" {
+		ok := orgNameKey(oldNameClaim)
+		tx.Delete(s.table.Delete(hashKey, ok.PK).Range(rangeKey, ok.SK))
+	}
+	tx.Put(s.table.Put(orgItem{key: orgKey(o.ID), Organization: o}).If("attribute_exists(pk) AND 'Version' = ?", o.Version-1))
+	err := tx.Run(ctx)
+	if o.NameClaim != "" && failedCondition(err) == 0 {
+		return identity.ErrOrganizationNameTaken
+	}
+	return versionConflict(err, "organization")
+}
+
+// DeleteOrganization deletes the organization, its key and its name claim
+// together, and marks its data for the background purge (purge.go).
 func (s *DB) DeleteOrganization(ctx context.Context, o identity.Organization) error {
 	ok, kk := orgKey(o.ID), orgKeyKey(o.Key)
-	err := s.db.WriteTx().
+	tx := s.db.WriteTx().
 		Delete(s.table.Delete(hashKey, ok.PK).Range(rangeKey, ok.SK).If("'Version' = ?", o.Version)).
-		Delete(s.table.Delete(hashKey, kk.PK).Range(rangeKey, kk.SK)).
-		Put(s.putPurgeMarker(o)).
-		Run(ctx)
+		Delete(s.table.Delete(hashKey, kk.PK).Range(rangeKey, kk.SK))
+	if o.NameClaim != "" {
+		nk := orgNameKey(o.NameClaim)
+		tx.Delete(s.table.Delete(hashKey, nk.PK).Range(rangeKey, nk.SK))
+	}
+	err := tx.Put(s.putPurgeMarker(o)).Run(ctx)
 	s.orgIDs.drop(o.Key)
 	return versionConflict(err, "organization")
 }

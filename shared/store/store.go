@@ -5,6 +5,7 @@
 //	EMAIL#<address>    EMAIL                unique email address -> user id
 //	ORG#<id>           PROFILE              an organization
 //	ORGKEY#<key>       ORGKEY               unique organization key -> organization id
+//	ORGNAME#<name>     ORGNAME              an organization's name claim (normalized name) -> organization id
 //	ORG#<id>           MEMBER#<userId>      a membership; GSI1 USER#<userId> / MEMBER#<orgId>
 //	REG#<codeHash>     REG                  a pending registration (TTL)
 //	TOKEN#<tokenHash>  TOKEN                a session (TTL); GSI1 USER#<userId> / TOKEN#<created>,

@@ -343,25 +343,60 @@ func (s *Store) RemoveMembership(_ context.Context, o identity.Organization, m i
 	return s.wrote()
 }
 
-// CreateOrganization writes the key (ErrOrganizationKeyTaken), the
-// organization (new) and the admin's membership, together.
+// CreateOrganization checks the key (ErrOrganizationKeyTaken), the id
+// (new, and no deleted organization's: ErrOrganizationIDTaken) and the
+// name claim when there is one (ErrOrganizationNameTaken), then writes
+// them, the organization and the admin's membership, together.
 func (s *Store) CreateOrganization(_ context.Context, o identity.Organization, admin identity.Membership) error {
 	defer s.lock()()
-	if _, ok := s.orgKeys[o.Key]; ok {
-		return identity.ErrOrganizationKeyTaken
+	if err := s.checkNewOrganization(o); err != nil {
+		return err
 	}
-	if _, ok := s.orgs[o.ID]; ok {
-		return conditionFailed("create organization")
-	}
-	s.orgKeys[o.Key] = o.ID
-	s.orgs[o.ID] = copyOrg(o)
-	s.members[memberOf(admin)] = copyMembership(admin)
+	s.putNewOrganization(o, admin)
 	return s.wrote()
 }
 
+// SetUpOrganization is CreateOrganization with the group written too
+// (new, else the store's unnamed failed condition), together.
+func (s *Store) SetUpOrganization(_ context.Context, o identity.Organization, admin identity.Membership, g identity.Group) error {
+	defer s.lock()()
+	if err := s.checkNewOrganization(o); err != nil {
+		return err
+	}
+	if _, ok := s.groups[pair{g.OrganizationID, g.ID}]; ok {
+		return conditionFailed("set up organization")
+	}
+	s.putNewOrganization(o, admin)
+	s.groups[pair{g.OrganizationID, g.ID}] = copyGroup(g)
+	return s.wrote()
+}
+
+func (s *Store) checkNewOrganization(o identity.Organization) error {
+	if _, ok := s.orgKeys[o.Key]; ok {
+		return identity.ErrOrganizationKeyTaken
+	}
+	if _, ok := s.orgs[o.ID]; ok || s.purging[o.ID] {
+		return identity.ErrOrganizationIDTaken
+	}
+	if _, ok := s.orgNames[o.NameClaim]; ok && o.NameClaim != "" {
+		return identity.ErrOrganizationNameTaken
+	}
+	return nil
+}
+
+func (s *Store) putNewOrganization(o identity.Organization, admin identity.Membership) {
+	s.orgKeys[o.Key] = o.ID
+	if o.NameClaim != "" {
+		s.orgNames[o.NameClaim] = o.ID
+	}
+	s.orgs[o.ID] = copyOrg(o)
+	s.members[memberOf(admin)] = copyMembership(admin)
+}
+
 // DeleteOrganization deletes the organization, on condition that its
-// version is o.Version, and its key. The rest of its data stays (the
-// store's background purge removes it).
+// version is o.Version, its key and its name claim, and keeps its id as
+// being purged. The rest of its data stays (the store's background purge
+// removes it).
 func (s *Store) DeleteOrganization(_ context.Context, o identity.Organization) error {
 	defer s.lock()()
 	if cur, ok := s.orgs[o.ID]; !ok || cur.Version != o.Version {
@@ -369,6 +404,10 @@ func (s *Store) DeleteOrganization(_ context.Context, o identity.Organization) e
 	}
 	delete(s.orgs, o.ID)
 	delete(s.orgKeys, o.Key)
+	if o.NameClaim != "" {
+		delete(s.orgNames, o.NameClaim)
+	}
+	s.purging[o.ID] = true
 	return s.wrote()
 }
 
@@ -784,6 +823,38 @@ func (s *Store) UpdateOrganization(_ context.Context, o identity.Organization) e
 	defer s.lock()()
 	if cur, ok := s.orgs[o.ID]; !ok || cur.Version != o.Version-1 {
 		return failure.Race("organization")
+	}
+	s.orgs[o.ID] = copyOrg(o)
+	return s.wrote()
+}
+
+// RenameOrganization checks the new name claim when there is one
+// (ErrOrganizationNameTaken), then the version, as UpdateOrganization;
+// then it stores o, claims the new name and releases the old one,
+// together.
+func (s *Store) RenameOrganization(_ context.Context, o identity.Organization, oldNameClaim string) error {
+	defer s.lock()()
+	var tx transaction
+	tx.add("organization", o.ID)
+	for _, claim := range []string{o.NameClaim, oldNameClaim} {
+		if claim != "" {
+			tx.add("name claim", claim)
+		}
+	}
+	if err := tx.check(); err != nil {
+		return err
+	}
+	if _, ok := s.orgNames[o.NameClaim]; ok && o.NameClaim != "" {
+		return identity.ErrOrganizationNameTaken
+	}
+	if cur, ok := s.orgs[o.ID]; !ok || cur.Version != o.Version-1 {
+		return failure.Race("organization")
+	}
+	if oldNameClaim != "" {
+		delete(s.orgNames, oldNameClaim)
+	}
+	if o.NameClaim != "" {
+		s.orgNames[o.NameClaim] = o.ID
 	}
 	s.orgs[o.ID] = copyOrg(o)
 	return s.wrote()

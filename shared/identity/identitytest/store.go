@@ -37,7 +37,9 @@
 // keyGuard answers ErrKeyTooLong; see shared/store), item sizes, the
 // eventual consistency of GSI reads on AWS (the fake, like DynamoDB Local,
 // reads its own writes at once), the store's purge of deleted
-// organizations, and ctx (never looked at).
+// organizations (the fake keeps a deleted organization's id as the
+// store's purge marker does, but never finishes a purge, so the id stays
+// taken), and ctx (never looked at).
 package identitytest
 
 import (
@@ -64,6 +66,8 @@ type Store struct {
 	emails        map[string]string // normalized address -> user id
 	orgs          map[string]identity.Organization
 	orgKeys       map[string]string // key -> organization id
+	orgNames      map[string]string // name claim -> organization id
+	purging       map[string]bool   // ids of deleted organizations (the store's purge markers)
 	members       map[pair]identity.Membership
 	usernames     map[pair]string // (organization, lower-case username) -> user id
 	registrations map[string]identity.Registration
@@ -120,6 +124,7 @@ func NewStore() *Store {
 	return &Store{
 		users: map[string]identity.User{}, emails: map[string]string{},
 		orgs: map[string]identity.Organization{}, orgKeys: map[string]string{},
+		orgNames: map[string]string{}, purging: map[string]bool{},
 		members: map[pair]identity.Membership{}, usernames: map[pair]string{},
 		registrations: map[string]identity.Registration{}, sessions: map[string]session{},
 		groups: map[pair]identity.Group{}, invitations: map[pair]identity.Invitation{},
