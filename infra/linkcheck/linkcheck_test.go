@@ -39,7 +39,7 @@ var (
 	otp = []string{module + "/shared/otpauth", "github.com/pquerna/otp", "github.com/skip2/go-qrcode"}
 	// dialects: the APIs' routes and models, and the identity service's
 	// full wiring.
-	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/epilot", module + "/shared/environment/identityenv"}
+	dialects = []string{module + "/shared/effektif", module + "/shared/windmill", module + "/shared/superoffice", module + "/shared/epilot", module + "/shared/tenduke", module + "/shared/environment/identityenv"}
 )
 
 // rule is a function's row: what it must not link, and what it must (so
@@ -62,6 +62,7 @@ var rules = map[string]rule{
 	"organizations":      {forbidden: [][]string{casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
 	"windmill":           {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},
 	"epilot":             {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/epilot"}},
+	"tenduke":            {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, webauthn}, required: []string{module + "/shared/tenduke", module + "/shared/otpauth"}},
 	"superoffice":        {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses}, required: []string{module + "/shared/superoffice"}},
 	"workflows":          {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"engine":             {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},

@@ -39,7 +39,8 @@ func (s *Service) passwordChanged(ctx context.Context, userID, keepToken string)
 
 // SetPassword sets the caller's own password (no old password is asked:
 // the session proves the caller), then ends every other session of theirs;
-// sessionToken, the caller's, stays. The password is the one password of
+// sessionToken, the caller's, stays. It claims a registered identity
+// (User.RegisteredBy). The password is the one password of
 // the identity on every API. Errors: Unauthenticated; Invalid.
 func (s *Service) SetPassword(ctx context.Context, callerID, password, sessionToken string) error {
 	hash, err := newPasswordHash(password)
@@ -52,6 +53,7 @@ func (s *Service) SetPassword(ctx context.Context, callerID, password, sessionTo
 			return err
 		}
 		user.PasswordHash = hash
+		claim(&user)
 		user.Version++
 		err = s.Store.UpdateUser(ctx, user, "")
 		if err == nil {

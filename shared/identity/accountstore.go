@@ -39,6 +39,11 @@ type AccountStore interface {
 	// CreateUser stores a new user and claims its address
 	// (ErrEmailTaken), together.
 	CreateUser(ctx context.Context, u User) error
+	// CreateMember stores a new user, claims its address and adds its
+	// membership, together (RegisterMember): ErrEmailTaken when the
+	// address has an account, ErrUserIDTaken when the id names a user; a
+	// refused call writes nothing.
+	CreateMember(ctx context.Context, u User, m Membership) error
 	// UsersPage lists up to limit users in address order after the
 	// address after ("" for the first page): one bounded Query.
 	UsersPage(ctx context.Context, after string, limit int) ([]User, error)

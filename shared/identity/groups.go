@@ -22,12 +22,7 @@ type Group struct {
 	ID             string
 	OrganizationID string
 	Name           string
-	// Description and Type are free texts of the group (10Duke's
-	// OrganizationGroup description and type; SetUpOrganization's
-	// group has Type "employees").
-	Description string `dynamo:",omitempty"`
-	Type        string `dynamo:",omitempty"`
-	LdapDN      string
+	LdapDN         string
 	// UserIDs is a string set in the table, so a member who leaves is
 	// removed from it in the same transaction.
 	UserIDs []string `dynamo:",set"`
@@ -35,6 +30,12 @@ type Group struct {
 	// characters) and Image a picture or a gradient avatar.
 	Abbreviation string
 	Image        GroupImage
+	// Description (at most MaxGroupDescription characters) and Type (at
+	// most MaxGroupType, a free label such as 10Duke's "employees") are
+	// the group's own texts (SetUpOrganization's group has Type
+	// "employees").
+	Description string `dynamo:",omitempty"`
+	Type        string `dynamo:",omitempty"`
 	// Created and Updated are the times of the creation and of the last
 	// edit (UpdateGroup; an assignment does not count); CreatedBy is the
 	// creator's user id. Groups made before these were kept have none.
@@ -64,13 +65,23 @@ const (
 	MaxGroupAbbreviation = 2
 	MaxGroupImageURL     = 2048
 	GroupGradientColors  = 2
+	MaxGroupDescription  = 1000
+	MaxGroupType         = 100
 )
 
 // Canonical field names of a group's label and image in errors.
 const (
 	FieldGroupAbbreviation = "abbreviation"
 	FieldGroupImage        = "image"
+	FieldGroupDescription  = "description"
+	FieldGroupType         = "type"
+	FieldGroupID           = "id"
+	FieldGroupName         = "name"
 )
+
+// ErrGroupIDTaken is the answer of Store.SaveGroup for a new group whose
+// id names a group of the organization already.
+var ErrGroupIDTaken = &failure.Error{Code: failure.Conflict, Field: FieldGroupID, Message: "a group with this id already exists"}
 
 // GroupChanges are what a group's editor sets; nil leaves a field.
 // Image replaces the whole image (a zero GroupImage removes it).
@@ -80,6 +91,15 @@ type GroupChanges struct {
 	UserIDs      *[]string
 	Abbreviation *string
 	Image        *GroupImage
+	Description  *string
+	Type         *string
+	// ID is the id of a new group (CreateGroup only; UpdateGroup ignores
+	// it): "" for a fresh one, else it must be ids.Valid.
+	ID string
+	// UniqueName makes CreateGroup and UpdateGroup refuse a name that
+	// another group of the organization has, compared case-insensitively
+	// (10Duke's rule; the other dialects allow twins).
+	UniqueName bool
 }
 
 // SortedMembers answers the group's member ids in id order, the order of
@@ -204,6 +224,19 @@ func (s *Service) checkGroup(ctx context.Context, orgID string, g *Group, c Grou
 		}
 		g.LdapDN = *c.LdapDN
 	}
+	if c.Description != nil {
+		if err := checkGroupText(FieldGroupDescription, *c.Description, MaxGroupDescription, true); err != nil {
+			return err
+		}
+		g.Description = *c.Description
+	}
+	if c.Type != nil {
+		t := strings.TrimSpace(*c.Type)
+		if err := checkGroupText(FieldGroupType, t, MaxGroupType, false); err != nil {
+			return err
+		}
+		g.Type = t
+	}
 	if c.UserIDs != nil {
 		unique := []string{}
 		for _, id := range *c.UserIDs {
@@ -218,6 +251,45 @@ func (s *Service) checkGroup(ctx context.Context, orgID string, g *Group, c Grou
 			return err
 		}
 		g.UserIDs = unique
+	}
+	if c.UniqueName {
+		return s.uniqueGroupName(ctx, orgID, *g)
+	}
+	return nil
+}
+
+// checkGroupText checks a group's text: valid UTF-8, at most max
+// characters, no control characters (but line breaks and tabs where
+// multiline). Errors: Invalid with the field.
+func checkGroupText(field, value string, max int, multiline bool) error {
+	if !utf8.ValidString(value) {
+		return failure.Field(field, "%s is not valid UTF-8", field)
+	}
+	if utf8.RuneCountInString(value) > max {
+		return failure.Field(field, "%s is longer than %d characters", field, max)
+	}
+	for _, r := range value {
+		if (r < 0x20 || r == 0x7f) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			return failure.Field(field, "%s contains control characters", field)
+		}
+	}
+	return nil
+}
+
+// uniqueGroupName refuses g's name when another group of the organization
+// has it, compared case-insensitively: one bounded Query (the first
+// MaxListedGroups groups). It is a read before the write, not a claim: two
+// creates or renames racing to one name can both pass. Errors: Conflict
+// (field "name").
+func (s *Service) uniqueGroupName(ctx context.Context, orgID string, g Group) error {
+	gs, err := s.Store.Groups(ctx, orgID, MaxListedGroups)
+	if err != nil {
+		return err
+	}
+	for _, other := range gs {
+		if other.ID != g.ID && strings.EqualFold(other.Name, g.Name) {
+			return &failure.Error{Code: failure.Conflict, Field: FieldGroupName, Message: "a group named " + other.Name + " exists in this organization"}
+		}
 	}
 	return nil
 }
@@ -246,23 +318,37 @@ func diff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-// CreateGroup creates a group, created and updated now by the caller.
-// Permission: admins. Errors: as Tenant; Forbidden; Invalid (no name,
-// members who are not members, an abbreviation longer than
-// MaxGroupAbbreviation characters, image URLs that are not absolute http
-// or https URLs of at most MaxGroupImageURL bytes, gradient colors that
-// are not GroupGradientColors #rrggbb colors).
+// CreateGroup creates a group, created and updated now by the caller,
+// with the id c.ID when set (else a fresh one). Permission: admins.
+// Errors: as Tenant; Forbidden; Invalid (no name, members who are not
+// members, an abbreviation longer than MaxGroupAbbreviation characters,
+// image URLs that are not absolute http or https URLs of at most
+// MaxGroupImageURL bytes, gradient colors that are not
+// GroupGradientColors #rrggbb colors, a description or type over
+// MaxGroupDescription or MaxGroupType characters, an id that is not
+// ids.Valid: field "id"); Conflict (ErrGroupIDTaken for a taken id, by
+// the store's conditional create; with c.UniqueName a name another group
+// has, field "name").
 func (s *Service) CreateGroup(ctx context.Context, a Access, c GroupChanges) (Group, error) {
 	org, err := a.admin("manage groups")
 	if err != nil {
 		return Group{}, err
 	}
+	id := c.ID
+	if id == "" {
+		id = ids.New()
+	} else if !ids.Valid(id) {
+		return Group{}, failure.Field(FieldGroupID, "id is not a valid group id")
+	}
 	now := s.now()
-	g := Group{ID: ids.New(), OrganizationID: org.ID, UserIDs: []string{}, Created: now, Updated: now, CreatedBy: a.UserID, Version: 1}
+	g := Group{ID: id, OrganizationID: org.ID, UserIDs: []string{}, Created: now, Updated: now, CreatedBy: a.UserID, Version: 1}
 	if err := s.checkGroup(ctx, org.ID, &g, c); err != nil {
 		return Group{}, err
 	}
-	return g, s.Store.SaveGroup(ctx, g, true, g.UserIDs, nil)
+	if err := s.Store.SaveGroup(ctx, g, true, g.UserIDs, nil); err != nil {
+		return Group{}, err
+	}
+	return g, nil
 }
 
 // Group returns a group. Permission: members. Errors: as Tenant; NotFound.
@@ -278,8 +364,10 @@ func (s *Service) groupByID(ctx context.Context, orgID, id string) (Group, error
 	return s.Store.GetGroup(ctx, orgID, id)
 }
 
-// UpdateGroup renames a group or changes its members, abbreviation or
-// image, and sets its Updated; the members' groupIds change in the same
+// UpdateGroup renames a group or changes its members, abbreviation,
+// image, description or type, and sets its Updated (c.ID is ignored;
+// with c.UniqueName a name another group has is refused as in
+// CreateGroup); the members' groupIds change in the same
 // transaction, so one change adds and removes at most MaxGroupMembers
 // members together (each is an item of it). Permission: admins. Errors:
 // as CreateGroup; NotFound; Invalid (more members added and removed at

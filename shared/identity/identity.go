@@ -51,6 +51,19 @@ type User struct {
 	// (totp.go), kept by the store together with it: their logins need a
 	// passcode too.
 	TOTPEnrolled bool `dynamo:",omitempty"`
+	// ValidFrom and ValidUntil are the window in which the identity is
+	// meant to be valid (zero: open), as 10Duke's users carry it: stored
+	// and answered, not yet enforced at login.
+	ValidFrom  time.Time `dynamo:",omitempty"`
+	ValidUntil time.Time `dynamo:",omitempty"`
+	// RegisteredBy is the organization whose admin registered this
+	// identity without a password (RegisterMember), "" once the user has
+	// claimed it: the first password they set (activation, invitation
+	// acceptance, reset, set password) and their first provider or
+	// passkey sign-in clear it, in the same write. While it is set, that
+	// organization's enabled admins may change the identity's names and
+	// validity window (UpdateUser).
+	RegisteredBy string `dynamo:",omitempty"`
 	Version      int
 }
 
@@ -340,7 +353,9 @@ type Store interface {
 	GetGroup(ctx context.Context, organizationID, id string) (Group, error)
 	// SaveGroup stores g (new, or on condition of its version) and, in the
 	// same transaction, adds the group to the memberships of the added
-	// users and removes it from those of the removed ones.
+	// users and removes it from those of the removed ones. A new group
+	// whose id names one of the organization's is ErrGroupIDTaken; any
+	// other failed condition a retryable Conflict.
 	SaveGroup(ctx context.Context, g Group, isNew bool, added, removed []string) error
 	// DeleteGroup deletes g and removes it from its members' memberships.
 	DeleteGroup(ctx context.Context, g Group) error
@@ -427,4 +442,7 @@ var (
 	ErrOrganizationIDTaken   = &failure.Error{Code: failure.Conflict, Field: "id", Message: "an organization with this id exists"}
 	ErrOrganizationNameTaken = &failure.Error{Code: failure.Conflict, Field: "name", Message: "an organization with this name exists"}
 	ErrRegistrationUsed      = failure.New(failure.Gone, "the registration has already been activated or has expired")
+	// ErrUserIDTaken is the answer of Store.CreateMember for an id that
+	// names a user already.
+	ErrUserIDTaken = &failure.Error{Code: failure.Conflict, Field: "id", Message: "a user with this id already exists"}
 )

@@ -144,7 +144,8 @@ var errNoMember = failure.New(failure.NotFound, "no such user in this organizati
 // even to read); names and password only the user themself (or a system
 // admin), role, groups and seats only an admin (Forbidden, and nothing
 // changes). A password change ends every other session of the user (the
-// caller's own stays). Errors: as Tenant; NotFound for a user who is no
+// caller's own stays) and claims a registered identity (User.RegisteredBy).
+// Errors: as Tenant; NotFound for a user who is no
 // member; Forbidden; Invalid (names, password policy, unknown groups or
 // license types, too many groups); Conflict for the last admin
 // (errLastAdmin), a full group, no free seat of the type, or a seat of
@@ -259,6 +260,7 @@ func (s *Service) planIdentity(ctx context.Context, p *memberChangePlan, callerI
 			return err
 		}
 		changed.PasswordHash = hash
+		claim(&changed)
 		p.changed, p.passwordChanged = true, true
 	}
 	if !p.changed {

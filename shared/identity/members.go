@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/ids"
@@ -83,6 +84,9 @@ type UserChanges struct {
 	Email                                                          *string
 	Password                                                       *string
 	SessionToken                                                   string
+	// ValidFrom and ValidUntil set the identity's validity window (a
+	// zero time opens that end; see User.ValidFrom).
+	ValidFrom, ValidUntil *time.Time
 	// Profile sets attributes of the user's Profile; a null value removes
 	// one, the others stay.
 	Profile map[string]json.RawMessage
@@ -117,23 +121,28 @@ func mergeProfile(profile []byte, changes map[string]json.RawMessage) ([]byte, e
 	return out, nil
 }
 
-// UpdateUser changes a user's profile or password, and asks for an
-// address change. A user's identity (names, address, password, profile) is
-// theirs: only the user changes it, or a system admin; an organization's
-// admin manages the membership only (role, groups, licenses, removal), so
-// an admin's change of another member is Forbidden. A new address takes
-// effect only when the code mailed to it confirms it (ConfirmEmailChange);
-// until then the old address stays the login, and the answer is the same
-// whether or not the new address is free. A password change ends every
-// other session of the user at once. Errors: as Tenant; NotFound for a
-// non-member; Forbidden; Invalid.
+// UpdateUser changes a user's profile, validity window or password, and
+// asks for an address change. A user's identity (names, address,
+// password, profile, validity window) is theirs: only the user changes
+// it, or a system admin; an organization's admin manages the membership
+// only (role, groups, licenses, removal), so an admin's change of another
+// member is Forbidden. One exception: an identity registered by the
+// organization and not claimed yet (User.RegisteredBy is a.Organization's
+// id) is kept by that organization's enabled admins, who may change its
+// first and last name and its validity window (nothing else) until the
+// user claims it. A new address takes effect only when the code mailed to
+// it confirms it (ConfirmEmailChange); until then the old address stays
+// the login, and the answer is the same whether or not the new address is
+// free. A password change ends every other session of the user at once,
+// and claims a registered identity. Errors: as Tenant; NotFound for a
+// non-member; Forbidden; Invalid (validUntil before validFrom too).
 func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c UserChanges) (Member, error) {
 	org := a.Organization
 	user, membership, err := s.Store.UserInOrganization(ctx, org.ID, userID)
 	if err != nil || membership == nil {
 		return Member{}, failure.New(failure.NotFound, "no such user in this organization")
 	}
-	if userID != a.UserID {
+	if userID != a.UserID && !managesRegistered(a, user, c) {
 		caller, err := s.Store.GetUser(ctx, a.UserID)
 		if err != nil {
 			return Member{}, err
@@ -159,6 +168,15 @@ func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c Use
 		}
 		*f.dst = *f.value
 	}
+	if c.ValidFrom != nil {
+		user.ValidFrom = *c.ValidFrom
+	}
+	if c.ValidUntil != nil {
+		user.ValidUntil = *c.ValidUntil
+	}
+	if err := checkValidity(user.ValidFrom, user.ValidUntil); err != nil {
+		return Member{}, err
+	}
 	newEmail := ""
 	if c.Email != nil && NormalizeEmail(*c.Email) != NormalizeEmail(user.Email) {
 		if err := ValidateEmail(FieldEmail, *c.Email); err != nil {
@@ -176,6 +194,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c Use
 		if user.PasswordHash, err = newPasswordHash(*c.Password); err != nil {
 			return Member{}, err
 		}
+		claim(&user)
 	}
 	if newEmail != "" {
 		user.DraftEmail, user.DraftEmailExpires = newEmail, s.now().Add(EmailChangeTTL)

@@ -468,8 +468,9 @@ func (s *Service) beginLogin(claims challengeClaims, allow []PasskeyCredential) 
 // with the credential's stored public key; for a login by address the
 // credential must be that account's, for a discoverable one its owner is
 // found by the credential id and must match the user handle), checks the
-// signature counter and stores it, and answers the user who signed. It
-// starts no session: the dialect decides what the identity gets.
+// signature counter and stores it, and answers the user who signed; the
+// first one claims a registered identity (User.RegisteredBy). It starts
+// no session: the dialect decides what the identity gets.
 // Permission: anyone holding the passkey. Errors: Invalid
 // (FieldChallengeToken) for a malformed or changed token or one of a
 // registration; Gone for an expired or spent token (ErrChallengeUsed);
@@ -529,6 +530,9 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, challengeToken string,
 		if failure.Is(err, failure.NotFound) {
 			return User{}, errPasskeyRefused
 		}
+		return User{}, err
+	}
+	if user, err = s.claimAtSignIn(ctx, user); err != nil {
 		return User{}, err
 	}
 	slog.InfoContext(ctx, "passkey login", "userId", user.ID)

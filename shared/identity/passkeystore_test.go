@@ -10,7 +10,7 @@ import (
 )
 
 // passkeyStore is the store of the passkey tests: identity.Store (nil)
-// with only the methods the passkey operations call (GetUser,
+// with only the methods the passkey operations call (GetUser, UpdateUser,
 // UserIDByEmail and identity.PasskeyStore) over maps, under the conditions
 // package store writes to DynamoDB with: credential ids unique across
 // users, a challenge spent once, the counter written on condition of the
@@ -143,5 +143,17 @@ func (s *passkeyStore) RecordPasskeyUse(_ context.Context, c identity.PasskeyCre
 	}
 	stored.SignCount, stored.Flags, stored.LastUsed = c.SignCount, c.Flags, c.LastUsed
 	s.creds[string(c.ID)] = stored
+	return nil
+}
+
+// UpdateUser stores the user on condition of its version (the claim of a
+// registered identity at its first passkey sign-in).
+func (s *passkeyStore) UpdateUser(_ context.Context, u identity.User, oldEmail string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.users[u.ID]; !ok || cur.Version != u.Version-1 || oldEmail != "" {
+		return failure.Race("user")
+	}
+	s.users[u.ID] = u
 	return nil
 }

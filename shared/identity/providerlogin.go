@@ -93,6 +93,7 @@ func (s *Service) BeginProviderLogin(ctx context.Context, providerKey, redirectT
 // from: it takes the state (once), trades the code for the verified
 // identity and signs in the user with its verified email address. There is
 // no automatic account creation: the address must belong to an account.
+// The first one claims a registered identity (User.RegisteredBy).
 // Errors: NotFound for an unknown provider; Unauthenticated when the
 // provider answered an error (errParam, with its description) or its answer
 // does not verify; Gone for an unknown, used or expired state (or one of
@@ -148,6 +149,9 @@ func (s *Service) FinishProviderLogin(ctx context.Context, providerKey, code, st
 	}
 	if user.Disabled {
 		return Login{}, "", failure.New(failure.Forbidden, "the account is disabled")
+	}
+	if user, err = s.claimAtSignIn(ctx, user); err != nil {
+		return Login{}, "", err
 	}
 	login, err := s.startSession(ctx, user)
 	return login, ot.Data["redirectTo"], err

@@ -213,7 +213,8 @@ const maxKeyAttempts = 20
 // registration's (the password must be set in one of them).
 // The code of an invitation joins its organization instead: as a new
 // member account (with the password), or, when the address has an account,
-// that account as it is (no password needed; one given is not used).
+// that account as it is (no password needed; one given is used only by an
+// account without a password, see joinByInvitation).
 // Errors: NotFound for an unknown or expired code, Gone for a code that was
 // activated meanwhile, Conflict when the address got an account meanwhile,
 // Invalid for bad input.
@@ -240,7 +241,7 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		// An invitation to an address with an account joins that account
 		// as it is: holding the mailed code proves the mailbox.
 		if _, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(reg.Email)); err == nil {
-			return s.joinByInvitation(ctx, reg)
+			return s.joinByInvitation(ctx, reg, req.Password)
 		} else if !failure.Is(err, failure.NotFound) {
 			return Login{}, err
 		}
@@ -290,7 +291,7 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		member := Membership{OrganizationID: reg.InvitedTo, OrganizationKey: reg.InvitedToKey, UserID: user.ID, Role: RoleMember, Joined: now}
 		err := s.Store.Activate(ctx, Activation{Registration: reg, User: user, Membership: member, Session: session})
 		if errors.Is(err, ErrEmailTaken) {
-			return s.joinByInvitation(ctx, reg)
+			return s.joinByInvitation(ctx, reg, req.Password)
 		}
 		if err != nil {
 			return Login{}, err
@@ -322,10 +323,14 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 }
 
 // joinByInvitation accepts an invitation for an address that has an
-// account (made since the invitation was sent): the account joins the
-// organization, its password unchanged. Holding the mailed code proves the
-// mailbox, as a password reset would.
-func (s *Service) joinByInvitation(ctx context.Context, reg Registration) (Login, error) {
+// account (made since the invitation was sent, or registered by an admin):
+// the account joins the organization, its password unchanged. Holding the
+// mailed code proves the mailbox, as a password reset would: so an
+// account without a password takes the one given (checked before the
+// join, set after it on the user's version, with the claim of a
+// registered identity, and ending the user's other sessions as every
+// password change does).
+func (s *Service) joinByInvitation(ctx context.Context, reg Registration, password string) (Login, error) {
 	userID, err := s.Store.UserIDByEmail(ctx, NormalizeEmail(reg.Email))
 	if err != nil {
 		return Login{}, err
@@ -333,6 +338,12 @@ func (s *Service) joinByInvitation(ctx context.Context, reg Registration) (Login
 	user, err := s.Store.GetUser(ctx, userID)
 	if err != nil {
 		return Login{}, err
+	}
+	firstHash := ""
+	if user.PasswordHash == "" && password != "" {
+		if firstHash, err = newPasswordHash(password); err != nil {
+			return Login{}, err
+		}
 	}
 	inv, err := s.Store.GetInvitation(ctx, reg.InvitedTo, reg.Email)
 	if err != nil && !failure.Is(err, failure.NotFound) {
@@ -346,8 +357,38 @@ func (s *Service) joinByInvitation(ctx context.Context, reg Registration) (Login
 	if err := s.Store.JoinByInvitation(ctx, reg, member, session); err != nil {
 		return Login{}, err
 	}
+	if firstHash != "" {
+		if user, err = s.setFirstPassword(ctx, user.ID, firstHash, token); err != nil {
+			return Login{}, err
+		}
+	}
 	s.applyInvitation(ctx, inv, user)
 	return s.loginFor(ctx, token, user)
+}
+
+// setFirstPassword gives an account without a password the hash, on the
+// user's version (retried on a fresh read; an account that got a
+// password meanwhile keeps it), claims a registered identity in the same
+// write, and ends the user's sessions but keepToken's. It answers the
+// user as stored.
+func (s *Service) setFirstPassword(ctx context.Context, userID, hash, keepToken string) (User, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		user, err := s.Store.GetUser(ctx, userID)
+		if err != nil || user.PasswordHash != "" {
+			return user, err
+		}
+		user.PasswordHash = hash
+		claim(&user)
+		user.Version++
+		err = s.Store.UpdateUser(ctx, user, "")
+		if err == nil {
+			return user, s.passwordChanged(ctx, userID, keepToken)
+		}
+		if !failure.As(err).Retry {
+			return User{}, err
+		}
+	}
+	return User{}, failure.Race("user")
 }
 
 // applyInvitation gives a member who joined with an invitation's mailed

@@ -106,7 +106,8 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, code, password strin
 	return s.startSession(ctx, user)
 }
 
-// ResetPassword sets a new password with a reset code (once) and ends
+// ResetPassword sets a new password with a reset code (once), claims a
+// registered identity (User.RegisteredBy) in the same write, and ends
 // every session of the user; with email set, the code must be the reset
 // code of that address (else Gone, and the code stays). Errors: as
 // ConfirmPasswordReset.
@@ -123,6 +124,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, password strin
 			return false, failure.Wrap(err, "hash password")
 		}
 		u.PasswordHash = hash
+		claim(u)
 		return true, nil
 	})
 	if err != nil {

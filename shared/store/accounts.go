@@ -45,3 +45,29 @@ func (s *DB) UsersPage(ctx context.Context, after string, limit int) ([]identity
 	}
 	return out, nil
 }
+
+// Positions of the conditional items in CreateMember's transaction.
+const (
+	createMemberEmail = iota
+	createMemberUser
+)
+
+// CreateMember claims the address, stores the user and adds the
+// membership, together; see identity.AccountStore.
+func (s *DB) CreateMember(ctx context.Context, u identity.User, m identity.Membership) error {
+	err := s.db.WriteTx().
+		Put(s.table.Put(emailItem{key: emailKey(identity.NormalizeEmail(u.Email)), UserID: u.ID}).If(notExists)).
+		Put(s.table.Put(newUserItem(u)).If(notExists)).
+		Put(s.table.Put(newMemberItem(m)).If(notExists)).
+		Run(ctx)
+	switch failedCondition(err) {
+	case createMemberEmail:
+		return identity.ErrEmailTaken
+	case createMemberUser:
+		return identity.ErrUserIDTaken
+	case -1:
+		return txOutcome(err, "user", "create member")
+	default:
+		return failure.New(failure.Conflict, "the membership exists already")
+	}
+}

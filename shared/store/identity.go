@@ -470,11 +470,16 @@ func (s *DB) GetGroup(ctx context.Context, orgID, id string) (identity.Group, er
 	return it.Group, err
 }
 
-// SaveGroup writes the group and its members' groupIds in one transaction.
+// SaveGroup writes the group and its members' groupIds in one
+// transaction; a new group whose id is taken is ErrGroupIDTaken.
 func (s *DB) SaveGroup(ctx context.Context, g identity.Group, isNew bool, added, removed []string) error {
 	tx := s.db.WriteTx().Put(versioned(s.table.Put(groupItem{key: groupKey(g.OrganizationID, g.ID), Group: g}), isNew, g.Version))
 	s.groupMemberships(tx, g, added, removed)
-	return versionConflict(tx.Run(ctx), "group")
+	err := tx.Run(ctx)
+	if isNew && failedCondition(err) == 0 {
+		return identity.ErrGroupIDTaken
+	}
+	return versionConflict(err, "group")
 }
 
 // groupMemberships adds the group to the added users' memberships and

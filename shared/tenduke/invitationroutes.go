@@ -75,13 +75,16 @@ func closing(err error) error {
 	return err
 }
 
-// invitationStates are the core states of the lists: every state for
-// GET /organization-group-invitations, one for the others.
-var invitationLists = map[string][]string{
-	"":          identity.GroupInvitationStates,
-	"/accepted": {identity.GroupInvitationAccepted},
-	"/declined": {identity.GroupInvitationDeclined},
-	"/revoked":  {identity.GroupInvitationRevoked},
+// invitationLists are the lists by their path and core states: every
+// state for GET /organization-group-invitations, one for the others.
+var invitationLists = []struct {
+	suffix string
+	states []string
+}{
+	{"", identity.GroupInvitationStates},
+	{"/accepted", []string{identity.GroupInvitationAccepted}},
+	{"/declined", []string{identity.GroupInvitationDeclined}},
+	{"/revoked", []string{identity.GroupInvitationRevoked}},
 }
 
 // InvitationRoutes registers the group invitation operations (5, 7-14,
@@ -180,8 +183,9 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}))
 	// The lists: the invitations of the organizations the caller
 	// administers.
-	for suffix, states := range invitationLists {
-		rt.Handle("GET "+invitations+suffix, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
+	for _, list := range invitationLists {
+		states := list.states
+		rt.Handle("GET "+invitations+list.suffix, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
 			l, err := readListing(r, invitationFields...)
 			if err != nil {
 				return err

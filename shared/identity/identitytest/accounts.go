@@ -157,6 +157,26 @@ func (s *Store) CreateUser(_ context.Context, u identity.User) error {
 	return s.wrote()
 }
 
+// CreateMember claims the address (ErrEmailTaken), stores the user (new,
+// else ErrUserIDTaken) and adds the membership (new), together.
+func (s *Store) CreateMember(_ context.Context, u identity.User, m identity.Membership) error {
+	defer s.lock()()
+	email := normalize(u.Email)
+	if _, ok := s.emails[email]; ok {
+		return identity.ErrEmailTaken
+	}
+	if _, ok := s.users[u.ID]; ok {
+		return identity.ErrUserIDTaken
+	}
+	if _, ok := s.members[memberOf(m)]; ok {
+		return failure.New(failure.Conflict, "the membership exists already")
+	}
+	s.emails[email] = u.ID
+	s.users[u.ID] = copyUser(u)
+	s.members[memberOf(m)] = copyMembership(m)
+	return s.wrote()
+}
+
 // UsersPage lists up to limit users whose (normalized) address sorts
 // after after's, in address order.
 func (s *Store) UsersPage(_ context.Context, after string, limit int) ([]identity.User, error) {

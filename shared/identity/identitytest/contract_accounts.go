@@ -464,7 +464,7 @@ func groups(c *check) {
 	for _, u := range []string{a.ID, b.ID} {
 		c.equal(c.membership(o.ID, u).GroupIDs, []string{g.ID}, "a member's groups")
 	}
-	c.fails(c.s.SaveGroup(c.ctx, g, true, nil, nil), failure.Conflict, true, "a new group with a taken id")
+	c.is(c.s.SaveGroup(c.ctx, g, true, nil, nil), identity.ErrGroupIDTaken, "a new group with a taken id")
 
 	x, _ := c.member(o)
 	g.UserIDs, g.Version = []string{b.ID, x.ID}, 2

@@ -653,7 +653,10 @@ func (s *Store) SaveGroup(_ context.Context, g identity.Group, isNew bool, added
 	}
 	k := pair{g.OrganizationID, g.ID}
 	cur, exists := s.groups[k]
-	if isNew && exists || !isNew && (!exists || cur.Version != g.Version-1) {
+	if isNew && exists {
+		return identity.ErrGroupIDTaken
+	}
+	if !isNew && (!exists || cur.Version != g.Version-1) {
 		return failure.Race("group")
 	}
 	for _, id := range slicesConcat(added, removed) {
