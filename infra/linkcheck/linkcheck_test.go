@@ -62,7 +62,7 @@ var rules = map[string]rule{
 	"organizations":      {forbidden: [][]string{casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
 	"windmill":           {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},
 	"epilot":             {forbidden: [][]string{casework, mailIntake, ldap}, required: []string{module + "/shared/epilot"}},
-	"tenduke":            {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, webauthn}, required: []string{module + "/shared/tenduke", module + "/shared/otpauth"}},
+	"tenduke":            {forbidden: [][]string{casework, mailIntake, ldap, webauthn}, required: []string{module + "/shared/tenduke", module + "/shared/otpauth"}},
 	"superoffice":        {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses}, required: []string{module + "/shared/superoffice"}},
 	"workflows":          {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"engine":             {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
