@@ -1,5 +1,3 @@
-//go:build tenduke_contract
-
 package e2e
 
 // The small 10Duke client of the contract tests (contract_10duke_test.go):
@@ -21,7 +19,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
-	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,15 +29,6 @@ import (
 
 // tdBase is the mount of the 10Duke Identity Provider API.
 const tdBase = "/api/idp/v1"
-
-// tdContract skips until the routes exist. THE IMPLEMENTER REMOVES it, its
-// calls and the build tag of both files when shared/tenduke lands.
-func tdContract(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TENDUKE_CONTRACT") != "1" {
-		t.Skip("10Duke Identity Provider API not implemented yet: set TENDUKE_CONTRACT=1")
-	}
-}
 
 // tdReq is one request of the client. The zero value is a GET without
 // body, paging or token.
@@ -334,4 +323,20 @@ func effektifOrgName(t testing.TB, a account) string {
 func effektifGroupIDs(t testing.TB, a account, userID string) string {
 	t.Helper()
 	return fmt.Sprint(effektifUser(t, a, userID)["groupIds"])
+}
+
+// recoveryCodeInMail finds the code of a recovery email challenge mail.
+var recoveryCodeInMail = regexp.MustCompile(`Your code is:\s+(\S+)`)
+
+// recoveryCode is the challenge code in the latest mail to the address.
+func recoveryCode(t testing.TB, address string) string {
+	t.Helper()
+	mails := mailsTo(t, address)
+	for i := len(mails) - 1; i >= 0; i-- {
+		if m := recoveryCodeInMail.FindStringSubmatch(mails[i].Body.Text); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no challenge code mailed to %s", address)
+	return ""
 }
