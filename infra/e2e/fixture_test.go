@@ -37,6 +37,9 @@ type fixture struct {
 	// username is the admin's Windmill username, tokenPrefix the prefix
 	// of an API token of the admin's.
 	username, tokenPrefix string
+	// the 10Duke resources (UUIDs): a custom role the admin holds, an
+	// open group invitation and a recovery email of the admin's.
+	tdRole, tdInvitation, tdEmail string
 }
 
 // newFixture builds an organization with a group, a published workflow
@@ -74,7 +77,22 @@ func newFixture(t testing.TB, name string) fixture {
 	expect(t, call(t, "POST", org+"/users", a, map[string]any{"emailAddress": f.invitee}), http.StatusOK)
 	f.registration = registrationCode(t, map[string]any{"emailAddress": uniqueEmail("pending"), "firstName": "Pen", "organizationName": name + " Pending"})
 	f.username, f.tokenPrefix = windmillFixture(t, f.admin)
+	f.tdRole, f.tdInvitation, f.tdEmail = tenDukeFixture(t, f.admin, f.group)
 	return f
+}
+
+// tenDukeFixture makes, through the 10Duke API, a custom role the admin
+// holds, an open group invitation into the group and a recovery email of
+// the admin's, answering their UUIDs.
+func tenDukeFixture(t testing.TB, admin account, group string) (role, invitation, email string) {
+	t.Helper()
+	role, invitation, email = tdNewID(t), tdNewID(t), tdNewID(t)
+	expect(t, tdSend(t, "POST", "/organization-roles", admin.Token, map[string]any{"id": role, "name": "Walker"}), http.StatusCreated)
+	expect(t, tdSend(t, "POST", "/users/"+tdUUID(t, admin.UserID)+"/organization-roles", admin.Token, []string{role}), http.StatusCreated)
+	expect(t, tdSend(t, "POST", "/organization-group-invitations", admin.Token, tdInvitation(invitation, tdUUID(t, admin.OrgID),
+		uniqueEmail("td-walk"), tdWelcome, tdUUID(t, group))), http.StatusCreated)
+	expect(t, tdSend(t, "POST", "/users/"+tdUUID(t, admin.UserID)+"/recovery-emails", admin.Token, map[string]any{"id": email, "value": uniqueEmail("td-walk-recovery")}), http.StatusCreated)
+	return role, invitation, email
 }
 
 // windmillFixture reads the admin's Windmill username and makes an API
@@ -162,6 +180,12 @@ func (f fixture) routeParams() map[string]string {
 		"scope":              "walk",
 		"key":                "walked",
 		"credentialId":       "bm8tc3VjaC1jcmVkZW50aWFs",
+		// 10Duke's (paramsFor gives its routes the UUID forms of the
+		// organization, user and group).
+		"organizationId": uuidForm(f.admin.OrgID),
+		"roleId":         f.tdRole,
+		"invitationId":   f.tdInvitation,
+		"emailId":        f.tdEmail,
 	}
 }
 
@@ -198,5 +222,14 @@ func (f fixture) paramsFor(route string) map[string]string {
 	if strings.HasPrefix(route, "/v1/groups/{id}") {
 		p["id"] = f.group
 	}
+	if strings.HasPrefix(route, tdBase+"/") {
+		p["userId"], p["groupId"] = uuidForm(f.admin.UserID), uuidForm(f.group)
+	}
 	return p
+}
+
+// uuidForm is the UUID form of a core id (10Duke's ids).
+func uuidForm(id string) string {
+	u, _ := ids.ToUUID(id)
+	return u
 }

@@ -43,14 +43,14 @@ func TestLongIDsAnswer4xx(t *testing.T) {
 		for _, rt := range routes {
 			auth := ""
 			if rt.Authorizer != nil {
-				auth = f.admin.Token
+				auth = walkToken(t, rt, f.admin)
 			}
 			// each path parameter alone, the others from the fixture
 			for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 				params := f.paramsFor(rt.Path)
 				params[m[1]] = long
 				path := fillPath(t, rt.Path, params)
-				r := walkCall(t, rt, path, auth, walkRequestFor(t, rt, f.admin))
+				r := walkCall(t, rt, path, auth, walkRequestFor(t, f, rt, f.admin))
 				if r.Status != http.StatusNotFound {
 					t.Errorf("%s with a %d-byte {%s}: %d, want 404; %.200s", rt.Key(), size, m[1], r.Status, r.Body)
 				}
@@ -75,7 +75,7 @@ func TestLongIDsAnswer4xx(t *testing.T) {
 			for _, k := range queryIDs {
 				q.Set(k, long)
 			}
-			if r := walkCall(t, rt, path+"?"+q.Encode(), auth, walkRequestFor(t, rt, f.admin)); r.Status >= 500 {
+			if r := walkCall(t, rt, path+"?"+q.Encode(), auth, walkRequestFor(t, f, rt, f.admin)); r.Status >= 500 {
 				t.Errorf("%s with %d-byte query parameters: %d %.200s", rt.Key(), size, r.Status, r.Body)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
+	"github.com/effektif-serverless/caseflow/shared/ids"
 )
 
 // TestRouteWalk walks every route of ../../template.yaml (as the local
@@ -58,7 +59,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, "", walkRequestFor(t, rt, f.outsider))
+			r := walkCall(t, rt, path, "", walkRequestFor(t, f, rt, f.outsider))
 			if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 				t.Errorf("%s without a token: %d %q %.200s", rt.Key(), r.Status, r.Header.Get("Content-Type"), r.Body)
 			}
@@ -72,7 +73,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, f.outsider.Token, walkRequestFor(t, rt, f.outsider))
+			r := walkCall(t, rt, path, walkToken(t, rt, f.outsider), walkRequestFor(t, f, rt, f.outsider))
 			want := http.StatusNotFound
 			if r.Status != want && !(r.Status == http.StatusForbidden && memberForbidden[rt.Key()]) {
 				t.Errorf("%s by another organization's admin: %d %.200s", rt.Key(), r.Status, r.Body)
@@ -90,7 +91,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, f.member.Token, walkRequestFor(t, rt, f.member))
+			r := walkCall(t, rt, path, walkToken(t, rt, f.member), walkRequestFor(t, f, rt, f.member))
 			if r.Status != http.StatusForbidden && !(lenient[key] && r.Status != http.StatusOK) {
 				t.Errorf("%s by a plain member: %d, want 403; %.200s", key, r.Status, r.Body)
 			}
@@ -103,7 +104,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, f.member.Token, walkRequestFor(t, rt, f.member))
+			r := walkCall(t, rt, path, walkToken(t, rt, f.member), walkRequestFor(t, f, rt, f.member))
 			t.Logf("member %s: %d", rt.Key(), r.Status)
 			if r.Status >= 500 {
 				t.Errorf("%s by a plain member: %d %.200s", rt.Key(), r.Status, r.Body)
@@ -177,6 +178,36 @@ var memberForbidden = map[string]bool{
 	"POST /api/users/create":                            true,
 	"POST /api/users/update/{email}":                    true,
 	"GET /api/users/list_as_super_admin":                true,
+	// 10Duke: the organization's admin operations.
+	"DELETE /api/idp/v1/organizations/{organizationId}":                                 true,
+	"POST /api/idp/v1/organizations/{organizationId}/groups":                            true,
+	"PUT /api/idp/v1/organizations/{organizationId}/groups":                             true,
+	"DELETE /api/idp/v1/organizations/{organizationId}/groups/{groupId}":                true,
+	"POST /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users":            true,
+	"PUT /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users":             true,
+	"DELETE /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users":          true,
+	"POST /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users/{userId}":   true,
+	"DELETE /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users/{userId}": true,
+	"POST /api/idp/v1/users/{userId}/organization-groups/{groupId}":                     true,
+	"DELETE /api/idp/v1/users/{userId}/organization-groups/{groupId}":                   true,
+	"DELETE /api/idp/v1/users/{userId}":                                                 true,
+	"POST /api/idp/v1/users/{userId}/organization-roles":                                true,
+	"DELETE /api/idp/v1/users/{userId}/organization-roles/{roleId}":                     true,
+	"GET /api/idp/v1/organization/{organizationId}/group-invitations/{invitationId}":    true,
+	"GET /api/idp/v1/organization/{organizationId}/group-invitations/open":              true,
+}
+
+// endsToken are the routes that end the token they are called with: the
+// walks call them with a token of their own.
+var endsToken = map[string]bool{"DELETE /api/idp/v1/sessions": true}
+
+// walkToken is the token a walk sends on a route as the account: a fresh
+// login for a route that ends its token.
+func walkToken(t testing.TB, rt samtemplate.Route, a account) string {
+	if !endsToken[rt.Key()] {
+		return a.Token
+	}
+	return expect(t, login(t, a.Email, a.Password), http.StatusOK).JSON(t)["token"].(string)
 }
 
 // lenient are routes whose outcome is being changed in parallel (adding an
@@ -188,7 +219,8 @@ var lenient = map[string]bool{
 // tenantParams are the path parameters that scope a route to one
 // organization, in every dialect (epilot's routes act in the caller's
 // current organization: those naming one of its users are scoped by it).
-var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}", "/v2/users/{id}", "/v1/users/{id}", "/v1/groups/{id}"}
+var tenantParams = []string{"{organizationKey}", "{workspace}", "{tenant}", "/v2/users/{id}", "/v1/users/{id}", "/v1/groups/{id}",
+	tdBase + "/organizations/{organizationId}", tdBase + "/organization/{organizationId}", tdBase + "/users/{userId}", tdBase + "/user-info/{userId}"}
 
 // tenantRoute reports whether a route is scoped to an organization by its
 // path.
@@ -259,9 +291,13 @@ func pictureUpload(t testing.TB) walkRequest {
 }
 
 // walkRequestFor is the body the walk sends on a route.
-func walkRequestFor(t testing.TB, rt samtemplate.Route, attacker account) walkRequest {
+func walkRequestFor(t testing.TB, f fixture, rt samtemplate.Route, attacker account) walkRequest {
 	if b := routeBodies[rt.Key()]; b != nil {
 		return b(t)
+	}
+	if b, ok := f.tenDukeBodies()[rt.Key()]; ok {
+		raw, _ := json.Marshal(b)
+		return walkRequest{"application/json", raw}
 	}
 	raw, _ := json.Marshal(walkBody(attacker))
 	return walkRequest{"application/json", raw}
@@ -331,5 +367,21 @@ func compareSnapshots(t testing.TB, who string, before, after map[string]string)
 		if before[k] != after[k] {
 			t.Errorf("after the calls of %s, %s changed:\nbefore %.400s\nafter  %.400s", who, k, before[k], after[k])
 		}
+	}
+}
+
+// tenDukeBodies are the bodies of the 10Duke routes that take a bare JSON
+// array or need a well-formed id, shaped so that the owner's call would
+// succeed (the tenant and permission checks must refuse the others).
+func (f fixture) tenDukeBodies() map[string]any {
+	members := []string{uuidForm(f.member.UserID)}
+	return map[string]any{
+		"POST /api/idp/v1/organizations/{organizationId}/groups":                   map[string]any{"id": uuidForm(ids.New()), "name": "Walked"},
+		"PUT /api/idp/v1/organizations/{organizationId}/groups":                    map[string]any{"id": uuidForm(f.group), "name": "taken over"},
+		"POST /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users":   members,
+		"PUT /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users":    members,
+		"DELETE /api/idp/v1/organizations/{organizationId}/groups/{groupId}/users": members,
+		"POST /api/idp/v1/users/{userId}/organization-roles":                       []string{f.tdRole},
+		"PUT /api/idp/v1/users/{userId}/security/totp/verify":                      []string{"000000", "000001"},
 	}
 }
