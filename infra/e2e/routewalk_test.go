@@ -199,7 +199,7 @@ var memberForbidden = map[string]bool{
 
 // endsToken are the routes that end the token they are called with: the
 // walks call them with a token of their own.
-var endsToken = map[string]bool{"DELETE /api/idp/v1/sessions": true}
+var endsToken = map[string]bool{"DELETE /api/idp/v1/sessions": true, "POST /api/auth/logout": true, "POST /api/users/logout": true}
 
 // walkToken is the token a walk sends on a route as the account: a fresh
 // login for a route that ends its token.
