@@ -9,15 +9,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/ids"
 )
 
-// failsOn checks the code and the field of a failure.
-func (w *world) failsOn(err error, code failure.Code, field, what string) {
-	w.t.Helper()
-	w.fails(err, code, what)
-	if f := failure.As(err).Field; f != field {
-		w.t.Fatalf("%s: field %q, want %q (%v)", what, f, field, err)
-	}
-}
-
 // unchanged runs f and checks that it wrote nothing to the store.
 func (w *world) unchanged(what string, f func()) {
 	w.t.Helper()

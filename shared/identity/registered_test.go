@@ -12,15 +12,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/ids"
 )
 
-// failsOn checks the failure code and field of err.
-func (w *world) failsOn(err error, code failure.Code, field, what string) {
-	w.t.Helper()
-	w.fails(err, code, what)
-	if f := failure.As(err).Field; f != field {
-		w.t.Fatalf("%s: field %q, want %q (%v)", what, f, field, err)
-	}
-}
-
 // register registers a member of o through its admin.
 func (w *world) register(o identity.Organization, admin identity.User, n identity.NewRegisteredUser) identity.Member {
 	w.t.Helper()

@@ -46,6 +46,15 @@ func (w *world) ok(err error, what string) {
 	}
 }
 
+// failsOn checks the code and the field of a failure.
+func (w *world) failsOn(err error, code failure.Code, field, what string) {
+	w.t.Helper()
+	w.fails(err, code, what)
+	if f := failure.As(err).Field; f != field {
+		w.t.Fatalf("%s: field %q, want %q (%v)", what, f, field, err)
+	}
+}
+
 // fails checks the failure code of err.
 func (w *world) fails(err error, code failure.Code, what string) {
 	w.t.Helper()

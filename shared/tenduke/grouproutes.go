@@ -74,11 +74,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]OrganizationGroup, len(gs))
-		for i, g := range gs {
-			out[i] = groupOf(g)
-		}
-		return writeList(w, apply(l, out, groupField, groupText))
+		return writeList(w, apply(l, mapped(gs, groupOf), groupField, groupText))
 	}))
 	// Create answers no body: the client named the group by its id, or
 	// finds it in the Location header.
@@ -175,15 +171,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 			if err != nil {
 				return err
 			}
-			if add {
-				_, err = svc.ChangeGroupMembers(r.Context(), a, id, users, nil)
-			} else {
-				_, err = svc.ChangeGroupMembers(r.Context(), a, id, nil, users)
-			}
-			if err != nil {
-				return err
-			}
-			return noBody(w, status)
+			return changeMembers(w, r, svc, a, id, users, status, add)
 		})
 	}
 	rt.Handle("POST "+members, change(http.StatusCreated, true))
@@ -294,7 +282,13 @@ func changeOne(w http.ResponseWriter, r *http.Request, svc *identity.Service, a 
 	if err != nil {
 		return err
 	}
-	users := []string{uid}
+	return changeMembers(w, r, svc, a, gid, []string{uid}, status, add)
+}
+
+// changeMembers adds or removes users of a group and answers the status
+// with no body.
+func changeMembers(w http.ResponseWriter, r *http.Request, svc *identity.Service, a identity.Access, gid string, users []string, status int, add bool) error {
+	var err error
 	if add {
 		_, err = svc.ChangeGroupMembers(r.Context(), a, gid, users, nil)
 	} else {

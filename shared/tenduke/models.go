@@ -16,6 +16,9 @@ func organizationOf(o identity.Organization) Organization {
 	return Organization{ID: uuidOf(o.ID), Name: o.Name, Description: o.Description, Type: o.Type}
 }
 
+// accessOrganization is the Organization of an access.
+func accessOrganization(a identity.Access) Organization { return organizationOf(a.Organization) }
+
 // organizationField is an Organization's value of a sortable field.
 func organizationField(o Organization, field string) string {
 	switch field {
@@ -48,6 +51,9 @@ func userOf(u identity.User) User {
 	return User{ID: uuidOf(u.ID), FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
 		ValidFrom: isoTime(u.ValidFrom), ValidUntil: isoTime(u.ValidUntil)}
 }
+
+// memberUser is the User of a member.
+func memberUser(m identity.Member) User { return userOf(m.User) }
 
 func userField(u User, field string) string {
 	switch field {

@@ -47,11 +47,7 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]Organization, len(as))
-		for i, a := range as {
-			out[i] = organizationOf(a.Organization)
-		}
-		return writeList(w, apply(l, out, organizationField, organizationText))
+		return writeList(w, apply(l, mapped(as, accessOrganization), organizationField, organizationText))
 	}))
 	// Create: the caller is the new organization's admin; names are
 	// unique among the organizations named through this API.
@@ -131,11 +127,7 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]User, len(members))
-		for i, m := range members {
-			out[i] = userOf(m.User)
-		}
-		return writeList(w, apply(l, out, userField, userText))
+		return writeList(w, apply(l, mapped(members, memberUser), userField, userText))
 	}))
 	rt.Handle("GET "+org+"/users/{userId}", inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		id, err := pathID(r, "userId")

@@ -157,11 +157,7 @@ func SecurityRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]RecoveryEmail, len(list))
-		for i, e := range list {
-			out[i] = recoveryEmailOf(e)
-		}
-		return writeList(w, out)
+		return writeList(w, mapped(list, recoveryEmailOf))
 	}))
 	email := emails + "/{emailId}"
 	withEmail := func(h func(w http.ResponseWriter, r *http.Request, c identity.Caller, id string) error) httpapi.HandlerFunc {

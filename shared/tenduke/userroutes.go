@@ -64,36 +64,8 @@ func visibleUser(ctx context.Context, svc *identity.Service, c identity.Caller, 
 // UserRoutes registers the user operations (21, 23, 26, 29, 30, 35-37).
 func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	users := BasePath + "/users"
-	rt.Handle("GET "+users, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		l, err := readListing(r, userFields...)
-		if err != nil {
-			return err
-		}
-		list, err := visibleUsers(r.Context(), svc, c)
-		if err != nil {
-			return err
-		}
-		out := make([]User, len(list))
-		for i, u := range list {
-			out[i] = userOf(u)
-		}
-		return writeList(w, apply(l, out, userField, userText))
-	}))
-	rt.Handle("GET "+BasePath+"/user-info", authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		l, err := readListing(r, userFields...)
-		if err != nil {
-			return err
-		}
-		list, err := visibleUsers(r.Context(), svc, c)
-		if err != nil {
-			return err
-		}
-		out := make([]UserInfo, len(list))
-		for i, u := range list {
-			out[i] = userInfoOf(u)
-		}
-		return writeList(w, apply(l, out, userInfoField, userInfoText))
-	}))
+	rt.Handle("GET "+users, listUsers(svc, userOf, userField, userText))
+	rt.Handle("GET "+BasePath+"/user-info", listUsers(svc, userInfoOf, userInfoField, userInfoText))
 	// Create (register): an identity without a password, a plain member
 	// of the caller's organization (home).
 	rt.Handle("POST "+users, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
@@ -167,28 +139,8 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusOK, userOf(m.User))
 	}))
 	user := users + "/{userId}"
-	rt.Handle("GET "+user, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		id, err := pathID(r, "userId")
-		if err != nil {
-			return err
-		}
-		u, err := visibleUser(r.Context(), svc, c, id)
-		if err != nil {
-			return err
-		}
-		return httpapi.WriteJSON(w, http.StatusOK, userOf(u))
-	}))
-	rt.Handle("GET "+BasePath+"/user-info/{userId}", authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		id, err := pathID(r, "userId")
-		if err != nil {
-			return err
-		}
-		u, err := visibleUser(r.Context(), svc, c, id)
-		if err != nil {
-			return err
-		}
-		return httpapi.WriteJSON(w, http.StatusOK, userInfoOf(u))
-	}))
+	rt.Handle("GET "+user, readUser(svc, userOf))
+	rt.Handle("GET "+BasePath+"/user-info/{userId}", readUser(svc, userInfoOf))
 	// Delete: the user leaves every organization the caller administers
 	// (the identity is theirs and stays).
 	rt.Handle("DELETE "+user, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
@@ -236,10 +188,37 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]Organization, len(as))
-		for i, a := range as {
-			out[i] = organizationOf(a.Organization)
-		}
-		return writeList(w, apply(l, out, organizationField, organizationText))
+		return writeList(w, apply(l, mapped(as, accessOrganization), organizationField, organizationText))
 	}))
+}
+
+// listUsers answers the users the caller may see, in a model, paged.
+func listUsers[T any](svc *identity.Service, to func(identity.User) T, key func(T, string) string, text func(T) []string) httpapi.HandlerFunc {
+	return authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
+		l, err := readListing(r, userFields...)
+		if err != nil {
+			return err
+		}
+		list, err := visibleUsers(r.Context(), svc, c)
+		if err != nil {
+			return err
+		}
+		return writeList(w, apply(l, mapped(list, to), key, text))
+	})
+}
+
+// readUser answers the path's user in a model, if the caller may see
+// them.
+func readUser[T any](svc *identity.Service, to func(identity.User) T) httpapi.HandlerFunc {
+	return authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
+		id, err := pathID(r, "userId")
+		if err != nil {
+			return err
+		}
+		u, err := visibleUser(r.Context(), svc, c, id)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, to(u))
+	})
 }

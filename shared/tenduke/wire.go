@@ -290,6 +290,15 @@ func matches(filter string, texts []string) bool {
 	return false
 }
 
+// mapped maps every element of a list.
+func mapped[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
 // writeList answers a bare JSON array (never null).
 func writeList[T any](w http.ResponseWriter, items []T) error {
 	if items == nil {
