@@ -43,7 +43,7 @@ func TestLongIDsAnswer4xx(t *testing.T) {
 		for _, rt := range routes {
 			auth := ""
 			if rt.Authorizer != nil {
-				auth = walkToken(t, rt, f.admin)
+				auth = walkToken(t, rt, f.admin, "")
 			}
 			// each path parameter alone, the others from the fixture
 			for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {

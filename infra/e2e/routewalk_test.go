@@ -73,7 +73,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, walkToken(t, rt, f.outsider), walkRequestFor(t, f, rt, f.outsider))
+			r := walkCall(t, rt, path, walkToken(t, rt, f.outsider, ""), walkRequestFor(t, f, rt, f.outsider))
 			want := http.StatusNotFound
 			if r.Status != want && !(r.Status == http.StatusForbidden && memberForbidden[rt.Key()]) {
 				t.Errorf("%s by another organization's admin: %d %.200s", rt.Key(), r.Status, r.Body)
@@ -91,7 +91,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, walkToken(t, rt, f.member), walkRequestFor(t, f, rt, f.member))
+			r := walkCall(t, rt, path, walkToken(t, rt, f.member, f.admin.OrgID), walkRequestFor(t, f, rt, f.member))
 			if r.Status != http.StatusForbidden && !(lenient[key] && r.Status != http.StatusOK) {
 				t.Errorf("%s by a plain member: %d, want 403; %.200s", key, r.Status, r.Body)
 			}
@@ -104,7 +104,7 @@ func TestRouteWalk(t *testing.T) {
 				continue
 			}
 			path := fillPath(t, rt.Path, f.paramsFor(rt.Path))
-			r := walkCall(t, rt, path, walkToken(t, rt, f.member), walkRequestFor(t, f, rt, f.member))
+			r := walkCall(t, rt, path, walkToken(t, rt, f.member, f.admin.OrgID), walkRequestFor(t, f, rt, f.member))
 			t.Logf("member %s: %d", rt.Key(), r.Status)
 			if r.Status >= 500 {
 				t.Errorf("%s by a plain member: %d %.200s", rt.Key(), r.Status, r.Body)
@@ -201,13 +201,18 @@ var memberForbidden = map[string]bool{
 // walks call them with a token of their own.
 var endsToken = map[string]bool{"DELETE /api/idp/v1/sessions": true, "POST /api/auth/logout": true, "POST /api/users/logout": true}
 
-// walkToken is the token a walk sends on a route as the account: a fresh
-// login for a route that ends its token.
-func walkToken(t testing.TB, rt samtemplate.Route, a account) string {
+// walkToken is the token a walk sends on a route as the account: for a
+// route that ends its token, a new token of the account's, made with its
+// token (the walks may have changed its password): an API token, or for
+// a token bound to an organization (boundTo) a new login bound there.
+func walkToken(t testing.TB, rt samtemplate.Route, a account, boundTo string) string {
 	if !endsToken[rt.Key()] {
 		return a.Token
 	}
-	return expect(t, login(t, a.Email, a.Password), http.StatusOK).JSON(t)["token"].(string)
+	if boundTo != "" {
+		return expect(t, call(t, "POST", "/v2/users/switchOrganization", a.Token, map[string]any{"org_id": boundTo}), http.StatusOK).JSON(t)["login_token"].(string)
+	}
+	return string(expect(t, call(t, "POST", "/api/users/tokens/create", a.Token, map[string]any{"label": "walk"}), http.StatusCreated).Body)
 }
 
 // lenient are routes whose outcome is being changed in parallel (adding an
