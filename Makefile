@@ -34,7 +34,7 @@ lint:
 build:
 	$(LOCAL) build
 
-## invoke: run one function on one event, e.g. make invoke FN=users EVENT=events/users-register.json
+## invoke: run one function on one event (on the running make run stack when one is up), e.g. make invoke FN=users EVENT=events/users-register.json
 invoke:
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<function> EVENT=events/<file>.json"; exit 2; }
 	$(LOCAL) invoke -function $(FN) -event $(EVENT)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/effektif-serverless/caseflow/infra/internal/proc"
@@ -16,14 +18,18 @@ import (
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 )
 
-// invokeCommand runs one function once on an event, with the local AWS
-// stack up, and prints its response (or error document) to stdout.
+// invokeCommand runs one function once on an event and prints its
+// response (or error document) to stdout: on the running stack (`local
+// run`'s Lambda Invoke API) when one is up, saying so on stderr, else on
+// a stack of its own with only that function and empty data.
 func invokeCommand(args []string) error {
 	var c common
 	fs := newFlagSet("invoke", "invoke -function <LogicalId or folder> [-event <file.json>]")
 	c.register(fs)
 	name := fs.String("function", "", "the function: logical ID (UsersFunction) or code folder (users, functions/users)")
 	eventFile := fs.String("event", "", "JSON event file, - for stdin (default: {})")
+	lambdaPort := fs.Int("lambda-port", envPort("LAMBDA_PORT", 3001), "the running stack's Lambda Invoke API port (env LAMBDA_PORT)")
+	own := fs.Bool("own-stack", false, "start a stack of its own even when one is running")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +56,15 @@ func invokeCommand(args []string) error {
 	proc.ProgramHandlesSignals()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if !*own {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(*lambdaPort))
+		out, err := local.InvokeRunning(ctx, addr, fn, event)
+		if !errors.Is(err, local.ErrNoRunningStack) {
+			fmt.Fprintf(os.Stderr, "local invoke: %s on the running stack at %s\n", fn, addr)
+			return printInvocation(out, err)
+		}
+		fmt.Fprintf(os.Stderr, "local invoke: no stack runs at %s; starting one for %s alone (empty data)\n", addr, fn)
+	}
 	stack, err := local.Start(ctx, local.Config{
 		Root:      c.root,
 		Template:  c.template,
@@ -61,7 +76,12 @@ func invokeCommand(args []string) error {
 		return err
 	}
 	defer stack.Close()
-	out, err := stack.Invoke(ctx, fn, event)
+	return printInvocation(stack.Invoke(ctx, fn, event))
+}
+
+// printInvocation prints a function's response, or its error document
+// with exit status 1.
+func printInvocation(out []byte, err error) error {
 	var fnErr *lambdaemu.FunctionError
 	if errors.As(err, &fnErr) {
 		fmt.Println(string(fnErr.Payload))

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/infra/internal/proc"
 	"github.com/effektif-serverless/caseflow/infra/local"
@@ -24,6 +27,7 @@ func runCommand(args []string) error {
 	dynamoPort := fs.Int("dynamodb-port", envPort("DYNAMODB_PORT", 8000), "DynamoDB Local port (env DYNAMODB_PORT)")
 	s3Port := fs.Int("s3-port", envPort("S3_PORT", 4569), "S3 emulator port (env S3_PORT)")
 	sesPort := fs.Int("ses-port", envPort("SES_PORT", 8005), "SES emulator port (env SES_PORT)")
+	lambdaPort := fs.Int("lambda-port", envPort("LAMBDA_PORT", 3001), "Lambda Invoke API port on 127.0.0.1, for make invoke and SDKs (env LAMBDA_PORT; 0 turns it off)")
 	publicURL := fs.String("public-base-url", "", "PublicBaseUrl for links in mails (default: the gateway's URL)")
 	maxInstances := fs.Int("max-instances", 4, "concurrent instances per function")
 	schedules := fs.Bool("schedules", true, "invoke the template's Schedule events at their rate, as EventBridge does")
@@ -52,6 +56,16 @@ func runCommand(args []string) error {
 		return err
 	}
 	defer stack.Close()
+	if *lambdaPort > 0 {
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*lambdaPort)))
+		if err != nil {
+			return fmt.Errorf("the Lambda Invoke API: %w", err)
+		}
+		invokeAPI := &http.Server{Handler: local.InvokeHandler(stack), ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = invokeAPI.Serve(ln) }()
+		defer invokeAPI.Close()
+		fmt.Fprintf(os.Stdout, "\nLambda Invoke API (make invoke uses it): http://%s%s\n", ln.Addr(), local.InvokePath("<Function>"))
+	}
 	printStack(os.Stdout, stack)
 	if *schedules {
 		go func() {
