@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/pages"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
 )
@@ -22,5 +23,6 @@ func routes(env *environment.Env) http.Handler {
 	effektif.UserRoutes(router, id)
 	effektif.ProviderLoginRoutes(router, id)
 	effektif.PictureRoutes(router, id)
+	pages.Routes(router)
 	return router
 }

@@ -13,7 +13,7 @@ type account struct {
 	Email, Password, Token, UserID, OrgKey, OrgID string
 }
 
-var codeInMail = regexp.MustCompile(`registrations/([A-Za-z0-9_-]{22})`)
+var codeInMail = regexp.MustCompile(`(?:registrations/|/pages/activate#)([A-Za-z0-9_-]{22})`)
 
 // registrationCode registers the address and returns the code from the
 // activation mail that the SES emulator received.

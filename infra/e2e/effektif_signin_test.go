@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-var resetCode = regexp.MustCompile(`code=([A-Za-z0-9_-]{22})`)
+var resetCode = regexp.MustCompile(`(?:code=|/pages/reset#)([A-Za-z0-9_-]{22})`)
 
 func TestPasswordReset(t *testing.T) {
 	a := signUp(t, "Password Reset")

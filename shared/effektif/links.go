@@ -1,27 +1,30 @@
 package effektif
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/effektif-serverless/caseflow/shared/effektif/pages"
+)
 
 // MailLinks are the links of the identity mails sent through the Effektif
-// API: the registration routes take registration and invitation codes,
-// `/users/confirm` reset codes. An address change is confirmed with POST
-// /users/email/confirm, which has no page to link to: its mail carries the
-// code alone.
+// API: pages for a person (shared/effektif/pages) that post the code to
+// the registration routes (registration and invitation codes) and to
+// `/users/confirm` (reset codes). An address change is confirmed with
+// POST /users/email/confirm, which has no page to link to: its mail
+// carries the code alone.
 type MailLinks struct {
 	// BaseURL is the deployment's public base URL (PublicBaseUrl).
 	BaseURL string
 }
 
-func (l MailLinks) base() string { return strings.TrimRight(l.BaseURL, "/") + BasePath }
+// Activation links the page that activates a registration.
+func (l MailLinks) Activation(code string) string { return pages.ActivationLink(l.SignIn(), code) }
 
-// Activation links the registration of a code.
-func (l MailLinks) Activation(code string) string { return l.base() + "/registrations/" + code }
+// Invitation links the same page: it accepts an invitation's registration.
+func (l MailLinks) Invitation(code string) string { return pages.ActivationLink(l.SignIn(), code) }
 
-// Invitation links the registration that accepts an invitation.
-func (l MailLinks) Invitation(code string) string { return l.base() + "/registrations/" + code }
-
-// PasswordReset links the confirmation of a reset code.
-func (l MailLinks) PasswordReset(code string) string { return l.base() + "/users/confirm?code=" + code }
+// PasswordReset links the page that sets a new password with a reset code.
+func (l MailLinks) PasswordReset(code string) string { return pages.ResetLink(l.SignIn(), code) }
 
 // AddressConfirmation has no page in the Effektif API.
 func (l MailLinks) AddressConfirmation(string) string { return "" }

@@ -367,7 +367,7 @@ export function tokenIn(mail) {
   const text = `${mail.body?.text ?? ''}\n${mail.body?.html ?? ''}`;
   const link = text.match(/[?&]token=([^&\s"'<>]+)/);
   if (link) return decodeURIComponent(link[1]);
-  const reg = text.match(/registrations\/([A-Za-z0-9_-]{22})/);
+  const reg = text.match(/(?:registrations\/|\/pages\/activate#)([A-Za-z0-9_-]{22})/);
   if (reg) return reg[1];
   const line = (mail.body?.text ?? '').match(/^ {4}(\S+)\s*$/m);
   assert.ok(line, `no token in the mail: ${text.slice(0, 500)}`);
