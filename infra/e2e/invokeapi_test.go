@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/effektif-serverless/caseflow/infra/local"
 )
@@ -42,5 +44,46 @@ func TestInvokeAPIReachesTheRunningStack(t *testing.T) {
 	}
 	if _, err := local.InvokeRunning(context.Background(), addr, "NoSuchFunction", event); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("an unknown function: %v", err)
+	}
+}
+
+// TestBoundaryTimerFiresUnderTheSchedules: with the template's Schedule
+// events running on the stack (as make run runs them; here every second
+// instead of every minute), a due boundary timer of a waiting user task
+// fires without anyone invoking the scheduled function: the task is
+// canceled and the escalation task opens.
+func TestBoundaryTimerFiresUnderTheSchedules(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = stack.RunSchedulesEvery(ctx, io.Discard, time.Second)
+	}()
+	defer func() { cancel(); <-done }()
+
+	a := signUp(t, "Scheduled Boundary")
+	wf := `{"name": "Escalating", "enableCases": true, "activities": [
+	    {"type": "startEvent", "id": "start"},
+	    {"type": "userTask", "id": "work", "name": "Work",
+	     "timers": [{"id": "late", "due": {"type": "after", "duration": 0, "durationUnit": "minutes"}, "toTransitionIds": ["escalation"]}]},
+	    {"type": "userTask", "id": "escalate", "name": "Escalated"},
+	    {"type": "endEvent", "id": "end"}],
+	  "transitions": [{"fromId": "start", "toId": "work"}, {"fromId": "work", "toId": "end"},
+	    {"id": "escalation", "fromId": "work", "toId": "escalate"}, {"fromId": "escalate", "toId": "end"}]}`
+	inst := expect(t, call(t, "POST", "/api/v1/"+a.OrgKey+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": publish(t, a, wf)}), http.StatusOK).JSON(t)
+	caseID := inst["caseId"].(string)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		tasks := openTasks(t, a, caseID)
+		if _, ok := tasks["Escalated"]; ok {
+			if _, still := tasks["Work"]; still {
+				t.Errorf("the interrupted task is still open: %v", tasks)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the boundary timer did not fire under the schedules: %v", tasks)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }

@@ -67,9 +67,21 @@ func Schedules(t *samtemplate.Template) ([]Schedule, error) {
 // logged and the schedule goes on. `make run` runs it; the tests invoke
 // the scheduled function themselves.
 func (s *Stack) RunSchedules(ctx context.Context, log io.Writer) error {
+	return s.RunSchedulesEvery(ctx, log, 0)
+}
+
+// RunSchedulesEvery is RunSchedules with every schedule at the rate every
+// instead of its own (when every > 0): for tests that watch scheduled
+// work happen (the rates themselves are tested apart).
+func (s *Stack) RunSchedulesEvery(ctx context.Context, log io.Writer, every time.Duration) error {
 	schedules, err := Schedules(s.Template)
 	if err != nil {
 		return err
+	}
+	if every > 0 {
+		for i := range schedules {
+			schedules[i].Every = every
+		}
 	}
 	runSchedules(ctx, schedules, s.Invoke, log)
 	return nil
