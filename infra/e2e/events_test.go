@@ -23,6 +23,7 @@ func TestSampleEvents(t *testing.T) {
 		"users-login-wrong-password.json":        httpStatus(401),
 		"windmill-login-wrong-password.json":     httpText(401),
 		"windmill-whoami-without-identity.json":  httpText(401),
+		"tenduke-sessions-wrong-password.json":   httpStatus(401),
 		"users-about-without-identity.json":      httpStatus(401),
 		"organizations-systemconfiguration.json": httpStatus(200),
 		"users-register-malformed-json.json":     httpStatus(400),
