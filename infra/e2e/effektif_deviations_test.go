@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Deviations from the Effektif document found operation by operation
+// (issue 12, part 2), each tried as a client of the document would.
+
+// TestDeviationProperties: the properties object of Case, Task and
+// FormInstanceField is stored and answered; keys the model does not have
+// are properties too, and answered both ways.
+func TestDeviationProperties(t *testing.T) {
+	a := signUp(t, "Properties")
+	org := "/api/v1/" + a.OrgKey
+	props := func(t *testing.T, v map[string]any) map[string]any {
+		t.Helper()
+		p, ok := v["properties"].(map[string]any)
+		if !ok {
+			t.Fatalf("no properties object: %v", v)
+		}
+		return p
+	}
+	for _, kind := range []string{"cases", "tasks"} {
+		t.Run(kind, func(t *testing.T) {
+			c := expect(t, call(t, "POST", org+"/"+kind, a.Token, map[string]any{
+				"name": "With properties", "properties": map[string]any{"customerNo": "C-1", "tags": []string{"x"}}, "region": "north",
+			}), http.StatusOK).JSON(t)
+			if p := props(t, c); p["customerNo"] != "C-1" || p["region"] != "north" || len(p["tags"].([]any)) != 1 || c["region"] != "north" {
+				t.Fatalf("created: %v", c)
+			}
+			id := c["id"].(string)
+			got := expect(t, call(t, "GET", org+"/"+kind+"/"+id, a.Token, nil), http.StatusOK).JSON(t)
+			if p := props(t, got); p["customerNo"] != "C-1" {
+				t.Fatalf("read back: %v", got)
+			}
+			// An update without properties keeps them; with an object replaces them.
+			kept := expect(t, call(t, "PUT", org+"/"+kind+"/"+id, a.Token, map[string]any{"name": "Renamed"}), http.StatusOK).JSON(t)
+			if p := props(t, kept); p["customerNo"] != "C-1" {
+				t.Fatalf("update without properties: %v", kept)
+			}
+			changed := expect(t, call(t, "PUT", org+"/"+kind+"/"+id, a.Token, map[string]any{"properties": map[string]any{"customerNo": "C-2"}}), http.StatusOK).JSON(t)
+			if p := props(t, changed); p["customerNo"] != "C-2" || p["region"] != nil || len(p) != 1 {
+				t.Fatalf("update with properties: %v", changed)
+			}
+			expectError(t, call(t, "PUT", org+"/"+kind+"/"+id, a.Token, map[string]any{"properties": []string{"not", "an", "object"}}), http.StatusBadRequest)
+			expectError(t, call(t, "PUT", org+"/"+kind+"/"+id, a.Token, map[string]any{"properties": map[string]any{"big": strings.Repeat("x", 70*1024)}}), http.StatusBadRequest)
+			if p := props(t, expect(t, call(t, "GET", org+"/"+kind+"/"+id, a.Token, nil), http.StatusOK).JSON(t)); p["customerNo"] != "C-2" {
+				t.Fatalf("a refused update changed the properties: %v", p)
+			}
+		})
+	}
+	t.Run("formField", func(t *testing.T) {
+		wf := publish(t, a, `{"name": "Form properties", "enableCases": true,
+		  "variables": [{"id": "note", "type": {"name": "text"}}],
+		  "activities": [{"type": "startEvent", "id": "s"},
+		    {"type": "userTask", "id": "fill", "name": "Fill", "assigneeId": {"value": "`+a.UserID+`"},
+		     "form": {"fields": [{"id": "note", "binding": {"expression": "note"}, "properties": {"placeholder": "Say something"}}]}},
+		    {"type": "endEvent", "id": "e"}],
+		  "transitions": [{"fromId": "s", "toId": "fill"}, {"fromId": "fill", "toId": "e"}]}`)
+		inst := expect(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": wf}), http.StatusOK).JSON(t)
+		task := openTasks(t, a, inst["caseId"].(string))["Fill"]
+		field := task["form"].(map[string]any)["fields"].([]any)[0].(map[string]any)
+		if p, _ := field["properties"].(map[string]any); p["placeholder"] != "Say something" {
+			t.Fatalf("form field: %v", field)
+		}
+	})
+}
