@@ -196,9 +196,19 @@ func TestCancelCaseCancelsItsWorkflow(t *testing.T) {
 		t.Fatalf("cancel: %v", canceled)
 	}
 	task := canceled["tasks"].([]any)[0].(map[string]any)
-	if task["canceled"] != true || task["completed"] != true {
+	// A canceled task is canceled, not completed, and in no completed list.
+	if task["canceled"] != true || task["completed"] != false || task["activityInstanceMessage"] != false {
 		t.Fatalf("task of the canceled case: %v", task)
 	}
+	for _, list := range []string{"/cases/" + caseID + "/tasks?completed=true", "/tasks?completed=true", "/tasks?completed=false"} {
+		if body := expect(t, call(t, "GET", org+list, a.Token, nil), http.StatusOK).Body; strings.Contains(string(body), task["id"].(string)) {
+			t.Fatalf("%s lists the canceled task: %s", list, body)
+		}
+	}
+	if body := expect(t, call(t, "GET", org+"/cases/"+caseID+"/tasks", a.Token, nil), http.StatusOK).Body; !strings.Contains(string(body), task["id"].(string)) {
+		t.Fatalf("the case's tasks leave out the canceled one: %s", body)
+	}
+	expectError(t, call(t, "POST", org+"/tasks/"+task["id"].(string)+"/reopen", a.Token, nil), http.StatusConflict)
 	expectError(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusConflict)
 	expectError(t, call(t, "POST", org+"/tasks/"+task["id"].(string)+"/complete", a.Token, nil), http.StatusConflict)
 }

@@ -466,11 +466,11 @@ func (p *progress) cancelOpenTasks(c *Case) error {
 		changed[w.Task.ID] = true
 	}
 	for _, t := range tasks {
-		if t.Completed || changed[t.ID] {
+		if !t.Open() || changed[t.ID] {
 			continue
 		}
 		prev := t
-		t.Completed, t.Canceled, t.LastUpdated = true, true, p.s.now()
+		t.cancel(p.s.now())
 		t.Version++
 		p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
 		p.ch.Events = append(p.ch.Events, p.s.event(c.ID, EventTaskCanceled, fmt.Sprintf("canceled the task %q", t.Name), p.callerID, t.ID, nil))
@@ -545,7 +545,8 @@ func (s *Service) AddComment(ctx context.Context, a identity.Access, caseID, tex
 	return e, s.Store.Commit(ctx, Changes{Events: []Event{e}})
 }
 
-// CaseTasks lists a case's tasks, optionally only the (not) completed ones.
+// CaseTasks lists a case's tasks, optionally only the completed (true) or
+// the open (false) ones; canceled tasks are in neither.
 // Permission: members. Errors: NotFound.
 func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID string, completed *bool) ([]Task, error) {
 	org := a.Organization
@@ -558,7 +559,7 @@ func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID strin
 	}
 	out := tasks[:0]
 	for _, t := range tasks {
-		if t.Completed == *completed {
+		if *completed && t.Completed || !*completed && t.Open() {
 			out = append(out, t)
 		}
 	}

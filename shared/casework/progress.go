@@ -397,7 +397,7 @@ func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.Cancele
 	}
 	for i := range p.ch.Tasks {
 		if w := &p.ch.Tasks[i]; w.Task.ID == taskID {
-			w.Task.Completed, w.Task.Canceled = true, true
+			w.Task.cancel(p.s.now())
 			return nil
 		}
 	}
@@ -408,11 +408,11 @@ func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.Cancele
 	if err != nil {
 		return err
 	}
-	if t.Completed {
+	if !t.Open() {
 		return nil
 	}
 	prev := t
-	t.Completed, t.Canceled, t.LastUpdated = true, true, p.s.now()
+	t.cancel(p.s.now())
 	t.Version++
 	p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
 	if tc != nil {
@@ -570,6 +570,9 @@ func (s *Service) CompleteTask(ctx context.Context, a identity.Access, id string
 		t.Completed, t.LastUpdated = true, s.now()
 		t.ParticipantIDs = withUser(t.ParticipantIDs, a.UserID)
 		t.Version++
+		if t.Canceled {
+			return failure.New(failure.Conflict, "the task was canceled")
+		}
 		if t.Form, err = withValues(t.Form, fields); err != nil {
 			return err
 		}
@@ -659,8 +662,8 @@ func formValues(form json.RawMessage) map[string]json.RawMessage {
 func (s *Service) SaveFormField(ctx context.Context, a identity.Access, taskID string, v FieldValue) (engine.FormInstanceField, error) {
 	var saved engine.FormInstanceField
 	_, err := s.changeTask(ctx, a, taskID, func(t *Task, m identity.Membership, ch *Changes) error {
-		if t.Completed {
-			return failure.New(failure.Conflict, "the task is completed")
+		if !t.Open() {
+			return failure.New(failure.Conflict, "the task is completed or canceled")
 		}
 		if !mayWork(*t, m) {
 			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may fill in the form")

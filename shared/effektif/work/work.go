@@ -176,7 +176,7 @@ func taskOf(t casework.Task) Task {
 		AssigneeID: t.AssigneeID, CandidateIDs: effektif.OrEmpty(t.CandidateIDs), CandidateGroupIDs: effektif.OrEmpty(t.CandidateGroupIDs),
 		CaseID: t.CaseID, ParentID: t.ParentID, SubtaskIDs: effektif.OrEmpty(t.SubtaskIDs), DueDate: timePtr(t.DueDate),
 		LastUpdated: t.LastUpdated, Canceled: t.Canceled, Completed: t.Completed, ActivityID: t.ActivityID,
-		ActivityInstanceID: t.ActivityInstanceID, ActivityInstanceMessage: t.FromWorkflow() && !t.Completed,
+		ActivityInstanceID: t.ActivityInstanceID, ActivityInstanceMessage: t.FromWorkflow() && t.Open(),
 		HasForm: len(t.Form) > 0, WorkflowInstanceID: t.WorkflowInstanceID, SourceWorkflowID: t.SourceWorkflowID,
 		WorkflowID: t.WorkflowID, RoleVariableID: t.RoleVariableID, Form: t.Form,
 		PropertyMap: propertiesOf(t.Properties), Properties: t.Properties,
