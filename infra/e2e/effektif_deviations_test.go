@@ -68,3 +68,31 @@ func TestDeviationProperties(t *testing.T) {
 		}
 	})
 }
+
+// TestDeviationWorkflowInstanceFields: WorkflowInstance carries caseId,
+// endState and variableInstances.
+func TestDeviationWorkflowInstanceFields(t *testing.T) {
+	a := signUp(t, "Instance Fields")
+	org := "/api/v1/" + a.OrgKey
+	straight := publish(t, a, `{"name": "Straight", "variables": [{"id": "n", "type": {"name": "number"}}],
+	  "activities": [{"type": "startEvent", "id": "s"}, {"type": "endEvent", "id": "e"}],
+	  "transitions": [{"fromId": "s", "toId": "e"}]}`)
+	ended := expect(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": straight, "data": map[string]any{"n": 4}}), http.StatusOK).JSON(t)
+	if ended["endState"] != "completed" || ended["end"] == nil {
+		t.Fatalf("ended instance: %v", ended)
+	}
+	if v, ok := ended["caseId"]; !ok || v != nil {
+		t.Fatalf("an instance without a case has caseId null: %v", ended)
+	}
+	if vis, ok := ended["variableInstances"].([]any); !ok || len(vis) != 1 {
+		t.Fatalf("variableInstances: %v", ended)
+	}
+	running := expect(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": publish(t, a, approvalWorkflow),
+		"data": map[string]any{"formInstance": map[string]any{"fields": []any{map[string]any{"id": "amount", "value": 5}}}}}), http.StatusOK).JSON(t)
+	if v, ok := running["endState"]; !ok || v != nil || running["caseId"] == nil {
+		t.Fatalf("running instance with a case: %v", running)
+	}
+	if _, ok := running["variableInstances"].([]any); !ok {
+		t.Fatalf("variableInstances: %v", running)
+	}
+}
