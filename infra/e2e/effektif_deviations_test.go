@@ -96,3 +96,26 @@ func TestDeviationWorkflowInstanceFields(t *testing.T) {
 		t.Fatalf("variableInstances: %v", running)
 	}
 }
+
+// TestDeviationCaseWithTriggerAnswersItsTasks: POST /cases with a
+// triggerInstance answers the CaseDetail with the tasks and events the
+// start made.
+func TestDeviationCaseWithTriggerAnswersItsTasks(t *testing.T) {
+	a := signUp(t, "Case Trigger Detail")
+	org := "/api/v1/" + a.OrgKey
+	wfID := publish(t, a, approvalWorkflow)
+	c := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Trip",
+		"triggerInstance": map[string]any{"sourceWorkflowId": wfID, "data": map[string]any{"formInstance": map[string]any{"fields": []any{map[string]any{"id": "amount", "value": 70}}}}}}), http.StatusOK).JSON(t)
+	tasks, _ := c["tasks"].([]any)
+	events, _ := c["events"].([]any)
+	if len(tasks) != 1 || len(c["taskIds"].([]any)) != 1 || tasks[0].(map[string]any)["id"] != c["taskIds"].([]any)[0] || len(events) == 0 {
+		t.Fatalf("case detail of a started workflow: %v", c)
+	}
+	if tasks[0].(map[string]any)["name"] != "Review 70 EUR" || c["sourceWorkflow"] == nil {
+		t.Fatalf("case detail of a started workflow: %v", c)
+	}
+	direct := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Direct"}), http.StatusOK).JSON(t)
+	if evs, _ := direct["events"].([]any); len(evs) != 1 || evs[0].(map[string]any)["type"] != "caseCreated" {
+		t.Fatalf("a direct case answers its creation event: %v", direct)
+	}
+}

@@ -211,11 +211,11 @@ func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, a identity.
 	if in.ParticipantIDs != nil {
 		nc.ParticipantIDs = *in.ParticipantIDs
 	}
-	c, err := h.svc.CreateCase(r.Context(), a, nc)
+	d, err := h.svc.CreateCase(r.Context(), a, nc)
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, casework.CaseDetail{Case: c})
+	return h.writeDetail(w, r, d)
 }
 
 func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
