@@ -218,7 +218,19 @@ func TestUnpublishedAndInvalidWorkflowsDoNotStart(t *testing.T) {
 	org := "/api/v1/" + a.OrgKey
 	id := expect(t, call(t, "POST", org+"/workflows", a.Token, approvalWorkflow), http.StatusOK).JSON(t)["id"].(string)
 	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": id}), http.StatusConflict)
-	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"workflowId": strings.Repeat("a", 24)}), http.StatusBadRequest)
+	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"workflowId": strings.Repeat("a", 24)}), http.StatusNotFound)
+	// An unknown workflow is a missing resource (404), a malformed id bad input (400).
+	for _, start := range []func(body map[string]any) response{
+		func(body map[string]any) response { return call(t, "POST", org+"/engine/workflow/instances", a.Token, body) },
+		func(body map[string]any) response {
+			return call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "x", "triggerInstance": body})
+		},
+	} {
+		if e := expectError(t, start(map[string]any{"sourceWorkflowId": strings.Repeat("b", 24)}), http.StatusNotFound); e["field"] != nil && e["field"] != "sourceWorkflowId" {
+			t.Fatalf("unknown sourceWorkflowId: %v", e)
+		}
+		expectError(t, start(map[string]any{"sourceWorkflowId": "not-an-id"}), http.StatusBadRequest)
+	}
 	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{}), http.StatusBadRequest)
 	broken := `{"name": "Broken", "activities": [{"type": "userTask", "id": "a"}, {"type": "noSuchType", "id": "b"}],
 	  "transitions": [{"id": "t", "fromId": "a", "toId": "nowhere"}]}`
