@@ -221,7 +221,9 @@ func TestUnpublishedAndInvalidWorkflowsDoNotStart(t *testing.T) {
 	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"workflowId": strings.Repeat("a", 24)}), http.StatusNotFound)
 	// An unknown workflow is a missing resource (404), a malformed id bad input (400).
 	for _, start := range []func(body map[string]any) response{
-		func(body map[string]any) response { return call(t, "POST", org+"/engine/workflow/instances", a.Token, body) },
+		func(body map[string]any) response {
+			return call(t, "POST", org+"/engine/workflow/instances", a.Token, body)
+		},
 		func(body map[string]any) response {
 			return call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "x", "triggerInstance": body})
 		},
