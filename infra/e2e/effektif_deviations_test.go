@@ -119,3 +119,40 @@ func TestDeviationCaseWithTriggerAnswersItsTasks(t *testing.T) {
 		t.Fatalf("a direct case answers its creation event: %v", direct)
 	}
 }
+
+// TestDeviationStartFormsAndBPMNSettings: a start form's required fields
+// are enforced on start, with or without a submitted form; a BPMN update
+// keeps enableCases, and a Camunda start form becomes the start form.
+func TestDeviationStartFormsAndBPMNSettings(t *testing.T) {
+	a := signUp(t, "Start Forms")
+	org := "/api/v1/" + a.OrgKey
+	wfID := publish(t, a, approvalWorkflow)
+	for _, data := range []map[string]any{nil, {"formInstance": map[string]any{"fields": []any{}}}} {
+		if e := expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": wfID, "data": data}), http.StatusBadRequest); !strings.Contains(e["message"].(string), "required") {
+			t.Fatalf("start without the required field: %v", e)
+		}
+	}
+	expect(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": wfID, "data": map[string]any{"amount": 3}}), http.StatusOK)
+
+	id := expect(t, call(t, "POST", org+"/workflows", a.Token, map[string]any{"name": "Cases on", "enableCases": true}), http.StatusOK).JSON(t)["id"].(string)
+	camunda := `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://example.com">
+  <bpmn:process id="p" name="Camunda start form" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:extensionElements><camunda:formData>
+      <camunda:formField id="amount" label="Amount" type="long"><camunda:validation><camunda:constraint name="required"/></camunda:validation></camunda:formField>
+    </camunda:formData></bpmn:extensionElements></bpmn:startEvent>
+    <bpmn:userTask id="u" name="Look" camunda:assignee="` + a.UserID + `"/>
+    <bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="u"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="u" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>`
+	updated := expect(t, call(t, "PUT", org+"/workflows/"+id+"/update/bpmn", a.Token, camunda), http.StatusOK).JSON(t)
+	if updated["enableCases"] != true {
+		t.Fatalf("the BPMN update dropped enableCases: %v", updated)
+	}
+	form := expect(t, call(t, "GET", org+"/workflows/"+id+"/startForm", a.Token, nil), http.StatusOK).JSON(t)
+	if fields, _ := form["fields"].([]any); len(fields) != 1 || fields[0].(map[string]any)["id"] != "amount" || fields[0].(map[string]any)["required"] != true {
+		t.Fatalf("the Camunda start form: %v", form)
+	}
+}
