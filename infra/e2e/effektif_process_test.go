@@ -196,9 +196,19 @@ func TestCancelCaseCancelsItsWorkflow(t *testing.T) {
 		t.Fatalf("cancel: %v", canceled)
 	}
 	task := canceled["tasks"].([]any)[0].(map[string]any)
-	if task["canceled"] != true || task["completed"] != true {
+	// A canceled task is canceled, not completed, and in no completed list.
+	if task["canceled"] != true || task["completed"] != false || task["activityInstanceMessage"] != false {
 		t.Fatalf("task of the canceled case: %v", task)
 	}
+	for _, list := range []string{"/cases/" + caseID + "/tasks?completed=true", "/tasks?completed=true", "/tasks?completed=false"} {
+		if body := expect(t, call(t, "GET", org+list, a.Token, nil), http.StatusOK).Body; strings.Contains(string(body), task["id"].(string)) {
+			t.Fatalf("%s lists the canceled task: %s", list, body)
+		}
+	}
+	if body := expect(t, call(t, "GET", org+"/cases/"+caseID+"/tasks", a.Token, nil), http.StatusOK).Body; !strings.Contains(string(body), task["id"].(string)) {
+		t.Fatalf("the case's tasks leave out the canceled one: %s", body)
+	}
+	expectError(t, call(t, "POST", org+"/tasks/"+task["id"].(string)+"/reopen", a.Token, nil), http.StatusConflict)
 	expectError(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusConflict)
 	expectError(t, call(t, "POST", org+"/tasks/"+task["id"].(string)+"/complete", a.Token, nil), http.StatusConflict)
 }
@@ -208,7 +218,21 @@ func TestUnpublishedAndInvalidWorkflowsDoNotStart(t *testing.T) {
 	org := "/api/v1/" + a.OrgKey
 	id := expect(t, call(t, "POST", org+"/workflows", a.Token, approvalWorkflow), http.StatusOK).JSON(t)["id"].(string)
 	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"sourceWorkflowId": id}), http.StatusConflict)
-	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"workflowId": strings.Repeat("a", 24)}), http.StatusBadRequest)
+	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{"workflowId": strings.Repeat("a", 24)}), http.StatusNotFound)
+	// An unknown workflow is a missing resource (404), a malformed id bad input (400).
+	for _, start := range []func(body map[string]any) response{
+		func(body map[string]any) response {
+			return call(t, "POST", org+"/engine/workflow/instances", a.Token, body)
+		},
+		func(body map[string]any) response {
+			return call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "x", "triggerInstance": body})
+		},
+	} {
+		if e := expectError(t, start(map[string]any{"sourceWorkflowId": strings.Repeat("b", 24)}), http.StatusNotFound); e["field"] != nil && e["field"] != "sourceWorkflowId" {
+			t.Fatalf("unknown sourceWorkflowId: %v", e)
+		}
+		expectError(t, start(map[string]any{"sourceWorkflowId": "not-an-id"}), http.StatusBadRequest)
+	}
 	expectError(t, call(t, "POST", org+"/engine/workflow/instances", a.Token, map[string]any{}), http.StatusBadRequest)
 	broken := `{"name": "Broken", "activities": [{"type": "userTask", "id": "a"}, {"type": "noSuchType", "id": "b"}],
 	  "transitions": [{"id": "t", "fromId": "a", "toId": "nowhere"}]}`

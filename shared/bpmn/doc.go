@@ -30,7 +30,9 @@
 // escalation codes resolved through their references):
 //
 //	startEvent (none, message, timer, signal,  startEvent; the definition stays in BPMN (an instance
-//	  conditional)                             starts with Engine.Start whatever its start event says)
+//	  conditional)                             starts with Engine.Start whatever its start event says);
+//	                                           the process's start event's camunda:formData of simple
+//	                                           fields becomes the form trigger (without an e:trigger)
 //	startEvent of an event sub-process         startEvent with Event (message, timer, signal, error,
 //	                                           escalation, conditional, compensation);
 //	                                           isInterrupting="false" sets NonInterrupting

@@ -96,6 +96,8 @@ func withoutStandard(decls []decl) []decl {
 
 type importer struct {
 	root        *node
+	process     *node            // the process being imported
+	startForm   *workflow.Form   // a camunda:formData of the process's start event
 	scope       *nsScope         // kept fragments resolve in this scope
 	byID        map[string]*node // every element with an id (its first occurrence)
 	flowIDs     map[string]bool  // ids of the imported flow elements, against duplicates
@@ -129,6 +131,7 @@ func (im *importer) run(proc *node) (*workflow.Workflow, error) {
 	}
 	proc.take("", "isExecutable")
 	w.Description = readDocumentation(proc)
+	im.process = proc
 	w.Activities, w.Transitions = im.flowScope(proc, false)
 	if im.fatal != nil {
 		return nil, im.fatal
@@ -140,6 +143,10 @@ func (im *importer) run(proc *node) (*workflow.Workflow, error) {
 		w.Variables = append(w.Variables, readVariable(v))
 	}
 	w.Trigger = readTrigger(proc.takeExt1(nsE, "trigger"))
+	if w.Trigger == nil && im.startForm != nil {
+		// A Camunda start form is the workflow's start form.
+		w.Trigger = &workflow.Trigger{Type: workflow.FormTrigger, Form: im.startForm}
+	}
 	if ec := proc.takeExt1(nsE, "enableCases"); ec != nil {
 		w.EnableCases = boolAttr(ec, "value")
 	}
@@ -289,6 +296,9 @@ func (im *importer) flowScope(c *node, esp bool) ([]workflow.Activity, []workflo
 			boundaries = append(boundaries, k)
 		case flowNodes[k.Name.Local]:
 			im.checkID(k)
+			if c == im.process && k.Name.Local == "startEvent" && im.startForm == nil {
+				im.startForm = camundaForm(k)
+			}
 			if a, ok := im.activity(k, esp); ok {
 				index[a.ID] = len(acts)
 				acts = append(acts, a)

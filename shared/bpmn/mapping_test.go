@@ -314,3 +314,27 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("warnings %+v", warns)
 	}
 }
+
+// TestCamundaStartForm: a camunda:formData of the process's start event
+// becomes the workflow's form trigger; one of an embedded subprocess's
+// start event does not.
+func TestCamundaStartForm(t *testing.T) {
+	w := importBody(t, `<startEvent id="s"><extensionElements><camunda:formData>`+
+		`<camunda:formField id="amount" label="Amount" type="long"><camunda:validation><camunda:constraint name="required"/></camunda:validation></camunda:formField>`+
+		`</camunda:formData></extensionElements></startEvent><endEvent id="e"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/>`)
+	if w.Trigger == nil || w.Trigger.Type != workflow.FormTrigger || w.Trigger.Form == nil || len(w.Trigger.Form.Fields) != 1 {
+		t.Fatalf("trigger: %+v", w.Trigger)
+	}
+	if f := w.Trigger.Form.Fields[0]; f.ID != "amount" || f.Name != "Amount" || !f.Required || f.Binding == nil || f.Binding.Expression != "amount" {
+		t.Fatalf("field: %+v", f)
+	}
+	if data, _ := json.Marshal(w.Activities[0]); strings.Contains(string(data), "formData") {
+		t.Fatalf("the form is also kept on the start event: %s", data)
+	}
+	sub := importBody(t, `<startEvent id="s"/><subProcess id="sp"><startEvent id="ss"><extensionElements><camunda:formData>`+
+		`<camunda:formField id="x" type="string"/></camunda:formData></extensionElements></startEvent></subProcess>`+
+		`<sequenceFlow id="f" sourceRef="s" targetRef="sp"/>`)
+	if sub.Trigger != nil {
+		t.Fatalf("a subprocess's start form became the trigger: %+v", sub.Trigger)
+	}
+}

@@ -82,7 +82,7 @@ func (s *Service) UpdateFromBPMN(ctx context.Context, a identity.Access, id stri
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
-	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def})
+	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def, FromBPMN: true})
 }
 
 // UpdateFromBPMNText is UpdateFromBPMN for a document sent as text (a JSON
@@ -93,7 +93,7 @@ func (s *Service) UpdateFromBPMNText(ctx context.Context, a identity.Access, id,
 	if err != nil {
 		return EditorWorkflow{}, err
 	}
-	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def})
+	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def, FromBPMN: true})
 }
 
 // replacement is U+FFFD in UTF-8, what a text transport puts in place of

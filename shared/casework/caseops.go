@@ -94,9 +94,42 @@ func (s *Service) event(caseID, typ, name, userID, taskID string, data any) Even
 	return e
 }
 
-// CreateCase creates a case directly (not from a workflow). Permission:
-// members. Errors: Invalid (bad fields, participants who are not members).
-func (s *Service) CreateCase(ctx context.Context, a identity.Access, nc NewCase) (Case, error) {
+// CreateCase creates a case, directly or (nc.Trigger) by starting a
+// workflow, and returns its detail: with a trigger, the tasks and events
+// the start made, as Case answers them. Permission: members. Errors:
+// Invalid (bad fields, participants who are not members), NotFound (the
+// trigger's workflow).
+func (s *Service) CreateCase(ctx context.Context, a identity.Access, nc NewCase) (CaseDetail, error) {
+	var written Changes
+	c, err := s.createCase(ctx, a, nc, &written)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	// The detail is what was written (a list read of the index that
+	// holds the case's tasks could lag behind it).
+	d := CaseDetail{Case: c}
+	for _, w := range written.Tasks {
+		if w.Task.CaseID == c.ID && !w.Delete {
+			d.Tasks = append(d.Tasks, w.Task)
+		}
+	}
+	for i := len(written.Events) - 1; i >= 0 && len(d.Events) < DetailEvents; i-- {
+		if e := written.Events[i]; e.CaseID == c.ID {
+			d.Events = append(d.Events, e)
+		}
+	}
+	if c.SourceWorkflowID != "" {
+		if w, err := s.Store.GetEditorWorkflow(ctx, c.OrganizationID, c.SourceWorkflowID); err == nil {
+			d.SourceWorkflow = &w
+		} else if !failure.Is(err, failure.NotFound) {
+			return CaseDetail{}, err
+		}
+	}
+	return d, nil
+}
+
+// createCase creates the case and sets *written to what it committed.
+func (s *Service) createCase(ctx context.Context, a identity.Access, nc NewCase, written *Changes) (Case, error) {
 	org, m := a.Organization, a.Membership
 	if err := validateCaseText(nc.Name, nc.Description); err != nil {
 		return Case{}, err
@@ -111,7 +144,7 @@ func (s *Service) CreateCase(ctx context.Context, a identity.Access, nc NewCase)
 		return Case{}, err
 	}
 	if nc.Trigger != nil {
-		return s.caseOfWorkflow(ctx, org.ID, m, nc)
+		return s.caseOfWorkflow(ctx, org.ID, m, nc, written)
 	}
 	now := s.now()
 	c := Case{
@@ -119,18 +152,18 @@ func (s *Service) CreateCase(ctx context.Context, a identity.Access, nc NewCase)
 		CreateTime: now, LastUpdated: now, DueDate: nc.DueDate, Priority: nc.Priority,
 		ParticipantIDs: withUser(nc.ParticipantIDs, a.UserID), Properties: nc.Properties, Version: 1,
 	}
-	err := s.Store.Commit(ctx, Changes{
+	*written = Changes{
 		Cases:          []CaseWrite{{Case: c, New: true}},
 		Events:         []Event{s.event(c.ID, EventCaseCreated, "created the case", a.UserID, "", nil)},
 		Counts:         &CountsDelta{Total: 1, Open: 1},
 		OrganizationID: org.ID,
-	})
-	return c, err
+	}
+	return c, s.Store.Commit(ctx, *written)
 }
 
 // caseOfWorkflow starts the trigger's workflow with a case that takes the
 // NewCase's fields.
-func (s *Service) caseOfWorkflow(ctx context.Context, orgID string, m identity.Membership, nc NewCase) (Case, error) {
+func (s *Service) caseOfWorkflow(ctx context.Context, orgID string, m identity.Membership, nc NewCase, written *Changes) (Case, error) {
 	callerID := m.UserID
 	t := nc.Trigger
 	if t.WorkflowInstanceID != "" {
@@ -160,6 +193,7 @@ func (s *Service) caseOfWorkflow(ctx context.Context, orgID string, m identity.M
 	if err := p.commit(); err != nil {
 		return Case{}, err
 	}
+	*written = p.ch
 	return *c, nil
 }
 
@@ -466,11 +500,11 @@ func (p *progress) cancelOpenTasks(c *Case) error {
 		changed[w.Task.ID] = true
 	}
 	for _, t := range tasks {
-		if t.Completed || changed[t.ID] {
+		if !t.Open() || changed[t.ID] {
 			continue
 		}
 		prev := t
-		t.Completed, t.Canceled, t.LastUpdated = true, true, p.s.now()
+		t.cancel(p.s.now())
 		t.Version++
 		p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
 		p.ch.Events = append(p.ch.Events, p.s.event(c.ID, EventTaskCanceled, fmt.Sprintf("canceled the task %q", t.Name), p.callerID, t.ID, nil))
@@ -545,7 +579,8 @@ func (s *Service) AddComment(ctx context.Context, a identity.Access, caseID, tex
 	return e, s.Store.Commit(ctx, Changes{Events: []Event{e}})
 }
 
-// CaseTasks lists a case's tasks, optionally only the (not) completed ones.
+// CaseTasks lists a case's tasks, optionally only the completed (true) or
+// the open (false) ones; canceled tasks are in neither.
 // Permission: members. Errors: NotFound.
 func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID string, completed *bool) ([]Task, error) {
 	org := a.Organization
@@ -558,7 +593,7 @@ func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID strin
 	}
 	out := tasks[:0]
 	for _, t := range tasks {
-		if t.Completed == *completed {
+		if *completed && t.Completed || !*completed && t.Open() {
 			out = append(out, t)
 		}
 	}

@@ -89,8 +89,12 @@ type Task struct {
 	SubtaskIDs        []string
 	DueDate           time.Time
 	LastUpdated       time.Time
-	Canceled          bool
-	Completed         bool
+	// A task is open, Completed (by a person), or Canceled (with its case,
+	// or by its workflow: a boundary event, a terminate end); never both.
+	// A canceled task is in no completed list (see Store.InvolvedTasks and
+	// CaseTasks).
+	Canceled  bool
+	Completed bool
 	// The workflow fields are set for tasks of user task activities.
 	ActivityID         string
 	ActivityInstanceID string
@@ -104,6 +108,12 @@ type Task struct {
 	Properties map[string]json.RawMessage
 	Version    int
 }
+
+// Open reports whether the task is neither completed nor canceled.
+func (t Task) Open() bool { return !t.Completed && !t.Canceled }
+
+// cancel ends an open task as canceled at now.
+func (t *Task) cancel(now time.Time) { t.Canceled, t.Completed, t.LastUpdated = true, false, now }
 
 // FromWorkflow reports whether the task belongs to a workflow instance.
 func (t Task) FromWorkflow() bool { return t.ActivityInstanceID != "" }

@@ -114,8 +114,8 @@ func (s *Service) FileMail(ctx context.Context, org identity.Organization, sende
 		if err != nil {
 			return MailOutcome{}, err
 		}
-		if t.Completed {
-			return MailOutcome{}, failure.New(failure.Conflict, "the task is completed")
+		if !t.Open() {
+			return MailOutcome{}, failure.New(failure.Conflict, "the task is completed or canceled")
 		}
 		mail.TaskID, out.TaskID, caseID, out.CaseID = t.ID, t.ID, t.CaseID, t.CaseID
 	default:

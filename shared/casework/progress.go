@@ -96,6 +96,14 @@ func unrunnable(issues []engine.Issue) error {
 	return &failure.Error{Code: failure.Unprocessable, Message: "the workflow cannot run: " + strings.Join(msgs, "; "), Details: errs}
 }
 
+// noWorkflow is the failure for a trigger's workflowId or sourceWorkflowId
+// that is well formed but names nothing the caller may start: NotFound
+// (404), as a missing resource is everywhere else, naming the field. A
+// malformed id stays Invalid (400).
+func noWorkflow(field, what, id string) error {
+	return &failure.Error{Code: failure.NotFound, Field: field, Message: fmt.Sprintf("no %s %q", what, id)}
+}
+
 // resolveVersion finds the version a trigger runs: the named version, or
 // the published version of the named editor workflow.
 func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceWorkflowID string) (ExecutableWorkflow, error) {
@@ -105,7 +113,7 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 		}
 		v, err := s.Store.GetVersion(ctx, orgID, workflowID)
 		if failure.Is(err, failure.NotFound) {
-			return ExecutableWorkflow{}, failure.Field("workflowId", "no workflow version %q", workflowID)
+			return ExecutableWorkflow{}, noWorkflow("workflowId", "workflow version", workflowID)
 		}
 		return v, err
 	}
@@ -117,7 +125,7 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 	}
 	w, err := s.Store.GetEditorWorkflow(ctx, orgID, sourceWorkflowID)
 	if failure.Is(err, failure.NotFound) {
-		return ExecutableWorkflow{}, failure.Field("sourceWorkflowId", "no workflow %q", sourceWorkflowID)
+		return ExecutableWorkflow{}, noWorkflow("sourceWorkflowId", "workflow", sourceWorkflowID)
 	}
 	if err != nil {
 		return ExecutableWorkflow{}, err
@@ -130,7 +138,7 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 
 // startableVersion is resolveVersion for a member who starts a workflow:
 // a private draft of another member (and its versions) answers exactly as
-// an unknown id does (Invalid naming the field, the same message), so the
+// an unknown id does (NotFound naming the field, the same message), so the
 // answer does not tell that it exists. Admins see every draft.
 func (s *Service) startableVersion(ctx context.Context, orgID string, m identity.Membership, workflowID, sourceWorkflowID string) (ExecutableWorkflow, error) {
 	if workflowID == "" && sourceWorkflowID != "" && ids.Valid(sourceWorkflowID) && !m.IsAdmin() {
@@ -139,7 +147,7 @@ func (s *Service) startableVersion(ctx context.Context, orgID string, m identity
 			return ExecutableWorkflow{}, err
 		}
 		if err == nil && !visible(w, m) {
-			return ExecutableWorkflow{}, failure.Field("sourceWorkflowId", "no workflow %q", sourceWorkflowID)
+			return ExecutableWorkflow{}, noWorkflow("sourceWorkflowId", "workflow", sourceWorkflowID)
 		}
 	}
 	v, err := s.resolveVersion(ctx, orgID, workflowID, sourceWorkflowID)
@@ -151,7 +159,7 @@ func (s *Service) startableVersion(ctx context.Context, orgID string, m identity
 		return ExecutableWorkflow{}, err
 	}
 	if err == nil && !visible(w, m) {
-		return ExecutableWorkflow{}, failure.Field("workflowId", "no workflow version %q", workflowID)
+		return ExecutableWorkflow{}, noWorkflow("workflowId", "workflow version", workflowID)
 	}
 	return v, nil
 }
@@ -397,7 +405,7 @@ func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.Cancele
 	}
 	for i := range p.ch.Tasks {
 		if w := &p.ch.Tasks[i]; w.Task.ID == taskID {
-			w.Task.Completed, w.Task.Canceled = true, true
+			w.Task.cancel(p.s.now())
 			return nil
 		}
 	}
@@ -408,11 +416,11 @@ func (p *progress) cancelActivity(tr *tracked, tc *trackedCase, c engine.Cancele
 	if err != nil {
 		return err
 	}
-	if t.Completed {
+	if !t.Open() {
 		return nil
 	}
 	prev := t
-	t.Completed, t.Canceled, t.LastUpdated = true, true, p.s.now()
+	t.cancel(p.s.now())
 	t.Version++
 	p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, Previous: &prev})
 	if tc != nil {
@@ -562,6 +570,9 @@ func (s *Service) CompleteTask(ctx context.Context, a identity.Access, id string
 		if t.Completed {
 			return failure.New(failure.Conflict, "the task is already completed")
 		}
+		if t.Canceled {
+			return failure.New(failure.Conflict, "the task was canceled")
+		}
 		if !mayWork(t, m) {
 			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may complete the task")
 		}
@@ -659,8 +670,8 @@ func formValues(form json.RawMessage) map[string]json.RawMessage {
 func (s *Service) SaveFormField(ctx context.Context, a identity.Access, taskID string, v FieldValue) (engine.FormInstanceField, error) {
 	var saved engine.FormInstanceField
 	_, err := s.changeTask(ctx, a, taskID, func(t *Task, m identity.Membership, ch *Changes) error {
-		if t.Completed {
-			return failure.New(failure.Conflict, "the task is completed")
+		if !t.Open() {
+			return failure.New(failure.Conflict, "the task is completed or canceled")
 		}
 		if !mayWork(*t, m) {
 			return failure.New(failure.Forbidden, "only the assignee, a candidate or an admin may fill in the form")

@@ -124,7 +124,9 @@ type CaseFilter struct {
 	Canceled         *bool
 }
 
-// TaskFilter selects tasks from a principal's involvement list.
+// TaskFilter selects tasks from a principal's involvement list: Completed
+// true keeps the completed tasks, false the open ones; canceled tasks are
+// kept by neither (only an unfiltered list has them).
 type TaskFilter struct {
 	Completed *bool
 }

@@ -425,10 +425,10 @@ func mayWork(t Task, m identity.Membership) bool {
 func (s *Service) ReopenTask(ctx context.Context, a identity.Access, id string) (TaskDetail, error) {
 	t, err := s.changeTask(ctx, a, id, func(t *Task, m identity.Membership, ch *Changes) error {
 		switch {
-		case !t.Completed:
-			return failure.New(failure.Conflict, "the task is not completed")
 		case t.Canceled:
 			return failure.New(failure.Conflict, "the task was canceled")
+		case !t.Completed:
+			return failure.New(failure.Conflict, "the task is not completed")
 		case t.FromWorkflow():
 			return failure.New(failure.Conflict, "a task of a workflow cannot be reopened: its workflow has moved on")
 		case !mayWork(*t, m):
@@ -460,7 +460,7 @@ func (s *Service) DeleteTask(ctx context.Context, a identity.Access, id string) 
 	if err != nil {
 		return err
 	}
-	if t.FromWorkflow() && !t.Completed {
+	if t.FromWorkflow() && t.Open() {
 		return failure.New(failure.Conflict, "an open task of a workflow cannot be deleted; cancel its case instead")
 	}
 	if t.CreatorID != m.UserID && !m.IsAdmin() {

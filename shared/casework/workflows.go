@@ -30,6 +30,13 @@ type WorkflowDraft struct {
 	Template    *bool
 	TemplateID  *string
 	IsPrivate   *bool
+	// FromBPMN marks a definition imported from a BPMN document, which
+	// replaces a draft without its settings BPMN cannot express: a draft
+	// with cases enabled keeps them unless the document enables them
+	// itself (e:enableCases, which an export writes; documents of other
+	// tools have no way to say it). Decision: such an update never turns
+	// cases off; the JSON update (PUT /workflows/{id}) does.
+	FromBPMN bool
 }
 
 // Size of drafts. A draft is answered whole (GET, the editor's lists), so
@@ -138,6 +145,9 @@ func (s *Service) CreateWorkflow(ctx context.Context, a identity.Access, d Workf
 }
 
 func applyDraft(w *EditorWorkflow, d WorkflowDraft) {
+	if d.FromBPMN && w.Definition.EnableCases {
+		d.Definition.EnableCases = true
+	}
 	w.Definition = d.Definition
 	w.Definition.ID = w.ID
 	if d.Category != nil {

@@ -91,7 +91,7 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 	if err := r.initVariables(nil, r.g.root.vars); err != nil {
 		return nil, nil, err
 	}
-	if err := r.applyTrigger(t.Data); err != nil {
+	if err := r.applyTrigger(t.Data, t.CallerWorkflowInstanceID != ""); err != nil {
 		return nil, nil, err
 	}
 	for _, n := range starts {

@@ -63,7 +63,7 @@ func TestUserTaskRequest(t *testing.T) {
 			"`assigneeId`:{`expression`:`boss`},`candidateIds`:[{`value`:`u8`,`type`:{`name`:`userId`}},{`value`:`u7`}],"+
 			"`duedate`:{`duration`:2,`durationUnit`:`days`},"+
 			"`form`:{`description`:`Please decide`,`fields`:[{`binding`:{`expression`:`days`},`readOnly`:true},"+
-			"{`id`:`d`,`key`:`dk`,`binding`:{`expression`:`decision`},`required`:true,`asButtons`:true}]}}")
+			"{`id`:`d`,`key`:`dk`,`binding`:{`expression`:`decision`},`required`:true,`asButtons`:true,`properties`:{`hint`:`pick one`},`width`:2}]}}")
 	inst, fx := h.start(wf, Trigger{Data: data("days", `{"value":3,"type":{"name":"number"}}`)})
 	if len(fx.Tasks) != 1 {
 		t.Fatalf("tasks: %+v", fx.Tasks)
@@ -80,7 +80,7 @@ func TestUserTaskRequest(t *testing.T) {
 	}
 	form := mustJSON(t, task.Form)
 	want := `{"description":"Please decide","fields":[{"id":"days","name":"Days","type":{"name":"number"},"readOnly":true,"value":3},` +
-		`{"id":"d","key":"dk","type":{"name":"choice","options":[{"id":"ok"},{"id":"no"}]},"required":true,"asButtons":true}]}`
+		`{"id":"d","key":"dk","type":{"name":"choice","options":[{"id":"ok"},{"id":"no"}]},"required":true,"asButtons":true,"properties":{"hint":"pick one","width":2}}]}`
 	if form != want {
 		t.Fatalf("form\n got %s\nwant %s", form, want)
 	}

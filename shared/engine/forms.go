@@ -26,6 +26,36 @@ type FormInstanceField struct {
 	Required    bool               `json:"required,omitempty"`
 	AsButtons   bool               `json:"asButtons,omitempty"`
 	Value       json.RawMessage    `json:"value,omitempty"`
+	// Properties are the definition field's own properties (see
+	// fieldProperties).
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
+}
+
+// fieldProperties are the properties a FormInstanceField carries from its
+// definition: the field's properties object, and the keys the field model
+// does not have (asButtons apart, which has its own field); a key in both
+// takes the object's value. A field's properties are bounded by the
+// definition's size.
+func fieldProperties(f *workflow.FormField) map[string]json.RawMessage {
+	var out map[string]json.RawMessage
+	add := func(k string, v json.RawMessage) {
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		out[k] = v
+	}
+	for k, v := range f.Properties {
+		if k != "asButtons" && k != "properties" {
+			add(k, v)
+		}
+	}
+	var object map[string]json.RawMessage
+	if raw, ok := f.Properties["properties"]; ok && json.Unmarshal(raw, &object) == nil {
+		for k, v := range object {
+			add(k, v)
+		}
+	}
+	return out
 }
 
 // formField is a form field with its defaults filled in.
@@ -89,6 +119,7 @@ func buildForm(g *graph, vs vars, form *workflow.Form) *FormInstance {
 			Required:    f.Required,
 			AsButtons:   asButtons,
 			Value:       encode(v),
+			Properties:  fieldProperties(f.FormField),
 		})
 	}
 	return fi

@@ -99,8 +99,11 @@ func (r *run) assign(vi *VariableInstance, val json.RawMessage) {
 
 // applyTrigger writes the start data: keys in sorted order, each to the
 // variable its trigger output names (else the key itself); then the
-// submitted start form.
-func (r *run) applyTrigger(data map[string]json.RawMessage) error {
+// submitted start form. The required fields of a start form must have a
+// value afterwards (a ValueError naming the field), whether or not a form
+// was submitted (plain data keys count), unless a call activity starts
+// the instance (byCaller): its input bindings give what they give.
+func (r *run) applyTrigger(data map[string]json.RawMessage, byCaller bool) error {
 	wt := r.g.wf.Trigger
 	for _, key := range slices.Sorted(maps.Keys(data)) {
 		if key == FormInstanceKey && wt != nil && wt.Form != nil {
@@ -123,7 +126,10 @@ func (r *run) applyTrigger(data map[string]json.RawMessage) error {
 	}
 	raw, ok := data[FormInstanceKey]
 	if !ok {
-		return nil
+		if byCaller {
+			return nil
+		}
+		return r.submitForm(nil, wt.Form, nil)
 	}
 	values, err := submittedFields(raw)
 	if err != nil {

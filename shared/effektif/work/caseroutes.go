@@ -3,6 +3,7 @@ package work
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -16,8 +17,9 @@ import (
 )
 
 // caseInput is the body of POST /cases (NewCase) and PUT /cases/{id}
-// (Case). Read-only fields of the model are accepted and ignored; keys the
-// model does not have become the case's properties.
+// (Case). Read-only fields of the model are accepted and ignored; the
+// documented properties object and the keys the model does not have are the
+// case's properties (see withProperties).
 type caseInput struct {
 	Name            *string         `json:"name"`
 	Description     *string         `json:"description"`
@@ -46,7 +48,8 @@ type caseInput struct {
 	Events             any `json:"events"`
 	Participants       any `json:"participants"`
 	SourceWorkflow     any `json:"sourceWorkflow"`
-	Properties         any `json:"properties"`
+
+	Properties map[string]json.RawMessage `json:"properties"`
 }
 
 // decodeInline reads a JSON object body into v and returns the keys v does
@@ -60,6 +63,22 @@ func decodeInline(r *http.Request, v any) (map[string]json.RawMessage, error) {
 		return nil, err
 	}
 	return inline.Unmarshal(body, v, nil)
+}
+
+// withProperties joins the two ways a Case or Task body carries its
+// properties: the document's properties object (a JSON object; another
+// value is Invalid) and, as the Effektif SDK writes them, keys the model
+// does not have at the top level. A key in both takes the object's value.
+// Neither leaves the properties as they are on an update; an empty object
+// clears them. The size bound is casework.MaxProperties.
+func withProperties(inlined, object map[string]json.RawMessage) map[string]json.RawMessage {
+	if object == nil {
+		return inlined
+	}
+	out := make(map[string]json.RawMessage, len(inlined)+len(object))
+	maps.Copy(out, inlined)
+	maps.Copy(out, object)
+	return out
 }
 
 // CaseRoutes registers the routes of the Effektif Case group.
@@ -168,7 +187,7 @@ func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, a identity.
 	if err != nil {
 		return err
 	}
-	nc := casework.NewCase{Priority: in.Priority, Properties: props}
+	nc := casework.NewCase{Priority: in.Priority, Properties: withProperties(props, in.Properties)}
 	if len(in.TriggerInstance) > 0 && string(in.TriggerInstance) != "null" {
 		var t TriggerInstance
 		if err := httpapi.Unmarshal(in.TriggerInstance, &t); err != nil {
@@ -192,11 +211,11 @@ func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, a identity.
 	if in.ParticipantIDs != nil {
 		nc.ParticipantIDs = *in.ParticipantIDs
 	}
-	c, err := h.svc.CreateCase(r.Context(), a, nc)
+	d, err := h.svc.CreateCase(r.Context(), a, nc)
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, casework.CaseDetail{Case: c})
+	return h.writeDetail(w, r, d)
 }
 
 func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -215,7 +234,7 @@ func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, a identity.
 	}
 	d, err := h.svc.UpdateCase(r.Context(), a, r.PathValue("caseId"), casework.CaseChanges{
 		Name: in.Name, Description: in.Description, DueDate: in.DueDate, Priority: in.Priority,
-		ParticipantIDs: in.ParticipantIDs, Properties: props,
+		ParticipantIDs: in.ParticipantIDs, Properties: withProperties(props, in.Properties),
 	})
 	if err != nil {
 		return err

@@ -54,8 +54,43 @@ func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, inst.Public())
+		return httpapi.WriteJSON(w, http.StatusOK, workflowInstanceOf(inst))
 	}))
+}
+
+// WorkflowInstance is the Effektif WorkflowInstance: the engine's public
+// instance with the fields the document lists always present. caseId is
+// null for an instance without a case; endState is null while the
+// instance runs, "completed" when it ended normally, and the engine's end
+// state ("canceled", "error") otherwise; variableInstances is [] when
+// there are none.
+type WorkflowInstance struct {
+	*engine.Instance
+	CaseID            *string                    `json:"caseId"`
+	EndState          *string                    `json:"endState"`
+	VariableInstances []*engine.VariableInstance `json:"variableInstances"`
+}
+
+// EndCompleted is the endState of an instance that ended normally.
+const EndCompleted = "completed"
+
+func workflowInstanceOf(inst *engine.Instance) WorkflowInstance {
+	p := inst.Public()
+	v := WorkflowInstance{Instance: p, VariableInstances: p.VariableInstances}
+	if v.VariableInstances == nil {
+		v.VariableInstances = []*engine.VariableInstance{}
+	}
+	if p.CaseID != "" {
+		v.CaseID = &p.CaseID
+	}
+	if p.Ended() {
+		state := p.EndState
+		if state == "" {
+			state = EndCompleted
+		}
+		v.EndState = &state
+	}
+	return v
 }
 
 // startForm answers the start form of the workflow's published version (or

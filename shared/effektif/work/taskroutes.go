@@ -13,8 +13,8 @@ import (
 )
 
 // taskInput is the body of POST /tasks (NewTask) and PUT /tasks/{id}
-// (Task). Read-only fields are accepted and ignored; unknown keys become
-// the task's properties.
+// (Task). Read-only fields are accepted and ignored; the properties object
+// and unknown keys are the task's properties (see withProperties).
 type taskInput struct {
 	Name              *string    `json:"name"`
 	Description       *string    `json:"description"`
@@ -49,7 +49,8 @@ type taskInput struct {
 	Candidates              any `json:"candidates"`
 	CandidateGroups         any `json:"candidateGroups"`
 	Subtasks                any `json:"subtasks"`
-	Properties              any `json:"properties"`
+
+	Properties map[string]json.RawMessage `json:"properties"`
 }
 
 func deref[T any](p *T) T {
@@ -123,7 +124,7 @@ func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, a identity.
 	t, err := h.svc.CreateTask(r.Context(), a, casework.NewTask{
 		Name: deref(in.Name), Description: deref(in.Description), AssigneeID: deref(in.AssigneeID),
 		CandidateIDs: deref(in.CandidateIDs), CandidateGroupIDs: deref(in.CandidateGroupIDs),
-		CaseID: deref(in.CaseID), ParentID: deref(in.ParentID), DueDate: deref(in.DueDate), Properties: props,
+		CaseID: deref(in.CaseID), ParentID: deref(in.ParentID), DueDate: deref(in.DueDate), Properties: withProperties(props, in.Properties),
 	})
 	if err != nil {
 		return err
@@ -147,7 +148,7 @@ func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, a identity.
 	}
 	d, err := h.svc.UpdateTask(r.Context(), a, r.PathValue("taskId"), casework.TaskChanges{
 		Name: in.Name, Description: in.Description, AssigneeID: in.AssigneeID, CandidateIDs: in.CandidateIDs,
-		CandidateGroupIDs: in.CandidateGroupIDs, DueDate: in.DueDate, Properties: props,
+		CandidateGroupIDs: in.CandidateGroupIDs, DueDate: in.DueDate, Properties: withProperties(props, in.Properties),
 	})
 	if err != nil {
 		return err

@@ -54,7 +54,10 @@ type Case struct {
 	Participants   []effektif.User `json:"participants,omitempty"`
 	SourceWorkflow json.RawMessage `json:"sourceWorkflow,omitempty"`
 
-	Properties map[string]json.RawMessage `json:"-"`
+	// PropertyMap is the document's properties object; Properties are
+	// the same keys, also written at the top level (see propertiesOf).
+	PropertyMap map[string]json.RawMessage `json:"properties"`
+	Properties  map[string]json.RawMessage `json:"-"`
 }
 
 type caseJSON Case
@@ -99,7 +102,9 @@ type Task struct {
 	CandidateGroups []any           `json:"candidateGroups,omitempty"`
 	Subtasks        []Task          `json:"subtasks,omitempty"`
 
-	Properties map[string]json.RawMessage `json:"-"`
+	// PropertyMap and Properties: as Case's.
+	PropertyMap map[string]json.RawMessage `json:"properties"`
+	Properties  map[string]json.RawMessage `json:"-"`
 }
 
 type taskJSON Task
@@ -152,6 +157,18 @@ func (p people) users(ids []string) []effektif.User {
 	return out
 }
 
+// propertiesOf is the properties object of a Case or Task: the stored
+// properties, {} when there are none. They are answered twice: in it, as
+// the document lists the field, and at the top level, as the Effektif SDK
+// writes them (and as this API answered them before); both forms are read
+// back (withProperties).
+func propertiesOf(p map[string]json.RawMessage) map[string]json.RawMessage {
+	if p == nil {
+		return map[string]json.RawMessage{}
+	}
+	return p
+}
+
 func taskOf(t casework.Task) Task {
 	return Task{
 		ID: t.ID, OrganizationID: t.OrganizationID, Name: t.Name, NameLower: strings.ToLower(t.Name),
@@ -159,9 +176,10 @@ func taskOf(t casework.Task) Task {
 		AssigneeID: t.AssigneeID, CandidateIDs: effektif.OrEmpty(t.CandidateIDs), CandidateGroupIDs: effektif.OrEmpty(t.CandidateGroupIDs),
 		CaseID: t.CaseID, ParentID: t.ParentID, SubtaskIDs: effektif.OrEmpty(t.SubtaskIDs), DueDate: timePtr(t.DueDate),
 		LastUpdated: t.LastUpdated, Canceled: t.Canceled, Completed: t.Completed, ActivityID: t.ActivityID,
-		ActivityInstanceID: t.ActivityInstanceID, ActivityInstanceMessage: t.FromWorkflow() && !t.Completed,
+		ActivityInstanceID: t.ActivityInstanceID, ActivityInstanceMessage: t.FromWorkflow() && t.Open(),
 		HasForm: len(t.Form) > 0, WorkflowInstanceID: t.WorkflowInstanceID, SourceWorkflowID: t.SourceWorkflowID,
-		WorkflowID: t.WorkflowID, RoleVariableID: t.RoleVariableID, Form: t.Form, Properties: t.Properties,
+		WorkflowID: t.WorkflowID, RoleVariableID: t.RoleVariableID, Form: t.Form,
+		PropertyMap: propertiesOf(t.Properties), Properties: t.Properties,
 	}
 }
 
@@ -186,7 +204,8 @@ func caseOf(c casework.Case) Case {
 		DueDate: timePtr(c.DueDate), HasDueDate: !c.DueDate.IsZero(), Priority: c.Priority, HasPriority: c.Priority != nil,
 		ParticipantIDs: effektif.OrEmpty(c.ParticipantIDs), TaskIDs: effektif.OrEmpty(c.TaskIDs), LastUpdated: c.LastUpdated,
 		Canceled: c.Canceled, Closed: c.Closed, WorkflowInstanceID: c.WorkflowInstanceID,
-		SourceWorkflowID: c.SourceWorkflowID, WorkflowID: c.WorkflowID, Properties: c.Properties,
+		SourceWorkflowID: c.SourceWorkflowID, WorkflowID: c.WorkflowID,
+		PropertyMap: propertiesOf(c.Properties), Properties: c.Properties,
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 //	ORG#<orgId>               CASE#<id>               a case (packed); filter attributes Closed, Canceled, SourceWorkflowID
 //	ORG#<orgId>               CASECOUNTS              the organization's case statistics
 //	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
-//	INV#<orgId>#<principal>   <open|done>#<created>#<id>  a copy of a task in a principal's involvement list
+//	INV#<orgId>#<principal>   <open|done|canceled>#<created>#<id>  a copy of a task in a principal's involvement list
 //	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
 //	ORG#<orgId>               MAILQUOTA#<hour>        recipients of email tasks in that hour (UTC); attribute Sent, TTL
 
@@ -44,8 +44,11 @@ func taskKey(orgID, id string) onetable.Key {
 
 func taskListKey(orgID, principal string, t casework.Task) onetable.Key {
 	state := "open#"
-	if t.Completed {
+	switch {
+	case t.Completed:
 		state = "done#"
+	case t.Canceled:
+		state = "canceled#"
 	}
 	return onetable.Key{PK: "INV#" + orgID + "#" + principal, SK: state + onetable.TimeString(t.CreateTime) + "#" + t.ID}
 }
