@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -316,7 +317,7 @@ func (s *Service) EndAction(ctx context.Context, a identity.Access, serviceKey, 
 			return err
 		}
 		err = p.commit()
-		if err == ErrDone {
+		if errors.Is(err, ErrDone) {
 			return failure.New(failure.Conflict, "the action instance was ended before")
 		}
 		return err
