@@ -44,8 +44,9 @@ func TestSampleEvents(t *testing.T) {
 		"cases-create-unknown-organization.json": httpStatus(404),
 		// A stranger to the organization is refused before anything
 		// else of the request is read (here a bad query and a malformed body).
-		"tasks-list-stranger.json":   httpStatus(404),
-		"engine-start-stranger.json": httpStatus(404),
+		"tasks-list-stranger.json":    httpStatus(404),
+		"engine-start-stranger.json":  httpStatus(404),
+		"services-lock-stranger.json": httpStatus(404),
 		"timers-scheduled.json": func(t *testing.T, out []byte) {
 			var r struct {
 				TimersFired *int `json:"timersFired"`

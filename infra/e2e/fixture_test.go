@@ -180,6 +180,8 @@ func (f fixture) routeParams() map[string]string {
 		"scope":              "walk",
 		"key":                "walked",
 		"credentialId":       "bm8tc3VjaC1jcmVkZW50aWFs",
+		"serviceKey":         "crm",
+		"actionInstanceId":   "000000000000000000000000",
 		// 10Duke's (paramsFor gives its routes the UUID forms of the
 		// organization, user and group).
 		"organizationId": uuidForm(f.admin.OrgID),

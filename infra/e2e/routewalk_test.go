@@ -195,6 +195,9 @@ var memberForbidden = map[string]bool{
 	"DELETE /api/idp/v1/users/{userId}/organization-roles/{roleId}":                     true,
 	"GET /api/idp/v1/organization/{organizationId}/group-invitations/{invitationId}":    true,
 	"GET /api/idp/v1/organization/{organizationId}/group-invitations/open":              true,
+	// Effektif's external workers: admins (and their API tokens) only.
+	"POST /api/v1/{organizationKey}/services/{serviceKey}/actionInstances/lock":                   true,
+	"POST /api/v1/{organizationKey}/services/{serviceKey}/actionInstances/{actionInstanceId}/end": true,
 }
 
 // endsToken are the routes that end the token they are called with: the

@@ -66,6 +66,7 @@ var rules = map[string]rule{
 	"superoffice":        {forbidden: [][]string{casework, mailIntake, ldap, oidc, s3, ses}, required: []string{module + "/shared/superoffice"}},
 	"workflows":          {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"engine":             {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"services":           {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"cases":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"tasks":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"files":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},

@@ -31,7 +31,10 @@ type TriggerRequest struct {
 }
 
 // ActionInstance is the work of a service task for an external worker:
-// the worker locks it, does it and ends it with output values.
+// the worker locks it, does it and ends it with output values (see
+// LockActions and EndAction). What the service task asked for is fixed at
+// creation; the lock, the retries and the incident change, each change on
+// condition of Version.
 type ActionInstance struct {
 	ID                 string
 	OrganizationID     string
@@ -41,11 +44,26 @@ type ActionInstance struct {
 	WorkflowID         string
 	CaseID             string
 	WorkflowInstanceID string
+	ActivityID         string
 	ActivityInstanceID string
 	Configuration      map[string]json.RawMessage
 	InputValues        map[string]json.RawMessage
 	Created            time.Time
-	Lock               time.Time
+	// WorkerID holds the lock until Lock; nobody holds it when WorkerID is
+	// empty or Lock has passed.
+	WorkerID string
+	Lock     time.Time
+	// Available is when it may be locked again after a failure end (zero:
+	// from its creation).
+	Available time.Time
+	// Retries are the failure ends left before it becomes an incident.
+	Retries int
+	// ErrorMessage is the last failure end's message.
+	ErrorMessage string
+	// Incident is set when a failure end left no retries: nobody locks it
+	// again.
+	Incident bool
+	Version  int
 }
 
 // FieldValue is one submitted form field value, by field id (or key).

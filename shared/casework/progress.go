@@ -286,8 +286,8 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 		action := ActionInstance{
 			ID: ids.New(), OrganizationID: p.orgID, ServiceKey: a.ServiceKey, ActionKey: a.ActionKey,
 			EditorWorkflowID: tr.version.SourceWorkflowID, WorkflowID: tr.version.ID, CaseID: inst.CaseID,
-			WorkflowInstanceID: inst.ID, ActivityInstanceID: a.ActivityInstanceID, Configuration: a.Configuration,
-			InputValues: a.InputValues, Created: p.s.now(),
+			WorkflowInstanceID: inst.ID, ActivityID: a.ActivityID, ActivityInstanceID: a.ActivityInstanceID,
+			Configuration: a.Configuration, InputValues: a.InputValues, Created: p.s.now(), Retries: DefaultActionRetries, Version: 1,
 		}
 		if tr.rec.Actions == nil {
 			tr.rec.Actions = map[string]string{}

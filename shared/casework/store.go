@@ -24,9 +24,13 @@ type Changes struct {
 	Timers    []TimerEntry
 	Outbox    []OutboxMail
 	Actions   []ActionInstance
-	// EndedActions are action instances to remove (their activity was
-	// interrupted), as OrganizationID/ID pairs.
+	// EndedActions are action instances to remove: as OrganizationID/ID
+	// pairs when their activity was interrupted; with a Version (the one
+	// read) and WorkerID when a worker ended them, on condition that both
+	// are still stored (Conflict otherwise).
 	EndedActions []ActionInstance
+	// ActionUpdates change action instances' locks, retries or incidents.
+	ActionUpdates []ActionUpdate
 	// MailQuota, when set, counts the Outbox's recipients against the
 	// organization's mail quota in the same transaction (ErrMailQuota when
 	// the window has no room left for them).
@@ -96,6 +100,13 @@ type InstanceWrite struct {
 	New    bool
 }
 
+// ActionUpdate stores Action, a changed action instance, on condition that
+// Previous (as it was read) is still stored: its version and its lock.
+type ActionUpdate struct {
+	Action   ActionInstance
+	Previous ActionInstance
+}
+
 // TimerEntry is a due timer in the timer index (or its removal).
 type TimerEntry struct {
 	OrganizationID string
@@ -162,6 +173,16 @@ type WorkStore interface {
 	PendingMail(ctx context.Context, before time.Time, limit int) ([]OutboxMail, error)
 	// DeleteMail removes a sent mail from the outbox.
 	DeleteMail(ctx context.Context, m OutboxMail) error
+	// LockableActions lists up to limit action instances of a service that
+	// may be locked at now (never locked, lock expired, released), oldest
+	// available first: one Query of an index, eventually consistent.
+	LockableActions(ctx context.Context, organizationID, serviceKey string, now time.Time, limit int) ([]ActionInstance, error)
+	// GetAction reads an action instance (NotFound once it ended).
+	GetAction(ctx context.Context, organizationID, id string) (ActionInstance, error)
+	// LockAction stores a's lock (WorkerID until Lock) on condition that
+	// the stored version is a.Version-1 and nobody holds an unexpired lock
+	// at now. Errors: Conflict (retryable) when the condition fails.
+	LockAction(ctx context.Context, a ActionInstance, now time.Time) error
 	// GroupsAmong tells which of the group ids are groups of the
 	// organization (one batch read).
 	GroupsAmong(ctx context.Context, organizationID string, groupIDs []string) (map[string]bool, error)

@@ -1,0 +1,23 @@
+// Command services is the Lambda function that serves the Effektif Service group: external workers locking and ending the action instances of service tasks.
+package main
+
+import (
+	"net/http"
+
+	"github.com/effektif-serverless/caseflow/shared/effektif"
+	"github.com/effektif-serverless/caseflow/shared/effektif/work"
+	"github.com/effektif-serverless/caseflow/shared/environment"
+	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+)
+
+func main() {
+	environment.ServeHTTP(routes)
+}
+
+// routes builds the function's router; its patterns are the function's
+// routes in template.yaml (main_test.go checks both ways).
+func routes(env *environment.Env) http.Handler {
+	router := effektif.NewRouter()
+	work.ActionRoutes(router, caseworkenv.Service(env))
+	return router
+}
