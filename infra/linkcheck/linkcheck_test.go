@@ -69,6 +69,7 @@ var rules = map[string]rule{
 	"cases":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"tasks":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"files":              {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"services":           {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work", module + "/shared/connector"}},
 	"timers":             {forbidden: [][]string{mailIntake, ldap, oidc, dialects}, required: []string{module + "/shared/casework"}},
 	"mail":               {forbidden: [][]string{ldap, oidc}, required: []string{module + "/shared/effektif/mailhook"}},
 	"mailintake":         {forbidden: [][]string{ldap, oidc, dialects}, required: []string{module + "/shared/mailintake"}},
