@@ -236,14 +236,18 @@ func (h serviceHandlers) get(w http.ResponseWriter, r *http.Request, a identity.
 	return httpapi.WriteJSON(w, http.StatusOK, accountOf(acc))
 }
 
+// update checks who may change the account before it reads the body.
 func (h serviceHandlers) update(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-	var b accountBody
-	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &b); err != nil {
-		return err
-	}
 	key, id := r.PathValue("serviceKey"), r.PathValue("accountId")
 	cur, err := h.svc.GetAccount(r.Context(), a, key, id)
 	if err != nil {
+		return err
+	}
+	if !connector.MayChange(cur, a.Membership) {
+		return failure.New(failure.Forbidden, "only the account's owner or an admin may change it")
+	}
+	var b accountBody
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &b); err != nil {
 		return err
 	}
 	c, err := b.change(key, id, cur.OwnerID)
