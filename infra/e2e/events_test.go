@@ -45,6 +45,8 @@ func TestSampleEvents(t *testing.T) {
 		// else of the request is read (here a bad query and a malformed body).
 		"tasks-list-stranger.json":   httpStatus(404),
 		"engine-start-stranger.json": httpStatus(404),
+		// The public OAuth callback with a state never issued.
+		"services-oauth-callback-unknown-state.json": httpStatus(410),
 		"timers-scheduled.json": func(t *testing.T, out []byte) {
 			var r struct {
 				TimersFired *int `json:"timersFired"`
