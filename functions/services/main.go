@@ -1,4 +1,7 @@
-// Command services is the Lambda function that serves the Effektif Service group: external workers locking and ending the action instances of service tasks.
+// Command services is the Lambda function that serves the Effektif Service
+// group: external workers locking and ending the action instances of
+// service tasks, the catalogue of services, their accounts and the OAuth
+// connection of accounts (the public GET /oauth_callback included).
 package main
 
 import (
@@ -8,6 +11,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+	"github.com/effektif-serverless/caseflow/shared/environment/connectorenv"
 )
 
 func main() {
@@ -18,6 +22,8 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	work.ActionRoutes(router, caseworkenv.Service(env))
+	cw := caseworkenv.Service(env)
+	work.ActionRoutes(router, cw)
+	work.ServiceRoutes(router, connectorenv.Service(env, cw, work.CallbackPath))
 	return router
 }

@@ -47,6 +47,8 @@ func TestSampleEvents(t *testing.T) {
 		"tasks-list-stranger.json":    httpStatus(404),
 		"engine-start-stranger.json":  httpStatus(404),
 		"services-lock-stranger.json": httpStatus(404),
+		// The public OAuth callback with a state never issued.
+		"services-oauth-callback-unknown-state.json": httpStatus(410),
 		"timers-scheduled.json": func(t *testing.T, out []byte) {
 			var r struct {
 				TimersFired *int `json:"timersFired"`

@@ -40,6 +40,8 @@ type fixture struct {
 	// the 10Duke resources (UUIDs): a custom role the admin holds, an
 	// open group invitation and a recovery email of the admin's.
 	tdRole, tdInvitation, tdEmail string
+	// account is an account of the http service, the admin's.
+	account string
 }
 
 // newFixture builds an organization with a group, a published workflow
@@ -78,6 +80,8 @@ func newFixture(t testing.TB, name string) fixture {
 	f.registration = registrationCode(t, map[string]any{"emailAddress": uniqueEmail("pending"), "firstName": "Pen", "organizationName": name + " Pending"})
 	f.username, f.tokenPrefix = windmillFixture(t, f.admin)
 	f.tdRole, f.tdInvitation, f.tdEmail = tenDukeFixture(t, f.admin, f.group)
+	f.account = expect(t, call(t, "POST", org+"/services/http/accounts", a, map[string]any{"credentials": map[string]string{"token": "walk"}}),
+		http.StatusOK).JSON(t)["id"].(string)
 	return f
 }
 
@@ -180,8 +184,10 @@ func (f fixture) routeParams() map[string]string {
 		"scope":              "walk",
 		"key":                "walked",
 		"credentialId":       "bm8tc3VjaC1jcmVkZW50aWFs",
-		"serviceKey":         "crm",
+		"serviceKey":         "http",
 		"actionInstanceId":   "000000000000000000000000",
+		"accountId":          f.account,
+		"optionsKey":         "method",
 		// 10Duke's (paramsFor gives its routes the UUID forms of the
 		// organization, user and group).
 		"organizationId": uuidForm(f.admin.OrgID),

@@ -53,6 +53,9 @@ func run(m *testing.M) int {
 		"MAX_UPLOAD_BYTES":   strconv.Itoa(testMaxUpload),
 		"FILES_INLINE_LIMIT": strconv.Itoa(testInlineLimit),
 		"OIDC_PROVIDERS":     idpConfig(),
+		// The services: the built-in http one and a loopback OAuth one.
+		"SERVICE_CATALOGUE":       serviceCatalogue(),
+		"SERVICE_CREDENTIALS_KEY": testServiceKey,
 		// The test directory (slapd) listens on loopback.
 		"LDAP_ALLOW_PRIVATE": "true",
 	}})

@@ -168,6 +168,11 @@ var memberForbidden = map[string]bool{
 	"DELETE /api/v1/{organizationKey}/workflows/{editorWorkflowId}":          true,
 	"DELETE /api/v1/{organizationKey}/files/{fileId}":                        true,
 	"DELETE /api/v1/{organizationKey}/cases/{caseId}":                        true,
+
+	// Services: the fixture's account is the admin's (a member reads it).
+	"PUT /api/v1/{organizationKey}/services/{serviceKey}/accounts/{accountId}":    true,
+	"DELETE /api/v1/{organizationKey}/services/{serviceKey}/accounts/{accountId}": true,
+
 	// Windmill: the workspace admin's operations, and the super admin's
 	// (a member of no privilege, like every fixture account).
 	"POST /api/w/{workspace}/users/update/{username}":   true,

@@ -61,10 +61,10 @@ func (p identityProviders) Exchange(ctx context.Context, key, code, verifier, no
 }
 
 // RootSegments are the first path segments of the APIs' mounts (/api of
-// Effektif, Windmill and 10Duke; /v1 and /v2 of epilot), which a route
-// that starts with a tenant (SuperOffice's /{tenant}/api/v1) must not be
-// mistaken for.
-var RootSegments = []string{"api", "v1", "v2"}
+// Effektif, Windmill and 10Duke; /v1 and /v2 of epilot; /pages, the pages
+// for a person), which a route that starts with a tenant (SuperOffice's
+// /{tenant}/api/v1) must not be mistaken for.
+var RootSegments = []string{"api", "v1", "v2", "pages"}
 
 // ReservedKeys are the words no organization key may be, across every
 // dialect: each dialect's literals where a key goes, and RootSegments.

@@ -3,7 +3,9 @@
 // endpoint that signs in the current test user at once (redirecting to
 // redirect_uri with code and state) and a token endpoint that checks the
 // client secret and the PKCE (S256) verifier and issues a signed ID token
-// carrying the nonce.
+// carrying the nonce, with a refresh token that the token endpoint's
+// refresh_token grant exchanges (once: refresh tokens rotate) for a new
+// access token, as an OAuth 2.0 provider of a service does.
 package oidctest
 
 import (
@@ -42,9 +44,12 @@ type Server struct {
 	key   *rsa.PrivateKey
 	keyID string
 
-	mu    sync.Mutex
-	user  User
-	codes map[string]grant
+	mu           sync.Mutex
+	user         User
+	codes        map[string]grant
+	refresh      map[string]User
+	issued       map[string]bool
+	refreshCount int
 }
 
 type grant struct {
@@ -65,7 +70,8 @@ func Start(clientID, clientSecret string, user User) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ClientID: clientID, ClientSecret: clientSecret, key: key, keyID: randomString(8), user: user, codes: map[string]grant{}}
+	s := &Server{ClientID: clientID, ClientSecret: clientSecret, key: key, keyID: randomString(8), user: user, codes: map[string]grant{},
+		refresh: map[string]User{}, issued: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
 	mux.HandleFunc("GET /jwks", s.jwks)
@@ -150,6 +156,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
 		return
 	}
+	if r.PostForm.Get("grant_type") == "refresh_token" {
+		s.refreshGrant(w, r.PostForm.Get("refresh_token"))
+		return
+	}
 	code := r.PostForm.Get("code")
 	s.mu.Lock()
 	g, found := s.codes[code]
@@ -174,9 +184,53 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	access, refresh := s.issue(g.user)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": randomString(24), "token_type": "Bearer",
-		"expires_in": 300, "id_token": idToken})
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "Bearer",
+		"expires_in": 300, "id_token": idToken, "refresh_token": refresh})
+}
+
+// issue makes an access token and a refresh token for the user.
+func (s *Server) issue(u User) (access, refresh string) {
+	access, refresh = randomString(24), randomString(24)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issued[access] = true
+	s.refresh[refresh] = u
+	return access, refresh
+}
+
+// refreshGrant exchanges a refresh token (once) for new tokens.
+func (s *Server) refreshGrant(w http.ResponseWriter, token string) {
+	s.mu.Lock()
+	u, ok := s.refresh[token]
+	delete(s.refresh, token)
+	if ok {
+		s.refreshCount++
+	}
+	s.mu.Unlock()
+	if !ok {
+		tokenError(w, "invalid_grant")
+		return
+	}
+	access, refresh := s.issue(u)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "Bearer",
+		"expires_in": 300, "refresh_token": refresh})
+}
+
+// Issued reports whether the provider issued the access token.
+func (s *Server) Issued(access string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued[access]
+}
+
+// Refreshes counts the refresh grants the provider answered.
+func (s *Server) Refreshes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refreshCount
 }
 
 // Sign makes a JWT (RS256) with the provider's key and the claims.
