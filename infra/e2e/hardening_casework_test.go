@@ -205,7 +205,7 @@ func TestPrivateDraftStartsLikeAnUnknownOne(t *testing.T) {
 		return call(t, "POST", org+"/engine/workflow/instances", by.Token, map[string]any{field: id})
 	}
 	unknownDraft := start(stranger, "sourceWorkflowId", unknown)
-	expectError(t, unknownDraft, http.StatusBadRequest)
+	expectError(t, unknownDraft, http.StatusNotFound)
 	same("unpublished", start(stranger, "sourceWorkflowId", unpublished), unpublished, unknownDraft)
 	same("published", start(stranger, "sourceWorkflowId", published), published, unknownDraft)
 	same("version", start(stranger, "workflowId", version), version, start(stranger, "workflowId", unknown))

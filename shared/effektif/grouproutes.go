@@ -16,7 +16,8 @@ type Group struct {
 	UserIDs        []string `json:"userIds"`
 }
 
-func groupOf(g identity.Group) Group {
+// GroupOf is the Effektif Group of a core group.
+func GroupOf(g identity.Group) Group {
 	return Group{ID: g.ID, Name: g.Name, LdapDN: g.LdapDN, OrganizationID: g.OrganizationID, UserIDs: OrEmpty(g.UserIDs)}
 }
 
@@ -44,14 +45,14 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
+		return httpapi.WriteJSON(w, http.StatusOK, GroupOf(g))
 	}))
 	rt.Handle("GET "+base+"/{groupId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		g, err := svc.Group(r.Context(), a, r.PathValue("groupId"))
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
+		return httpapi.WriteJSON(w, http.StatusOK, GroupOf(g))
 	}))
 	rt.Handle("PUT "+base+"/{groupId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in groupInput
@@ -62,7 +63,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
+		return httpapi.WriteJSON(w, http.StatusOK, GroupOf(g))
 	}))
 	rt.Handle("DELETE "+base+"/{groupId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		if err := svc.DeleteGroup(r.Context(), a, r.PathValue("groupId")); err != nil {

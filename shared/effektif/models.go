@@ -173,9 +173,10 @@ func UserOf(u identity.User, organizationIDs []string, admin bool) User {
 	}
 }
 
-// memberOf is a user as read through one organization: with that
-// organization's admin flag and the user's groups in it.
-func memberOf(m identity.Member) User {
+// MemberOf is a user as read through one organization: with that
+// organization's admin flag and the user's groups in it (a user who is no
+// member shows neither).
+func MemberOf(m identity.Member) User {
 	u := UserOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
 	if m.Membership.GroupIDs != nil {
 		u.GroupIDs = m.Membership.GroupIDs
@@ -204,7 +205,7 @@ func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	}
 	o.Admins = make([]User, len(d.Admins))
 	for i, a := range d.Admins {
-		o.Admins[i] = UserOf(a, nil, true)
+		o.Admins[i] = MemberOf(a)
 	}
 	return o
 }
@@ -220,7 +221,29 @@ func loginResponseOf(l identity.Login) LoginResponse {
 	for i, o := range l.Organizations {
 		orgs[i] = organizationOf(o, admin[o.ID])
 	}
-	return LoginResponse{Token: l.Token, User: UserOf(l.User, orgIDs, false), Organizations: orgs}
+	user := UserOf(l.User, orgIDs, false)
+	if m, ok := primaryMembership(l.Memberships); ok {
+		user.Admin = m.IsAdmin()
+		user.GroupIDs = OrEmpty(m.GroupIDs)
+	}
+	return LoginResponse{Token: l.Token, User: user, Organizations: orgs}
+}
+
+// primaryMembership is the membership a login's user shows (admin,
+// groupIds): of the organization they joined first, their primary one
+// (the one epilot acts in by default), as Effektif's User describes one
+// organization's member.
+func primaryMembership(ms []identity.Membership) (identity.Membership, bool) {
+	if len(ms) == 0 {
+		return identity.Membership{}, false
+	}
+	first := ms[0]
+	for _, m := range ms[1:] {
+		if !m.Joined.IsZero() && (first.Joined.IsZero() || m.Joined.Before(first.Joined)) {
+			first = m
+		}
+	}
+	return first, true
 }
 
 func (r RegistrationRequest) core() identity.RegistrationRequest {

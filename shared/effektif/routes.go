@@ -155,7 +155,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		u := memberOf(m)
+		u := MemberOf(m)
 		u.Preferences = preferencesOf(m.Preferences) // the core sets them for their owner only
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
@@ -173,7 +173,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		out := make([]User, len(members))
 		for i, m := range members {
-			out[i] = memberOf(m)
+			out[i] = MemberOf(m)
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
@@ -190,7 +190,7 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, memberOf(m))
+		return httpapi.WriteJSON(w, http.StatusOK, MemberOf(m))
 	}))
 	// The document names this path's variable workspaceKey; it is the
 	// organization key like everywhere else.

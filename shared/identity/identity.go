@@ -289,6 +289,9 @@ type Store interface {
 	// MembersAmong tells which of the user ids are members of the
 	// organization.
 	MembersAmong(ctx context.Context, organizationID string, userIDs []string) (map[string]bool, error)
+	// MembershipsAmong answers the memberships in the organization of
+	// those of the user ids that are members (one batch read).
+	MembershipsAmong(ctx context.Context, organizationID string, userIDs []string) ([]Membership, error)
 	// MemberIDs returns the ids of up to limit members of the organization.
 	MemberIDs(ctx context.Context, organizationID string, limit int) ([]string, error)
 	// Memberships lists up to limit memberships of an organization.

@@ -51,7 +51,9 @@ type OrganizationDetail struct {
 	// Caller is the reading user's membership.
 	Caller    Membership
 	MemberIDs []string
-	Admins    []User
+	// Admins are the enabled admins as members (their groups; no
+	// preferences).
+	Admins []Member
 	// Invitations are the open invitations' addresses, for admins only.
 	Invitations []string
 	// Directory is the LDAP directory settings without the bind password,
@@ -71,15 +73,17 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
-	admins, err := s.Store.GetUsers(ctx, org.AdminIDs)
+	byID, err := s.membersIn(ctx, org.ID, org.AdminIDs)
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
-	d := OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs, Admins: admins}
-	d.Organization.LdapConnector = nil
-	for i := range d.Admins {
-		d.Admins[i].Preferences = nil // the owner's only
+	d := OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs}
+	for _, id := range org.AdminIDs {
+		if m, ok := byID[id]; ok {
+			d.Admins = append(d.Admins, m)
+		}
 	}
+	d.Organization.LdapConnector = nil
 	if c, ok := org.LDAPConnector(); ok && member.IsAdmin() {
 		redacted := c.Redacted()
 		d.Directory = &redacted
@@ -288,6 +292,42 @@ func (s *Service) SystemConfiguration() SystemConfiguration {
 		AuthenticationProviders: s.providerKeys(),
 		LicenseTypes:            licenseTypes,
 	}
+}
+
+// MembersByID returns the users with the given ids that exist, as seen
+// from the caller's organization (one batch read of the users, one of
+// their memberships): a member of it carries their membership (role,
+// groups) and the organization's id in OrganizationIDs; a user who is no
+// member (a creator who left) carries neither. For the users an answer
+// embeds (a task's assignee, a case's participants). Permission: members
+// of the organization.
+func (s *Service) MembersByID(ctx context.Context, a Access, ids []string) (map[string]Member, error) {
+	return s.membersIn(ctx, a.Organization.ID, ids)
+}
+
+// membersIn reads users as members of the organization (MembersByID),
+// without their preferences (the owner's only).
+func (s *Service) membersIn(ctx context.Context, orgID string, ids []string) (map[string]Member, error) {
+	users, err := s.Users(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.Store.MembershipsAmong(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Member, len(users))
+	for id, u := range users {
+		u.Preferences = nil
+		out[id] = Member{User: u}
+	}
+	for _, m := range ms {
+		if mem, ok := out[m.UserID]; ok {
+			mem.Membership, mem.OrganizationIDs = m, []string{m.OrganizationID}
+			out[m.UserID] = mem
+		}
+	}
+	return out, nil
 }
 
 // Users returns the users with the given ids that exist, by id (one batch

@@ -376,13 +376,26 @@ func (s *DB) PutMembership(ctx context.Context, m identity.Membership) error {
 
 // MembersAmong reads the memberships of the users in one batch read.
 func (s *DB) MembersAmong(ctx context.Context, orgID string, userIDs []string) (map[string]bool, error) {
+	ms, err := s.MembershipsAmong(ctx, orgID, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		out[m.UserID] = true
+	}
+	return out, nil
+}
+
+// MembershipsAmong reads the memberships of the users in one batch read.
+func (s *DB) MembershipsAmong(ctx context.Context, orgID string, userIDs []string) ([]identity.Membership, error) {
 	var items []memberItem
 	if err := s.batchGet(ctx, userIDs, func(id string) key { return memberKey(orgID, id) }, &items); err != nil {
 		return nil, failure.Wrap(err, "read memberships")
 	}
-	out := make(map[string]bool, len(items))
-	for _, it := range items {
-		out[it.UserID] = true
+	out := make([]identity.Membership, len(items))
+	for i, it := range items {
+		out[i] = it.Membership
 	}
 	return out, nil
 }

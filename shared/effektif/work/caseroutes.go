@@ -102,22 +102,24 @@ type caseHandlers struct {
 	svc *casework.Service
 }
 
-func (h caseHandlers) people(ctx context.Context, ids []string) (people, error) {
-	return h.svc.Identity.Users(ctx, ids)
+func (h caseHandlers) people(ctx context.Context, a identity.Access, ids []string) (people, error) {
+	return peopleOf(ctx, h.svc, a, ids, nil)
 }
 
 // writeDetail answers a CaseDetail.
-func (h caseHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d casework.CaseDetail) error {
+func (h caseHandlers) writeDetail(w http.ResponseWriter, r *http.Request, a identity.Access, d casework.CaseDetail) error {
 	ids := append([]string{d.CreatorID}, d.ParticipantIDs...)
+	var groupIDs []string
 	tasks := map[string]casework.Task{}
 	for _, t := range d.Tasks {
 		ids = append(ids, taskUsers(t)...)
+		groupIDs = append(groupIDs, t.CandidateGroupIDs...)
 		tasks[t.ID] = t
 	}
 	for _, e := range d.Events {
 		ids = append(ids, e.UserID)
 	}
-	p, err := h.people(r.Context(), ids)
+	p, err := peopleOf(r.Context(), h.svc, a, ids, groupIDs)
 	if err != nil {
 		return err
 	}
@@ -215,7 +217,7 @@ func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, a identity.
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -223,7 +225,7 @@ func (h caseHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Acc
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -239,7 +241,7 @@ func (h caseHandlers) update(w http.ResponseWriter, r *http.Request, a identity.
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 func (h caseHandlers) delete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -256,7 +258,7 @@ func (h caseHandlers) end(cancel bool) func(w http.ResponseWriter, r *http.Reque
 		if err != nil {
 			return err
 		}
-		return h.writeDetail(w, r, d)
+		return h.writeDetail(w, r, a, d)
 	}
 }
 
@@ -274,7 +276,7 @@ func (h caseHandlers) events(w http.ResponseWriter, r *http.Request, a identity.
 	for i, e := range events {
 		ids[i] = e.UserID
 	}
-	users, err := h.people(r.Context(), ids)
+	users, err := h.people(r.Context(), a, ids)
 	if err != nil {
 		return err
 	}
@@ -300,7 +302,7 @@ func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, a identity
 	if err != nil {
 		return err
 	}
-	users, err := h.people(r.Context(), []string{e.UserID})
+	users, err := h.people(r.Context(), a, []string{e.UserID})
 	if err != nil {
 		return err
 	}

@@ -81,8 +81,8 @@ type taskHandlers struct {
 }
 
 // writeDetail answers a TaskDetail.
-func (h taskHandlers) writeDetail(w http.ResponseWriter, r *http.Request, d casework.TaskDetail) error {
-	p, err := h.svc.Identity.Users(r.Context(), taskUsers(d.Task))
+func (h taskHandlers) writeDetail(w http.ResponseWriter, r *http.Request, a identity.Access, d casework.TaskDetail) error {
+	p, err := peopleOf(r.Context(), h.svc, a, taskUsers(d.Task), d.Task.CandidateGroupIDs)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, a identity.
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, casework.TaskDetail{Task: t})
+	return h.writeDetail(w, r, a, casework.TaskDetail{Task: t})
 }
 
 func (h taskHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -137,7 +137,7 @@ func (h taskHandlers) get(w http.ResponseWriter, r *http.Request, a identity.Acc
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -153,7 +153,7 @@ func (h taskHandlers) update(w http.ResponseWriter, r *http.Request, a identity.
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 func (h taskHandlers) delete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -209,7 +209,7 @@ func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, a identit
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 func readOptionalBody(r *http.Request) ([]byte, error) {
@@ -225,7 +225,7 @@ func (h taskHandlers) reopen(w http.ResponseWriter, r *http.Request, a identity.
 	if err != nil {
 		return err
 	}
-	return h.writeDetail(w, r, d)
+	return h.writeDetail(w, r, a, d)
 }
 
 // saveField answers the saved FormInstanceField.

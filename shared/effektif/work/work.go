@@ -10,6 +10,7 @@
 package work
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -96,11 +97,11 @@ type Task struct {
 	Form                    json.RawMessage `json:"form,omitempty"`
 
 	// TaskDetail
-	Creator         *effektif.User  `json:"creator,omitempty"`
-	Assignee        *effektif.User  `json:"assignee,omitempty"`
-	Candidates      []effektif.User `json:"candidates,omitempty"`
-	CandidateGroups []any           `json:"candidateGroups,omitempty"`
-	Subtasks        []Task          `json:"subtasks,omitempty"`
+	Creator         *effektif.User   `json:"creator,omitempty"`
+	Assignee        *effektif.User   `json:"assignee,omitempty"`
+	Candidates      []effektif.User  `json:"candidates,omitempty"`
+	CandidateGroups []effektif.Group `json:"candidateGroups,omitempty"`
+	Subtasks        []Task           `json:"subtasks,omitempty"`
 
 	// PropertyMap and Properties: as Case's.
 	PropertyMap map[string]json.RawMessage `json:"properties"`
@@ -135,15 +136,42 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-// people resolves user ids to Effektif users.
-type people map[string]identity.User
+// people resolves the user and group ids an answer embeds: users as
+// members of the organization read (their admin flag, groups and the
+// organization), groups by id.
+type people struct {
+	members map[string]identity.Member
+	groups  map[string]identity.Group
+}
+
+// peopleOf reads the users (one batch read of them and one of their
+// memberships) and, when there are group ids, the organization's groups
+// (one bounded Query).
+func peopleOf(ctx context.Context, svc *casework.Service, a identity.Access, userIDs, groupIDs []string) (people, error) {
+	members, err := svc.Identity.MembersByID(ctx, a, userIDs)
+	if err != nil {
+		return people{}, err
+	}
+	p := people{members: members, groups: map[string]identity.Group{}}
+	if len(groupIDs) == 0 {
+		return p, nil
+	}
+	groups, err := svc.Identity.Groups(ctx, a)
+	if err != nil {
+		return people{}, err
+	}
+	for _, g := range groups {
+		p.groups[g.ID] = g
+	}
+	return p, nil
+}
 
 func (p people) user(id string) *effektif.User {
-	u, ok := p[id]
+	m, ok := p.members[id]
 	if !ok || id == "" {
 		return nil
 	}
-	v := effektif.UserOf(u, nil, false)
+	v := effektif.MemberOf(m)
 	return &v
 }
 
@@ -152,6 +180,17 @@ func (p people) users(ids []string) []effektif.User {
 	for _, id := range ids {
 		if u := p.user(id); u != nil {
 			out = append(out, *u)
+		}
+	}
+	return out
+}
+
+// groupList answers the groups of the ids that exist, in their order.
+func (p people) groupList(ids []string) []effektif.Group {
+	out := make([]effektif.Group, 0, len(ids))
+	for _, id := range ids {
+		if g, ok := p.groups[id]; ok {
+			out = append(out, effektif.GroupOf(g))
 		}
 	}
 	return out
@@ -191,6 +230,9 @@ func taskUsers(t casework.Task) []string {
 func taskDetailOf(t casework.Task, subtasks []casework.Task, p people) Task {
 	v := taskOf(t)
 	v.Creator, v.Assignee, v.Candidates = p.user(t.CreatorID), p.user(t.AssigneeID), p.users(t.CandidateIDs)
+	if len(t.CandidateGroupIDs) > 0 {
+		v.CandidateGroups = p.groupList(t.CandidateGroupIDs)
+	}
 	for _, s := range subtasks {
 		v.Subtasks = append(v.Subtasks, taskOf(s))
 	}

@@ -344,6 +344,9 @@ func memberships(c *check) {
 	among, err := c.s.MembersAmong(c.ctx, o.ID, []string{u.ID, ids.New(), "", u.ID})
 	c.ok(err, "members among")
 	c.equal(among, map[string]bool{u.ID: true}, "members among")
+	ms, err = c.s.MembershipsAmong(c.ctx, o.ID, []string{u.ID, ids.New(), "", u.ID})
+	c.ok(err, "memberships among")
+	c.equal(ms, []identity.Membership{m}, "memberships among")
 	of, err := c.s.MembershipsOfUser(c.ctx, u.ID)
 	c.ok(err, "memberships of a user")
 	want := []identity.Membership{m, m2}

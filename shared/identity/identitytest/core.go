@@ -241,6 +241,19 @@ func (s *Store) MembersAmong(_ context.Context, orgID string, userIDs []string) 
 	return out, nil
 }
 
+// MembershipsAmong answers the memberships of those of the users who are
+// members, by user id.
+func (s *Store) MembershipsAmong(_ context.Context, orgID string, userIDs []string) ([]identity.Membership, error) {
+	defer s.lock()()
+	var out []identity.Membership
+	for _, id := range distinct(userIDs) {
+		if m, ok := s.members[pair{orgID, id}]; ok {
+			out = append(out, copyMembership(m))
+		}
+	}
+	return out, nil
+}
+
 // MemberIDs lists up to limit member ids, by id.
 func (s *Store) MemberIDs(_ context.Context, orgID string, limit int) ([]string, error) {
 	defer s.lock()()
