@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run test unit lint build invoke fuzz bench clean
+.PHONY: run test unit lint build deploy invoke fuzz bench clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}
 run:
@@ -33,6 +33,18 @@ lint:
 ## build: build every function for Lambda (linux/arm64) into .aws-sam/build, ready for `sam deploy`
 build:
 	$(LOCAL) build
+
+## deploy: build, deploy with SAM (guided the first time: it asks for the secrets and PublicBaseUrl), then make
+## the stack's SES receipt rule set the active one, which CloudFormation cannot do. STACK names the stack.
+STACK         ?= caseflow
+deploy: build
+	sam deploy --template-file .aws-sam/build/template.yaml --stack-name $(STACK) --capabilities CAPABILITY_IAM \
+	  $(if $(wildcard samconfig.toml),,--guided)
+	@rule_set="$$(aws cloudformation describe-stacks --stack-name $(STACK) \
+	  --query "Stacks[0].Outputs[?OutputKey=='MailReceiptRuleSetName'].OutputValue" --output text)" && \
+	  test -n "$$rule_set" -a "$$rule_set" != None && \
+	  aws ses set-active-receipt-rule-set --rule-set-name "$$rule_set" && \
+	  echo "inbound mail: the SES receipt rule set $$rule_set is active"
 
 ## invoke: run one function on one event (on the running make run stack when one is up), e.g. make invoke FN=users EVENT=events/users-register.json
 invoke:

@@ -13,6 +13,8 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/ids"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
 	"github.com/effektif-serverless/caseflow/shared/objects"
+
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 )
 
 const mailDomain = "mail.caseflow.local"
@@ -153,7 +155,7 @@ func TestMailWebhook(t *testing.T) {
 		}
 		return postWebhook(t, body, h)
 	}
-	secret := []byte("local-webhook-secret")
+	secret := []byte(localparams.Values["MailWebhookSecret"])
 	expectError(t, post(raw, ""), http.StatusUnauthorized)
 	expectError(t, post(raw, mailintake.Sign([]byte("wrong"), ts, "", raw)), http.StatusUnauthorized)
 	expectError(t, post(raw, mailintake.Sign(secret, ts, "", append(raw, ' '))), http.StatusUnauthorized)

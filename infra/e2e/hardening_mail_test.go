@@ -14,10 +14,12 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/ids"
 	"github.com/effektif-serverless/caseflow/shared/mailintake"
 	"github.com/effektif-serverless/caseflow/shared/objects"
+
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 )
 
-// webhookSecret is the template's default MailWebhookSecret.
-var webhookSecret = []byte("local-webhook-secret")
+// webhookSecret is the local stack's MailWebhookSecret.
+var webhookSecret = []byte(localparams.Values["MailWebhookSecret"])
 
 // postWebhook posts a raw message to the mail webhook with the headers.
 func postWebhook(t testing.TB, body []byte, h http.Header) response {

@@ -25,6 +25,7 @@ import (
 	"github.com/effektif-serverless/caseflow/infra/internal/logx"
 	"github.com/effektif-serverless/caseflow/infra/lambdabuild"
 	"github.com/effektif-serverless/caseflow/infra/lambdaemu"
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 )
 
@@ -155,10 +156,7 @@ func loadTemplate(root string, cfg Config, gatewayURL string) (*samtemplate.Temp
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(root, path)
 	}
-	params := map[string]string{}
-	for k, v := range cfg.Parameters {
-		params[k] = v
-	}
+	params := localparams.With(cfg.Parameters)
 	if base := cmp.Or(cfg.PublicBaseURL, gatewayURL); base != "" {
 		params[PublicBaseURLParameter] = base
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
@@ -15,7 +16,7 @@ import (
 // Effektif's base path; a path's first segment, where SuperOffice puts its
 // tenant) is a reserved key, so no organization's key shadows a route.
 func TestReservedKeysCoverTheTemplate(t *testing.T) {
-	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{})
+	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{Parameters: localparams.Values})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
@@ -23,7 +24,7 @@ import (
 // *httpapi.Router whose patterns are exactly the function's routes.
 func Function(t *testing.T, build func(*environment.Env) http.Handler) {
 	t.Helper()
-	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{})
+	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{Parameters: localparams.Values})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 )
 
 func load(t *testing.T, path string, opts Options) *Template {
@@ -168,7 +170,7 @@ func TestTestdataRoutes(t *testing.T) {
 
 // TestRepositoryTemplate reads the project's own template.yaml.
 func TestRepositoryTemplate(t *testing.T) {
-	tmpl := load(t, "../../template.yaml", Options{Parameters: map[string]string{"PublicBaseUrl": "http://127.0.0.1:4321"}})
+	tmpl := load(t, "../../template.yaml", Options{Parameters: localparams.With(map[string]string{"PublicBaseUrl": "http://127.0.0.1:4321"})})
 	table := tmpl.Table("DataTable")
 	if table == nil {
 		t.Fatal("no DataTable")

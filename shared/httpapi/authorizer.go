@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -28,12 +29,17 @@ func Authorizer(auth Authenticator) func(context.Context, events.APIGatewayV2Cus
 		token := BearerToken(header(req.Headers, "authorization"))
 		session, err := auth.Authenticate(ctx, token)
 		if failure.Is(err, failure.Unauthenticated) {
+			slog.InfoContext(ctx, "authorize", "route", req.RouteKey, "apiRequestId", req.RequestContext.RequestID, "caller", "none")
 			return resp, nil
 		}
 		if err != nil {
+			slog.ErrorContext(ctx, "authorize", "route", req.RouteKey, "apiRequestId", req.RequestContext.RequestID, "error", err.Error())
 			return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
 		}
 		c := session.Caller()
+		// The user and the token's kind, never the token.
+		slog.InfoContext(ctx, "authorize", "route", req.RouteKey, "apiRequestId", req.RequestContext.RequestID,
+			"caller", c.UserID, "tokenKind", string(c.TokenKind), "readOnly", c.ReadOnly)
 		resp.Context[ContextUserID] = c.UserID
 		resp.Context[contextTokenKind] = string(c.TokenKind)
 		resp.Context[contextOrganizationID] = c.OrganizationID

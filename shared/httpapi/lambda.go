@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -12,12 +10,6 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
 )
-
-// SetupLogging makes log/slog write JSON lines to stderr, where Lambda sends
-// them to CloudWatch. Nothing secret is ever logged: no headers, no bodies.
-func SetupLogging() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-}
 
 // Serve runs h as an API Gateway HTTP API (payload v2) Lambda function.
 func Serve(h http.Handler) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/infra/awslocal"
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/identity/identitytest"
@@ -42,7 +43,7 @@ func contractTable(t *testing.T) *store.DB {
 		t.Fatalf("start DynamoDB Local: %v", err)
 	}
 	t.Cleanup(func() { _ = stack.Close() })
-	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{Region: awslocal.Region})
+	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{Parameters: localparams.Values, Region: awslocal.Region})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/effektif-serverless/caseflow/infra/awslocal"
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -37,7 +38,7 @@ func localStore(t *testing.T) *store.DB {
 		t.Fatal("start the local stack:", err)
 	}
 	t.Cleanup(func() { _ = stack.Close() })
-	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{})
+	tmpl, err := samtemplate.Load("../../template.yaml", samtemplate.Options{Parameters: localparams.Values})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/effektif-serverless/caseflow/infra/lambdabuild"
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 )
 
@@ -38,7 +39,7 @@ func buildForDeploy(ctx context.Context, path, out string) error {
 	if err != nil {
 		return err
 	}
-	tmpl, err := samtemplate.Load(path, samtemplate.Options{})
+	tmpl, err := samtemplate.Load(path, samtemplate.Options{Parameters: localparams.Values})
 	if err != nil {
 		return err
 	}

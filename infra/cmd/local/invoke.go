@@ -15,6 +15,7 @@ import (
 	"github.com/effektif-serverless/caseflow/infra/internal/proc"
 	"github.com/effektif-serverless/caseflow/infra/lambdaemu"
 	"github.com/effektif-serverless/caseflow/infra/local"
+	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 )
 
@@ -44,7 +45,7 @@ func invokeCommand(args []string) error {
 	if err != nil {
 		return err
 	}
-	tmpl, err := samtemplate.Load(c.template, samtemplate.Options{})
+	tmpl, err := samtemplate.Load(c.template, samtemplate.Options{Parameters: localparams.Values})
 	if err != nil {
 		return err
 	}
