@@ -4,6 +4,7 @@
 //	go run ./infra/cmd/local run      # like `sam local start-api`, with DynamoDB, S3 and SES
 //	go run ./infra/cmd/local invoke -function users -event events/x.json   # like `sam local invoke -e`
 //	go run ./infra/cmd/local build    # like `sam build`: .aws-sam/build for `sam deploy`
+//	go run ./infra/cmd/local seed     # a demo organization on the running stack
 //
 // Run a command with -h for its flags.
 package main
@@ -27,6 +28,7 @@ var commands = []command{
 	{"run", "start the local AWS stack and the API gateway in the foreground (like sam local start-api)", runCommand},
 	{"invoke", "run one function once on an event, print its response (like sam local invoke -e)", invokeCommand},
 	{"build", "build every function for Lambda into .aws-sam/build, ready for sam deploy (like sam build)", buildCommand},
+	{"seed", "make a demo organization on the running stack and print how to log in", seedCommand},
 }
 
 func main() {
