@@ -165,6 +165,9 @@ func (s *Service) startableVersion(ctx context.Context, orgID string, m identity
 }
 
 // start starts an instance of a version and applies what it asks for.
+// An instance with a case id gets a new case, except one started by a call
+// activity with its caller's case id (see apply): that instance, its
+// tasks and its own sub-instances work in the caller's case.
 func (p *progress) start(v ExecutableWorkflow, t engine.Trigger, depth int) (*tracked, error) {
 	if depth > maxCallDepth {
 		return nil, failure.New(failure.Unprocessable, "call activities nest deeper than %d", maxCallDepth)
@@ -178,7 +181,7 @@ func (p *progress) start(v ExecutableWorkflow, t engine.Trigger, depth int) (*tr
 	tr := &tracked{rec: InstanceRecord{Instance: inst, Tasks: map[string]string{}}, version: v, isNew: true}
 	p.instances[inst.ID] = tr
 	p.order = append(p.order, inst.ID)
-	if inst.CaseID != "" {
+	if inst.CaseID != "" && (t.CallerWorkflowInstanceID == "" || t.CaseID == "") {
 		now := p.s.now()
 		c := Case{
 			ID: inst.CaseID, OrganizationID: p.orgID, Name: caseName(v.Definition, t.BusinessKey), CreatorID: p.callerID,
@@ -311,7 +314,12 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 		if err != nil {
 			return err
 		}
-		child, err := p.start(v, engine.Trigger{Data: sub.Data, CallerWorkflowInstanceID: inst.ID, CallerActivityInstanceID: sub.ActivityInstanceID}, depth+1)
+		// Decision: a called sub-workflow works in its caller's case (and so
+		// in the top-level instance's), whether or not it enables cases
+		// itself: its tasks are the case's tasks, its events the case's
+		// timeline, and its end does not close the case. Without a case
+		// above it, a sub-workflow that enables cases gets its own.
+		child, err := p.start(v, engine.Trigger{Data: sub.Data, CaseID: inst.CaseID, CallerWorkflowInstanceID: inst.ID, CallerActivityInstanceID: sub.ActivityInstanceID}, depth+1)
 		if err != nil {
 			return err
 		}
@@ -324,7 +332,7 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 			return err
 		}
 	}
-	if eff.Ended && tc != nil && !tc.c.Closed && inst.EndState == "" {
+	if eff.Ended && tc != nil && !tc.c.Closed && inst.EndState == "" && tc.c.WorkflowInstanceID == inst.ID {
 		tc.c.Closed = true
 		p.ch.Counts = addCounts(p.ch.Counts, CountsDelta{Open: -1, Closed: 1})
 		p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventWorkflowEnded, "the workflow ended", p.callerID, "", nil))

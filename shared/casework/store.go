@@ -156,8 +156,10 @@ type WorkStore interface {
 	GetTasks(ctx context.Context, organizationID string, ids []string) ([]Task, error)
 	// CaseTasks lists a case's tasks in creation order (at most limit).
 	CaseTasks(ctx context.Context, organizationID, caseID string, limit int) ([]Task, error)
-	// InvolvedTasks lists up to limit tasks a principal (a user id, or
-	// "group:" + a group id) is involved in, newest first.
+	// InvolvedTasks lists up to limit tasks a principal (a user id,
+	// "group:" + a group id, or UnclaimedPrincipal for the organization's
+	// unclaimed tasks, which that list holds only while they are open) is
+	// involved in, newest first.
 	InvolvedTasks(ctx context.Context, organizationID, principal string, f TaskFilter, limit int) ([]Task, error)
 	// ListEvents lists a case's events newest first, optionally of one type
 	// or one task.

@@ -220,9 +220,12 @@ func (q TaskQuery) validate() error {
 }
 
 // Tasks lists the caller's tasks (at most MaxTasksListed, newest first):
-// one Query on the caller's involvement list, and one per group of the
-// caller (at most MaxGroupLists) when candidate tasks are asked for. Permission: members.
-// Errors: Invalid for unknown involvement or due-date values.
+// one Query on the caller's involvement list and, when candidate tasks are
+// asked for (the default), one per group of the caller (at most
+// MaxGroupLists) and one on the organization's list of unclaimed tasks
+// (open, no assignee, no candidates: every member is their candidate, see
+// Task.Unclaimed). Permission: members. Errors: Invalid for unknown
+// involvement or due-date values.
 func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]Task, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
@@ -232,36 +235,49 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]
 	if len(want) == 0 {
 		want = []Involvement{Assigned, Candidate}
 	}
-	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, a.UserID, TaskFilter{Completed: q.Completed}, MaxTasksListed)
+	filter := TaskFilter{Completed: q.Completed}
+	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, a.UserID, filter, MaxTasksListed)
 	if err != nil {
 		return nil, err
 	}
-	if involvedAs([]Involvement{Candidate}, want) {
-		// Tasks for the caller's groups are listed under each group.
-		seen := map[string]bool{}
-		for _, t := range tasks {
-			seen[t.ID] = true
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		seen[t.ID] = true
+	}
+	merge := func(principal string) error {
+		more, err := s.Store.InvolvedTasks(ctx, org.ID, principal, filter, MaxTasksListed)
+		for _, t := range more {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				tasks = append(tasks, t)
+			}
 		}
+		return err
+	}
+	if involvedAs([]Involvement{Candidate}, want) {
+		// Tasks for the caller's groups are listed under each group, the
+		// unclaimed ones under the organization (open ones only).
 		for i, gid := range m.GroupIDs {
 			if i >= MaxGroupLists {
 				break
 			}
-			more, err := s.Store.InvolvedTasks(ctx, org.ID, "group:"+gid, TaskFilter{Completed: q.Completed}, MaxTasksListed)
-			if err != nil {
+			if err := merge("group:" + gid); err != nil {
 				return nil, err
 			}
-			for _, t := range more {
-				if !seen[t.ID] {
-					seen[t.ID] = true
-					tasks = append(tasks, t)
-				}
+		}
+		if q.Completed == nil || !*q.Completed {
+			if err := merge(UnclaimedPrincipal); err != nil {
+				return nil, err
 			}
 		}
-		sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
 	}
+	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
 	now := s.now()
 	out := tasks[:0]
 	for _, t := range tasks {
+		if len(out) >= MaxTasksListed {
+			break
+		}
 		if involvedAs(t.Involvements(a.UserID, m.GroupIDs), want) && dueIn(t.DueDate, q.DueDate, now) &&
 			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
 			out = append(out, t)

@@ -17,6 +17,8 @@ import (
 //	ORG#<orgId>               CASECOUNTS              the organization's case statistics
 //	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
 //	INV#<orgId>#<principal>   <open|done|canceled>#<created>#<id>  a copy of a task in a principal's involvement list
+//	                          (principal: a user id, group:<groupId>, or unclaimed for the organization's open
+//	                          tasks without assignee and candidates)
 //	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
 //	ORG#<orgId>               MAILQUOTA#<hour>        recipients of email tasks in that hour (UTC); attribute Sent, TTL
 
@@ -67,11 +69,16 @@ type countsItem struct {
 func countsKey(orgID string) onetable.Key { return onetable.Key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
 
 // principals lists whose involvement lists a task appears in: its users,
-// and its candidate groups as "group:<id>".
+// its candidate groups as "group:<id>", and casework.UnclaimedPrincipal
+// while it is unclaimed (open, no assignee, no candidates): that list is
+// the organization's, which every member reads.
 func principals(t casework.Task) []string {
 	out := t.InvolvedUsers()
 	for _, g := range t.CandidateGroupIDs {
 		out = append(out, "group:"+g)
+	}
+	if t.Unclaimed() {
+		out = append(out, casework.UnclaimedPrincipal)
 	}
 	return out
 }
