@@ -106,3 +106,60 @@ func TestUnclaimedTasksAndCalledWorkflows(t *testing.T) {
 		t.Fatal("the member who completed the task does not find it as a participant")
 	}
 }
+
+// TestParticipantTasksAreTheTasksOfTheCallersCases: involvement=participant
+// lists the tasks of the cases the caller participates in (and the tasks
+// they completed), and forgets a case once the caller leaves it.
+func TestParticipantTasksAreTheTasksOfTheCallersCases(t *testing.T) {
+	a := signUp(t, "Participant Tasks")
+	b := addMember(t, a, "Bruno")
+	c := addMember(t, a, "Carla")
+	org := "/api/v1/" + a.OrgKey
+	kase := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Office move", "participantIds": []string{b.UserID}}), http.StatusOK).JSON(t)
+	caseID := kase["id"].(string)
+	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Book the van", "caseId": caseID, "assigneeId": a.UserID}), http.StatusOK)
+	done := expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Count boxes", "caseId": caseID, "assigneeId": a.UserID}), http.StatusOK).JSON(t)
+	expect(t, call(t, "POST", org+"/tasks/"+done["id"].(string)+"/complete", a.Token, nil), http.StatusOK)
+	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Elsewhere", "assigneeId": a.UserID}), http.StatusOK)
+
+	for _, who := range []account{a, b} {
+		got := taskNames(t, who, "?involvement=participant")
+		if got["Book the van"] == nil || got["Count boxes"] == nil || got["Book the van"]["caseId"] != caseID {
+			t.Fatalf("%s's participant tasks: %v", who.Email, got)
+		}
+		if who == b && got["Elsewhere"] != nil {
+			t.Fatalf("a task of no case of Bruno's is his participant task: %v", got)
+		}
+	}
+	if got := taskNames(t, b, "?involvement=participant&completed=false"); got["Book the van"] == nil || got["Count boxes"] != nil {
+		t.Fatalf("open participant tasks: %v", got)
+	}
+	if got := taskNames(t, b, "?involvement=participant&completed=true"); got["Count boxes"] == nil || got["Book the van"] != nil {
+		t.Fatalf("completed participant tasks: %v", got)
+	}
+	if got := taskNames(t, b, ""); got["Book the van"] != nil {
+		t.Fatalf("a participant task is in the default list: %v", got)
+	}
+	if got := taskNames(t, c, "?involvement=participant"); len(got) != 0 {
+		t.Fatalf("a member of no case has participant tasks: %v", got)
+	}
+
+	// A case started by a workflow: who starts it participates.
+	wfID := publish(t, c, `{
+	  "name": "Onboarding", "enableCases": true,
+	  "activities": [{"type": "startEvent", "id": "s"}, {"type": "userTask", "id": "t", "taskName": "Say hello"}, {"type": "endEvent", "id": "e"}],
+	  "transitions": [{"fromId": "s", "toId": "t"}, {"fromId": "t", "toId": "e"}]}`)
+	expect(t, call(t, "POST", org+"/engine/workflow/instances", c.Token, map[string]any{"sourceWorkflowId": wfID}), http.StatusOK)
+	if got := taskNames(t, c, "?involvement=participant"); got["Say hello"] == nil || got["Say hello"]["caseId"] == nil {
+		t.Fatalf("the starter's participant tasks: %v", got)
+	}
+
+	// Bruno leaves the case: its tasks are no longer his.
+	expect(t, call(t, "PUT", org+"/cases/"+caseID, a.Token, map[string]any{"participantIds": []string{a.UserID}}), http.StatusOK)
+	if got := taskNames(t, b, "?involvement=participant"); len(got) != 0 {
+		t.Fatalf("Bruno left the case but still has: %v", got)
+	}
+	if got := taskNames(t, a, "?involvement=participant"); got["Book the van"] == nil {
+		t.Fatalf("the remaining participant lost the case's tasks: %v", got)
+	}
+}

@@ -38,9 +38,11 @@ type tracked struct {
 	isNew   bool
 }
 
-// trackedCase is a case the request changes.
+// trackedCase is a case the request changes, with the case as it was
+// read (nil when new).
 type trackedCase struct {
 	c     Case
+	prev  *Case
 	isNew bool
 }
 
@@ -250,7 +252,8 @@ func (p *progress) caseOf(id string) (*trackedCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &trackedCase{c: c}
+	prev := c
+	tc := &trackedCase{c: c, prev: &prev}
 	p.cases[id] = tc
 	return tc, nil
 }
@@ -508,7 +511,7 @@ func (p *progress) commit() error {
 			tc.c.Version++
 		}
 		tc.c.LastUpdated = p.s.now()
-		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, New: tc.isNew})
+		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, Previous: tc.prev, New: tc.isNew})
 	}
 	err := p.s.Store.Commit(p.ctx, p.ch)
 	if errors.Is(err, ErrMailQuota) {

@@ -19,6 +19,11 @@ const (
 	MaxCandidates  = 50
 	MaxSubtasks    = 200
 	MaxGroupLists  = 20
+	// MaxParticipantCases bounds the cases whose tasks involvement
+	// participant lists: the caller's newest; of each its first
+	// MaxParticipantCaseTasks tasks.
+	MaxParticipantCases     = 20
+	MaxParticipantCaseTasks = 100
 )
 
 // NewTask is a task to create: standalone, in a case (CaseID) or as a
@@ -129,11 +134,12 @@ func (s *Service) CreateTask(ctx context.Context, a identity.Access, nt NewTask)
 			if c.Closed {
 				return failure.New(failure.Conflict, "the case is closed")
 			}
+			prev := c
 			c.TaskIDs = append(c.TaskIDs, t.ID)
 			c.ParticipantIDs = withUser(c.ParticipantIDs, a.UserID)
 			c.Version++
 			c.LastUpdated = now
-			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
+			ch.Cases = append(ch.Cases, CaseWrite{Case: c, Previous: &prev})
 			ch.Events = append(ch.Events, s.event(c.ID, EventTaskCreated, fmt.Sprintf("created the task %q", t.Name), a.UserID, t.ID, nil))
 		}
 		ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, New: true})
@@ -224,7 +230,14 @@ func (q TaskQuery) validate() error {
 // asked for (the default), one per group of the caller (at most
 // MaxGroupLists) and one on the organization's list of unclaimed tasks
 // (open, no assignee, no candidates: every member is their candidate, see
-// Task.Unclaimed). Permission: members. Errors: Invalid for unknown
+// Task.Unclaimed). The caller is a participant of the tasks they completed
+// or were assigned and, decision, of every task of a case they
+// participate in (the case's participantIds: its creator, the members
+// named, who starts its workflow or adds a task to it); so involvement
+// participant also lists the tasks of the caller's newest
+// MaxParticipantCases cases (from the caller's case list, one Query and
+// one batch read, then one Query per case, at most MaxParticipantCaseTasks
+// tasks each). Permission: members. Errors: Invalid for unknown
 // involvement or due-date values.
 func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]Task, error) {
 	if err := q.validate(); err != nil {
@@ -271,6 +284,26 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]
 			}
 		}
 	}
+	inCase := map[string]bool{} // the cases the caller participates in
+	if involvedAs([]Involvement{Participant}, want) {
+		cases, err := s.Store.ParticipantCases(ctx, org.ID, a.UserID, MaxParticipantCases)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cases {
+			inCase[c.ID] = true
+			more, err := s.Store.CaseTasks(ctx, org.ID, c.ID, MaxParticipantCaseTasks)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range more {
+				if !seen[t.ID] && (q.Completed == nil || (*q.Completed && t.Completed) || (!*q.Completed && t.Open())) {
+					seen[t.ID] = true
+					tasks = append(tasks, t)
+				}
+			}
+		}
+	}
 	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
 	now := s.now()
 	out := tasks[:0]
@@ -278,7 +311,11 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]
 		if len(out) >= MaxTasksListed {
 			break
 		}
-		if involvedAs(t.Involvements(a.UserID, m.GroupIDs), want) && dueIn(t.DueDate, q.DueDate, now) &&
+		have := t.Involvements(a.UserID, m.GroupIDs)
+		if inCase[t.CaseID] {
+			have = append(have, Participant)
+		}
+		if involvedAs(have, want) && dueIn(t.DueDate, q.DueDate, now) &&
 			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
 			out = append(out, t)
 		}
@@ -493,9 +530,10 @@ func (s *Service) DeleteTask(ctx context.Context, a identity.Access, id string) 
 	}
 	if t.CaseID != "" {
 		if c, err := s.caseByID(ctx, org.ID, t.CaseID); err == nil {
+			prev := c
 			c.TaskIDs = without(c.TaskIDs, t.ID)
 			c.Version++
-			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
+			ch.Cases = append(ch.Cases, CaseWrite{Case: c, Previous: &prev})
 			ch.Events = append(ch.Events, s.event(c.ID, EventTaskDeleted, fmt.Sprintf("deleted the task %q", t.Name), m.UserID, t.ID, nil))
 		}
 	}
