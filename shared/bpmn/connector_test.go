@@ -68,10 +68,10 @@ func TestCamundaConnectorsThatCannotBeMapped(t *testing.T) {
 		"no recipient":      mailSendTask("mail-send", `<camunda:inputParameter name="subject">Hi</camunda:inputParameter>`),
 		"an attachment": mailSendTask("mail-send", `<camunda:inputParameter name="to">a@example.com</camunda:inputParameter>`+
 			`<camunda:inputParameter name="fileNames">/tmp/x.pdf</camunda:inputParameter>`),
-		"a script":       mailSendTask("mail-send", `<camunda:inputParameter name="to"><camunda:script scriptFormat="js">x</camunda:script></camunda:inputParameter>`),
-		"an expression":  mailSendTask("mail-send", `<camunda:inputParameter name="to">${execution.getVariable('x')}</camunda:inputParameter>`),
-		"a method call":  mailSendTask("mail-send", `<camunda:inputParameter name="to">a@example.com</camunda:inputParameter><camunda:inputParameter name="text">${name.trim()}</camunda:inputParameter>`),
-		"an output":      mailSendTask("mail-send", `<camunda:inputParameter name="to">a@example.com</camunda:inputParameter><camunda:outputParameter name="r">x</camunda:outputParameter>`),
+		"a script":      mailSendTask("mail-send", `<camunda:inputParameter name="to"><camunda:script scriptFormat="js">x</camunda:script></camunda:inputParameter>`),
+		"an expression": mailSendTask("mail-send", `<camunda:inputParameter name="to">${execution.getVariable('x')}</camunda:inputParameter>`),
+		"a method call": mailSendTask("mail-send", `<camunda:inputParameter name="to">a@example.com</camunda:inputParameter><camunda:inputParameter name="text">${name.trim()}</camunda:inputParameter>`),
+		"an output":     mailSendTask("mail-send", `<camunda:inputParameter name="to">a@example.com</camunda:inputParameter><camunda:outputParameter name="r">x</camunda:outputParameter>`),
 	} {
 		w, warns, err := ImportWithWarnings(doc)
 		if err != nil {
