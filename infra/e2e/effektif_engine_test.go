@@ -99,7 +99,7 @@ func TestCallActivityRunsASubWorkflow(t *testing.T) {
 	}
 	var tasks []map[string]any
 	decodeJSON(t, expect(t, call(t, "GET", org+"/tasks?involvement=created", a.Token, nil), http.StatusOK).Body, &tasks)
-	if len(tasks) != 1 || tasks[0]["name"] != "Answer why" || tasks[0]["caseId"] != nil {
+	if len(tasks) != 1 || tasks[0]["name"] != "Answer why" || tasks[0]["caseId"] != caseID {
 		t.Fatalf("the child's task: %v", tasks)
 	}
 	expect(t, call(t, "POST", org+"/tasks/"+tasks[0]["id"].(string)+"/complete", a.Token, []any{map[string]any{"id": "answer", "value": "because"}}), http.StatusOK)

@@ -53,7 +53,11 @@
 //	serviceTask e:type="email", sendTask       email: e:fromEmailAddress, e:to/cc/bcc EmailAddress,
 //	                                           UserId, GroupId, e:attachmentFileId, e:subject,
 //	                                           e:bodyText, e:bodyHtml (a sendTask with a worker, see
-//	                                           below, is a serviceTask)
+//	                                           below, is a serviceTask); else a camunda:connector with
+//	                                           connectorId mail-send: inputs to, cc, bcc, from (addresses
+//	                                           or ${path}), subject, text, html (${path} -> {{path}}), all
+//	                                           or nothing; another connector or input is kept in BPMN
+//	                                           with a warning that the task sends no mail
 //	serviceTask, businessRuleTask              serviceTask: serviceKey from e:serviceKey, camunda:topic
 //	                                           (camunda:type="external"), zeebe:taskDefinition type or
 //	                                           e:type, else DefaultServiceKey; actionKey from

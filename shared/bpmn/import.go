@@ -619,6 +619,13 @@ func (im *importer) activity(n *node, esp bool) (workflow.Activity, bool) {
 		userTask(n, &a)
 	case workflow.EmailTask:
 		emailTask(n, &a)
+		if why := camundaMail(n, &a); why != "" {
+			if len(a.ToEmailAddresses)+len(a.ToUserIDs)+len(a.ToGroupIDs)+len(a.CcEmailAddresses)+len(a.CcUserIDs)+len(a.CcGroupIDs)+
+				len(a.BccEmailAddresses)+len(a.BccUserIDs)+len(a.BccGroupIDs) == 0 {
+				why += "; it sends no mail until its recipients are set"
+			}
+			im.warn(a.ID, "send task %q: %s", a.ID, why)
+		}
 	case workflow.ServiceTask:
 		serviceTask(n, &a)
 	case workflow.ScriptTask:

@@ -312,3 +312,155 @@ func camundaCollection(mi *node) (collection, element string, ok bool) {
 	}
 	return "", "", false
 }
+
+// MailConnectorID is the connectorId of Camunda 7's mail connector
+// (camunda-bpm-mail), whose send task inputs camundaMail maps.
+const MailConnectorID = "mail-send"
+
+// camundaMail maps a send task's camunda:connector of the mail connector
+// (connectorId mail-send) onto the email activity: the input parameters
+// to, cc, bcc (comma-separated addresses, each a literal or ${path}), from,
+// subject, text and html (texts whose ${path} become {{path}}). It maps
+// all or nothing: the connector is consumed only when every part of it is
+// mapped, and otherwise stays in the BPMN while problem says what is left
+// ("" when there is no connector or it was mapped). A task that already
+// has recipients or texts from the Effektif extensions keeps them and its
+// connector.
+func camundaMail(n *node, a *workflow.Activity) (problem string) {
+	x := n.ext()
+	if x == nil {
+		return ""
+	}
+	conn := x.child(nsCamunda, "connector")
+	if conn == nil {
+		return ""
+	}
+	id := ""
+	if k := conn.child(nsCamunda, "connectorId"); k != nil {
+		id = strings.TrimSpace(k.Text)
+	}
+	if id != MailConnectorID {
+		return "its connector " + quoteID(id) + " is not the mail connector (" + MailConnectorID + ")"
+	}
+	if len(a.ToEmailAddresses)+len(a.ToUserIDs)+len(a.ToGroupIDs)+len(a.CcEmailAddresses)+len(a.CcUserIDs)+len(a.CcGroupIDs)+
+		len(a.BccEmailAddresses)+len(a.BccUserIDs)+len(a.BccGroupIDs) > 0 ||
+		a.Subject != "" || a.BodyText != "" || a.BodyHTML != "" || a.FromEmailAddress != nil {
+		return "it has both Effektif email settings and a mail connector; the connector is kept in the BPMN only"
+	}
+	var m workflow.Activity
+	for _, k := range conn.Kids {
+		switch {
+		case k.is(nsCamunda, "connectorId") && len(k.Kids) == 0 && len(k.Attrs) == 0:
+		case k.is(nsCamunda, "inputOutput") && len(k.Attrs) == 0:
+			for _, p := range k.Kids {
+				if why := mailInput(p, &m); why != "" {
+					return why
+				}
+			}
+		default:
+			return "its mail connector has " + k.Name.Local + ", which the email activity has no place for"
+		}
+	}
+	if len(m.ToEmailAddresses)+len(m.CcEmailAddresses)+len(m.BccEmailAddresses) == 0 {
+		return "its mail connector names no recipient (to, cc or bcc)"
+	}
+	a.ToEmailAddresses, a.CcEmailAddresses, a.BccEmailAddresses = m.ToEmailAddresses, m.CcEmailAddresses, m.BccEmailAddresses
+	a.FromEmailAddress, a.Subject, a.BodyText, a.BodyHTML = m.FromEmailAddress, m.Subject, m.BodyText, m.BodyHTML
+	x.takeKid(conn)
+	return ""
+}
+
+// mailInput maps one camunda:inputParameter of the mail connector, or says
+// why it cannot.
+func mailInput(p *node, m *workflow.Activity) string {
+	name := p.attr("", "name")
+	if !p.is(nsCamunda, "inputParameter") || len(p.Attrs) != 1 || name == "" {
+		return "its mail connector has " + p.Name.Local + " " + quoteID(name) + ", which the email activity has no place for"
+	}
+	if len(p.Kids) > 0 {
+		return "the mail connector's input " + quoteID(name) + " is a " + p.Kids[0].Name.Local + ", not a text"
+	}
+	value := strings.TrimSpace(p.Text)
+	switch name {
+	case "to", "cc", "bcc":
+		var list []workflow.Binding
+		for _, part := range strings.Split(value, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			b, ok := identity(part)
+			if !ok {
+				return "the mail connector's input " + name + " holds " + quoteID(part) + ", neither an address nor ${path}"
+			}
+			list = append(list, b)
+		}
+		switch name {
+		case "to":
+			m.ToEmailAddresses = list
+		case "cc":
+			m.CcEmailAddresses = list
+		default:
+			m.BccEmailAddresses = list
+		}
+	case "from":
+		if value == "" {
+			return ""
+		}
+		b, ok := identity(value)
+		if !ok {
+			return "the mail connector's input from holds " + quoteID(value) + ", neither an address nor ${path}"
+		}
+		m.FromEmailAddress = &b
+	case "subject", "text", "html":
+		tpl, ok := camundaTemplate(p.Text)
+		if !ok {
+			return "the mail connector's input " + name + " has an expression other than ${path}"
+		}
+		switch name {
+		case "subject":
+			m.Subject = strings.TrimSpace(tpl)
+		case "text":
+			m.BodyText = strings.TrimSpace(tpl)
+		default:
+			m.BodyHTML = strings.TrimSpace(tpl)
+		}
+	default:
+		return "the mail connector's input " + quoteID(name) + " has no place in the email activity"
+	}
+	return ""
+}
+
+// camundaTemplate turns a text with ${path} (or #{path}) expressions into
+// an engine template with {{path}}; false for any other expression, or a
+// text that has {{ of its own.
+func camundaTemplate(s string) (string, bool) {
+	if strings.Contains(s, "{{") {
+		return "", false
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, "$#")
+		if i < 0 || i+1 >= len(s) || s[i+1] != '{' {
+			if i < 0 || i+1 >= len(s) {
+				b.WriteString(s)
+				return b.String(), true
+			}
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return "", false
+		}
+		path, ok := exprPath(s[i : i+end+1])
+		if !ok {
+			return "", false
+		}
+		b.WriteString(s[:i])
+		b.WriteString("{{" + path + "}}")
+		s = s[i+end+1:]
+	}
+}
+
+func quoteID(s string) string { return `"` + s + `"` }

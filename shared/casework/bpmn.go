@@ -36,64 +36,71 @@ func bpmnFailure(err error) error {
 	}
 }
 
-func importBPMN(data []byte) (workflow.Workflow, error) {
-	return checkedImport(bpmn.Import(data))
+func importBPMN(data []byte) (workflow.Workflow, []bpmn.Warning, error) {
+	return checkedImport(bpmn.ImportWithWarnings(data))
 }
 
-func checkedImport(w *workflow.Workflow, err error) (workflow.Workflow, error) {
+func checkedImport(w *workflow.Workflow, warnings []bpmn.Warning, err error) (workflow.Workflow, []bpmn.Warning, error) {
 	if err != nil {
-		return workflow.Workflow{}, bpmnFailure(err)
+		return workflow.Workflow{}, nil, bpmnFailure(err)
 	}
 	if err := workflow.CheckShape(w); err != nil {
-		return workflow.Workflow{}, err
+		return workflow.Workflow{}, nil, err
 	}
-	return *w, nil
+	return *w, warnings, nil
 }
 
-// ImportBPMN creates a draft from an uploaded BPMN 2.0 file. Permission:
-// members. Errors: NotFound (no such file), TooLarge, Invalid (not BPMN),
-// Unprocessable (elements the engine cannot run, listed by id and type).
-func (s *Service) ImportBPMN(ctx context.Context, a identity.Access, fileID string) (EditorWorkflow, error) {
+// ImportBPMN creates a draft from an uploaded BPMN 2.0 file, and answers
+// it with what the import mapped with a loss (bpmn.Warning: a condition the
+// engine cannot evaluate, a send task whose connector sends no mail, ...).
+// Permission: members. Errors: NotFound (no such file), TooLarge, Invalid
+// (not BPMN), Unprocessable (elements the engine cannot run, listed by id
+// and type).
+func (s *Service) ImportBPMN(ctx context.Context, a identity.Access, fileID string) (EditorWorkflow, []bpmn.Warning, error) {
 	org := a.Organization
 	if !ids.Valid(fileID) {
-		return EditorWorkflow{}, failure.New(failure.NotFound, "no such file")
+		return EditorWorkflow{}, nil, failure.New(failure.NotFound, "no such file")
 	}
 	data, err := s.Files.Get(ctx, FileKey(org.ID, fileID), MaxBPMNSize)
 	if err != nil {
-		return EditorWorkflow{}, err
+		return EditorWorkflow{}, nil, err
 	}
-	def, err := importBPMN(data)
+	def, warnings, err := importBPMN(data)
 	if err != nil {
-		return EditorWorkflow{}, err
+		return EditorWorkflow{}, nil, err
 	}
-	return s.CreateWorkflow(ctx, a, WorkflowDraft{Definition: def})
+	w, err := s.CreateWorkflow(ctx, a, WorkflowDraft{Definition: def})
+	return w, warnings, err
 }
 
 // UpdateFromBPMN replaces the draft's definition with a BPMN document's:
 // its bytes, decoded as its byte order mark and XML declaration say (as an
-// upload is). Permission and errors: as UpdateWorkflow, and as ImportBPMN
-// for the document; Invalid for a document whose bytes were replaced in
+// upload is), and answers it with the import's warnings as ImportBPMN
+// does. Permission and errors: as UpdateWorkflow, and as ImportBPMN for
+// the document; Invalid for a document whose bytes were replaced in
 // transit (see damagedInTransit).
-func (s *Service) UpdateFromBPMN(ctx context.Context, a identity.Access, id string, data []byte) (EditorWorkflow, error) {
+func (s *Service) UpdateFromBPMN(ctx context.Context, a identity.Access, id string, data []byte) (EditorWorkflow, []bpmn.Warning, error) {
 	if damagedInTransit(data) {
-		return EditorWorkflow{}, failure.New(failure.Invalid, "the BPMN document arrived damaged: it declares %q, but its bytes were replaced as invalid UTF-8 on the way; send it with Content-Type application/octet-stream, or upload it as a file and import that", bpmn.DeclaredEncoding(data))
+		return EditorWorkflow{}, nil, failure.New(failure.Invalid, "the BPMN document arrived damaged: it declares %q, but its bytes were replaced as invalid UTF-8 on the way; send it with Content-Type application/octet-stream, or upload it as a file and import that", bpmn.DeclaredEncoding(data))
 	}
-	def, err := importBPMN(data)
+	def, warnings, err := importBPMN(data)
 	if err != nil {
-		return EditorWorkflow{}, err
+		return EditorWorkflow{}, nil, err
 	}
-	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def, FromBPMN: true})
+	w, err := s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def, FromBPMN: true})
+	return w, warnings, err
 }
 
 // UpdateFromBPMNText is UpdateFromBPMN for a document sent as text (a JSON
 // string): its characters are taken as they are, whatever encoding its
 // declaration names.
-func (s *Service) UpdateFromBPMNText(ctx context.Context, a identity.Access, id, doc string) (EditorWorkflow, error) {
-	def, err := checkedImport(bpmn.ImportText(doc))
+func (s *Service) UpdateFromBPMNText(ctx context.Context, a identity.Access, id, doc string) (EditorWorkflow, []bpmn.Warning, error) {
+	def, warnings, err := importBPMN([]byte(bpmn.AsUTF8(doc)))
 	if err != nil {
-		return EditorWorkflow{}, err
+		return EditorWorkflow{}, nil, err
 	}
-	return s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def, FromBPMN: true})
+	w, err := s.UpdateWorkflow(ctx, a, id, WorkflowDraft{Definition: def, FromBPMN: true})
+	return w, warnings, err
 }
 
 // replacement is U+FFFD in UTF-8, what a text transport puts in place of

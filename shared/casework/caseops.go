@@ -353,13 +353,14 @@ func (s *Service) changeCase(ctx context.Context, a identity.Access, id string, 
 		if err != nil {
 			return err
 		}
+		prev := c
 		ch, err := fn(&c, m)
 		if err != nil {
 			return err
 		}
 		c.Version++
 		c.LastUpdated = s.now()
-		ch.Cases = append([]CaseWrite{{Case: c}}, ch.Cases...)
+		ch.Cases = append([]CaseWrite{{Case: c, Previous: &prev}}, ch.Cases...)
 		ch.OrganizationID = org.ID
 		if err := s.Store.Commit(ctx, ch); err != nil {
 			return err
@@ -528,7 +529,7 @@ func (s *Service) DeleteCase(ctx context.Context, a identity.Access, id string) 
 	if err != nil {
 		return err
 	}
-	ch := Changes{Cases: []CaseWrite{{Case: c, Delete: true}}, OrganizationID: org.ID, Counts: &CountsDelta{Total: -1}}
+	ch := Changes{Cases: []CaseWrite{{Case: c, Previous: &c, Delete: true}}, OrganizationID: org.ID, Counts: &CountsDelta{Total: -1}}
 	switch {
 	case c.Canceled:
 		ch.Counts.Canceled--

@@ -129,13 +129,32 @@ const (
 	Participant Involvement = "participant"
 )
 
-// Involvements returns how the user is involved in the task.
+// Unclaimed reports whether the task is open with no assignee and no
+// candidates (users or groups). Decision: such a task is offered to every
+// member of its organization. The document names no audience for it, and
+// any member may already complete it (see mayWork), so every member sees
+// it as a candidate in the default task list (assigned or candidate) and
+// may take it by assigning it to themselves; it leaves that list for the
+// others once it has an assignee or candidates, or ends. The store keeps
+// these tasks in one more involvement list, UnclaimedPrincipal's.
+func (t Task) Unclaimed() bool {
+	return t.Open() && t.AssigneeID == "" && len(t.CandidateIDs) == 0 && len(t.CandidateGroupIDs) == 0
+}
+
+// UnclaimedPrincipal is the principal of the involvement list of the
+// organization's unclaimed tasks (see Task.Unclaimed and
+// WorkStore.InvolvedTasks); it is no user or group id.
+const UnclaimedPrincipal = "unclaimed"
+
+// Involvements returns how the user, a member of the task's organization,
+// is involved in the task. Every member is a candidate of an unclaimed
+// task.
 func (t Task) Involvements(userID string, groupIDs []string) []Involvement {
 	var out []Involvement
 	if t.AssigneeID == userID {
 		out = append(out, Assigned)
 	}
-	if contains(t.CandidateIDs, userID) || overlaps(t.CandidateGroupIDs, groupIDs) {
+	if contains(t.CandidateIDs, userID) || overlaps(t.CandidateGroupIDs, groupIDs) || t.Unclaimed() {
 		out = append(out, Candidate)
 	}
 	if t.CreatorID == userID {

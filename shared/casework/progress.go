@@ -38,9 +38,11 @@ type tracked struct {
 	isNew   bool
 }
 
-// trackedCase is a case the request changes.
+// trackedCase is a case the request changes, with the case as it was
+// read (nil when new).
 type trackedCase struct {
 	c     Case
+	prev  *Case
 	isNew bool
 }
 
@@ -165,6 +167,9 @@ func (s *Service) startableVersion(ctx context.Context, orgID string, m identity
 }
 
 // start starts an instance of a version and applies what it asks for.
+// An instance with a case id gets a new case, except one started by a call
+// activity with its caller's case id (see apply): that instance, its
+// tasks and its own sub-instances work in the caller's case.
 func (p *progress) start(v ExecutableWorkflow, t engine.Trigger, depth int) (*tracked, error) {
 	if depth > maxCallDepth {
 		return nil, failure.New(failure.Unprocessable, "call activities nest deeper than %d", maxCallDepth)
@@ -178,7 +183,7 @@ func (p *progress) start(v ExecutableWorkflow, t engine.Trigger, depth int) (*tr
 	tr := &tracked{rec: InstanceRecord{Instance: inst, Tasks: map[string]string{}}, version: v, isNew: true}
 	p.instances[inst.ID] = tr
 	p.order = append(p.order, inst.ID)
-	if inst.CaseID != "" {
+	if inst.CaseID != "" && (t.CallerWorkflowInstanceID == "" || t.CaseID == "") {
 		now := p.s.now()
 		c := Case{
 			ID: inst.CaseID, OrganizationID: p.orgID, Name: caseName(v.Definition, t.BusinessKey), CreatorID: p.callerID,
@@ -247,7 +252,8 @@ func (p *progress) caseOf(id string) (*trackedCase, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &trackedCase{c: c}
+	prev := c
+	tc := &trackedCase{c: c, prev: &prev}
 	p.cases[id] = tc
 	return tc, nil
 }
@@ -311,7 +317,12 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 		if err != nil {
 			return err
 		}
-		child, err := p.start(v, engine.Trigger{Data: sub.Data, CallerWorkflowInstanceID: inst.ID, CallerActivityInstanceID: sub.ActivityInstanceID}, depth+1)
+		// Decision: a called sub-workflow works in its caller's case (and so
+		// in the top-level instance's), whether or not it enables cases
+		// itself: its tasks are the case's tasks, its events the case's
+		// timeline, and its end does not close the case. Without a case
+		// above it, a sub-workflow that enables cases gets its own.
+		child, err := p.start(v, engine.Trigger{Data: sub.Data, CaseID: inst.CaseID, CallerWorkflowInstanceID: inst.ID, CallerActivityInstanceID: sub.ActivityInstanceID}, depth+1)
 		if err != nil {
 			return err
 		}
@@ -324,7 +335,7 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 			return err
 		}
 	}
-	if eff.Ended && tc != nil && !tc.c.Closed && inst.EndState == "" {
+	if eff.Ended && tc != nil && !tc.c.Closed && inst.EndState == "" && tc.c.WorkflowInstanceID == inst.ID {
 		tc.c.Closed = true
 		p.ch.Counts = addCounts(p.ch.Counts, CountsDelta{Open: -1, Closed: 1})
 		p.ch.Events = append(p.ch.Events, p.s.event(tc.c.ID, EventWorkflowEnded, "the workflow ended", p.callerID, "", nil))
@@ -500,7 +511,7 @@ func (p *progress) commit() error {
 			tc.c.Version++
 		}
 		tc.c.LastUpdated = p.s.now()
-		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, New: tc.isNew})
+		p.ch.Cases = append(p.ch.Cases, CaseWrite{Case: tc.c, Previous: tc.prev, New: tc.isNew})
 	}
 	err := p.s.Store.Commit(p.ctx, p.ch)
 	if errors.Is(err, ErrMailQuota) {

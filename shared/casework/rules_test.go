@@ -106,3 +106,28 @@ func TestCaseOrder(t *testing.T) {
 		t.Error("an unknown sorting accepted")
 	}
 }
+
+func TestUnclaimedTasksAreEveryMembersCandidates(t *testing.T) {
+	for name, c := range map[string]struct {
+		task      Task
+		unclaimed bool
+	}{
+		"nobody named":      {Task{}, true},
+		"assigned":          {Task{AssigneeID: "ann"}, false},
+		"a candidate":       {Task{CandidateIDs: []string{"ann"}}, false},
+		"a candidate group": {Task{CandidateGroupIDs: []string{"g1"}}, false},
+		"completed":         {Task{Completed: true}, false},
+		"canceled":          {Task{Canceled: true}, false},
+	} {
+		if got := c.task.Unclaimed(); got != c.unclaimed {
+			t.Errorf("%s: unclaimed %v, want %v", name, got, c.unclaimed)
+		}
+		candidate := involvedAs(c.task.Involvements("bob", nil), []Involvement{Candidate})
+		if c.unclaimed && !candidate {
+			t.Errorf("%s: bob is no candidate of an unclaimed task", name)
+		}
+		if c.unclaimed != mayWork(c.task, identity.Membership{UserID: "bob", Role: identity.RoleMember}) && c.task.Open() {
+			t.Errorf("%s: who may work the task differs from who is offered it", name)
+		}
+	}
+}

@@ -41,11 +41,15 @@ type Changes struct {
 	OrganizationID string
 }
 
-// CaseWrite is one case to store or delete.
+// CaseWrite is one case to store or delete. Previous is the case as it
+// was read (nil when New): the store uses it to maintain the participants'
+// case lists (see WorkStore.ParticipantCases); without it an existing
+// case's list entries are all written again.
 type CaseWrite struct {
-	Case   Case
-	New    bool
-	Delete bool
+	Case     Case
+	Previous *Case
+	New      bool
+	Delete   bool
 }
 
 // TaskWrite is one task to store or delete. Previous is the task as it was
@@ -156,9 +160,16 @@ type WorkStore interface {
 	GetTasks(ctx context.Context, organizationID string, ids []string) ([]Task, error)
 	// CaseTasks lists a case's tasks in creation order (at most limit).
 	CaseTasks(ctx context.Context, organizationID, caseID string, limit int) ([]Task, error)
-	// InvolvedTasks lists up to limit tasks a principal (a user id, or
-	// "group:" + a group id) is involved in, newest first.
+	// InvolvedTasks lists up to limit tasks a principal (a user id,
+	// "group:" + a group id, or UnclaimedPrincipal for the organization's
+	// unclaimed tasks, which that list holds only while they are open) is
+	// involved in, newest first.
 	InvolvedTasks(ctx context.Context, organizationID, principal string, f TaskFilter, limit int) ([]Task, error)
+	// ParticipantCases lists up to limit cases that list the user among
+	// their participants, newest first: one Query of the user's case list
+	// and one batch read of those cases (a case that no longer lists the
+	// user is left out).
+	ParticipantCases(ctx context.Context, organizationID, userID string, limit int) ([]Case, error)
 	// ListEvents lists a case's events newest first, optionally of one type
 	// or one task.
 	ListEvents(ctx context.Context, caseID, eventType, taskID string, page Page) ([]Event, error)

@@ -19,6 +19,11 @@ const (
 	MaxCandidates  = 50
 	MaxSubtasks    = 200
 	MaxGroupLists  = 20
+	// MaxParticipantCases bounds the cases whose tasks involvement
+	// participant lists: the caller's newest; of each its first
+	// MaxParticipantCaseTasks tasks.
+	MaxParticipantCases     = 20
+	MaxParticipantCaseTasks = 100
 )
 
 // NewTask is a task to create: standalone, in a case (CaseID) or as a
@@ -129,11 +134,12 @@ func (s *Service) CreateTask(ctx context.Context, a identity.Access, nt NewTask)
 			if c.Closed {
 				return failure.New(failure.Conflict, "the case is closed")
 			}
+			prev := c
 			c.TaskIDs = append(c.TaskIDs, t.ID)
 			c.ParticipantIDs = withUser(c.ParticipantIDs, a.UserID)
 			c.Version++
 			c.LastUpdated = now
-			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
+			ch.Cases = append(ch.Cases, CaseWrite{Case: c, Previous: &prev})
 			ch.Events = append(ch.Events, s.event(c.ID, EventTaskCreated, fmt.Sprintf("created the task %q", t.Name), a.UserID, t.ID, nil))
 		}
 		ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, New: true})
@@ -220,9 +226,19 @@ func (q TaskQuery) validate() error {
 }
 
 // Tasks lists the caller's tasks (at most MaxTasksListed, newest first):
-// one Query on the caller's involvement list, and one per group of the
-// caller (at most MaxGroupLists) when candidate tasks are asked for. Permission: members.
-// Errors: Invalid for unknown involvement or due-date values.
+// one Query on the caller's involvement list and, when candidate tasks are
+// asked for (the default), one per group of the caller (at most
+// MaxGroupLists) and one on the organization's list of unclaimed tasks
+// (open, no assignee, no candidates: every member is their candidate, see
+// Task.Unclaimed). The caller is a participant of the tasks they completed
+// or were assigned and, decision, of every task of a case they
+// participate in (the case's participantIds: its creator, the members
+// named, who starts its workflow or adds a task to it); so involvement
+// participant also lists the tasks of the caller's newest
+// MaxParticipantCases cases (from the caller's case list, one Query and
+// one batch read, then one Query per case, at most MaxParticipantCaseTasks
+// tasks each). Permission: members. Errors: Invalid for unknown
+// involvement or due-date values.
 func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]Task, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
@@ -232,37 +248,74 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]
 	if len(want) == 0 {
 		want = []Involvement{Assigned, Candidate}
 	}
-	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, a.UserID, TaskFilter{Completed: q.Completed}, MaxTasksListed)
+	filter := TaskFilter{Completed: q.Completed}
+	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, a.UserID, filter, MaxTasksListed)
 	if err != nil {
 		return nil, err
 	}
-	if involvedAs([]Involvement{Candidate}, want) {
-		// Tasks for the caller's groups are listed under each group.
-		seen := map[string]bool{}
-		for _, t := range tasks {
-			seen[t.ID] = true
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		seen[t.ID] = true
+	}
+	merge := func(principal string) error {
+		more, err := s.Store.InvolvedTasks(ctx, org.ID, principal, filter, MaxTasksListed)
+		for _, t := range more {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				tasks = append(tasks, t)
+			}
 		}
+		return err
+	}
+	if involvedAs([]Involvement{Candidate}, want) {
+		// Tasks for the caller's groups are listed under each group, the
+		// unclaimed ones under the organization (open ones only).
 		for i, gid := range m.GroupIDs {
 			if i >= MaxGroupLists {
 				break
 			}
-			more, err := s.Store.InvolvedTasks(ctx, org.ID, "group:"+gid, TaskFilter{Completed: q.Completed}, MaxTasksListed)
+			if err := merge("group:" + gid); err != nil {
+				return nil, err
+			}
+		}
+		if q.Completed == nil || !*q.Completed {
+			if err := merge(UnclaimedPrincipal); err != nil {
+				return nil, err
+			}
+		}
+	}
+	inCase := map[string]bool{} // the cases the caller participates in
+	if involvedAs([]Involvement{Participant}, want) {
+		cases, err := s.Store.ParticipantCases(ctx, org.ID, a.UserID, MaxParticipantCases)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cases {
+			inCase[c.ID] = true
+			more, err := s.Store.CaseTasks(ctx, org.ID, c.ID, MaxParticipantCaseTasks)
 			if err != nil {
 				return nil, err
 			}
 			for _, t := range more {
-				if !seen[t.ID] {
+				if !seen[t.ID] && (q.Completed == nil || (*q.Completed && t.Completed) || (!*q.Completed && t.Open())) {
 					seen[t.ID] = true
 					tasks = append(tasks, t)
 				}
 			}
 		}
-		sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
 	}
+	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
 	now := s.now()
 	out := tasks[:0]
 	for _, t := range tasks {
-		if involvedAs(t.Involvements(a.UserID, m.GroupIDs), want) && dueIn(t.DueDate, q.DueDate, now) &&
+		if len(out) >= MaxTasksListed {
+			break
+		}
+		have := t.Involvements(a.UserID, m.GroupIDs)
+		if inCase[t.CaseID] {
+			have = append(have, Participant)
+		}
+		if involvedAs(have, want) && dueIn(t.DueDate, q.DueDate, now) &&
 			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
 			out = append(out, t)
 		}
@@ -477,9 +530,10 @@ func (s *Service) DeleteTask(ctx context.Context, a identity.Access, id string) 
 	}
 	if t.CaseID != "" {
 		if c, err := s.caseByID(ctx, org.ID, t.CaseID); err == nil {
+			prev := c
 			c.TaskIDs = without(c.TaskIDs, t.ID)
 			c.Version++
-			ch.Cases = append(ch.Cases, CaseWrite{Case: c})
+			ch.Cases = append(ch.Cases, CaseWrite{Case: c, Previous: &prev})
 			ch.Events = append(ch.Events, s.event(c.ID, EventTaskDeleted, fmt.Sprintf("deleted the task %q", t.Name), m.UserID, t.ID, nil))
 		}
 	}

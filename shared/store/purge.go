@@ -25,6 +25,7 @@ import (
 //	                               versions, instances, actions, cases, counters, tasks,
 //	                               files, mails); GSI1 entries go with their items
 //	INV#<orgId>#<principal>        the involvement lists of each task's principals
+//	PART#<orgId>#<userId>          each case's entries in its participants' case lists
 //	CASE#<caseId>                  each case's events
 //	TIMERS <due>#<orgId>#...       each instance's timers
 //	REG#<codeHash>, SESMSG#<id>    each invitation's registration and SES message

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"time"
 
+	"github.com/effektif-serverless/caseflow/shared/bpmn"
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/engine"
@@ -122,13 +124,45 @@ func (h workflowHandlers) activityTest(w http.ResponseWriter, r *http.Request, a
 	return httpapi.WriteJSON(w, http.StatusOK, res)
 }
 
-// importBPMN creates a draft from an uploaded BPMN file and answers it.
+// importBPMN creates a draft from an uploaded BPMN file and answers it
+// (see writeImported for its warnings).
 func (h workflowHandlers) importBPMN(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-	wf, err := h.svc.ImportBPMN(r.Context(), a, r.PathValue("fileId"))
+	wf, warnings, err := h.svc.ImportBPMN(r.Context(), a, r.PathValue("fileId"))
 	if err != nil {
 		return err
 	}
-	return h.writeEditor(w, wf)
+	return h.writeImported(w, wf, warnings)
+}
+
+// importWarning is one bpmn.Warning as an import answers it.
+type importWarning struct {
+	ID      string `json:"id"`
+	Message string `json:"message"`
+}
+
+// writeImported answers a draft made or updated from BPMN. Decision: the
+// EditorWorkflow carries one field the document lacks, importWarnings
+// ([{id, message}], present only when there are any): what the import
+// mapped with a loss, such as a condition the engine cannot evaluate or a
+// send task whose Camunda connector sends no mail. The warnings are not
+// stored; the next import answers its own.
+func (h workflowHandlers) writeImported(w http.ResponseWriter, wf casework.EditorWorkflow, warnings []bpmn.Warning) error {
+	body, err := editorWorkflowJSON(wf, time.Now(), nil)
+	if err != nil {
+		return err
+	}
+	if len(warnings) > 0 {
+		list := make([]importWarning, len(warnings))
+		for i, wn := range warnings {
+			list[i] = importWarning{ID: wn.ID, Message: wn.Message}
+		}
+		if body, err = withExtra(body, struct {
+			ImportWarnings []importWarning `json:"importWarnings"`
+		}{list}); err != nil {
+			return err
+		}
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, body)
 }
 
 // updateBPMN replaces the draft from a BPMN document: the raw XML body
@@ -147,19 +181,20 @@ func (h workflowHandlers) updateBPMN(w http.ResponseWriter, r *http.Request, a i
 		return failure.New(failure.TooLarge, "the BPMN document is larger than %d bytes", casework.MaxBPMNSize)
 	}
 	var wf casework.EditorWorkflow
+	var warnings []bpmn.Warning
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '"' {
 		var s string
 		if err := httpapi.Unmarshal(trimmed, &s); err != nil {
 			return err
 		}
-		wf, err = h.svc.UpdateFromBPMNText(r.Context(), a, r.PathValue("editorWorkflowId"), s)
+		wf, warnings, err = h.svc.UpdateFromBPMNText(r.Context(), a, r.PathValue("editorWorkflowId"), s)
 	} else {
-		wf, err = h.svc.UpdateFromBPMN(r.Context(), a, r.PathValue("editorWorkflowId"), body)
+		wf, warnings, err = h.svc.UpdateFromBPMN(r.Context(), a, r.PathValue("editorWorkflowId"), body)
 	}
 	if err != nil {
 		return err
 	}
-	return h.writeEditor(w, wf)
+	return h.writeImported(w, wf, warnings)
 }
 
 // exportBPMN answers the draft as a BPMN 2.0 document.

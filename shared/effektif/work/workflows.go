@@ -130,6 +130,11 @@ func withFields(def workflow.Workflow, extra any) (json.RawMessage, error) {
 	if err != nil {
 		return nil, failure.Wrap(err, "encode workflow")
 	}
+	return withExtra(a, extra)
+}
+
+// withExtra adds the fields of extra (a struct) to a JSON object.
+func withExtra(a json.RawMessage, extra any) (json.RawMessage, error) {
 	b, err := json.Marshal(extra)
 	if err != nil {
 		return nil, failure.Wrap(err, "encode workflow")

@@ -133,6 +133,15 @@ func (p *purgeStep) dependents(ctx context.Context, it orgPartItem) (bool, error
 			}
 		}
 	case strings.HasPrefix(it.SK, "CASE#"):
+		var c casework.Case
+		if err := onetable.UnpackJSON(it.Data, &c, "case"); err != nil {
+			return false, err
+		}
+		for _, id := range c.ParticipantIDs {
+			if k := partKey(p.orgID, id, c); !p.add(k.PK, k.SK) {
+				return false, nil
+			}
+		}
 		return p.addPartition(ctx, "CASE#"+strings.TrimPrefix(it.SK, "CASE#"))
 	case strings.HasPrefix(it.SK, "WFI#"):
 		var rec casework.InstanceRecord

@@ -3,6 +3,7 @@ package workstore
 import (
 	"context"
 	"errors"
+	"sort"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -17,7 +18,10 @@ import (
 //	ORG#<orgId>               CASECOUNTS              the organization's case statistics
 //	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
 //	INV#<orgId>#<principal>   <open|done|canceled>#<created>#<id>  a copy of a task in a principal's involvement list
+//	                          (principal: a user id, group:<groupId>, or unclaimed for the organization's open
+//	                          tasks without assignee and candidates)
 //	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
+//	PART#<orgId>#<userId>     CASE#<created>#<caseId>  a case the user participates in (attribute CaseID)
 //	ORG#<orgId>               MAILQUOTA#<hour>        recipients of email tasks in that hour (UTC); attribute Sent, TTL
 
 type caseItem struct {
@@ -53,6 +57,72 @@ func taskListKey(orgID, principal string, t casework.Task) onetable.Key {
 	return onetable.Key{PK: "INV#" + orgID + "#" + principal, SK: state + onetable.TimeString(t.CreateTime) + "#" + t.ID}
 }
 
+// partItem is an entry of a user's list of the cases they participate in.
+type partItem struct {
+	onetable.Key
+	CaseID string
+}
+
+func partKey(orgID, userID string, c casework.Case) onetable.Key {
+	return onetable.Key{PK: "PART#" + orgID + "#" + userID, SK: "CASE#" + onetable.TimeString(c.CreateTime) + "#" + c.ID}
+}
+
+// partChange is a put (or, with del, a delete) of a participation entry.
+type partChange struct {
+	key onetable.Key
+	c   casework.Case
+	del bool
+}
+
+// participation is what a case write changes in its participants' case
+// lists: entries of the participants it gained (all of them when new, or
+// when the case as read is unknown) and deletes of those it lost (all of
+// them when the case is deleted).
+func participation(w casework.CaseWrite) []partChange {
+	c := w.Case
+	var out []partChange
+	var before []string
+	if w.Previous != nil && !w.New {
+		before = w.Previous.ParticipantIDs
+	}
+	if w.Delete {
+		for _, id := range uniqueIDs(append(append([]string{}, c.ParticipantIDs...), before...)) {
+			out = append(out, partChange{key: partKey(c.OrganizationID, id, c), c: c, del: true})
+		}
+		return out
+	}
+	for _, id := range uniqueIDs(c.ParticipantIDs) {
+		if w.Previous == nil || w.New || !hasID(before, id) {
+			out = append(out, partChange{key: partKey(c.OrganizationID, id, c), c: c})
+		}
+	}
+	for _, id := range uniqueIDs(before) {
+		if !hasID(c.ParticipantIDs, id) {
+			out = append(out, partChange{key: partKey(c.OrganizationID, id, c), c: c, del: true})
+		}
+	}
+	return out
+}
+
+func hasID(list []string, id string) bool {
+	for _, x := range list {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func uniqueIDs(list []string) []string {
+	var out []string
+	for _, id := range list {
+		if id != "" && !hasID(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 type eventItem struct {
 	onetable.Key
 	Type, TaskID string
@@ -67,11 +137,16 @@ type countsItem struct {
 func countsKey(orgID string) onetable.Key { return onetable.Key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
 
 // principals lists whose involvement lists a task appears in: its users,
-// and its candidate groups as "group:<id>".
+// its candidate groups as "group:<id>", and casework.UnclaimedPrincipal
+// while it is unclaimed (open, no assignee, no candidates): that list is
+// the organization's, which every member reads.
 func principals(t casework.Task) []string {
 	out := t.InvolvedUsers()
 	for _, g := range t.CandidateGroupIDs {
 		out = append(out, "group:"+g)
+	}
+	if t.Unclaimed() {
+		out = append(out, casework.UnclaimedPrincipal)
 	}
 	return out
 }
@@ -79,14 +154,22 @@ func principals(t casework.Task) []string {
 // maxTransaction is DynamoDB's limit of items in one transaction.
 const maxTransaction = 100
 
-// Commit writes the changes in one transaction.
+// Commit writes the changes in one transaction. The entries of the
+// participants' case lists go into it too when they fit; those of a change
+// that would exceed the transaction's limit with them (a case created with
+// more than a few dozen participants) are written right after it, in batch
+// writes, so a list may lag behind its cases for a moment (ParticipantCases
+// reads the cases themselves, so a lagging entry never shows a case the
+// user left).
 func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	tx := s.db.WriteTx()
 	n := 0
 	add := func() { n++ }
 	s.writeOnce(tx, c.Once, add)
 	s.writeMailQuota(tx, c.MailQuota, add)
+	var parts []partChange
 	for _, w := range c.Cases {
+		parts = append(parts, participation(w)...)
 		k := caseKey(w.Case.OrganizationID, w.Case.ID)
 		if w.Delete {
 			tx.Delete(s.table.Delete(onetable.HashKey, k.PK).Range(onetable.RangeKey, k.SK).If("'Version' = ?", w.Case.Version))
@@ -128,11 +211,22 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 			Add("Total", d.Total).Add("Open", d.Open).Add("Closed", d.Closed).Add("Canceled", d.Canceled))
 		add()
 	}
-	if n == 0 {
-		return nil
-	}
 	if n > maxTransaction {
 		return failure.New(failure.Invalid, "the change touches %d items, more than %d", n, maxTransaction)
+	}
+	inTx := n+len(parts) <= maxTransaction
+	if inTx {
+		for _, pc := range parts {
+			if pc.del {
+				tx.Delete(s.table.Delete(onetable.HashKey, pc.key.PK).Range(onetable.RangeKey, pc.key.SK))
+			} else {
+				tx.Put(s.table.Put(partItem{Key: pc.key, CaseID: pc.c.ID}))
+			}
+			add()
+		}
+	}
+	if n == 0 {
+		return nil
 	}
 	err := tx.Run(ctx)
 	if i := onetable.FailedCondition(err); i >= 0 && i < len(c.Once) {
@@ -146,7 +240,58 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 	if err != nil {
 		return failure.Wrap(err, "write casework changes")
 	}
+	if !inTx {
+		return s.writeParticipation(ctx, parts)
+	}
 	return nil
+}
+
+// writeParticipation writes participation entries in batch writes (of 25,
+// as DynamoDB takes them; puts and deletes are idempotent).
+func (s *DB) writeParticipation(ctx context.Context, parts []partChange) error {
+	var puts []any
+	var dels []dynamo.Keyed
+	for _, pc := range parts {
+		if pc.del {
+			dels = append(dels, dynamo.Keys{pc.key.PK, pc.key.SK})
+		} else {
+			puts = append(puts, partItem{Key: pc.key, CaseID: pc.c.ID})
+		}
+	}
+	if _, err := s.table.Batch(onetable.HashKey, onetable.RangeKey).Write().Put(puts...).Delete(dels...).Run(ctx); err != nil {
+		return failure.Wrap(err, "write the participants' case lists")
+	}
+	return nil
+}
+
+// ParticipantCases is one Query of the user's case list, newest first,
+// and one batch read of the cases.
+func (s *DB) ParticipantCases(ctx context.Context, orgID, userID string, limit int) ([]casework.Case, error) {
+	var entries []partItem
+	q := s.table.Get(onetable.HashKey, "PART#"+orgID+"#"+userID).Order(dynamo.Descending)
+	if err := onetable.PageInto(ctx, q, 0, limit, &entries); err != nil {
+		return nil, failure.Wrap(err, "list the user's cases")
+	}
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.CaseID
+	}
+	var items []caseItem
+	if err := s.batchGet(ctx, ids, func(id string) onetable.Key { return caseKey(orgID, id) }, &items); err != nil {
+		return nil, failure.Wrap(err, "read the user's cases")
+	}
+	out := make([]casework.Case, 0, len(items))
+	for _, it := range items {
+		var c casework.Case
+		if err := onetable.UnpackJSON(it.Data, &c, "case"); err != nil {
+			return nil, err
+		}
+		if hasID(c.ParticipantIDs, userID) {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreateTime.After(out[j].CreateTime) })
+	return out, nil
 }
 
 // writeTask adds a task's writes: the task and its copies in the
