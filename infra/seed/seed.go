@@ -44,8 +44,8 @@ const workflow = `{"name": "Support request", "enableCases": true,
   "variables": [{"id": "topic", "type": {"name": "text"}}],
   "activities": [
     {"type": "startEvent", "id": "start"},
-    {"type": "userTask", "id": "review", "name": "Review the request", "candidateGroupIds": ["%s"]},
-    {"type": "userTask", "id": "approve", "name": "Approve the answer", "assigneeId": "%s"},
+    {"type": "userTask", "id": "review", "name": "Review the request", "candidateGroupIds": [{"value": "%s"}]},
+    {"type": "userTask", "id": "approve", "name": "Approve the answer", "assigneeId": {"value": "%s"}},
     {"type": "endEvent", "id": "end"}],
   "transitions": [{"fromId": "start", "toId": "review"}, {"fromId": "review", "toId": "approve"}, {"fromId": "approve", "toId": "end"}]}`
 
