@@ -9,11 +9,15 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run test unit lint build invoke fuzz bench clean
+.PHONY: run test unit lint build invoke fuzz bench reset clean
 
-## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}
+## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
 	$(LOCAL) run
+
+## reset: forget the data of make run (the next make run starts empty); stop make run first
+reset:
+	rm -rf .local-data
 
 ## test: lint, then every test (unit and integration; the local stack starts and stops itself)
 test: lint
