@@ -13,6 +13,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/effektif-serverless/caseflow/infra/internal/logx"
 )
@@ -35,7 +36,7 @@ func newS3(path string, log io.Writer) (http.Handler, io.Closer, error) {
 		// bbolt locks the file: a second stack on the same data waits a
 		// second, then says so, rather than hanging.
 		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, nil, fmt.Errorf("the S3 data in %s is in use by another local stack (is make run running?)", path)
 		}
 		if err != nil {

@@ -381,7 +381,9 @@ func writeJSON(w http.ResponseWriter, v any) { writeJSONStatus(w, http.StatusOK,
 func writeJSONStatus(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // bodies as sent, as the Node emulator answered them: < > & unescaped
+	_ = enc.Encode(v)
 }
 
 // newMessageID makes an ID in the shape of SES's: a time in milliseconds

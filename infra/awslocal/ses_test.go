@@ -82,6 +82,9 @@ func TestSESSendEmail(t *testing.T) {
 		Templates map[string]any   `json:"templates"`
 		Emails    []map[string]any `json:"emails"`
 	}
+	if !strings.Contains(body, `"html":"<p>Hi</p>"`) {
+		t.Errorf("/store escapes the bodies' HTML: %s", body)
+	}
 	if err := json.Unmarshal([]byte(body), &store); err != nil || store.Templates == nil || len(store.Emails) != 2 {
 		t.Fatalf("/store: %v %s", err, body)
 	}
