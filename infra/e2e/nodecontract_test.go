@@ -61,7 +61,7 @@ func (c nodeContract) run(t *testing.T, env func() []string) string {
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Fatalf("%s need Node.js 20+, and `node` is not on PATH (install it with: apt-get install -y nodejs npm)", c.what)
+		t.Fatalf("%s need Node.js 20.10+, and `node` is not on PATH (see the README; .ci/run installs one)", c.what)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()

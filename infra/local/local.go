@@ -45,9 +45,10 @@ type Config struct {
 	// BuildDir receives the function binaries; <Root>/.build/local when
 	// empty.
 	BuildDir string
-	// S3DataDir keeps S3 objects across runs; a temporary folder, removed
-	// by Close, when empty.
-	S3DataDir string
+	// DataDir keeps the AWS stack's data (DynamoDB, S3, sent mail) across
+	// runs, as awslocal.Config.DataDir; in memory, gone at Close, when
+	// empty (as the tests use it).
+	DataDir string
 
 	GatewayPort, DynamoDBPort, S3Port, SESPort int
 
@@ -196,7 +197,7 @@ func (s *Stack) startAWSAndBuild(ctx context.Context, root string, cfg Config, f
 	}()
 	s.AWS, awsErr = awslocal.Start(ctx, awslocal.Config{
 		Dir:          filepath.Join(root, "infra", "localstack"),
-		DataDir:      cfg.S3DataDir,
+		DataDir:      cfg.DataDir,
 		DynamoDBPort: cfg.DynamoDBPort,
 		S3Port:       cfg.S3Port,
 		SESPort:      cfg.SESPort,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,11 +32,16 @@ func runCommand(args []string) error {
 	publicURL := fs.String("public-base-url", "", "PublicBaseUrl for links in mails (default: the gateway's URL)")
 	maxInstances := fs.Int("max-instances", 4, "concurrent instances per function")
 	schedules := fs.Bool("schedules", true, "invoke the template's Schedule events at their rate, as EventBridge does")
+	dataDir := fs.String("data", DefaultDataDir, "folder that keeps the data (DynamoDB, S3, sent mail) across runs, relative to the root; empty for memory only (make reset empties it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := c.resolve(); err != nil {
 		return err
+	}
+
+	if *dataDir != "" && !filepath.IsAbs(*dataDir) {
+		*dataDir = filepath.Join(c.root, *dataDir)
 	}
 
 	proc.ProgramHandlesSignals()
@@ -50,6 +56,7 @@ func runCommand(args []string) error {
 		SESPort:       *sesPort,
 		PublicBaseURL: *publicURL,
 		MaxInstances:  *maxInstances,
+		DataDir:       *dataDir,
 		Log:           os.Stderr,
 	})
 	if err != nil {
@@ -67,6 +74,11 @@ func runCommand(args []string) error {
 		fmt.Fprintf(os.Stdout, "\nLambda Invoke API (make invoke uses it): http://%s%s\n", ln.Addr(), local.InvokePath("<Function>"))
 	}
 	printStack(os.Stdout, stack)
+	if *dataDir != "" {
+		fmt.Fprintf(os.Stdout, "Data is kept in %s across runs (make reset empties it).\n", *dataDir)
+	} else {
+		fmt.Fprintf(os.Stdout, "Data is kept in memory only: it is gone when you stop.\n")
+	}
 	if *schedules {
 		go func() {
 			if err := stack.RunSchedules(ctx, os.Stderr); err != nil {
@@ -87,7 +99,7 @@ func printStack(w io.Writer, s *local.Stack) {
 	fmt.Fprintf(tw, "  API gateway\t%s\n", s.GatewayURL)
 	fmt.Fprintf(tw, "  DynamoDB\t%s\n", s.DynamoDBEndpoint)
 	fmt.Fprintf(tw, "  S3\t%s\n", s.S3Endpoint)
-	fmt.Fprintf(tw, "  SES\t%s\t(sent mail: GET %s/store)\n", s.SESEndpoint, s.SESEndpoint)
+	fmt.Fprintf(tw, "  SES\t%s\t(sent mail: %s/ in a browser, GET %s/store as JSON)\n", s.SESEndpoint, s.SESEndpoint, s.SESEndpoint)
 	fmt.Fprintf(tw, "\nRoutes:\n")
 	for _, r := range s.Template.Routes {
 		auth := "public"
@@ -110,6 +122,10 @@ func printStack(w io.Writer, s *local.Stack) {
 	}
 	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
 }
+
+// DefaultDataDir is where make run keeps its data, relative to the
+// repository root (ignored by git).
+const DefaultDataDir = ".local-data"
 
 // envPort reads a port from the environment, or returns def.
 func envPort(name string, def int) int {
