@@ -8,6 +8,7 @@
 package effektif
 
 import (
+	"slices"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -35,6 +36,16 @@ type User struct {
 	Preferences     map[string]any `json:"preferences,omitempty"`
 	SystemAdmin     bool           `json:"systemAdmin"`
 	SystemUser      bool           `json:"systemUser"`
+	// Licenses and Organizations are answered on a user read as a
+	// resource (GET /users/{id}, GET /users, PUT /users/{id}, the user of
+	// a LoginResponse): the licenses the user holds in the organizations
+	// of organizationIds (each with its organization embedded, without
+	// its user, who is this one) and those organizations. Users embedded
+	// in other models (admins, assignees, a license's user, an order's
+	// orderer) carry neither: each would embed organizations and licenses
+	// again.
+	Licenses      []License      `json:"licenses,omitzero"`
+	Organizations []Organization `json:"organizations,omitzero"`
 }
 
 // Organization is the Effektif Organization model. Admin tells whether the
@@ -184,6 +195,34 @@ func MemberOf(m identity.Member) User {
 	return u
 }
 
+// UserDetailOf is the Effektif User of a member read as a resource, with
+// their licenses and organizations; readerID is the reading user, whose
+// admin flag each organization shows.
+func UserDetailOf(d identity.MemberDetail, readerID string) User {
+	u := MemberOf(d.Member)
+	u.Organizations = make([]Organization, len(d.Organizations))
+	byID := make(map[string]Organization, len(d.Organizations))
+	for i, o := range d.Organizations {
+		u.Organizations[i] = organizationOf(o, slices.Contains(o.AdminIDs, readerID))
+		byID[o.ID] = u.Organizations[i]
+	}
+	u.Licenses = licensesIn(d.Licenses, byID)
+	return u
+}
+
+// licensesIn is licenses with their organizations embedded (from orgs, by
+// id).
+func licensesIn(ls []identity.License, orgs map[string]Organization) []License {
+	out := make([]License, len(ls))
+	for i, l := range ls {
+		out[i] = licenseOf(l)
+		if o, ok := orgs[l.OrganizationID]; ok {
+			out[i].Organization = &o
+		}
+	}
+	return out
+}
+
 func organizationOf(o identity.Organization, admin bool) Organization {
 	adminIDs := o.AdminIDs
 	if adminIDs == nil {
@@ -218,10 +257,13 @@ func loginResponseOf(l identity.Login) LoginResponse {
 		admin[m.OrganizationID] = m.IsAdmin()
 	}
 	orgs := make([]Organization, len(l.Organizations))
+	byID := make(map[string]Organization, len(l.Organizations))
 	for i, o := range l.Organizations {
 		orgs[i] = organizationOf(o, admin[o.ID])
+		byID[o.ID] = orgs[i]
 	}
 	user := UserOf(l.User, orgIDs, false)
+	user.Organizations, user.Licenses = orgs, licensesIn(l.Licenses, byID)
 	if m, ok := primaryMembership(l.Memberships); ok {
 		user.Admin = m.IsAdmin()
 		user.GroupIDs = OrEmpty(m.GroupIDs)

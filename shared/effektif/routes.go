@@ -155,7 +155,11 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		u := MemberOf(m)
+		ds, err := svc.MemberDetails(r.Context(), a, []identity.Member{m})
+		if err != nil {
+			return err
+		}
+		u := UserDetailOf(ds[0], a.UserID)
 		u.Preferences = preferencesOf(m.Preferences) // the core sets them for their owner only
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
@@ -171,9 +175,13 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]User, len(members))
-		for i, m := range members {
-			out[i] = MemberOf(m)
+		ds, err := svc.MemberDetails(r.Context(), a, members)
+		if err != nil {
+			return err
+		}
+		out := make([]User, len(ds))
+		for i, d := range ds {
+			out[i] = UserDetailOf(d, a.UserID)
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
@@ -190,7 +198,11 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, MemberOf(m))
+		ds, err := svc.MemberDetails(r.Context(), a, []identity.Member{m})
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, UserDetailOf(ds[0], a.UserID))
 	}))
 	// The document names this path's variable workspaceKey; it is the
 	// organization key like everywhere else.

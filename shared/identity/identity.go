@@ -349,6 +349,11 @@ type Store interface {
 	CreateLicenses(ctx context.Context, o PurchaseOrder, ls []License) error
 	Licenses(ctx context.Context, organizationID string, limit int) ([]License, error)
 	GetLicense(ctx context.Context, organizationID, id string) (License, error)
+	// LicensesOfMembers answers the licenses the members hold, each in the
+	// membership's organization (a member holds at most one there), in
+	// two batch reads: the holders' claims, then their licenses. A
+	// membership without a license has none in the answer.
+	LicensesOfMembers(ctx context.Context, ms []Membership) ([]License, error)
 	// AssignLicense stores l (on its version) and moves the one-license-
 	// per-user claim from previous to l.UserID, together (Conflict when
 	// the new holder holds a license already).

@@ -202,6 +202,8 @@ type Login struct {
 	User          User
 	Memberships   []Membership
 	Organizations []Organization
+	// Licenses are the licenses the user holds in those organizations.
+	Licenses []License
 }
 
 // maxKeyAttempts bounds the search for a free organization key.
@@ -519,7 +521,11 @@ func (s *Service) loginFor(ctx context.Context, token string, user User) (Login,
 	if err != nil {
 		return Login{}, err
 	}
-	return Login{Token: token, User: user, Memberships: memberships, Organizations: orgs}, nil
+	licenses, err := s.Store.LicensesOfMembers(ctx, memberships)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Token: token, User: user, Memberships: memberships, Organizations: orgs, Licenses: licenses}, nil
 }
 
 // organizationsOf returns the user's memberships and their organizations,

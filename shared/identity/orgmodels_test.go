@@ -1,0 +1,51 @@
+package identity_test
+
+import (
+	"testing"
+
+	"github.com/effektif-serverless/caseflow/shared/identity"
+)
+
+// TestMemberDetails: a member read as a resource carries the licenses
+// they hold in the organizations the reader may see, and those
+// organizations: all of the reader's own, only the shared one of others.
+func TestMemberDetails(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Seats One")
+	o2, admin2 := w.org("Seats Two")
+	mia := w.member(o, admin, "mia@example.com")
+	_, err := w.svc.AddMember(w.ctx, w.in(admin2.ID, o2.Key), identity.NewMember{Email: "mia@example.com"})
+	w.ok(err, "invite mia to two")
+	w.ok(w.svc.AcceptInvitation(w.ctx, mia.ID, o2.Key, ""), "mia joins two")
+	seat := func(org identity.Organization, by identity.User) identity.License {
+		order, err := w.svc.Purchase(w.ctx, w.in(by.ID, org.Key), identity.PurchaseOrder{LicenseType: "team", Count: 1, Muted: true})
+		w.ok(err, "purchase")
+		if !order.Completed || order.CompletedByID != by.ID || order.OrderedByID != by.ID || !order.Muted ||
+			len(order.GeneratorIDs) != 1 || order.GeneratorIDs[0] != by.ID {
+			t.Fatalf("the order: %+v", order)
+		}
+		l, err := w.svc.AssignLicense(w.ctx, w.in(by.ID, org.Key), order.LicenseIDs[0], mia.ID)
+		w.ok(err, "assign")
+		return l
+	}
+	l1, l2 := seat(o, admin), seat(o2, admin2)
+
+	own, err := w.svc.Member(w.ctx, w.in(mia.ID, o.Key), mia.ID)
+	w.ok(err, "mia reads herself")
+	ds, err := w.svc.MemberDetails(w.ctx, w.in(mia.ID, o.Key), []identity.Member{own})
+	w.ok(err, "mia's details")
+	if d := ds[0]; len(d.Organizations) != 2 || len(d.Licenses) != 2 || d.Organizations[0].LdapConnector != nil ||
+		!(d.Licenses[0].ID == l1.ID && d.Licenses[1].ID == l2.ID || d.Licenses[0].ID == l2.ID && d.Licenses[1].ID == l1.ID) {
+		t.Fatalf("mia's own details: %+v", d)
+	}
+	seen, err := w.svc.Member(w.ctx, w.in(admin.ID, o.Key), mia.ID)
+	w.ok(err, "the admin reads mia")
+	ds, err = w.svc.MemberDetails(w.ctx, w.in(admin.ID, o.Key), []identity.Member{seen, {User: admin, OrganizationIDs: []string{o.ID}}})
+	w.ok(err, "mia's details as the admin sees them")
+	if d := ds[0]; len(d.Organizations) != 1 || d.Organizations[0].ID != o.ID || len(d.Licenses) != 1 || d.Licenses[0].ID != l1.ID {
+		t.Fatalf("mia as the admin of one sees her: %+v", d)
+	}
+	if d := ds[1]; len(d.Licenses) != 0 || d.Licenses == nil || len(d.Organizations) != 1 {
+		t.Fatalf("the admin without a seat: %+v", d)
+	}
+}
