@@ -84,3 +84,21 @@ func TestOrgModelsUserLicensesAndOrganizations(t *testing.T) {
 		t.Fatalf("an embedded admin: %v", adm)
 	}
 }
+
+// TestOrgModelsRegistrationOfInvitation: the registration of an
+// invitation shows the inviting organization's id, key and name.
+func TestOrgModelsRegistrationOfInvitation(t *testing.T) {
+	a := signUp(t, "Models Inviting")
+	invitee := uniqueEmail("models-invitee")
+	expect(t, call(t, "POST", "/api/v1/"+a.OrgKey+"/users", a.Token, map[string]any{"emailAddress": invitee}), http.StatusOK)
+	mails := mailsTo(t, invitee)
+	if len(mails) != 1 {
+		t.Fatalf("invitation mails: %d", len(mails))
+	}
+	code := codeInMail.FindStringSubmatch(mails[0].Body.Text)[1]
+	reg := expect(t, call(t, "GET", "/api/v1/registrations/"+code, "", nil), http.StatusOK).JSON(t)
+	o := reg["organization"].(map[string]any)
+	if o["id"] != a.OrgID || o["key"] != a.OrgKey || o["name"] != "Models Inviting" || reg["organizationId"] != a.OrgID {
+		t.Fatalf("the invitation's registration: %v", reg)
+	}
+}

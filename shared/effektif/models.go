@@ -116,14 +116,19 @@ type HandoverLogin struct {
 }
 
 // Registration is a pending registration as its code's holder sees it.
+// For an invitation, organization and organizationId are the inviting
+// organization (its id, key and name); for a sign-up, organization carries
+// the name the new organization will get, and no id or key (it exists
+// from activation on).
 type Registration struct {
-	ID           string       `json:"id"`
-	Code         string       `json:"code"`
-	Created      time.Time    `json:"created"`
-	Edition      string       `json:"edition,omitempty"`
-	Newsletter   bool         `json:"newsletter"`
-	Organization Organization `json:"organization"`
-	User         User         `json:"user"`
+	ID             string       `json:"id"`
+	Code           string       `json:"code"`
+	Created        time.Time    `json:"created"`
+	Edition        string       `json:"edition,omitempty"`
+	Newsletter     bool         `json:"newsletter"`
+	Organization   Organization `json:"organization"`
+	OrganizationID string       `json:"organizationId,omitempty"`
+	User           User         `json:"user"`
 }
 
 // OrganizationUpdate is the body of PUT /{organizationKey}: an Organization

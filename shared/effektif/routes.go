@@ -42,13 +42,17 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	})
 	rt.Handle("GET "+BasePath+"/registrations/{code}", func(w http.ResponseWriter, r *http.Request) error {
 		code := r.PathValue("code")
-		reg, err := svc.Registration(r.Context(), code)
+		reg, inviting, err := svc.PendingRegistration(r.Context(), code)
 		if err != nil {
 			return err
 		}
+		org := Organization{Name: reg.OrganizationName, AdminIDs: []string{}, LicenseProfileIDs: []string{}, SystemUserIDs: []string{}, Invitations: []string{}}
+		if inviting != nil {
+			org.ID, org.Key = inviting.ID, inviting.Key
+		}
 		return httpapi.WriteJSON(w, http.StatusOK, Registration{
 			ID: reg.ID, Code: code, Created: reg.Created, Edition: reg.Edition, Newsletter: reg.Newsletter,
-			Organization: Organization{Name: reg.OrganizationName, AdminIDs: []string{}, LicenseProfileIDs: []string{}, SystemUserIDs: []string{}, Invitations: []string{}},
+			Organization: org, OrganizationID: org.ID,
 			User: User{EmailAddress: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName, Phone: reg.Phone,
 				Color: reg.Color, Country: reg.Country, GroupIDs: []string{}, OrganizationIDs: []string{}},
 		})

@@ -3,6 +3,7 @@ package identity_test
 import (
 	"testing"
 
+	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
@@ -47,5 +48,33 @@ func TestMemberDetails(t *testing.T) {
 	}
 	if d := ds[1]; len(d.Licenses) != 0 || d.Licenses == nil || len(d.Organizations) != 1 {
 		t.Fatalf("the admin without a seat: %+v", d)
+	}
+}
+
+// TestPendingRegistrationOfInvitation: an invitation's registration
+// answers the inviting organization (id, key, current name); one whose
+// organization is gone is NotFound.
+func TestPendingRegistrationOfInvitation(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Inviting")
+	_, err := w.svc.AddMember(w.ctx, w.in(admin.ID, o.Key), identity.NewMember{Email: "new@example.com"})
+	w.ok(err, "invite")
+	code := w.mail.code("new@example.com")
+	_, err = w.svc.UpdateOrganization(w.ctx, w.in(admin.ID, o.Key), identity.OrganizationChanges{Name: ptr("Inviting Renamed")})
+	w.ok(err, "rename")
+	reg, org, err := w.svc.PendingRegistration(w.ctx, code)
+	w.ok(err, "the invitation's registration")
+	if org == nil || org.ID != o.ID || org.Key != o.Key || org.Name != "Inviting Renamed" || reg.OrganizationName != "Inviting Renamed" || org.AdminIDs != nil {
+		t.Fatalf("the inviting organization: %+v (registration %q)", org, reg.OrganizationName)
+	}
+	w.ok(w.svc.DeleteOrganization(w.ctx, w.in(admin.ID, o.Key)), "delete the organization")
+	_, _, err = w.svc.PendingRegistration(w.ctx, code)
+	w.fails(err, failure.NotFound, "the invitation of a deleted organization")
+
+	w.ok(w.svc.Register(w.ctx, identity.RegistrationRequest{Email: "signup@example.com", OrganizationName: "Soon"}), "sign up")
+	reg, org, err = w.svc.PendingRegistration(w.ctx, w.mail.code("signup@example.com"))
+	w.ok(err, "a sign-up's registration")
+	if org != nil || reg.OrganizationName != "Soon" {
+		t.Fatalf("a sign-up's organization: %+v %q", org, reg.OrganizationName)
 	}
 }
