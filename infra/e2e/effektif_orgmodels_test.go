@@ -102,3 +102,20 @@ func TestOrgModelsRegistrationOfInvitation(t *testing.T) {
 		t.Fatalf("the invitation's registration: %v", reg)
 	}
 }
+
+// TestOrgModelsOrganizationsAnswersOne: GET /{org}/organizations answers
+// one Organization: the path's, or with name the caller's of that name.
+func TestOrgModelsOrganizationsAnswersOne(t *testing.T) {
+	a := signUp(t, "Models First")
+	second := expect(t, call(t, "POST", "/api/v1/", a.Token, map[string]any{"name": "Models Second"}), http.StatusOK).JSON(t)
+	other := signUp(t, "Models Foreign")
+	base := "/api/v1/" + a.OrgKey + "/organizations"
+	if o := expect(t, call(t, "GET", base, a.Token, nil), http.StatusOK).JSON(t); o["id"] != a.OrgID || o["admin"] != true {
+		t.Fatalf("without name: %v", o)
+	}
+	if o := expect(t, call(t, "GET", base+"?name=models%20SECOND", a.Token, nil), http.StatusOK).JSON(t); o["id"] != second["id"] || o["key"] != second["key"] {
+		t.Fatalf("by name: %v", o)
+	}
+	expectError(t, call(t, "GET", base+"?name=Models%20Foreign", a.Token, nil), http.StatusNotFound)
+	expectError(t, call(t, "GET", base, other.Token, nil), http.StatusNotFound)
+}

@@ -312,20 +312,23 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, features)
 	}))
+	// GET /{organizationKey}/organizations answers one Organization, as
+	// the document gives it (getOrganizations: a name argument, the
+	// Organization model as its answer), not a list: without name, the
+	// organization of the path (as GET /{organizationKey} answers it); with
+	// name, the caller's organization of that name (case-insensitive; the
+	// path's when it has it, else the one joined first), 404 when none of
+	// the caller's organizations has it. The document does not mark it as
+	// needing authorization; it answers members only and looks among the
+	// caller's own organizations, so it reveals no other tenant's name. All
+	// of a user's organizations are listed by the LoginResponse's
+	// organizations and by the user's own User (organizations).
 	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		orgs, memberships, err := svc.OrganizationsOf(r.Context(), a, r.URL.Query().Get("name"))
+		d, err := svc.OrganizationNamed(r.Context(), a, r.URL.Query().Get("name"))
 		if err != nil {
 			return err
 		}
-		admin := map[string]bool{}
-		for _, m := range memberships {
-			admin[m.OrganizationID] = m.IsAdmin()
-		}
-		out := make([]Organization, len(orgs))
-		for i, o := range orgs {
-			out[i] = organizationOf(o, admin[o.ID])
-		}
-		return httpapi.WriteJSON(w, http.StatusOK, out)
+		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
 	}))
 	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		if err := svc.RemoveMember(r.Context(), a, r.PathValue("userId")); err != nil {

@@ -78,3 +78,25 @@ func TestPendingRegistrationOfInvitation(t *testing.T) {
 		t.Fatalf("a sign-up's organization: %+v %q", org, reg.OrganizationName)
 	}
 }
+
+// TestOrganizationNamed: one organization, the path's without a name,
+// else the caller's own of that name; another tenant's name is NotFound.
+func TestOrganizationNamed(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Alpha Works")
+	d, err := w.svc.CreateOrganization(w.ctx, admin.ID, identity.NewOrganization{Name: "Beta Works"})
+	w.ok(err, "a second organization")
+	w.org("Gamma Works")
+	a := w.in(admin.ID, o.Key)
+	for name, want := range map[string]string{"": o.ID, "alpha works": o.ID, " BETA works ": d.ID} {
+		got, err := w.svc.OrganizationNamed(w.ctx, a, name)
+		w.ok(err, "named "+name)
+		if got.ID != want || !got.Caller.IsAdmin() || got.Caller.OrganizationID != want {
+			t.Fatalf("named %q: %s (caller %+v), want %s", name, got.ID, got.Caller, want)
+		}
+	}
+	for _, name := range []string{"Gamma Works", "Beta", "nothing"} {
+		_, err := w.svc.OrganizationNamed(w.ctx, a, name)
+		w.fails(err, failure.NotFound, "named "+name)
+	}
+}
