@@ -119,3 +119,50 @@ func TestOrgModelsOrganizationsAnswersOne(t *testing.T) {
 	expectError(t, call(t, "GET", base+"?name=Models%20Foreign", a.Token, nil), http.StatusNotFound)
 	expectError(t, call(t, "GET", base, other.Token, nil), http.StatusNotFound)
 }
+
+// TestOrgModelsSystemUser: POST /users with systemUser makes an
+// integration's account that is a member at once and logs in with its
+// password; only admins may.
+func TestOrgModelsSystemUser(t *testing.T) {
+	a := signUp(t, "Models Systems")
+	b := signUp(t, "Models Systems Member")
+	joinAsMember(t, a, b)
+	org := "/api/v1/" + a.OrgKey
+	email, password := uniqueEmail("robot"), "robot-"+uniqueEmail("pw")
+	rememberPassword(password)
+	body := map[string]any{"emailAddress": email, "password": password, "firstName": "Sync", "lastName": "Robot", "systemUser": true}
+	expectError(t, call(t, "POST", org+"/users", b.Token, body), http.StatusForbidden)
+	if e := expectError(t, call(t, "POST", org+"/users", a.Token, map[string]any{"emailAddress": email, "systemUser": true}), http.StatusBadRequest); e["field"] != "password" {
+		t.Fatalf("no password: %v", e)
+	}
+	u := expect(t, call(t, "POST", org+"/users", a.Token, body), http.StatusOK).JSON(t)
+	if u["systemUser"] != true || u["emailAddress"] != email || u["admin"] != false || u["id"] == "" {
+		t.Fatalf("the system user: %v", u)
+	}
+	if _, ok := u["password"]; ok {
+		t.Fatalf("the answer shows a password: %v", u)
+	}
+	if len(mailsTo(t, email)) != 0 {
+		t.Fatal("the system user got mail")
+	}
+	expectError(t, call(t, "POST", org+"/users", a.Token, body), http.StatusConflict)
+	o := expect(t, call(t, "GET", org, a.Token, nil), http.StatusOK).JSON(t)
+	if ids := o["systemUserIds"].([]any); len(ids) != 1 || ids[0] != u["id"] {
+		t.Fatalf("systemUserIds: %v", o)
+	}
+	if su := o["systemUsers"].([]any); len(su) != 1 || su[0].(map[string]any)["systemUser"] != true {
+		t.Fatalf("systemUsers: %v", o["systemUsers"])
+	}
+	for _, inv := range o["invitations"].([]any) {
+		if inv == email {
+			t.Fatalf("the system user was invited: %v", o["invitations"])
+		}
+	}
+	login := expect(t, call(t, "POST", "/api/v1/users/login", "", map[string]any{"emailAddress": email, "password": password}), http.StatusOK).JSON(t)
+	if login["user"].(map[string]any)["systemUser"] != true {
+		t.Fatalf("the system user's login: %v", login["user"])
+	}
+	token := login["token"].(string)
+	expect(t, call(t, "GET", org+"/users/"+u["id"].(string), token, nil), http.StatusOK)
+	expect(t, call(t, "GET", org+"/cases", token, nil), http.StatusOK)
+}

@@ -65,6 +65,7 @@ type Organization struct {
 	Admins            []User   `json:"admins,omitempty"`
 	MemberIDs         []string `json:"memberIds,omitempty"`
 	SystemUserIDs     []string `json:"systemUserIds"`
+	SystemUsers       []User   `json:"systemUsers,omitempty"`
 	Invitations       []string `json:"invitations"`
 	TimeZone          string   `json:"timeZone,omitempty"`
 	// LdapConnector is shown to admins only, without its bind password.
@@ -194,6 +195,7 @@ func UserOf(u identity.User, organizationIDs []string, admin bool) User {
 // member shows neither).
 func MemberOf(m identity.Member) User {
 	u := UserOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
+	u.SystemUser = m.Membership.SystemUser
 	if m.Membership.GroupIDs != nil {
 		u.GroupIDs = m.Membership.GroupIDs
 	}
@@ -251,6 +253,11 @@ func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	for i, a := range d.Admins {
 		o.Admins[i] = MemberOf(a)
 	}
+	o.SystemUsers = make([]User, len(d.SystemUsers))
+	for i, u := range d.SystemUsers {
+		o.SystemUsers[i] = MemberOf(u)
+		o.SystemUserIDs = append(o.SystemUserIDs, u.ID)
+	}
 	return o
 }
 
@@ -270,7 +277,7 @@ func loginResponseOf(l identity.Login) LoginResponse {
 	user := UserOf(l.User, orgIDs, false)
 	user.Organizations, user.Licenses = orgs, licensesIn(l.Licenses, byID)
 	if m, ok := primaryMembership(l.Memberships); ok {
-		user.Admin = m.IsAdmin()
+		user.Admin, user.SystemUser = m.IsAdmin(), m.SystemUser
 		user.GroupIDs = OrEmpty(m.GroupIDs)
 	}
 	return LoginResponse{Token: l.Token, User: user, Organizations: orgs}

@@ -127,6 +127,9 @@ type Membership struct {
 	// MainGroupID is the member's main group (see MemberChange); it
 	// counts while the member is in it.
 	MainGroupID string
+	// SystemUser marks the member as an integration's account made by
+	// an admin (AddSystemUser), not a person who joined.
+	SystemUser bool `dynamo:",omitempty"`
 }
 
 // IsAdmin reports whether the member may administer the organization.

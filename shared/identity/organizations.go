@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,9 @@ type OrganizationDetail struct {
 	// Admins are the enabled admins as members (their groups; no
 	// preferences).
 	Admins []Member
+	// SystemUsers are the members that are system users (AddSystemUser),
+	// as members, among the first MaxListedMembers members.
+	SystemUsers []Member
 	// Invitations are the open invitations' addresses, for admins only.
 	Invitations []string
 	// Directory is the LDAP directory settings without the bind password,
@@ -69,11 +73,19 @@ func (s *Service) Organization(ctx context.Context, a Access) (OrganizationDetai
 }
 
 func (s *Service) detail(ctx context.Context, org Organization, member Membership) (OrganizationDetail, error) {
-	memberIDs, err := s.Store.MemberIDs(ctx, org.ID, MaxListedMembers)
+	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
-	byID, err := s.membersIn(ctx, org.ID, org.AdminIDs)
+	memberIDs := make([]string, len(memberships))
+	var systemIDs []string
+	for i, m := range memberships {
+		memberIDs[i] = m.UserID
+		if m.SystemUser {
+			systemIDs = append(systemIDs, m.UserID)
+		}
+	}
+	byID, err := s.membersIn(ctx, org.ID, append(slices.Clone(org.AdminIDs), systemIDs...))
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
@@ -81,6 +93,11 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 	for _, id := range org.AdminIDs {
 		if m, ok := byID[id]; ok {
 			d.Admins = append(d.Admins, m)
+		}
+	}
+	for _, id := range systemIDs {
+		if m, ok := byID[id]; ok {
+			d.SystemUsers = append(d.SystemUsers, m)
 		}
 	}
 	d.Organization.LdapConnector = nil

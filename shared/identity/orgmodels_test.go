@@ -100,3 +100,72 @@ func TestOrganizationNamed(t *testing.T) {
 		w.fails(err, failure.NotFound, "named "+name)
 	}
 }
+
+// TestAddSystemUser: an admin makes an integration's account that signs
+// in with its password and is a member at once (no invitation, no mail),
+// listed as the organization's system user; members may not, bad input
+// and a taken address write nothing.
+func TestAddSystemUser(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Integrations")
+	mia := w.member(o, admin, "mia@example.com")
+	good := identity.NewSystemUser{Email: " Robot@Example.com ", Password: "robot password 1", FirstName: "Sync", LastName: "Bot", Color: "#123456"}
+
+	before := w.store.Writes()
+	_, err := w.svc.AddSystemUser(w.ctx, w.in(mia.ID, o.Key), good)
+	w.fails(err, failure.Forbidden, "a member makes a system user")
+	for _, c := range []struct {
+		field string
+		n     identity.NewSystemUser
+	}{
+		{identity.FieldEmail, identity.NewSystemUser{Password: "robot password 1"}},
+		{identity.FieldEmail, identity.NewSystemUser{Email: "not-an-address", Password: "robot password 1"}},
+		{"password", identity.NewSystemUser{Email: "x@example.com"}},
+		{"password", identity.NewSystemUser{Email: "x@example.com", Password: "short"}},
+		{"firstName", identity.NewSystemUser{Email: "x@example.com", Password: "robot password 1", FirstName: "bad\x01"}},
+		{"color", identity.NewSystemUser{Email: "x@example.com", Password: "robot password 1", Color: "bad\x01"}},
+	} {
+		_, err := w.svc.AddSystemUser(w.ctx, w.in(admin.ID, o.Key), c.n)
+		w.failsOn(err, failure.Invalid, c.field, "a bad system user "+c.field)
+	}
+	_, err = w.svc.AddSystemUser(w.ctx, w.in(admin.ID, o.Key), identity.NewSystemUser{Email: "MIA@example.com", Password: "robot password 1"})
+	if err != identity.ErrEmailTaken {
+		t.Fatalf("a system user of a member's address: %v", err)
+	}
+	if w.store.Writes() != before {
+		t.Fatal("a refused system user wrote")
+	}
+
+	m, err := w.svc.AddSystemUser(w.ctx, w.in(admin.ID, o.Key), good)
+	w.ok(err, "make a system user")
+	if m.Email != "Robot@Example.com" || m.FirstName != "Sync" || m.Color != "#123456" || m.PasswordHash != "" || !m.Membership.SystemUser ||
+		m.Membership.Role != identity.RoleMember {
+		t.Fatalf("the system user: %+v", m)
+	}
+	if u := w.user(m.ID); u.RegisteredBy != "" || u.PasswordHash == "" {
+		t.Fatalf("the stored system user: registeredBy %q, hash set %v", u.RegisteredBy, u.PasswordHash != "")
+	}
+	if ms := w.membership(o, m.ID); !ms.SystemUser || ms.OrganizationKey != o.Key {
+		t.Fatalf("the system user's membership: %+v", ms)
+	}
+	if len(w.mail.to("robot@example.com")) != 0 {
+		t.Fatal("a system user got mail")
+	}
+	invs, err := w.svc.Invitations(w.ctx, w.in(admin.ID, o.Key))
+	w.ok(err, "invitations")
+	if len(invs) != 0 {
+		t.Fatalf("a system user made an invitation: %+v", invs)
+	}
+	login, err := w.svc.Login(w.ctx, "robot@example.com", "robot password 1")
+	w.ok(err, "the system user signs in with its password")
+	if len(login.Memberships) != 1 || !login.Memberships[0].SystemUser || login.Organizations[0].ID != o.ID {
+		t.Fatalf("the system user's login: %+v", login.Memberships)
+	}
+	d, err := w.svc.Organization(w.ctx, w.in(mia.ID, o.Key))
+	w.ok(err, "the organization")
+	if len(d.SystemUsers) != 1 || d.SystemUsers[0].ID != m.ID || !d.SystemUsers[0].Membership.SystemUser || len(d.MemberIDs) != 3 {
+		t.Fatalf("the organization's system users %+v, members %v", d.SystemUsers, d.MemberIDs)
+	}
+	// The system user works in the organization like any member.
+	w.in(m.ID, o.Key)
+}
