@@ -8,16 +8,20 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
-// License is the Effektif License model.
+// License is the Effektif License model. The license routes embed its
+// organization and its holder (user, as a member; absent while the seat is
+// free); a license in a User's licenses embeds its organization only.
 type License struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organizationId"`
-	Type           string    `json:"type"`
-	Packages       []string  `json:"packages"`
-	CreationDate   time.Time `json:"creationDate"`
-	ExpirationDate time.Time `json:"expirationDate"`
-	GeneratedByID  string    `json:"generatedById,omitempty"`
-	UserID         string    `json:"userId,omitempty"`
+	ID             string        `json:"id"`
+	OrganizationID string        `json:"organizationId"`
+	Organization   *Organization `json:"organization,omitempty"`
+	Type           string        `json:"type"`
+	Packages       []string      `json:"packages"`
+	CreationDate   time.Time     `json:"creationDate"`
+	ExpirationDate time.Time     `json:"expirationDate"`
+	GeneratedByID  string        `json:"generatedById,omitempty"`
+	UserID         string        `json:"userId,omitempty"`
+	User           *User         `json:"user,omitempty"`
 }
 
 func licenseOf(l identity.License) License {
@@ -25,19 +29,60 @@ func licenseOf(l identity.License) License {
 		CreationDate: l.CreationDate, ExpirationDate: l.ExpirationDate, GeneratedByID: l.GeneratedByID, UserID: l.UserID}
 }
 
-// PurchaseOrder is the Effektif PurchaseOrder model.
+// PurchaseOrder is the Effektif PurchaseOrder model. Of a request only
+// licenseType, billingType, count, message and muted are read; the answer
+// embeds the organization and the ordering and completing users (the
+// admin who ordered: an order completes at once).
 type PurchaseOrder struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organizationId"`
-	LicenseType    string    `json:"licenseType"`
-	BillingType    string    `json:"billingType,omitempty"`
-	Count          int       `json:"count"`
-	Message        string    `json:"message,omitempty"`
-	OrderedByID    string    `json:"orderedById"`
-	Created        time.Time `json:"created"`
-	Completed      bool      `json:"completed"`
-	CompletedByID  string    `json:"completedById,omitempty"`
-	LicenseIDs     []string  `json:"licenseIds"`
+	ID             string        `json:"id"`
+	OrganizationID string        `json:"organizationId"`
+	Organization   *Organization `json:"organization,omitempty"`
+	LicenseType    string        `json:"licenseType"`
+	BillingType    string        `json:"billingType,omitempty"`
+	Count          int           `json:"count"`
+	Message        string        `json:"message,omitempty"`
+	Muted          bool          `json:"muted"`
+	OrderedByID    string        `json:"orderedById"`
+	OrderedBy      *User         `json:"orderedBy,omitempty"`
+	Created        time.Time     `json:"created"`
+	Completed      bool          `json:"completed"`
+	CompletedByID  string        `json:"completedById,omitempty"`
+	CompletedBy    *User         `json:"completedBy,omitempty"`
+	GeneratorIDs   []string      `json:"generatorIds"`
+	LicenseIDs     []string      `json:"licenseIds"`
+}
+
+// licensesAnswered are licenses as the license routes answer them: with
+// their organization and their holders embedded (one batch read of the
+// holders as members).
+func licensesAnswered(r *http.Request, svc *identity.Service, a identity.Access, ls []identity.License) ([]License, error) {
+	holders := make([]string, 0, len(ls))
+	for _, l := range ls {
+		holders = append(holders, l.UserID)
+	}
+	members, err := svc.MembersByID(r.Context(), a, holders)
+	if err != nil {
+		return nil, err
+	}
+	org := organizationOf(a.Organization, a.IsAdmin())
+	out := make([]License, len(ls))
+	for i, l := range ls {
+		out[i] = licenseOf(l)
+		out[i].Organization = &org
+		if m, ok := members[l.UserID]; ok {
+			u := MemberOf(m)
+			out[i].User = &u
+		}
+	}
+	return out, nil
+}
+
+func licenseAnswered(r *http.Request, svc *identity.Service, a identity.Access, l identity.License) (License, error) {
+	out, err := licensesAnswered(r, svc, a, []identity.License{l})
+	if err != nil {
+		return License{}, err
+	}
+	return out[0], nil
 }
 
 // Seats counts licenses (GET /info/licenses; the document gives no model).
@@ -63,9 +108,9 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]License, len(ls))
-		for i, l := range ls {
-			out[i] = licenseOf(l)
+		out, err := licensesAnswered(r, svc, a, ls)
+		if err != nil {
+			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
@@ -74,7 +119,11 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, licenseOf(l))
+		out, err := licenseAnswered(r, svc, a, l)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
 	rt.Handle("PUT "+org+"/licenses/{licenseId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		var in struct {
@@ -87,7 +136,11 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, licenseOf(l))
+		out, err := licenseAnswered(r, svc, a, l)
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
 	rt.Handle("GET "+org+"/info/licenses", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		c, err := svc.LicenseInfo(r.Context(), a)
@@ -106,14 +159,28 @@ func LicenseRoutes(rt *httpapi.Router, svc *identity.Service) {
 			return err
 		}
 		o, err := svc.Purchase(r.Context(), a, identity.PurchaseOrder{
-			LicenseType: in.LicenseType, BillingType: in.BillingType, Count: in.Count, Message: in.Message,
+			LicenseType: in.LicenseType, BillingType: in.BillingType, Count: in.Count, Message: in.Message, Muted: in.Muted,
 		})
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, PurchaseOrder{ID: o.ID, OrganizationID: o.OrganizationID, LicenseType: o.LicenseType,
-			BillingType: o.BillingType, Count: o.Count, Message: o.Message, OrderedByID: o.OrderedByID, Created: o.Created,
-			Completed: true, CompletedByID: o.OrderedByID, LicenseIDs: o.LicenseIDs})
+		members, err := svc.MembersByID(r.Context(), a, []string{o.OrderedByID, o.CompletedByID})
+		if err != nil {
+			return err
+		}
+		org := organizationOf(a.Organization, a.IsAdmin())
+		out := PurchaseOrder{ID: o.ID, OrganizationID: o.OrganizationID, Organization: &org, LicenseType: o.LicenseType,
+			BillingType: o.BillingType, Count: o.Count, Message: o.Message, Muted: o.Muted, OrderedByID: o.OrderedByID, Created: o.Created,
+			Completed: o.Completed, CompletedByID: o.CompletedByID, GeneratorIDs: OrEmpty(o.GeneratorIDs), LicenseIDs: OrEmpty(o.LicenseIDs)}
+		if m, ok := members[o.OrderedByID]; ok {
+			u := MemberOf(m)
+			out.OrderedBy = &u
+		}
+		if m, ok := members[o.CompletedByID]; ok {
+			u := MemberOf(m)
+			out.CompletedBy = &u
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
 	rt.Handle("POST "+org+"/licenseProfiles/{profile}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		d, err := svc.ApplyLicenseProfile(r.Context(), a, r.PathValue("profile"))

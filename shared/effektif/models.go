@@ -8,6 +8,7 @@
 package effektif
 
 import (
+	"slices"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -35,6 +36,16 @@ type User struct {
 	Preferences     map[string]any `json:"preferences,omitempty"`
 	SystemAdmin     bool           `json:"systemAdmin"`
 	SystemUser      bool           `json:"systemUser"`
+	// Licenses and Organizations are answered on a user read as a
+	// resource (GET /users/{id}, GET /users, PUT /users/{id}, the user of
+	// a LoginResponse): the licenses the user holds in the organizations
+	// of organizationIds (each with its organization embedded, without
+	// its user, who is this one) and those organizations. Users embedded
+	// in other models (admins, assignees, a license's user, an order's
+	// orderer) carry neither: each would embed organizations and licenses
+	// again.
+	Licenses      []License      `json:"licenses,omitzero"`
+	Organizations []Organization `json:"organizations,omitzero"`
 }
 
 // Organization is the Effektif Organization model. Admin tells whether the
@@ -54,6 +65,7 @@ type Organization struct {
 	Admins            []User   `json:"admins,omitempty"`
 	MemberIDs         []string `json:"memberIds,omitempty"`
 	SystemUserIDs     []string `json:"systemUserIds"`
+	SystemUsers       []User   `json:"systemUsers,omitempty"`
 	Invitations       []string `json:"invitations"`
 	TimeZone          string   `json:"timeZone,omitempty"`
 	// LdapConnector is shown to admins only, without its bind password.
@@ -105,14 +117,19 @@ type HandoverLogin struct {
 }
 
 // Registration is a pending registration as its code's holder sees it.
+// For an invitation, organization and organizationId are the inviting
+// organization (its id, key and name); for a sign-up, organization carries
+// the name the new organization will get, and no id or key (it exists
+// from activation on).
 type Registration struct {
-	ID           string       `json:"id"`
-	Code         string       `json:"code"`
-	Created      time.Time    `json:"created"`
-	Edition      string       `json:"edition,omitempty"`
-	Newsletter   bool         `json:"newsletter"`
-	Organization Organization `json:"organization"`
-	User         User         `json:"user"`
+	ID             string       `json:"id"`
+	Code           string       `json:"code"`
+	Created        time.Time    `json:"created"`
+	Edition        string       `json:"edition,omitempty"`
+	Newsletter     bool         `json:"newsletter"`
+	Organization   Organization `json:"organization"`
+	OrganizationID string       `json:"organizationId,omitempty"`
+	User           User         `json:"user"`
 }
 
 // OrganizationUpdate is the body of PUT /{organizationKey}: an Organization
@@ -178,10 +195,39 @@ func UserOf(u identity.User, organizationIDs []string, admin bool) User {
 // member shows neither).
 func MemberOf(m identity.Member) User {
 	u := UserOf(m.User, m.OrganizationIDs, m.Membership.IsAdmin())
+	u.SystemUser = m.Membership.SystemUser
 	if m.Membership.GroupIDs != nil {
 		u.GroupIDs = m.Membership.GroupIDs
 	}
 	return u
+}
+
+// UserDetailOf is the Effektif User of a member read as a resource, with
+// their licenses and organizations; readerID is the reading user, whose
+// admin flag each organization shows.
+func UserDetailOf(d identity.MemberDetail, readerID string) User {
+	u := MemberOf(d.Member)
+	u.Organizations = make([]Organization, len(d.Organizations))
+	byID := make(map[string]Organization, len(d.Organizations))
+	for i, o := range d.Organizations {
+		u.Organizations[i] = organizationOf(o, slices.Contains(o.AdminIDs, readerID))
+		byID[o.ID] = u.Organizations[i]
+	}
+	u.Licenses = licensesIn(d.Licenses, byID)
+	return u
+}
+
+// licensesIn is licenses with their organizations embedded (from orgs, by
+// id).
+func licensesIn(ls []identity.License, orgs map[string]Organization) []License {
+	out := make([]License, len(ls))
+	for i, l := range ls {
+		out[i] = licenseOf(l)
+		if o, ok := orgs[l.OrganizationID]; ok {
+			out[i].Organization = &o
+		}
+	}
+	return out
 }
 
 func organizationOf(o identity.Organization, admin bool) Organization {
@@ -207,6 +253,11 @@ func organizationDetailOf(d identity.OrganizationDetail) Organization {
 	for i, a := range d.Admins {
 		o.Admins[i] = MemberOf(a)
 	}
+	o.SystemUsers = make([]User, len(d.SystemUsers))
+	for i, u := range d.SystemUsers {
+		o.SystemUsers[i] = MemberOf(u)
+		o.SystemUserIDs = append(o.SystemUserIDs, u.ID)
+	}
 	return o
 }
 
@@ -218,12 +269,15 @@ func loginResponseOf(l identity.Login) LoginResponse {
 		admin[m.OrganizationID] = m.IsAdmin()
 	}
 	orgs := make([]Organization, len(l.Organizations))
+	byID := make(map[string]Organization, len(l.Organizations))
 	for i, o := range l.Organizations {
 		orgs[i] = organizationOf(o, admin[o.ID])
+		byID[o.ID] = orgs[i]
 	}
 	user := UserOf(l.User, orgIDs, false)
+	user.Organizations, user.Licenses = orgs, licensesIn(l.Licenses, byID)
 	if m, ok := primaryMembership(l.Memberships); ok {
-		user.Admin = m.IsAdmin()
+		user.Admin, user.SystemUser = m.IsAdmin(), m.SystemUser
 		user.GroupIDs = OrEmpty(m.GroupIDs)
 	}
 	return LoginResponse{Token: l.Token, User: user, Organizations: orgs}

@@ -42,13 +42,17 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 	})
 	rt.Handle("GET "+BasePath+"/registrations/{code}", func(w http.ResponseWriter, r *http.Request) error {
 		code := r.PathValue("code")
-		reg, err := svc.Registration(r.Context(), code)
+		reg, inviting, err := svc.PendingRegistration(r.Context(), code)
 		if err != nil {
 			return err
 		}
+		org := Organization{Name: reg.OrganizationName, AdminIDs: []string{}, LicenseProfileIDs: []string{}, SystemUserIDs: []string{}, Invitations: []string{}}
+		if inviting != nil {
+			org.ID, org.Key = inviting.ID, inviting.Key
+		}
 		return httpapi.WriteJSON(w, http.StatusOK, Registration{
 			ID: reg.ID, Code: code, Created: reg.Created, Edition: reg.Edition, Newsletter: reg.Newsletter,
-			Organization: Organization{Name: reg.OrganizationName, AdminIDs: []string{}, LicenseProfileIDs: []string{}, SystemUserIDs: []string{}, Invitations: []string{}},
+			Organization: org, OrganizationID: org.ID,
 			User: User{EmailAddress: reg.Email, FirstName: reg.FirstName, LastName: reg.LastName, Phone: reg.Phone,
 				Color: reg.Color, Country: reg.Country, GroupIDs: []string{}, OrganizationIDs: []string{}},
 		})
@@ -155,7 +159,11 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		u := MemberOf(m)
+		ds, err := svc.MemberDetails(r.Context(), a, []identity.Member{m})
+		if err != nil {
+			return err
+		}
+		u := UserDetailOf(ds[0], a.UserID)
 		u.Preferences = preferencesOf(m.Preferences) // the core sets them for their owner only
 		return httpapi.WriteJSON(w, http.StatusOK, u)
 	}))
@@ -171,9 +179,13 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		out := make([]User, len(members))
-		for i, m := range members {
-			out[i] = MemberOf(m)
+		ds, err := svc.MemberDetails(r.Context(), a, members)
+		if err != nil {
+			return err
+		}
+		out := make([]User, len(ds))
+		for i, d := range ds {
+			out[i] = UserDetailOf(d, a.UserID)
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, out)
 	}))
@@ -190,7 +202,11 @@ func UserRoutes(rt *httpapi.Router, svc *identity.Service) {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, MemberOf(m))
+		ds, err := svc.MemberDetails(r.Context(), a, []identity.Member{m})
+		if err != nil {
+			return err
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, UserDetailOf(ds[0], a.UserID))
 	}))
 	// The document names this path's variable workspaceKey; it is the
 	// organization key like everywhere else.
@@ -296,20 +312,23 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, features)
 	}))
+	// GET /{organizationKey}/organizations answers one Organization, as
+	// the document gives it (getOrganizations: a name argument, the
+	// Organization model as its answer), not a list: without name, the
+	// organization of the path (as GET /{organizationKey} answers it); with
+	// name, the caller's organization of that name (case-insensitive; the
+	// path's when it has it, else the one joined first), 404 when none of
+	// the caller's organizations has it. The document does not mark it as
+	// needing authorization; it answers members only and looks among the
+	// caller's own organizations, so it reveals no other tenant's name. All
+	// of a user's organizations are listed by the LoginResponse's
+	// organizations and by the user's own User (organizations).
 	rt.Handle("GET "+BasePath+"/{organizationKey}/organizations", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		orgs, memberships, err := svc.OrganizationsOf(r.Context(), a, r.URL.Query().Get("name"))
+		d, err := svc.OrganizationNamed(r.Context(), a, r.URL.Query().Get("name"))
 		if err != nil {
 			return err
 		}
-		admin := map[string]bool{}
-		for _, m := range memberships {
-			admin[m.OrganizationID] = m.IsAdmin()
-		}
-		out := make([]Organization, len(orgs))
-		for i, o := range orgs {
-			out[i] = organizationOf(o, admin[o.ID])
-		}
-		return httpapi.WriteJSON(w, http.StatusOK, out)
+		return httpapi.WriteJSON(w, http.StatusOK, organizationDetailOf(d))
 	}))
 	rt.Handle("DELETE "+BasePath+"/{organizationKey}/users/{userId}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
 		if err := svc.RemoveMember(r.Context(), a, r.PathValue("userId")); err != nil {

@@ -127,6 +127,9 @@ type Membership struct {
 	// MainGroupID is the member's main group (see MemberChange); it
 	// counts while the member is in it.
 	MainGroupID string
+	// SystemUser marks the member as an integration's account made by
+	// an admin (AddSystemUser), not a person who joined.
+	SystemUser bool `dynamo:",omitempty"`
 }
 
 // IsAdmin reports whether the member may administer the organization.
@@ -349,6 +352,11 @@ type Store interface {
 	CreateLicenses(ctx context.Context, o PurchaseOrder, ls []License) error
 	Licenses(ctx context.Context, organizationID string, limit int) ([]License, error)
 	GetLicense(ctx context.Context, organizationID, id string) (License, error)
+	// LicensesOfMembers answers the licenses the members hold, each in the
+	// membership's organization (a member holds at most one there), in
+	// two batch reads: the holders' claims, then their licenses. A
+	// membership without a license has none in the answer.
+	LicensesOfMembers(ctx context.Context, ms []Membership) ([]License, error)
 	// AssignLicense stores l (on its version) and moves the one-license-
 	// per-user claim from previous to l.UserID, together (Conflict when
 	// the new holder holds a license already).

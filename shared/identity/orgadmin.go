@@ -285,22 +285,49 @@ func (s *Service) Features(ctx context.Context, a Access) ([]string, error) {
 	return types[len(types)-1].Packages, nil
 }
 
-// OrganizationsOf lists the caller's organizations whose name contains
-// name (case-insensitive; all when empty). Permission: a member of the
-// organization the request is made through.
-func (s *Service) OrganizationsOf(ctx context.Context, a Access, name string) ([]Organization, []Membership, error) {
+// OrganizationNamed answers one of the caller's organizations as its
+// members see it: with an empty name, the one the request is made
+// through; else the caller's organization whose name is name (trimmed,
+// compared case-insensitively), the one the request is made through when
+// its name is that, else the one of that name the caller joined first.
+// Organizations are looked for among the caller's memberships only (one
+// query and one batch read), skipping disabled memberships: no other
+// tenant's name is revealed. Permission: a member of the organization the
+// request is made through. Errors: as Tenant; NotFound when none of the
+// caller's organizations has the name.
+func (s *Service) OrganizationNamed(ctx context.Context, a Access, name string) (OrganizationDetail, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.EqualFold(a.Organization.Name, name) {
+		return s.detail(ctx, a.Organization, a.Membership)
+	}
 	memberships, orgs, err := s.organizationsOf(ctx, a.UserID)
 	if err != nil {
-		return nil, nil, err
+		return OrganizationDetail{}, err
 	}
-	name = strings.ToLower(name)
-	out := orgs[:0]
+	byID := make(map[string]Organization, len(orgs))
 	for _, o := range orgs {
-		if name == "" || strings.Contains(strings.ToLower(o.Name), name) {
-			out = append(out, o)
+		byID[o.ID] = o
+	}
+	var found *Membership
+	for i, m := range memberships {
+		o, ok := byID[m.OrganizationID]
+		if !ok || m.Disabled || o.Disabled || !strings.EqualFold(o.Name, name) {
+			continue
+		}
+		if found == nil || m.Joined.Before(found.Joined) {
+			found = &memberships[i]
 		}
 	}
-	return out, memberships, nil
+	if found == nil {
+		return OrganizationDetail{}, failure.New(failure.NotFound, "none of your organizations is named %q", name)
+	}
+	// organizationsOf drops the directory settings; detail needs them to
+	// answer them (redacted) to an admin.
+	full, _, err := s.Store.OrganizationAccess(ctx, byID[found.OrganizationID].Key, a.UserID)
+	if err != nil {
+		return OrganizationDetail{}, err
+	}
+	return s.detail(ctx, full, *found)
 }
 
 // RegistrationPictureKey is the S3 key of the picture uploaded with a

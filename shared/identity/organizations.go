@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,9 @@ type OrganizationDetail struct {
 	// Admins are the enabled admins as members (their groups; no
 	// preferences).
 	Admins []Member
+	// SystemUsers are the members that are system users (AddSystemUser),
+	// as members, among the first MaxListedMembers members.
+	SystemUsers []Member
 	// Invitations are the open invitations' addresses, for admins only.
 	Invitations []string
 	// Directory is the LDAP directory settings without the bind password,
@@ -69,11 +73,19 @@ func (s *Service) Organization(ctx context.Context, a Access) (OrganizationDetai
 }
 
 func (s *Service) detail(ctx context.Context, org Organization, member Membership) (OrganizationDetail, error) {
-	memberIDs, err := s.Store.MemberIDs(ctx, org.ID, MaxListedMembers)
+	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
-	byID, err := s.membersIn(ctx, org.ID, org.AdminIDs)
+	memberIDs := make([]string, len(memberships))
+	var systemIDs []string
+	for i, m := range memberships {
+		memberIDs[i] = m.UserID
+		if m.SystemUser {
+			systemIDs = append(systemIDs, m.UserID)
+		}
+	}
+	byID, err := s.membersIn(ctx, org.ID, append(slices.Clone(org.AdminIDs), systemIDs...))
 	if err != nil {
 		return OrganizationDetail{}, err
 	}
@@ -81,6 +93,11 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 	for _, id := range org.AdminIDs {
 		if m, ok := byID[id]; ok {
 			d.Admins = append(d.Admins, m)
+		}
+	}
+	for _, id := range systemIDs {
+		if m, ok := byID[id]; ok {
+			d.SystemUsers = append(d.SystemUsers, m)
 		}
 	}
 	d.Organization.LdapConnector = nil
@@ -262,6 +279,71 @@ func (s *Service) Member(ctx context.Context, a Access, userID string) (Member, 
 		}
 	}
 	return Member{User: user, Membership: *membership, OrganizationIDs: orgIDs}, nil
+}
+
+// MemberDetail is a member with what a full user record shows beyond the
+// membership: the licenses the user holds in the organizations of
+// OrganizationIDs, and those organizations (without directory settings).
+type MemberDetail struct {
+	Member
+	Licenses      []License
+	Organizations []Organization
+}
+
+// MemberDetails completes members as Member, Members and UpdateUser answer
+// them (so OrganizationIDs name only what the reader may see: all of the
+// reader's own organizations, the shared one for others) with the licenses
+// each holds in those organizations and the organizations themselves, in
+// bounded reads: one batch read of the license claims, one of the
+// licenses, and one of the organizations other than a.Organization (only
+// the reader's own entry names others). Organizations that are gone are
+// left out. Permission: members of a.Organization.
+func (s *Service) MemberDetails(ctx context.Context, a Access, members []Member) ([]MemberDetail, error) {
+	var holders []Membership
+	var others []string
+	for _, m := range members {
+		for _, id := range m.OrganizationIDs {
+			holders = append(holders, Membership{OrganizationID: id, UserID: m.ID})
+			if id != a.Organization.ID {
+				others = append(others, id)
+			}
+		}
+	}
+	licenses, err := s.Store.LicensesOfMembers(ctx, holders)
+	if err != nil {
+		return nil, err
+	}
+	orgs := map[string]Organization{a.Organization.ID: a.Organization}
+	if len(others) > 0 {
+		read, err := s.Store.GetOrganizations(ctx, others)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range read {
+			orgs[o.ID] = o
+		}
+	}
+	held := map[string][]License{}
+	for _, l := range licenses {
+		held[l.UserID] = append(held[l.UserID], l)
+	}
+	out := make([]MemberDetail, len(members))
+	for i, m := range members {
+		d := MemberDetail{Member: m, Licenses: []License{}, Organizations: []Organization{}}
+		for _, id := range m.OrganizationIDs {
+			if o, ok := orgs[id]; ok {
+				o.LdapConnector = nil
+				d.Organizations = append(d.Organizations, o)
+			}
+		}
+		for _, l := range held[m.ID] {
+			if _, ok := orgs[l.OrganizationID]; ok {
+				d.Licenses = append(d.Licenses, l)
+			}
+		}
+		out[i] = d
+	}
+	return out, nil
 }
 
 // LicenseType is a kind of license the system sells or grants.

@@ -195,6 +195,31 @@ func (s *Service) Registration(ctx context.Context, code string) (Registration, 
 	return reg, nil
 }
 
+// PendingRegistration is Registration for its code's holder to read. For
+// the registration of an invitation (InvitedTo set) it also answers the
+// inviting organization as it is now, with its id, key and name only (the
+// holder is no member yet; nil for a sign-up, whose organization does not
+// exist before activation), and the registration's OrganizationName is
+// that organization's current name; an invitation to an organization that
+// is gone is NotFound. Public: the code is the credential. Errors: as
+// Registration.
+func (s *Service) PendingRegistration(ctx context.Context, code string) (Registration, *Organization, error) {
+	reg, err := s.Registration(ctx, code)
+	if err != nil || reg.InvitedTo == "" {
+		return reg, nil, err
+	}
+	orgs, err := s.Store.GetOrganizations(ctx, []string{reg.InvitedTo})
+	if err != nil {
+		return Registration{}, nil, err
+	}
+	if len(orgs) == 0 || orgs[0].Disabled {
+		return Registration{}, nil, failure.New(failure.NotFound, "no such registration")
+	}
+	o := orgs[0]
+	reg.OrganizationName = o.Name
+	return reg, &Organization{ID: o.ID, Key: o.Key, Name: o.Name}, nil
+}
+
 // Login is the result of a successful sign-in: a new token (shown once), the
 // user and the organizations the user is a member of.
 type Login struct {
@@ -202,6 +227,8 @@ type Login struct {
 	User          User
 	Memberships   []Membership
 	Organizations []Organization
+	// Licenses are the licenses the user holds in those organizations.
+	Licenses []License
 }
 
 // maxKeyAttempts bounds the search for a free organization key.
@@ -519,7 +546,11 @@ func (s *Service) loginFor(ctx context.Context, token string, user User) (Login,
 	if err != nil {
 		return Login{}, err
 	}
-	return Login{Token: token, User: user, Memberships: memberships, Organizations: orgs}, nil
+	licenses, err := s.Store.LicensesOfMembers(ctx, memberships)
+	if err != nil {
+		return Login{}, err
+	}
+	return Login{Token: token, User: user, Memberships: memberships, Organizations: orgs, Licenses: licenses}, nil
 }
 
 // organizationsOf returns the user's memberships and their organizations,

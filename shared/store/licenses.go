@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -65,6 +66,40 @@ func (s *DB) GetLicense(ctx context.Context, orgID, id string) (identity.License
 	k := licenseKey(orgID, id)
 	err := notFound(s.get(ctx, k.PK, k.SK, &it), "license")
 	return it.License, err
+}
+
+// LicensesOfMembers reads the members' claims in one batch read, then the
+// licenses they name in another.
+func (s *DB) LicensesOfMembers(ctx context.Context, ms []identity.Membership) ([]identity.License, error) {
+	holders := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if m.OrganizationID != "" && m.UserID != "" {
+			holders = append(holders, m.OrganizationID+"\x00"+m.UserID)
+		}
+	}
+	var claims []licenseUserItem
+	if err := s.batchGet(ctx, holders, func(h string) key {
+		org, user, _ := strings.Cut(h, "\x00")
+		return licenseUserKey(org, user)
+	}, &claims); err != nil {
+		return nil, failure.Wrap(err, "read license holders")
+	}
+	held := make([]string, 0, len(claims))
+	for _, c := range claims {
+		held = append(held, strings.TrimPrefix(c.PK, "ORG#")+"\x00"+c.LicenseID)
+	}
+	var items []licenseItem
+	if err := s.batchGet(ctx, held, func(h string) key {
+		org, id, _ := strings.Cut(h, "\x00")
+		return licenseKey(org, id)
+	}, &items); err != nil {
+		return nil, failure.Wrap(err, "read licenses")
+	}
+	out := make([]identity.License, len(items))
+	for i, it := range items {
+		out[i] = it.License
+	}
+	return out, nil
 }
 
 // AssignLicense moves a license between holders in one transaction.

@@ -209,8 +209,20 @@ func licenses(c *check) {
 	c.equal(failure.As(err).Field, "userId", "the field of a second license")
 	c.equal(c.license(o, l1.ID).UserID, "", "the refused license's holder")
 
+	held, err := c.s.LicensesOfMembers(c.ctx, []identity.Membership{
+		{OrganizationID: o.ID, UserID: u.ID}, {OrganizationID: o.ID, UserID: v.ID}, {OrganizationID: o.ID, UserID: u.ID},
+		{OrganizationID: ids.New(), UserID: u.ID}, {OrganizationID: o.ID}, {}})
+	c.ok(err, "licenses of members")
+	c.equal(held, []identity.License{l0}, "the one license the members hold")
+	held, err = c.s.LicensesOfMembers(c.ctx, nil)
+	c.ok(err, "licenses of no members")
+	c.equal(len(held), 0, "licenses of no members")
+
 	l0.UserID, l0.Version = v.ID, 3
 	c.ok(c.s.AssignLicense(c.ctx, l0, u.ID), "move the license")
+	held, err = c.s.LicensesOfMembers(c.ctx, []identity.Membership{{OrganizationID: o.ID, UserID: u.ID}, {OrganizationID: o.ID, UserID: v.ID}})
+	c.ok(err, "licenses of members after a move")
+	c.equal(held, []identity.License{l0}, "the moved license, held by its new holder only")
 	c.ok(c.s.AssignLicense(c.ctx, l1, ""), "a license for the member whose license moved")
 	l0.UserID, l0.Version = "", 4
 	c.ok(c.s.AssignLicense(c.ctx, l0, v.ID), "take the license back")

@@ -1,6 +1,7 @@
 package identitytest
 
 import (
+	"slices"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -22,10 +23,13 @@ func createMember(c *check) {
 	u := c.newUser()
 	u.RegisteredBy = o.ID
 	u.ValidFrom, u.ValidUntil = c.now.Add(-time.Hour), c.now.Add(1000*time.Hour+123*time.Millisecond)
-	m := identity.Membership{OrganizationID: o.ID, OrganizationKey: o.Key, UserID: u.ID, Role: identity.RoleMember, Joined: c.now}
+	m := identity.Membership{OrganizationID: o.ID, OrganizationKey: o.Key, UserID: u.ID, Role: identity.RoleMember, Joined: c.now, SystemUser: true}
 	c.ok(c.s.CreateMember(c.ctx, u, m), "create a member")
 	c.equal(c.getUser(u.ID), u, "the registered user read back")
-	c.equal(c.membership(o.ID, u.ID), m, "the registered user's membership")
+	c.equal(c.membership(o.ID, u.ID), m, "the registered user's membership (its system user mark too)")
+	listed, err := c.s.Memberships(c.ctx, o.ID, 10)
+	c.ok(err, "list memberships")
+	c.equal(slices.ContainsFunc(listed, func(x identity.Membership) bool { return x.UserID == u.ID && x.SystemUser }), true, "the system user mark, listed")
 	id, err := c.s.UserIDByEmail(c.ctx, identity.NormalizeEmail(u.Email))
 	c.ok(err, "the address's user")
 	c.equal(id, u.ID, "the address's user")

@@ -585,7 +585,7 @@ func (s *Store) CreateLicenses(_ context.Context, o identity.PurchaseOrder, ls [
 			return conditionFailed("store licenses")
 		}
 	}
-	o.LicenseIDs = list(o.LicenseIDs)
+	o.LicenseIDs, o.GeneratorIDs = list(o.LicenseIDs), list(o.GeneratorIDs)
 	s.purchases[pair{o.OrganizationID, o.ID}] = o
 	for _, l := range ls {
 		s.licenses[pair{l.OrganizationID, l.ID}] = copyLicense(l)
@@ -612,6 +612,25 @@ func (s *Store) GetLicense(_ context.Context, orgID, id string) (identity.Licens
 		return identity.License{}, notFound("license")
 	}
 	return copyLicense(l), nil
+}
+
+// LicensesOfMembers answers the licenses the members' claims name.
+func (s *Store) LicensesOfMembers(_ context.Context, ms []identity.Membership) ([]identity.License, error) {
+	defer s.lock()()
+	var out []identity.License
+	seen := map[pair]bool{}
+	for _, m := range ms {
+		k := pair{m.OrganizationID, m.UserID}
+		id, ok := s.claims[k]
+		if !ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if l, ok := s.licenses[pair{m.OrganizationID, id}]; ok {
+			out = append(out, copyLicense(l))
+		}
+	}
+	return out, nil
 }
 
 var errHoldsLicense = &failure.Error{Code: failure.Conflict, Field: "userId", Message: "the user holds a license of this organization already"}
