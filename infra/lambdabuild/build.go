@@ -189,14 +189,60 @@ func goBuild(ctx context.Context, b batch, out string, opts Options) error {
 			names = append(names, fn.LogicalID)
 		}
 	}
-	fmt.Fprintf(opts.Log, "[build] %s/%s: %s\n", b.goos, b.goarch, strings.Join(names, ", "))
+	fmt.Fprintf(opts.Log, "[build] %d functions for %s/%s in one go build (a first build also compiles the AWS SDK: minutes; later ones seconds): %s\n",
+		len(names), b.goos, b.goarch, strings.Join(names, ", "))
+	// -v names each package as it is compiled: the functions' own are the
+	// progress shown, n of N.
+	args = append(args[:1], append([]string{"-v"}, args[1:]...)...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = opts.Dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+b.goos, "GOARCH="+b.goarch)
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
+	progress := &buildProgress{log: opts.Log, pkgs: b.pkgs}
+	cmd.Stdout, cmd.Stderr = progress, progress
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, output.Bytes())
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, progress.errors())
 	}
 	return nil
+}
+
+// buildProgress reads go build -v's output: a line naming one of the
+// batch's function packages is shown as "[build] n/N <folder>"; the other
+// lines (the dependencies' names, compiler errors) are kept for the error.
+type buildProgress struct {
+	log     io.Writer
+	pkgs    []*pkg
+	done    int
+	partial []byte
+	kept    bytes.Buffer
+}
+
+func (p *buildProgress) Write(b []byte) (int, error) {
+	p.partial = append(p.partial, b...)
+	for {
+		i := bytes.IndexByte(p.partial, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		p.line(string(p.partial[:i]))
+		p.partial = p.partial[i+1:]
+	}
+}
+
+func (p *buildProgress) line(l string) {
+	for _, pk := range p.pkgs {
+		if strings.HasSuffix(l, "/"+pk.codeURI) && !strings.Contains(l, " ") {
+			p.done++
+			fmt.Fprintf(p.log, "[build] %d/%d %s\n", p.done, len(p.pkgs), pk.codeURI)
+			return
+		}
+	}
+	if l == "" || !strings.Contains(l, " ") {
+		return // a dependency's name: compiled
+	}
+	p.kept.WriteString(l + "\n")
+}
+
+// errors is what go build said beyond the packages' names.
+func (p *buildProgress) errors() []byte {
+	return append(p.kept.Bytes(), p.partial...)
 }
