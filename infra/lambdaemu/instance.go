@@ -33,6 +33,8 @@ type instance struct {
 	// directly.
 	proc *proc.Process
 	out  *logx.LineWriter
+	// pipe carries the process's output to out (see output).
+	pipe *output
 
 	mu       sync.Mutex
 	current  *invocation
@@ -66,8 +68,15 @@ func (i *instance) start() error {
 	cmd := exec.Command(fn.Binary)
 	cmd.Dir = filepath.Dir(fn.Binary)
 	cmd.Env = i.environ(ln.Addr().String())
-	cmd.Stdout, cmd.Stderr = i.out, i.out
+	pipe, err := newOutput(i.out)
+	if err != nil {
+		i.srv.Close()
+		return err
+	}
+	i.pipe = pipe
+	cmd.Stdout, cmd.Stderr = pipe.w, pipe.w
 	p, err := proc.Start(cmd)
+	pipe.closeWriter()
 	if err != nil {
 		i.srv.Close()
 		return fmt.Errorf("function %s: start %s: %w", fn.Name, fn.Binary, err)
@@ -121,6 +130,7 @@ func (i *instance) watch() {
 	}
 	timer.Stop()
 	<-i.proc.Done()
+	i.pipe.wait()
 	i.out.Flush()
 	if err := i.proc.Err(); err != nil && !i.pool.isClosed() {
 		i.pool.log.Printf("instance %d exited: %v", i.seq, err)
@@ -171,6 +181,8 @@ func (i *instance) supervise(inv *invocation) {
 	if i.takeColdStart() {
 		report += fmt.Sprintf("\tInit Duration: %.2f ms", float64(i.initDuration.Microseconds())/1000)
 	}
+	// The lines the function wrote for this invocation come first.
+	i.pipe.drain(100 * time.Millisecond)
 	i.pool.log.Printf("END RequestId: %s", inv.id)
 	i.pool.log.Print(report)
 }
