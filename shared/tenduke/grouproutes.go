@@ -18,12 +18,22 @@ type groupBody struct {
 	Type        *string `json:"type"`
 }
 
-// changes reads the body's fields. Errors: Invalid without a name.
-func (b groupBody) changes() (identity.GroupChanges, error) {
-	if b.Name == nil {
-		return identity.GroupChanges{}, failure.Field("name", "name is required")
+// readGroup reads a group body: the core id its id names (idOf: newID
+// for a create, bodyID for a replace) and its changes. Errors: as decode
+// and idOf; Invalid without a name.
+func readGroup(r *http.Request, idOf func(string) (string, error)) (string, identity.GroupChanges, error) {
+	var b groupBody
+	if err := decode(r, &b); err != nil {
+		return "", identity.GroupChanges{}, err
 	}
-	return identity.GroupChanges{Name: b.Name, Description: b.Description, Type: b.Type, UniqueName: true}, nil
+	id, err := idOf(b.ID)
+	if err != nil {
+		return "", identity.GroupChanges{}, err
+	}
+	if b.Name == nil {
+		return "", identity.GroupChanges{}, failure.Field("name", "name is required")
+	}
+	return id, identity.GroupChanges{Name: b.Name, Description: b.Description, Type: b.Type, UniqueName: true}, nil
 }
 
 // groupMembers are the group's members as Users.
@@ -79,15 +89,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// Create answers no body: the client named the group by its id, or
 	// finds it in the Location header.
 	rt.Handle("POST "+groups, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		var b groupBody
-		if err := decode(r, &b); err != nil {
-			return err
-		}
-		id, err := newID(b.ID)
-		if err != nil {
-			return err
-		}
-		c, err := b.changes()
+		id, c, err := readGroup(r, newID)
 		if err != nil {
 			return err
 		}
@@ -100,15 +102,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return noBody(w, http.StatusCreated)
 	}))
 	rt.Handle("PUT "+groups, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		var b groupBody
-		if err := decode(r, &b); err != nil {
-			return err
-		}
-		id, err := bodyID(b.ID)
-		if err != nil {
-			return err
-		}
-		c, err := b.changes()
+		id, c, err := readGroup(r, bodyID)
 		if err != nil {
 			return err
 		}
