@@ -2,7 +2,8 @@
 // start-api` would with Docker: the local AWS stack (DynamoDB Local, S3 and
 // SES emulators) with the template's tables and buckets, every function
 // built and run under the Lambda runtime emulator, and the API gateway
-// serving the template's routes on 127.0.0.1.
+// serving the template's routes on 127.0.0.1, with the API documents at
+// /docs (DocsHandler).
 package local
 
 import (
@@ -77,7 +78,8 @@ type Config struct {
 // Stack is the running local system.
 type Stack struct {
 	// GatewayURL is the base URL of the API, such as
-	// http://127.0.0.1:3000; empty with Config.NoGateway.
+	// http://127.0.0.1:3000; empty with Config.NoGateway. It serves the
+	// API documents at DocsPath too.
 	GatewayURL string
 	// Endpoints of the local AWS services.
 	DynamoDBEndpoint, S3Endpoint, SESEndpoint string
@@ -143,7 +145,13 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		}
 	}
 	if s.listener != nil {
-		s.server = &http.Server{Handler: gateway.New(s.Template, s.emu, logw), ReadHeaderTimeout: 30 * time.Second}
+		for _, r := range s.Template.Routes {
+			if r.Path == DocsPath || strings.HasPrefix(r.Path, DocsPath+"/") {
+				return nil, fmt.Errorf("the template's route %s lies under %s, where the gateway serves the API documents", r.Key(), DocsPath)
+			}
+		}
+		handler := withDocs(DocsHandler(root), gateway.New(s.Template, s.emu, logw))
+		s.server = &http.Server{Handler: handler, ReadHeaderTimeout: 30 * time.Second}
 		go func() { _ = s.server.Serve(s.listener) }()
 	}
 	return s, nil

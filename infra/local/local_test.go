@@ -177,6 +177,32 @@ func TestLocalStack(t *testing.T) {
 		}
 	})
 
+	// The API documents and their page, served beside the routes.
+	t.Run("Docs", func(t *testing.T) {
+		c := client{t, stack.GatewayURL}
+		for _, want := range []struct{ path, contentType, contains string }{
+			{"/docs", "text/html; charset=utf-8", `{"url":"/docs/openapi/tenduke.yaml","name":"tenduke"}`},
+			{"/docs/openapi/tenduke.yaml", "application/yaml; charset=utf-8", "openapi: 3.1.0"},
+			{"/docs/swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8", "SwaggerUIBundle"},
+			{"/docs/swagger-ui/swagger-ui.css", "text/css; charset=utf-8", ".swagger-ui"},
+		} {
+			res, b := c.do("GET", want.path, nil, nil)
+			if res.StatusCode != 200 || res.Header.Get("Content-Type") != want.contentType || !bytes.Contains(b, []byte(want.contains)) {
+				t.Errorf("GET %s: got %d %q, %d bytes, want %s with %q", want.path, res.StatusCode, res.Header.Get("Content-Type"), len(b), want.contentType, want.contains)
+			}
+		}
+		for _, path := range []string{"/docs/openapi/nothing.yaml", "/docs/openapi/..%2Fgo.mod", "/docs/elsewhere"} {
+			if res, _ := c.do("GET", path, nil, nil); res.StatusCode != 404 {
+				t.Errorf("GET %s: got %d, want 404", path, res.StatusCode)
+			}
+		}
+		if res, _ := c.do("POST", "/docs", nil, nil); res.StatusCode != 405 {
+			t.Errorf("POST /docs: got %d, want 405", res.StatusCode)
+		}
+		// The gateway still answers its own 404 beside /docs.
+		c.expectMessage("GET", "/docsx", nil, 404, "Not Found")
+	})
+
 	t.Run("LiteralBeatsGreedy", func(t *testing.T) {
 		if _, e := (client{t, stack.GatewayURL}).echo("GET", "/public/fixed", nil, nil); e.Event.RouteKey != "GET /public/fixed" {
 			t.Errorf("route: got %s", e.Event.RouteKey)

@@ -97,6 +97,7 @@ func printStack(w io.Writer, s *local.Stack) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nThe local stack is up:\n")
 	fmt.Fprintf(tw, "  API gateway\t%s\n", s.GatewayURL)
+	fmt.Fprintf(tw, "  API documents\t%s%s\t(OpenAPI 3.1, docs/openapi: %s%s/openapi/<api>.yaml)\n", s.GatewayURL, local.DocsPath, s.GatewayURL, local.DocsPath)
 	fmt.Fprintf(tw, "  DynamoDB\t%s\n", s.DynamoDBEndpoint)
 	fmt.Fprintf(tw, "  S3\t%s\n", s.S3Endpoint)
 	fmt.Fprintf(tw, "  SES\t%s\t(sent mail: %s/ in a browser, GET %s/store as JSON)\n", s.SESEndpoint, s.SESEndpoint, s.SESEndpoint)
