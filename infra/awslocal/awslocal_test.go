@@ -1,6 +1,8 @@
 package awslocal
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,11 +47,16 @@ func TestNodeModulesFresh(t *testing.T) {
 	}
 }
 
-// TestRepositoryNodeModules: the check accepts what npm ci installed here.
+// TestRepositoryNodeModules: the check accepts what npm ci installed here
+// (installed first, as a stack's start does, when the lockfile changed
+// since the last install).
 func TestRepositoryNodeModules(t *testing.T) {
 	dir := "../localstack"
 	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
 		t.Skip("npm ci has not run in infra/localstack")
+	}
+	if err := EnsureNodeModules(context.Background(), dir, io.Discard); err != nil {
+		t.Fatal(err)
 	}
 	if fresh, err := nodeModulesFresh(dir); err != nil || !fresh {
 		t.Errorf("got %v, %v; want fresh", fresh, err)

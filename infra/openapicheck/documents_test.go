@@ -20,11 +20,11 @@ var apis = []struct {
 	mounts   []string
 	document string
 }{
-	{"Effektif", []string{"/api/v1"}, ""},
-	{"Windmill", []string{"/api"}, ""},
+	{"Effektif", []string{"/api/v1"}, "effektif.yaml"},
+	{"Windmill", []string{"/api"}, "windmill.yaml"},
 	{"10Duke", []string{"/api/idp/v1"}, "tenduke.yaml"},
-	{"epilot", []string{"/v1", "/v2"}, ""},
-	{"SuperOffice", []string{"/{tenant}/api/v1"}, ""},
+	{"epilot", []string{"/v1", "/v2"}, "epilot.yaml"},
+	{"SuperOffice", []string{"/{tenant}/api/v1"}, "superoffice.yaml"},
 }
 
 const documents = "../../docs/openapi"

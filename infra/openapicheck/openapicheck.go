@@ -71,16 +71,8 @@ func Load(spec []byte) (*Document, error) {
 	}
 	out := &Document{Version: doc.GetVersion()}
 	m := model.Model
-	if m.Components != nil && m.Components.Schemas != nil {
-		var all []error
-		for name, proxy := range m.Components.Schemas.FromOldest() {
-			if err := compileSchema(name, proxy.Schema()); err != nil {
-				all = append(all, fmt.Errorf("components/schemas/%s: %w", name, err))
-			}
-		}
-		if len(all) > 0 {
-			return nil, fmt.Errorf("the document's schemas are no JSON Schema: %w", errors.Join(all...))
-		}
+	if err := compileSchemas(spec); err != nil {
+		return nil, fmt.Errorf("the document's schemas are no JSON Schema: %w", err)
 	}
 	if len(m.Servers) > 0 {
 		out.Base = strings.TrimRight(m.Servers[0].URL, "/")
@@ -96,26 +88,44 @@ func Load(spec []byte) (*Document, error) {
 	return out, nil
 }
 
-// compileSchema compiles a schema, its references inlined, as JSON
-// Schema 2020-12, which checks it against the meta-schema.
-func compileSchema(name string, s interface{ RenderInline() ([]byte, error) }) error {
-	if s == nil {
-		return errors.New("the schema does not build")
+// componentsURL names the document's components as one JSON Schema
+// resource, so that a schema's $ref to another (#/components/schemas/X),
+// recursive ones included, resolves as in the document.
+const componentsURL = "file:///openapi-components.json"
+
+// compileSchemas compiles each component schema of the document as JSON
+// Schema 2020-12 within its components (which checks it against the
+// meta-schema and resolves its references).
+func compileSchemas(spec []byte) error {
+	var doc struct {
+		Components map[string]any `yaml:"components"`
 	}
-	y, err := s.RenderInline()
+	if err := yaml.Unmarshal(spec, &doc); err != nil {
+		return err
+	}
+	schemas, _ := doc.Components["schemas"].(map[string]any)
+	if len(schemas) == 0 {
+		return nil
+	}
+	resource, err := json.Marshal(map[string]any{"components": map[string]any{"schemas": schemas}})
 	if err != nil {
 		return err
 	}
-	var v any
-	if err := yaml.Unmarshal(y, &v); err != nil {
-		return err
+	names := make([]string, 0, len(schemas))
+	for name := range schemas {
+		names = append(names, name)
 	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		return err
+	slices.Sort(names)
+	var all []error
+	for _, name := range names {
+		pointer := strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
+		_, err := helpers.NewCompiledSchemaResourcesWithVersion(componentsURL+"#/components/schemas/"+pointer,
+			map[string][]byte{componentsURL: resource}, nil, 3.1)
+		if err != nil {
+			all = append(all, fmt.Errorf("components/schemas/%s: %w", name, err))
+		}
 	}
-	_, err = helpers.NewCompiledSchema(name, j, nil)
-	return err
+	return errors.Join(all...)
 }
 
 // describe writes one finding of the validator with the schema errors
