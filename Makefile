@@ -13,6 +13,7 @@ FN            ?=
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
+	@echo "make run: compiling the local tool (the first time on a machine: about a minute), then the functions..."
 	$(LOCAL) run
 
 ## seed: make a demo organization (admin, member, group, a published workflow with a case and open tasks) on the running stack
