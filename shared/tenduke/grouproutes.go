@@ -51,6 +51,18 @@ func groupMembers(ctx context.Context, svc *identity.Service, g identity.Group) 
 	return out, nil
 }
 
+// inGroup wraps a route under …/groups/{groupId}: inOrganization, and the
+// core id of the path's group.
+func inGroup(svc *identity.Service, h func(w http.ResponseWriter, r *http.Request, a identity.Access, groupID string) error) httpapi.HandlerFunc {
+	return inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+		id, err := pathID(r, "groupId")
+		if err != nil {
+			return err
+		}
+		return h(w, r, a, id)
+	})
+}
+
 // groupOfCaller finds a group by its id in the caller's organizations,
 // for the routes that name the group without its organization. Errors:
 // NotFound.
@@ -112,33 +124,21 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return noBody(w, http.StatusOK)
 	}))
 	group := groups + "/{groupId}"
-	rt.Handle("GET "+group, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		id, err := pathID(r, "groupId")
-		if err != nil {
-			return err
-		}
+	rt.Handle("GET "+group, inGroup(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access, id string) error {
 		g, err := svc.Group(r.Context(), a, id)
 		if err != nil {
 			return err
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, groupOf(g))
 	}))
-	rt.Handle("DELETE "+group, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		id, err := pathID(r, "groupId")
-		if err != nil {
-			return err
-		}
+	rt.Handle("DELETE "+group, inGroup(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access, id string) error {
 		if err := svc.DeleteGroup(r.Context(), a, id); err != nil {
 			return err
 		}
 		return noBody(w, http.StatusNoContent)
 	}))
 	members := group + "/users"
-	rt.Handle("GET "+members, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		id, err := pathID(r, "groupId")
-		if err != nil {
-			return err
-		}
+	rt.Handle("GET "+members, inGroup(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access, id string) error {
 		l, err := readListing(r, userFields...)
 		if err != nil {
 			return err
@@ -156,11 +156,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// The member changes take a bare JSON array of user ids: POST adds,
 	// DELETE (a body on a DELETE, as documented) removes, PUT sets.
 	change := func(status int, add bool) httpapi.HandlerFunc {
-		return inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-			id, err := pathID(r, "groupId")
-			if err != nil {
-				return err
-			}
+		return inGroup(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access, id string) error {
 			users, err := uuidList(r, "userIds", identity.MaxGroupMembers)
 			if err != nil {
 				return err
@@ -170,11 +166,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}
 	rt.Handle("POST "+members, change(http.StatusCreated, true))
 	rt.Handle("DELETE "+members, change(http.StatusOK, false))
-	rt.Handle("PUT "+members, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		id, err := pathID(r, "groupId")
-		if err != nil {
-			return err
-		}
+	rt.Handle("PUT "+members, inGroup(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access, id string) error {
 		users, err := uuidList(r, "userIds", identity.MaxGroupMembers)
 		if err != nil {
 			return err
@@ -192,11 +184,7 @@ func GroupRoutes(rt *httpapi.Router, svc *identity.Service) {
 	}
 	rt.Handle("POST "+member, one(http.StatusCreated, true))
 	rt.Handle("DELETE "+member, one(http.StatusOK, false))
-	rt.Handle("GET "+member, inOrganization(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		gid, err := pathID(r, "groupId")
-		if err != nil {
-			return err
-		}
+	rt.Handle("GET "+member, inGroup(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access, gid string) error {
 		uid, err := pathID(r, "userId")
 		if err != nil {
 			return err
