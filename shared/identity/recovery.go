@@ -280,18 +280,10 @@ func (s *Service) DeleteRecoveryEmail(ctx context.Context, callerID, id string) 
 // for a template that breaks the rule above (checkVerificationURL);
 // Unavailable when the mail cannot be sent.
 func (s *Service) SendRecoveryEmailValidation(ctx context.Context, callerID, id, verificationURLTemplate string) error {
-	user, err := s.caller(ctx, callerID)
-	if err != nil {
-		return err
-	}
 	if err := s.checkVerificationURL(verificationURLTemplate); err != nil {
 		return err
 	}
-	e, err := s.recoveryEmail(ctx, user.ID, id)
-	if err != nil {
-		return err
-	}
-	key, err := s.newRecoveryKey(ctx, e)
+	e, key, err := s.recoveryKeyFor(ctx, callerID, id)
 	if err != nil {
 		return err
 	}
@@ -313,15 +305,7 @@ func (s *Service) SendRecoveryEmailValidation(ctx context.Context, callerID, id,
 // without a caller; NotFound as RecoveryEmail; Unavailable when the mail
 // cannot be sent.
 func (s *Service) CreateRecoveryChallenge(ctx context.Context, callerID, id string) error {
-	user, err := s.caller(ctx, callerID)
-	if err != nil {
-		return err
-	}
-	e, err := s.recoveryEmail(ctx, user.ID, id)
-	if err != nil {
-		return err
-	}
-	code, err := s.newRecoveryKey(ctx, e)
+	e, code, err := s.recoveryKeyFor(ctx, callerID, id)
 	if err != nil {
 		return err
 	}
@@ -331,6 +315,22 @@ func (s *Service) CreateRecoveryChallenge(ctx context.Context, callerID, id stri
 			code, int(RecoveryKeyTTL.Hours()))}
 	_, _, err = s.sendLimited(ctx, msg, "recovery challenge")
 	return err
+}
+
+// recoveryKeyFor reads the caller's recovery email and stores a new key
+// for it. Errors: Unauthenticated without a caller; NotFound as
+// RecoveryEmail.
+func (s *Service) recoveryKeyFor(ctx context.Context, callerID, id string) (RecoveryEmail, string, error) {
+	user, err := s.caller(ctx, callerID)
+	if err != nil {
+		return RecoveryEmail{}, "", err
+	}
+	e, err := s.recoveryEmail(ctx, user.ID, id)
+	if err != nil {
+		return RecoveryEmail{}, "", err
+	}
+	key, err := s.newRecoveryKey(ctx, e)
+	return e, key, err
 }
 
 // newRecoveryKey stores a new key for e, replacing its live one.

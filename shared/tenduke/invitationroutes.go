@@ -9,23 +9,11 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/identity"
 )
 
-// invitationBody is an OrganizationGroupInvitation as a body.
-type invitationBody struct {
-	ID                         string   `json:"id"`
-	OrganizationID             string   `json:"organizationId"`
-	Email                      string   `json:"email"`
-	RecipientName              string   `json:"recipientName"`
-	InviterName                string   `json:"inviterName"`
-	MemberWelcomeURL           string   `json:"memberWelcomeUrl"`
-	GroupIDs                   []string `json:"groupIds"`
-	ClientRoleIDs              []string `json:"clientRoleIds"`
-	InvitationScopeInformation string   `json:"invitationScopeInformation"`
-}
-
-// create makes the body's invitation: the caller resolved in its
+// createInvitation makes the invitation of a body (the document's model;
+// its read-only fields are ignored): the caller resolved in its
 // organization (an organization they are not in is NotFound), the
 // template checked before anything is written.
-func (b invitationBody) create(ctx context.Context, svc *identity.Service, c identity.Caller) (identity.Access, identity.GroupInvitation, error) {
+func createInvitation(ctx context.Context, svc *identity.Service, c identity.Caller, b OrganizationGroupInvitation) (identity.Access, identity.GroupInvitation, error) {
 	id, err := newID(b.ID)
 	if err != nil {
 		return identity.Access{}, identity.GroupInvitation{}, err
@@ -94,11 +82,11 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// Create: the answer carries the link with the key once (the caller
 	// delivers it); later reads answer the template.
 	rt.Handle("POST "+invitations, authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		var b invitationBody
+		var b OrganizationGroupInvitation
 		if err := decode(r, &b); err != nil {
 			return err
 		}
-		a, inv, err := b.create(r.Context(), svc, c)
+		a, inv, err := createInvitation(r.Context(), svc, c, b)
 		if err != nil {
 			return err
 		}
@@ -109,11 +97,11 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 		return httpapi.WriteJSON(w, http.StatusCreated, invitationOf(inv, link))
 	}))
 	rt.Handle("POST "+invitations+"/send", authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		var b invitationBody
+		var b OrganizationGroupInvitation
 		if err := decode(r, &b); err != nil {
 			return err
 		}
-		a, inv, err := b.create(r.Context(), svc, c)
+		a, inv, err := createInvitation(r.Context(), svc, c, b)
 		if err != nil {
 			return err
 		}
@@ -131,7 +119,7 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// the link as they landed on it.
 	byLink := func(act func(ctx context.Context, callerID, id, landed string) (identity.GroupInvitation, error)) httpapi.HandlerFunc {
 		return authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-			var b invitationBody
+			var b OrganizationGroupInvitation
 			if err := decode(r, &b); err != nil {
 				return err
 			}
@@ -149,7 +137,7 @@ func InvitationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	rt.Handle("PUT "+invitations+"/accept", byLink(svc.AcceptGroupInvitationLink))
 	rt.Handle("PUT "+invitations+"/decline", byLink(svc.DeclineGroupInvitationLink))
 	rt.Handle("PUT "+invitations+"/revoke", authenticated(func(w http.ResponseWriter, r *http.Request, c identity.Caller) error {
-		var b invitationBody
+		var b OrganizationGroupInvitation
 		if err := decode(r, &b); err != nil {
 			return err
 		}
