@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed reset test unit lint build deploy invoke fuzz bench clean
+.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
@@ -83,6 +83,11 @@ fuzz:
 ## bench: benchmarks, including DynamoDB calls per operation against the local stack
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-coldstart: cold starts of every function against a do-nothing Go Lambda built with the same flags (N each), and the linux/arm64 binary sizes
+N             ?= 15
+bench-coldstart:
+	$(GO) run ./infra/coldstart -n $(N)
 
 clean:
 	rm -rf .build .aws-sam

@@ -47,7 +47,7 @@ func buildForDeploy(ctx context.Context, path, out string) error {
 		Dir:     tmpl.Dir,
 		OutDir:  out,
 		Target:  lambdabuild.LambdaTarget,
-		LDFlags: "-s -w -buildid=",
+		LDFlags: lambdabuild.DeployLDFlags,
 		Log:     os.Stderr,
 	})
 	if err != nil {

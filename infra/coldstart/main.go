@@ -1,0 +1,81 @@
+// Command coldstart measures every function of template.yaml against a
+// do-nothing Go Lambda (infra/coldstart/nop) built with the same flags as
+// the deployment (lambdabuild.DeployLDFlags, CGO_ENABLED=0, -tags
+// lambda.norpc, -trimpath), in the same run, so that the figures are
+// ratios to a floor and not absolute times of a loaded machine.
+//
+// The default mode times cold starts under the project's Runtime API
+// emulator (infra/lambdaemu), on the local AWS stack (infra/awslocal):
+// init (exec until the first GET /next) and the first invocation, on the
+// function's sample event of events/ (or an API Gateway v2 event of its
+// first route). Samples are interleaved, do-nothing then function, for
+// each function in turn, -n rounds; it prints each function's medians, the
+// ratio of its init to the do-nothing init of the same rounds, and the size
+// of each linux/arm64 binary.
+//
+// With -memory it starts the whole local system (gateway, every function at
+// most one instance), makes the demo organization of infra/seed, runs each
+// function's main operations -requests times warm and prints each function
+// process's VmRSS and VmHWM (/proc/PID/status) and its MemorySize.
+//
+//	go run ./infra/coldstart -n 15
+//	go run ./infra/coldstart -memory -requests 1000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/effektif-serverless/caseflow/infra/internal/proc"
+)
+
+func main() {
+	n := flag.Int("n", 15, "cold starts of each function (and of the do-nothing function before each)")
+	only := flag.String("functions", "", "comma-separated logical IDs to measure; all when empty")
+	verbose := flag.Bool("v", false, "show the stack's and the functions' log lines")
+	flag.Parse()
+	if *n < 1 {
+		fmt.Fprintln(os.Stderr, "coldstart: -n must be at least 1")
+		os.Exit(2)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
+	}
+	proc.ProgramHandlesSignals()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var ids []string
+	if *only != "" {
+		ids = strings.Split(*only, ",")
+	}
+	err = runColdStart(ctx, root, ids, *n, *verbose)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
+	}
+}
+
+// moduleRoot is the folder of go.mod at or above the current folder.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod at or above the current folder")
+		}
+		dir = parent
+	}
+}
