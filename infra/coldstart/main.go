@@ -37,10 +37,12 @@ import (
 func main() {
 	n := flag.Int("n", 15, "cold starts of each function (and of the do-nothing function before each)")
 	only := flag.String("functions", "", "comma-separated logical IDs to measure; all when empty")
+	memory := flag.Bool("memory", false, "measure the RSS of each function after -requests warm requests instead")
+	requests := flag.Int("requests", 1000, "warm requests of each main operation in -memory mode")
 	verbose := flag.Bool("v", false, "show the stack's and the functions' log lines")
 	flag.Parse()
-	if *n < 1 {
-		fmt.Fprintln(os.Stderr, "coldstart: -n must be at least 1")
+	if *n < 1 || *requests < 1 {
+		fmt.Fprintln(os.Stderr, "coldstart: -n and -requests must be at least 1")
 		os.Exit(2)
 	}
 	root, err := moduleRoot()
@@ -55,7 +57,11 @@ func main() {
 	if *only != "" {
 		ids = strings.Split(*only, ",")
 	}
-	err = runColdStart(ctx, root, ids, *n, *verbose)
+	if *memory {
+		err = runMemory(ctx, root, ids, *requests, *verbose)
+	} else {
+		err = runColdStart(ctx, root, ids, *n, *verbose)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/effektif-serverless/caseflow/infra/awslocal"
+	"github.com/effektif-serverless/caseflow/infra/internal/logx"
+	"github.com/effektif-serverless/caseflow/infra/lambdabuild"
+	"github.com/effektif-serverless/caseflow/infra/lambdaemu"
+	"github.com/effektif-serverless/caseflow/infra/localparams"
+	"github.com/effektif-serverless/caseflow/infra/samtemplate"
+)
+
+// goalRSSKB is issue 14's memory goal: 64 MB after the warm requests.
+const goalRSSKB = 64 * 1024
+
+// runMemory starts one instance of each function (and of the do-nothing
+// one) under the emulator on the local AWS stack, invokes it requests
+// times warm with its sample event (the event of the cold start
+// benchmark), and prints the process's VmRSS and VmHWM after.
+func runMemory(ctx context.Context, root string, ids []string, requests int, verbose bool) error {
+	logw := io.Discard
+	if verbose {
+		logw = logx.Sync(os.Stderr)
+	}
+	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), samtemplate.Options{Parameters: localparams.Values, Region: awslocal.Region})
+	if err != nil {
+		return err
+	}
+	fns, err := selected(tmpl, ids)
+	if err != nil {
+		return err
+	}
+	all := append([]samtemplate.Function{nopFunction()}, fns...)
+	binaries, err := lambdabuild.Build(ctx, all, lambdabuild.Options{Dir: root, OutDir: filepath.Join(root, ".build", "coldstart", "host"),
+		LDFlags: lambdabuild.DeployLDFlags, Log: logw})
+	if err != nil {
+		return err
+	}
+	stack, err := awslocal.Start(ctx, awslocal.Config{Dir: filepath.Join(root, "infra", "localstack"), Log: logw})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	if err := stack.Provision(ctx, tmpl); err != nil {
+		return err
+	}
+	fmt.Printf("memory after %d warm invocations of each function's sample event (one instance each); goal ≤ 64 MB RSS\n", requests)
+	fmt.Printf("%-28s %10s %10s %10s\n", "function", "VmRSS MB", "VmHWM MB", "MemorySize")
+	for _, fn := range all {
+		ev, err := []byte(`{}`), error(nil)
+		if fn.LogicalID != nopID {
+			if ev, err = firstEvent(root, tmpl, fn); err != nil {
+				return err
+			}
+		}
+		rss, hwm, err := warmMemory(ctx, fn, binaries[fn.LogicalID], stack.Env(), ev, requests, logw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", fn.LogicalID, err)
+		}
+		fmt.Printf("%-28s %10.1f %10.1f %8d MB%s\n", fn.LogicalID, float64(rss)/1024, float64(hwm)/1024, fn.MemorySize, mark(hwm > goalRSSKB))
+	}
+	return nil
+}
+
+// warmMemory invokes one instance of fn requests times and returns its
+// VmRSS and VmHWM in KiB.
+func warmMemory(ctx context.Context, fn samtemplate.Function, binary string, stackEnv []string, event []byte, requests int, logw io.Writer) (rss, hwm int64, err error) {
+	emu := lambdaemu.New(lambdaemu.Options{Log: logw, Region: awslocal.Region, MaxInstances: 1})
+	defer emu.Close()
+	if err := emu.Add(fn.LogicalID, lambdaFunction(fn, binary, stackEnv)); err != nil {
+		return 0, 0, err
+	}
+	for i := 0; i < requests; i++ {
+		if _, err := emu.Invoke(ctx, fn.LogicalID, event); err != nil {
+			if ferr, ok := err.(*lambdaemu.FunctionError); !ok || ferr.Type == lambdaemu.TypeExit || ferr.Type == lambdaemu.TypeTimeout {
+				return 0, 0, err
+			}
+		}
+	}
+	pid, err := processOf(binary)
+	if err != nil {
+		return 0, 0, err
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	return statusKB(string(status), "VmRSS"), statusKB(string(status), "VmHWM"), nil
+}
+
+// processOf is the PID of the one running process of binary (its
+// /proc/PID/exe).
+func processOf(binary string) (int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, fmt.Errorf("the memory benchmark reads /proc (Linux only): %w", err)
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == binary {
+			return pid, nil
+		}
+	}
+	return 0, fmt.Errorf("no running process of %s", binary)
+}
+
+// statusKB is the value in kB of a /proc/PID/status field ("VmRSS:  1234
+// kB"); 0 when missing.
+func statusKB(status, field string) int64 {
+	for _, line := range strings.Split(status, "\n") {
+		if name, value, ok := strings.Cut(line, ":"); ok && name == field {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
