@@ -89,5 +89,10 @@ N             ?= 15
 bench-coldstart:
 	$(GO) run ./infra/coldstart -n $(N)
 
+## bench-memory: each function's VmRSS and VmHWM after REQUESTS warm invocations of its sample event
+REQUESTS      ?= 1000
+bench-memory:
+	$(GO) run ./infra/coldstart -memory -requests $(REQUESTS)
+
 clean:
 	rm -rf .build .aws-sam

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -38,42 +36,62 @@ func nopFunction() samtemplate.Function {
 // the first invocation (as the emulator's REPORT line gives them).
 type sample struct{ init, first time.Duration }
 
-func runColdStart(ctx context.Context, root string, ids []string, n int, verbose bool) error {
-	logw := io.Discard
+// bench is what both modes start with: the template's selected functions
+// and the do-nothing one built with the deploy flags for this machine, and
+// the local AWS stack with the template's tables.
+type bench struct {
+	tmpl     *samtemplate.Template
+	fns      []samtemplate.Function // the template's, selected
+	binaries map[string]string      // for this machine, by logical ID
+	stack    *awslocal.Stack
+	logw     io.Writer
+}
+
+func setup(ctx context.Context, root string, ids []string, verbose bool) (*bench, error) {
+	b := &bench{logw: io.Discard}
 	if verbose {
-		logw = logx.Sync(os.Stderr)
+		b.logw = logx.Sync(os.Stderr)
 	}
-	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), samtemplate.Options{Parameters: localparams.Values, Region: awslocal.Region})
-	if err != nil {
-		return err
+	var err error
+	if b.tmpl, err = samtemplate.Load(filepath.Join(root, "template.yaml"), samtemplate.Options{Parameters: localparams.Values, Region: awslocal.Region}); err != nil {
+		return nil, err
 	}
-	fns, err := selected(tmpl, ids)
-	if err != nil {
-		return err
+	if b.fns, err = selected(b.tmpl, ids); err != nil {
+		return nil, err
 	}
-	all := append([]samtemplate.Function{nopFunction()}, fns...)
-	fmt.Fprintf(os.Stderr, "building %d functions and the do-nothing one with %q, for this machine and for linux/arm64...\n", len(fns), lambdabuild.DeployLDFlags)
-	host, err := lambdabuild.Build(ctx, all, lambdabuild.Options{Dir: root, OutDir: filepath.Join(root, ".build", "coldstart", "host"),
-		LDFlags: lambdabuild.DeployLDFlags, Log: logw})
-	if err != nil {
-		return err
+	fmt.Fprintf(os.Stderr, "building %d functions and the do-nothing one with %q...\n", len(b.fns), lambdabuild.DeployLDFlags)
+	if b.binaries, err = lambdabuild.Build(ctx, b.all(), lambdabuild.Options{Dir: root, OutDir: filepath.Join(root, ".build", "coldstart", "host"),
+		LDFlags: lambdabuild.DeployLDFlags, Log: b.logw}); err != nil {
+		return nil, err
 	}
-	arm, err := lambdabuild.Build(ctx, all, lambdabuild.Options{Dir: root, OutDir: filepath.Join(root, ".build", "coldstart", "lambda"),
-		Target: lambdabuild.LambdaTarget, LDFlags: lambdabuild.DeployLDFlags, Log: logw})
-	if err != nil {
-		return err
-	}
-
 	fmt.Fprintln(os.Stderr, "starting the local AWS stack...")
-	stack, err := awslocal.Start(ctx, awslocal.Config{Dir: filepath.Join(root, "infra", "localstack"), Log: logw})
+	if b.stack, err = awslocal.Start(ctx, awslocal.Config{Dir: filepath.Join(root, "infra", "localstack"), Log: b.logw}); err != nil {
+		return nil, err
+	}
+	if err := b.stack.Provision(ctx, b.tmpl); err != nil {
+		b.stack.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// all is the do-nothing function, then the selected ones.
+func (b *bench) all() []samtemplate.Function {
+	return append([]samtemplate.Function{nopFunction()}, b.fns...)
+}
+
+func runColdStart(ctx context.Context, root string, ids []string, n int, verbose bool) error {
+	b, err := setup(ctx, root, ids, verbose)
 	if err != nil {
 		return err
 	}
-	defer stack.Close()
-	if err := stack.Provision(ctx, tmpl); err != nil {
+	defer b.stack.Close()
+	arm, err := lambdabuild.Build(ctx, b.all(), lambdabuild.Options{Dir: root, OutDir: filepath.Join(root, ".build", "coldstart", "lambda"),
+		Target: lambdabuild.LambdaTarget, LDFlags: lambdabuild.DeployLDFlags, Log: b.logw})
+	if err != nil {
 		return err
 	}
-
+	tmpl, fns, host, stack := b.tmpl, b.fns, b.binaries, b.stack
 	nop := nopFunction()
 	results := make([]result, len(fns))
 	for i, fn := range fns {
@@ -145,7 +163,7 @@ func selected(tmpl *samtemplate.Template, ids []string) ([]samtemplate.Function,
 // stranger, a denied token) is a measured invocation; an instance that
 // fails to start or exits is an error.
 func coldStart(ctx context.Context, fn samtemplate.Function, binary string, stackEnv []string, event []byte) (sample, error) {
-	var log lockedBuffer
+	var log logx.Buffer
 	emu := lambdaemu.New(lambdaemu.Options{Log: &log, Region: awslocal.Region, MaxInstances: 1})
 	err := emu.Add(fn.LogicalID, lambdaFunction(fn, binary, stackEnv))
 	if err == nil {
@@ -345,21 +363,3 @@ func mark(over bool) string {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
 
 func mb(bytes int64) float64 { return float64(bytes) / 1e6 }
-
-// lockedBuffer is a bytes.Buffer safe for the emulator's writers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

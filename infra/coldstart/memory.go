@@ -5,15 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/effektif-serverless/caseflow/infra/awslocal"
-	"github.com/effektif-serverless/caseflow/infra/internal/logx"
-	"github.com/effektif-serverless/caseflow/infra/lambdabuild"
 	"github.com/effektif-serverless/caseflow/infra/lambdaemu"
-	"github.com/effektif-serverless/caseflow/infra/localparams"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 )
 
@@ -25,35 +21,15 @@ const goalRSSKB = 64 * 1024
 // times warm with its sample event (the event of the cold start
 // benchmark), and prints the process's VmRSS and VmHWM after.
 func runMemory(ctx context.Context, root string, ids []string, requests int, verbose bool) error {
-	logw := io.Discard
-	if verbose {
-		logw = logx.Sync(os.Stderr)
-	}
-	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"), samtemplate.Options{Parameters: localparams.Values, Region: awslocal.Region})
+	b, err := setup(ctx, root, ids, verbose)
 	if err != nil {
 		return err
 	}
-	fns, err := selected(tmpl, ids)
-	if err != nil {
-		return err
-	}
-	all := append([]samtemplate.Function{nopFunction()}, fns...)
-	binaries, err := lambdabuild.Build(ctx, all, lambdabuild.Options{Dir: root, OutDir: filepath.Join(root, ".build", "coldstart", "host"),
-		LDFlags: lambdabuild.DeployLDFlags, Log: logw})
-	if err != nil {
-		return err
-	}
-	stack, err := awslocal.Start(ctx, awslocal.Config{Dir: filepath.Join(root, "infra", "localstack"), Log: logw})
-	if err != nil {
-		return err
-	}
-	defer stack.Close()
-	if err := stack.Provision(ctx, tmpl); err != nil {
-		return err
-	}
+	defer b.stack.Close()
+	tmpl, binaries, stack, logw := b.tmpl, b.binaries, b.stack, b.logw
 	fmt.Printf("memory after %d warm invocations of each function's sample event (one instance each); goal ≤ 64 MB RSS\n", requests)
 	fmt.Printf("%-28s %10s %10s %10s\n", "function", "VmRSS MB", "VmHWM MB", "MemorySize")
-	for _, fn := range all {
+	for _, fn := range b.all() {
 		ev, err := []byte(`{}`), error(nil)
 		if fn.LogicalID != nopID {
 			if ev, err = firstEvent(root, tmpl, fn); err != nil {
