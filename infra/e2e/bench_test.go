@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/effektif-serverless/caseflow/shared/awsclients"
@@ -19,6 +20,14 @@ import (
 // stack's table, with every SDK call counted.
 func benchService(b testing.TB) (*identity.Service, *awsclients.CallCounter) {
 	b.Helper()
+	counter := &awsclients.CallCounter{}
+	return benchServiceWith(b, counter.Attach), counter
+}
+
+// benchServiceWith returns the identity service in this process, on the
+// local stack's table, with attach applied to its SDK configuration.
+func benchServiceWith(b testing.TB, attach func(*aws.Config)) *identity.Service {
+	b.Helper()
 	for _, kv := range stack.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		b.Setenv(k, v)
@@ -27,14 +36,13 @@ func benchService(b testing.TB) (*identity.Service, *awsclients.CallCounter) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	counter := &awsclients.CallCounter{}
-	counter.Attach(&cfg)
+	attach(&cfg)
 	return &identity.Service{
 		Store:   store.New(awsclients.DynamoDB(cfg), "DataTable"),
 		Mail:    sesmail.Sender{Client: sesv2.NewFromConfig(cfg), From: "bench@caseflow.local"},
 		BaseURL: stack.GatewayURL,
 		Links:   effektif.MailLinks{BaseURL: stack.GatewayURL},
-	}, counter
+	}
 }
 
 // benchAccount signs up through the gateway and returns the account.
