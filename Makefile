@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory clean
+.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
@@ -93,6 +93,11 @@ bench-coldstart:
 REQUESTS      ?= 1000
 bench-memory:
 	$(GO) run ./infra/coldstart -memory -requests $(REQUESTS)
+
+## bench-warm: the main operations through the local gateway against the bare DynamoDB calls each makes (ROUNDS each)
+ROUNDS        ?= 40
+bench-warm:
+	$(GO) test ./infra/e2e -run '^$$' -bench Warm -benchtime $(ROUNDS)x
 
 clean:
 	rm -rf .build .aws-sam
