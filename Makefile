@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed reset test unit lint build deploy invoke fuzz bench clean
+.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-engine clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
@@ -83,6 +83,10 @@ fuzz:
 ## bench: benchmarks, including DynamoDB calls per operation against the local stack
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-engine: our engine against lib-bpmn-engine on one BPMN process (infra/enginebench, a module of its own); prints the ratios
+bench-engine:
+	cd infra/enginebench && $(GO) run . -rounds 5
 
 clean:
 	rm -rf .build .aws-sam
