@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm clean
+.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm bench-engine clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
@@ -98,6 +98,10 @@ bench-memory:
 ROUNDS        ?= 40
 bench-warm:
 	$(GO) test ./infra/e2e -run '^$$' -bench Warm -benchtime $(ROUNDS)x
+
+## bench-engine: our engine against lib-bpmn-engine on one BPMN process (infra/enginebench, a module of its own); prints the ratios
+bench-engine:
+	cd infra/enginebench && $(GO) run . -rounds 5
 
 clean:
 	rm -rf .build .aws-sam

@@ -482,7 +482,7 @@ func (p *progress) cancelInstance(instanceID string) error {
 	if tr.rec.Instance.Ended() {
 		return nil
 	}
-	eff, err := p.s.engine().Cancel(&tr.version.Definition, tr.rec.Instance)
+	eff, err := p.s.engine().CancelCompiled(p.s.compiledOf(&tr.version), tr.rec.Instance)
 	if err != nil {
 		return engineFailure(err)
 	}

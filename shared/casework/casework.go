@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -140,6 +141,11 @@ type Service struct {
 	MailQuota int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	// compiled keeps the compiled, validated definitions of the versions
+	// this Service ran (one Service per container), by organization and
+	// version id; see compiledOf.
+	compiled engine.Cache
 }
 
 func (s *Service) now() time.Time {

@@ -55,6 +55,19 @@ func (s *Service) engine() *engine.Engine {
 	return &engine.Engine{Now: s.Now}
 }
 
+// compiledOf is the compiled and validated definition of a version for the
+// engine's operations, compiled once per Service: a version is immutable
+// once created (CreateVersion stores it under a new id on condition that
+// the id does not exist, and nothing rewrites a version), so its
+// organization and id name one definition. A version without an id is
+// compiled on every call.
+func (s *Service) compiledOf(v *ExecutableWorkflow) *engine.Compiled {
+	if v.ID == "" {
+		return engine.Compile(&v.Definition)
+	}
+	return s.compiled.Get(v.OrganizationID+"/"+v.ID, &v.Definition)
+}
+
 // engineFailure maps an engine error to the failure the caller sees.
 func engineFailure(err error) error {
 	var ve *engine.ValueError
@@ -175,7 +188,7 @@ func (p *progress) start(v ExecutableWorkflow, t engine.Trigger, depth int) (*tr
 		return nil, failure.New(failure.Unprocessable, "call activities nest deeper than %d", maxCallDepth)
 	}
 	t.OrganizationID, t.CreatorID = p.orgID, p.callerID
-	inst, eff, err := p.s.engine().Start(&v.Definition, v.ID, t)
+	inst, eff, err := p.s.engine().StartCompiled(p.s.compiledOf(&v), v.ID, t)
 	if err != nil {
 		return nil, engineFailure(err)
 	}
@@ -260,7 +273,7 @@ func (p *progress) caseOf(id string) (*trackedCase, error) {
 
 // message delivers a message to a waiting activity instance.
 func (p *progress) message(tr *tracked, activityInstanceID string, values map[string]json.RawMessage, depth int) error {
-	eff, err := p.s.engine().Message(&tr.version.Definition, tr.rec.Instance, activityInstanceID, values)
+	eff, err := p.s.engine().MessageCompiled(p.s.compiledOf(&tr.version), tr.rec.Instance, activityInstanceID, values)
 	if err != nil {
 		return engineFailure(err)
 	}
@@ -345,7 +358,7 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 		if err != nil {
 			return err
 		}
-		e2, err := p.s.engine().Escalate(&caller.version.Definition, caller.rec.Instance, esc.ActivityInstanceID, esc.Code)
+		e2, err := p.s.engine().EscalateCompiled(p.s.compiledOf(&caller.version), caller.rec.Instance, esc.ActivityInstanceID, esc.Code)
 		if err != nil {
 			return engineFailure(err)
 		}
@@ -359,7 +372,7 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 			return err
 		}
 		if n.Failed {
-			e2, err := p.s.engine().Fail(&caller.version.Definition, caller.rec.Instance, n.ActivityInstanceID, n.ErrorCode, n.Values)
+			e2, err := p.s.engine().FailCompiled(p.s.compiledOf(&caller.version), caller.rec.Instance, n.ActivityInstanceID, n.ErrorCode, n.Values)
 			if err != nil {
 				return engineFailure(err)
 			}

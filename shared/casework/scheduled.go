@@ -70,7 +70,7 @@ func (s *Service) FireDueTimers(ctx context.Context, limit int) (int, error) {
 			if err != nil {
 				return err
 			}
-			eff, err := s.engine().FireTimer(&tr.version.Definition, tr.rec.Instance, t.TimerID)
+			eff, err := s.engine().FireTimerCompiled(s.compiledOf(&tr.version), tr.rec.Instance, t.TimerID)
 			if err != nil {
 				return engineFailure(err)
 			}

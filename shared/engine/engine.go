@@ -60,6 +60,20 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 	if wf == nil {
 		return nil, nil, &InvalidWorkflowError{Issues: Validate(nil)}
 	}
+	return e.StartCompiled(Compile(wf), workflowID, t)
+}
+
+// StartCompiled is Start on a compiled workflow: the same instance,
+// effects and errors, without compiling and validating it again
+// (*InvalidWorkflowError holds the issues Compile found).
+func (e *Engine) StartCompiled(c *Compiled, workflowID string, t Trigger) (*Instance, *Effects, error) {
+	if c == nil {
+		return nil, nil, &InvalidWorkflowError{Issues: Validate(nil)}
+	}
+	if hasErrors(c.issues) {
+		return nil, nil, &InvalidWorkflowError{Issues: slices.Clone(c.issues)}
+	}
+	wf := c.g.wf
 	if workflowID == "" {
 		workflowID = wf.ID
 	}
@@ -73,10 +87,7 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 		CaseID:                   t.CaseID,
 		OrganizationID:           t.OrganizationID,
 	}
-	r := e.newRun(wf, inst)
-	if issues := validate(r.g); hasErrors(issues) {
-		return nil, nil, &InvalidWorkflowError{Issues: issues}
-	}
+	r := e.newRun(c.g, inst)
 	if inst.ID == "" {
 		inst.ID = r.newID()
 	}
@@ -115,7 +126,12 @@ func (e *Engine) Start(wf *workflow.Workflow, workflowID string, t Trigger) (*In
 // *ValueError, *ScriptError, ErrRunaway, ErrWorkflowMismatch. On error
 // inst is unchanged.
 func (e *Engine) Message(wf *workflow.Workflow, inst *Instance, activityInstanceID string, values map[string]json.RawMessage) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error {
+	return e.MessageCompiled(uncheckedCompile(wf), inst, activityInstanceID, values)
+}
+
+// MessageCompiled is Message on a compiled workflow (see Compile).
+func (e *Engine) MessageCompiled(c *Compiled, inst *Instance, activityInstanceID string, values map[string]json.RawMessage) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error {
 		ai, n, err := r.waiting(activityInstanceID)
 		if err != nil {
 			return err
@@ -141,7 +157,12 @@ func (e *Engine) Message(wf *workflow.Workflow, inst *Instance, activityInstance
 // ErrNoReceiver, *ScriptError, ErrRunaway, ErrWorkflowMismatch. On error
 // inst is unchanged.
 func (e *Engine) Trigger(wf *workflow.Workflow, inst *Instance, kind, name string, values map[string]json.RawMessage) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error {
+	return e.TriggerCompiled(uncheckedCompile(wf), inst, kind, name, values)
+}
+
+// TriggerCompiled is Trigger on a compiled workflow (see Compile).
+func (e *Engine) TriggerCompiled(c *Compiled, inst *Instance, kind, name string, values map[string]json.RawMessage) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error {
 		if kind != workflow.EventMessage && kind != workflow.EventSignal {
 			return &ValueError{Field: "kind", Message: strconv.Quote(kind) + " is not a message or signal"}
 		}
@@ -167,7 +188,12 @@ func (e *Engine) Trigger(wf *workflow.Workflow, inst *Instance, kind, name strin
 // ErrUnknownActivityInstance, ErrNotWaiting, *ValueError, *ScriptError,
 // ErrRunaway, ErrWorkflowMismatch. On error inst is unchanged.
 func (e *Engine) Fail(wf *workflow.Workflow, inst *Instance, activityInstanceID, errorCode string, values map[string]json.RawMessage) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error {
+	return e.FailCompiled(uncheckedCompile(wf), inst, activityInstanceID, errorCode, values)
+}
+
+// FailCompiled is Fail on a compiled workflow (see Compile).
+func (e *Engine) FailCompiled(c *Compiled, inst *Instance, activityInstanceID, errorCode string, values map[string]json.RawMessage) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error {
 		ai, n, err := r.waiting(activityInstanceID)
 		if err != nil {
 			return err
@@ -188,7 +214,12 @@ func (e *Engine) Fail(wf *workflow.Workflow, inst *Instance, activityInstanceID,
 // Errors: ErrUnknownActivityInstance, ErrNotWaiting, *ScriptError,
 // ErrRunaway, ErrWorkflowMismatch. On error inst is unchanged.
 func (e *Engine) Escalate(wf *workflow.Workflow, inst *Instance, activityInstanceID, code string) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error {
+	return e.EscalateCompiled(uncheckedCompile(wf), inst, activityInstanceID, code)
+}
+
+// EscalateCompiled is Escalate on a compiled workflow (see Compile).
+func (e *Engine) EscalateCompiled(c *Compiled, inst *Instance, activityInstanceID, code string) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error {
 		ai, _, err := r.waiting(activityInstanceID)
 		if err != nil {
 			return err
@@ -205,7 +236,12 @@ func (e *Engine) Escalate(wf *workflow.Workflow, inst *Instance, activityInstanc
 // instance has ended), ErrTimerNotDue, ErrWorkflowMismatch, *ValueError,
 // *ScriptError, ErrRunaway. On error inst is unchanged.
 func (e *Engine) FireTimer(wf *workflow.Workflow, inst *Instance, timerID string) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error { return r.fireTimer(timerID) })
+	return e.FireTimerCompiled(uncheckedCompile(wf), inst, timerID)
+}
+
+// FireTimerCompiled is FireTimer on a compiled workflow (see Compile).
+func (e *Engine) FireTimerCompiled(c *Compiled, inst *Instance, timerID string) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error { return r.fireTimer(timerID) })
 }
 
 // Cancel ends the instance with endState "canceled": every open activity
@@ -213,7 +249,12 @@ func (e *Engine) FireTimer(wf *workflow.Workflow, inst *Instance, timerID string
 // waiting) and every timer dropped. No caller is notified. Errors:
 // ErrEnded. On error inst is unchanged.
 func (e *Engine) Cancel(wf *workflow.Workflow, inst *Instance) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error {
+	return e.CancelCompiled(uncheckedCompile(wf), inst)
+}
+
+// CancelCompiled is Cancel on a compiled workflow (see Compile).
+func (e *Engine) CancelCompiled(c *Compiled, inst *Instance) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error {
 		if r.inst.Ended() {
 			return ErrEnded
 		}
@@ -229,20 +270,20 @@ func (e *Engine) Cancel(wf *workflow.Workflow, inst *Instance) (*Effects, error)
 
 // operate runs f on a copy of inst and copies the result back only when
 // f and the run after it succeed.
-func (e *Engine) operate(wf *workflow.Workflow, inst *Instance, f func(*run) error) (*Effects, error) {
-	c := inst.Clone()
-	r := e.newRun(wf, c)
+func (e *Engine) operate(c *Compiled, inst *Instance, f func(*run) error) (*Effects, error) {
+	cp := inst.Clone()
+	r := e.newRun(c.g, cp)
 	if err := f(r); err != nil {
 		return nil, err
 	}
 	if err := r.drain(); err != nil {
 		return nil, err
 	}
-	*inst = *c
+	*inst = *cp
 	return r.effects(), nil
 }
 
-func (e *Engine) newRun(wf *workflow.Workflow, inst *Instance) *run {
+func (e *Engine) newRun(g *graph, inst *Instance) *run {
 	now := time.Now
 	if e.Now != nil {
 		now = e.Now
@@ -256,7 +297,7 @@ func (e *Engine) newRun(wf *workflow.Workflow, inst *Instance) *run {
 		newID = e.NewID
 	}
 	return &run{
-		g:     compile(wf),
+		g:     g,
 		inst:  inst,
 		fx:    &Effects{},
 		now:   now().UTC().Truncate(time.Millisecond),

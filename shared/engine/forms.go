@@ -186,7 +186,13 @@ func (r *run) writeField(from *ActivityInstance, f formField, raw json.RawMessag
 // field or a value of the wrong type, ErrWorkflowMismatch. On error inst
 // is unchanged.
 func (e *Engine) SaveFormField(wf *workflow.Workflow, inst *Instance, activityInstanceID, fieldID string, value json.RawMessage) (*Effects, error) {
-	return e.operate(wf, inst, func(r *run) error {
+	return e.SaveFormFieldCompiled(uncheckedCompile(wf), inst, activityInstanceID, fieldID, value)
+}
+
+// SaveFormFieldCompiled is SaveFormField on a compiled workflow (see
+// Compile).
+func (e *Engine) SaveFormFieldCompiled(c *Compiled, inst *Instance, activityInstanceID, fieldID string, value json.RawMessage) (*Effects, error) {
+	return e.operate(c, inst, func(r *run) error {
 		ai := r.inst.ActivityInstance(activityInstanceID)
 		if ai == nil {
 			return ErrUnknownActivityInstance

@@ -35,7 +35,7 @@ func (r *run) exclusiveChoice(ai *ActivityInstance, n *node) *edge {
 		if first == nil {
 			first = e
 		}
-		if e.to != nil && e.to != n && !n.reachers()[e.to] {
+		if e.to != nil && e.to != n && !r.g.reachers(n)[e.to] {
 			return e
 		}
 	}
@@ -94,7 +94,7 @@ func (r *run) joinReady(scope *ActivityInstance, n *node) bool {
 	arrived := map[string]bool{}
 	var reach map[*node]bool
 	if n.act.Type == workflow.InclusiveGateway {
-		reach = n.reachers()
+		reach = r.g.reachers(n)
 	}
 	othersOpen := false
 	for _, ai := range r.scopeOf(scope).ActivityInstances {

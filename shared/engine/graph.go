@@ -4,14 +4,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
 
-// graph is a workflow indexed for execution. It is built for each
-// operation (workflows come fresh from the store on every call) and only
-// read afterwards.
+// graph is a workflow indexed for execution. It is built once per
+// Compiled (for each operation of the plain API) and only read afterwards,
+// except for the reachability sets computed on first use under mu, so
+// concurrent operations may share it.
 type graph struct {
+	mu sync.Mutex // guards node.reach
+
 	wf    *workflow.Workflow
 	nodes map[string]*node
 	// edges by transition id.
@@ -349,8 +353,11 @@ func (g *graph) varType(id string) *workflow.DataType {
 
 // reachers returns the nodes of n's scope from which n can be reached
 // without passing through n, following transitions, boundary-event
-// transitions and link jumps. Computed once per node.
-func (n *node) reachers() map[*node]bool {
+// transitions and link jumps. Computed once per node; the set is only
+// read afterwards.
+func (g *graph) reachers(n *node) map[*node]bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if n.reach != nil {
 		return n.reach
 	}
