@@ -28,9 +28,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 
+	"github.com/effektif-serverless/caseflow/infra/internal/modroot"
 	"github.com/effektif-serverless/caseflow/infra/internal/proc"
 )
 
@@ -45,7 +45,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "coldstart: -n and -requests must be at least 1")
 		os.Exit(2)
 	}
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
@@ -65,23 +65,5 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
-	}
-}
-
-// moduleRoot is the folder of go.mod at or above the current folder.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod at or above the current folder")
-		}
-		dir = parent
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/effektif-serverless/caseflow/infra/internal/modroot"
 )
 
 // command is one subcommand.
@@ -87,7 +89,7 @@ func (c *common) register(fs *flag.FlagSet) {
 // resolve fills in the root and makes the template path absolute.
 func (c *common) resolve() error {
 	if c.root == "" {
-		root, err := findRoot()
+		root, err := modroot.Find()
 		if err != nil {
 			return err
 		}
@@ -102,25 +104,6 @@ func (c *common) resolve() error {
 		c.template = filepath.Join(root, c.template)
 	}
 	return nil
-}
-
-// findRoot returns the nearest folder with a go.mod, from the current
-// folder up.
-func findRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod in this folder or above it: run from the repository, or pass -root")
-		}
-		dir = parent
-	}
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
