@@ -42,9 +42,22 @@ func BenchmarkCompleteTask(b *testing.B) {
 	svc, calls := benchCasework(b)
 	a := benchAccount(b)
 	wf := publish(b, a, twoStepWorkflow)
+	taskIDs := openTaskIDs(b, svc, a, wf, b.N)
+	i := 0
+	measureCalls(b, calls, func(ctx context.Context) error {
+		_, err := svc.CompleteTask(ctx, inOrg(b, ctx, svc.Identity, a), taskIDs[i], nil)
+		i++
+		return err
+	})
+}
+
+// openTaskIDs starts n instances of the workflow wf (start -> one user
+// task -> end) and returns the id of each one's open task.
+func openTaskIDs(b *testing.B, svc *casework.Service, a account, wf string, n int) []string {
+	b.Helper()
 	ctx := context.Background()
-	taskIDs := make([]string, b.N)
-	for i := range taskIDs {
+	ids := make([]string, n)
+	for i := range ids {
 		inst, err := svc.StartInstance(ctx, inOrg(b, ctx, svc.Identity, a), casework.TriggerRequest{SourceWorkflowID: wf})
 		if err != nil {
 			b.Fatal(err)
@@ -53,14 +66,9 @@ func BenchmarkCompleteTask(b *testing.B) {
 		if err != nil || len(tasks) != 1 {
 			b.Fatal(err, tasks)
 		}
-		taskIDs[i] = tasks[0].ID
+		ids[i] = tasks[0].ID
 	}
-	i := 0
-	measureCalls(b, calls, func(ctx context.Context) error {
-		_, err := svc.CompleteTask(ctx, inOrg(b, ctx, svc.Identity, a), taskIDs[i], nil)
-		i++
-		return err
-	})
+	return ids
 }
 
 // BenchmarkGetCase is GET /cases/{id} (case, its tasks, latest events,

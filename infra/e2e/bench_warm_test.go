@@ -166,7 +166,7 @@ type warmRequest struct {
 // inProcess serves req in this process as the deployment does: the
 // authorizer's handler resolves the token, then the function's router
 // serves the API Gateway event behind the Lambda HTTP adapter.
-func (wb *warmBench) inProcess(b *testing.B, router http.Handler, req warmRequest) {
+func (wb *warmBench) inProcess(b *testing.B, adapter *httpadapter.HandlerAdapterV2, req warmRequest) {
 	b.Helper()
 	ctx := context.Background()
 	path, query, _ := strings.Cut(req.path, "?")
@@ -186,7 +186,7 @@ func (wb *warmBench) inProcess(b *testing.B, router http.Handler, req warmReques
 		}
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: out.Context}
 	}
-	res, err := httpadapter.NewV2(router).ProxyWithContext(ctx, ev)
+	res, err := adapter.ProxyWithContext(ctx, ev)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -220,6 +220,7 @@ func throughGateway(b *testing.B, req warmRequest) {
 func (wb *warmBench) run(b *testing.B, router http.Handler, next func(i int) warmRequest, extra func()) {
 	b.Helper()
 	ctx := context.Background()
+	adapter := httpadapter.NewV2(router)
 	// One round unmeasured warms the function instances.
 	throughGateway(b, next(0))
 	var gateway, handler, floor []time.Duration
@@ -231,7 +232,7 @@ func (wb *warmBench) run(b *testing.B, router http.Handler, next func(i int) war
 		gateway = append(gateway, time.Since(start))
 
 		start = time.Now()
-		calls = wb.rec.record(func() { wb.inProcess(b, router, next(2*i)) })
+		calls = wb.rec.record(func() { wb.inProcess(b, adapter, next(2*i)) })
 		handler = append(handler, time.Since(start))
 
 		start = time.Now()
@@ -310,19 +311,7 @@ func BenchmarkWarm(b *testing.B) {
 		wb, _, cw := newWarmBench(b)
 		a := benchAccount(b)
 		wf := publish(b, a, twoStepWorkflow)
-		ctx := context.Background()
-		tasks := make([]string, 2*b.N+1)
-		for i := range tasks {
-			inst, err := cw.StartInstance(ctx, inOrg(b, ctx, cw.Identity, a), casework.TriggerRequest{SourceWorkflowID: wf})
-			if err != nil {
-				b.Fatal(err)
-			}
-			open, err := cw.CaseTasks(ctx, inOrg(b, ctx, cw.Identity, a), inst.CaseID, nil)
-			if err != nil || len(open) != 1 {
-				b.Fatal(err, open)
-			}
-			tasks[i] = open[0].ID
-		}
+		tasks := openTaskIDs(b, cw, a, wf, 2*b.N+1)
 		router := effektif.NewRouter()
 		work.TaskRoutes(router, cw)
 		wb.run(b, router, func(i int) warmRequest {

@@ -73,23 +73,37 @@ func Load(ctx context.Context) (aws.Config, error) {
 			cfg.BaseEndpoint = aws.String(base)
 		}
 	}
-	switch v := strings.ToLower(os.Getenv("AWS_RESPONSE_CHECKSUM_VALIDATION")); v {
-	case "", "when_supported":
-		cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenSupported
-	case "when_required":
-		cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	default:
-		return aws.Config{}, fmt.Errorf("load AWS configuration: AWS_RESPONSE_CHECKSUM_VALIDATION is %q, not when_supported or when_required", v)
+	responseWhenRequired, err := checksumWhenRequired("AWS_RESPONSE_CHECKSUM_VALIDATION")
+	if err != nil {
+		return aws.Config{}, err
 	}
-	switch v := strings.ToLower(os.Getenv("AWS_REQUEST_CHECKSUM_CALCULATION")); v {
-	case "", "when_supported":
-		cfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
-	case "when_required":
+	requestWhenRequired, err := checksumWhenRequired("AWS_REQUEST_CHECKSUM_CALCULATION")
+	if err != nil {
+		return aws.Config{}, err
+	}
+	cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenSupported
+	if responseWhenRequired {
+		cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	}
+	cfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
+	if requestWhenRequired {
 		cfg.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-	default:
-		return aws.Config{}, fmt.Errorf("load AWS configuration: AWS_REQUEST_CHECKSUM_CALCULATION is %q, not when_supported or when_required", v)
 	}
 	return cfg, nil
+}
+
+// checksumWhenRequired reads a checksum setting: when_supported (the
+// default, also for unset) or when_required, in any case. Errors: any other
+// value, naming the variable.
+func checksumWhenRequired(name string) (bool, error) {
+	switch v := strings.ToLower(os.Getenv(name)); v {
+	case "", "when_supported":
+		return false, nil
+	case "when_required":
+		return true, nil
+	default:
+		return false, fmt.Errorf("load AWS configuration: %s is %q, not when_supported or when_required", name, v)
+	}
 }
 
 // endpointVariables is the configuration source through which every
