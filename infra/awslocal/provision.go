@@ -68,7 +68,10 @@ func (s *Stack) Provision(ctx context.Context, tmpl *samtemplate.Template) error
 func createTable(ctx context.Context, db *dynamodb.Client, t samtemplate.Table) error {
 	_, err := db.CreateTable(ctx, createTableInput(t))
 	var inUse *types.ResourceInUseException
-	if err != nil && !errors.As(err, &inUse) {
+	if errors.As(err, &inUse) {
+		err = addIndexes(ctx, db, t)
+	}
+	if err != nil {
 		return err
 	}
 	if t.TTLAttribute == "" {
@@ -89,6 +92,38 @@ func createTable(ctx context.Context, db *dynamodb.Client, t samtemplate.Table) 
 		},
 	})
 	return err
+}
+
+// addIndexes adds to an existing table (one kept in .local-data by an
+// earlier make run) the template's global secondary indexes it lacks, as a
+// stack update does on AWS. DynamoDB indexes the items that already carry
+// an index's key attributes.
+func addIndexes(ctx context.Context, db *dynamodb.Client, t samtemplate.Table) error {
+	desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)})
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, ix := range desc.Table.GlobalSecondaryIndexes {
+		have[aws.ToString(ix.IndexName)] = true
+	}
+	want := createTableInput(t)
+	for _, ix := range want.GlobalSecondaryIndexes {
+		if have[aws.ToString(ix.IndexName)] {
+			continue
+		}
+		_, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{
+			TableName:            aws.String(t.Name),
+			AttributeDefinitions: want.AttributeDefinitions,
+			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+				IndexName: ix.IndexName, KeySchema: ix.KeySchema, Projection: ix.Projection, ProvisionedThroughput: ix.ProvisionedThroughput,
+			}}},
+		})
+		if err != nil {
+			return fmt.Errorf("add index %s to %s: %w", aws.ToString(ix.IndexName), t.Name, err)
+		}
+	}
+	return nil
 }
 
 // createTableInput translates a template table into a CreateTable request.

@@ -97,8 +97,8 @@ func BenchmarkListTasks(b *testing.B) {
 	}
 	measureCalls(b, calls, func(ctx context.Context) error {
 		tasks, err := svc.Tasks(ctx, inOrg(b, ctx, svc.Identity, a), casework.TaskQuery{})
-		if err == nil && len(tasks) != 20 {
-			b.Fatalf("listed %d tasks", len(tasks))
+		if err == nil && len(tasks.Tasks) != 20 {
+			b.Fatalf("listed %d tasks", len(tasks.Tasks))
 		}
 		return err
 	})

@@ -176,8 +176,9 @@ func TestRepositoryTemplate(t *testing.T) {
 		t.Fatal("no DataTable")
 	}
 	if table.Name != "DataTable" || table.TTLAttribute != "expiresAt" || table.BillingMode != "PAY_PER_REQUEST" ||
-		len(table.GlobalSecondaryIndexes) != 1 || table.GlobalSecondaryIndexes[0].IndexName != "gsi1" ||
-		table.GlobalSecondaryIndexes[0].Projection.ProjectionType != "ALL" {
+		len(table.GlobalSecondaryIndexes) != 2 || table.GlobalSecondaryIndexes[0].IndexName != "gsi1" ||
+		table.GlobalSecondaryIndexes[1].IndexName != "gsi2" ||
+		table.GlobalSecondaryIndexes[0].Projection.ProjectionType != "ALL" || table.GlobalSecondaryIndexes[1].Projection.ProjectionType != "ALL" {
 		t.Errorf("DataTable: got %+v", *table)
 	}
 	if len(tmpl.Buckets) != 1 || tmpl.Buckets[0] != (Bucket{"FilesBucket", "filesbucket"}) {

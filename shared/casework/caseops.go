@@ -261,27 +261,95 @@ type CaseQuery struct {
 	// Sorting is a field name, "-" first for descending: createTime
 	// (default: -createTime), lastUpdated, name, dueDate, priority.
 	Sorting string
+	// Cursor continues a list after the page that gave it (CasePage.Next,
+	// CaseCursor); PageSize bounds the page (MaxCasesListed when 0 or more).
+	Cursor   string
+	PageSize int
 }
 
-// Cases lists up to MaxCasesListed cases, newest first, then sorted as
-// asked. Permission: members. Errors: Invalid for an unknown sorting.
-func (s *Service) Cases(ctx context.Context, a identity.Access, q CaseQuery) ([]Case, error) {
+// CasePage is a page of a case list. Cases are in list order (descending
+// id: by creation, see ids.New); Order gives them in the order the query
+// asked for. Next is the cursor of the next page; "" on the last one.
+type CasePage struct {
+	Cases []Case
+	Next  string
+	less  func(a, b Case) bool
+}
+
+// Order returns the indexes of the page's first n cases (in list order)
+// in the order the query asked for.
+func (p CasePage) Order(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	if p.less != nil {
+		sort.SliceStable(out, func(i, j int) bool { return p.less(p.Cases[out[i]], p.Cases[out[j]]) })
+	}
+	return out
+}
+
+// MaxCasesScanned bounds the cases one page reads when the filter no key
+// serves (workflowDeleted) leaves most of them out: the page then ends
+// short, with a cursor to go on from.
+const MaxCasesScanned = 4 * MaxCasesListed
+
+// Cases lists a page of the organization's cases (at most MaxCasesListed,
+// or the query's PageSize), newest first, after the query's cursor; the
+// page's cases are then sorted as asked (see CasePage.Sorted). The closed,
+// canceled and workflow filters are keys of the store (see
+// WorkStore.ListCases); workflowDeleted reads each workflow the page names
+// once. Permission: members. Errors: Invalid for an unknown sorting or a
+// cursor this list did not give.
+func (s *Service) Cases(ctx context.Context, a identity.Access, q CaseQuery) (CasePage, error) {
 	less, err := caseOrder(q.Sorting)
 	if err != nil {
-		return nil, err
+		return CasePage{}, err
+	}
+	if q.Cursor != "" && !ids.Valid(q.Cursor) {
+		return CasePage{}, failure.Field("cursor", "cursor is not one this list gave")
+	}
+	size := q.PageSize
+	if size <= 0 || size > MaxCasesListed {
+		size = MaxCasesListed
 	}
 	org := a.Organization
-	cases, err := s.Store.ListCases(ctx, org.ID, CaseFilter{SourceWorkflowID: q.SourceWorkflowID, Closed: q.Closed, Canceled: q.Canceled}, MaxCasesListed)
-	if err != nil {
-		return nil, err
-	}
-	if q.WorkflowDeleted != nil {
-		if cases, err = s.byWorkflowDeleted(ctx, org.ID, cases, *q.WorkflowDeleted); err != nil {
-			return nil, err
+	filter := CaseFilter{SourceWorkflowID: q.SourceWorkflowID, Closed: q.Closed, Canceled: q.Canceled}
+	page := CasePage{less: less}
+	after, scanned := q.Cursor, 0
+	for {
+		ask := size - len(page.Cases)
+		if q.WorkflowDeleted != nil {
+			ask = size
+		}
+		cases, more, err := s.Store.ListCases(ctx, org.ID, filter, after, ask)
+		if err != nil {
+			return CasePage{}, err
+		}
+		kept := cases
+		if q.WorkflowDeleted != nil {
+			if kept, err = s.byWorkflowDeleted(ctx, org.ID, cases, *q.WorkflowDeleted); err != nil {
+				return CasePage{}, err
+			}
+		}
+		for _, c := range kept {
+			page.Cases = append(page.Cases, c)
+			if len(page.Cases) == size {
+				if more || c.ID != cases[len(cases)-1].ID {
+					page.Next = CaseCursor(c)
+				}
+				return page, nil
+			}
+		}
+		if scanned += len(cases); !more || len(cases) == 0 {
+			return page, nil
+		}
+		after = cases[len(cases)-1].ID
+		if scanned >= MaxCasesScanned {
+			page.Next = after
+			return page, nil
 		}
 	}
-	sort.SliceStable(cases, func(i, j int) bool { return less(cases[i], cases[j]) })
-	return cases, nil
 }
 
 func (s *Service) byWorkflowDeleted(ctx context.Context, orgID string, cases []Case, deleted bool) ([]Case, error) {
@@ -546,9 +614,20 @@ func (s *Service) DeleteCase(ctx context.Context, a identity.Access, id string) 
 	return s.Store.Commit(ctx, ch)
 }
 
+// MaxEventType bounds the event type a list of case events is filtered by.
+const MaxEventType = 100
+
 // CaseEvents lists a case's events, newest first, optionally of one type or
-// one task. Permission: members. Errors: NotFound.
+// one task (each filter a key of the store: see WorkStore.ListEvents).
+// Permission: members. Errors: NotFound; Invalid for a task id that is no
+// id or a type longer than MaxEventType.
 func (s *Service) CaseEvents(ctx context.Context, a identity.Access, caseID, eventType, taskID string, page Page) ([]Event, error) {
+	if taskID != "" && !ids.Valid(taskID) {
+		return nil, failure.Field("taskId", "taskId %q is not an id", taskID)
+	}
+	if len(eventType) > MaxEventType {
+		return nil, failure.Field("type", "type is longer than %d bytes", MaxEventType)
+	}
 	org := a.Organization
 	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
 		return nil, err

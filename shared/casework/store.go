@@ -139,39 +139,40 @@ type CaseFilter struct {
 	Canceled         *bool
 }
 
-// TaskFilter selects tasks from a principal's involvement list: Completed
-// true keeps the completed tasks, false the open ones; canceled tasks are
-// kept by neither (only an unfiltered list has them).
-type TaskFilter struct {
-	Completed *bool
-}
-
 // WorkStore persists cases, tasks and case events. Errors are
 // *failure.Error values: NotFound, and Conflict when a version condition
 // of Commit fails.
 type WorkStore interface {
 	Commit(ctx context.Context, c Changes) error
 	GetCase(ctx context.Context, organizationID, id string) (Case, error)
-	// ListCases lists up to limit cases, newest first.
-	ListCases(ctx context.Context, organizationID string, f CaseFilter, limit int) ([]Case, error)
+	// ListCases lists up to limit of the cases the filter keeps, in
+	// descending order of id, after the case with id after ("": from the
+	// newest); more tells whether cases are left. One Query per state the
+	// filter keeps (see CaseFilter.States) or, for all cases, one Query;
+	// the states' lists (of one workflow when the filter names one) are
+	// indexes, eventually consistent.
+	ListCases(ctx context.Context, organizationID string, f CaseFilter, after string, limit int) (cases []Case, more bool, err error)
 	CaseCounts(ctx context.Context, organizationID string) (CaseCounts, error)
 	GetTask(ctx context.Context, organizationID, id string) (Task, error)
 	// GetTasks returns the tasks that exist, in no particular order.
 	GetTasks(ctx context.Context, organizationID string, ids []string) ([]Task, error)
 	// CaseTasks lists a case's tasks in creation order (at most limit).
 	CaseTasks(ctx context.Context, organizationID, caseID string, limit int) ([]Task, error)
-	// InvolvedTasks lists up to limit tasks a principal (a user id,
-	// "group:" + a group id, or UnclaimedPrincipal for the organization's
-	// unclaimed tasks, which that list holds only while they are open) is
-	// involved in, newest first.
-	InvolvedTasks(ctx context.Context, organizationID, principal string, f TaskFilter, limit int) ([]Task, error)
+	// InvolvedTasks lists up to limit of the tasks in state in the named
+	// involvement lists (see Task.InvolvementLists), each once, in
+	// descending order of TaskPosition, after the position (zero: from the
+	// newest); more tells whether tasks are left. One Query per list, the
+	// first ones run concurrently.
+	InvolvedTasks(ctx context.Context, organizationID string, lists []string, state TaskState, after TaskPosition, limit int) (tasks []Task, more bool, err error)
 	// ParticipantCases lists up to limit cases that list the user among
 	// their participants, newest first: one Query of the user's case list
 	// and one batch read of those cases (a case that no longer lists the
 	// user is left out).
 	ParticipantCases(ctx context.Context, organizationID, userID string, limit int) ([]Case, error)
 	// ListEvents lists a case's events newest first, optionally of one type
-	// or one task.
+	// or one task: one Query of the case's events, of an index of its
+	// events of the type, or of one of its events of the task (filtered by
+	// type when both are given).
 	ListEvents(ctx context.Context, caseID, eventType, taskID string, page Page) ([]Event, error)
 	GetInstance(ctx context.Context, organizationID, id string) (InstanceRecord, error)
 	GetFile(ctx context.Context, organizationID, id string) (File, error)

@@ -205,6 +205,10 @@ type TaskQuery struct {
 	// version id).
 	Process   string
 	Completed *bool
+	// Cursor continues a list after the page that gave it (TaskPage.Next,
+	// TaskCursor); PageSize bounds the page (MaxTasksListed when 0 or more).
+	Cursor   string
+	PageSize int
 }
 
 func (q TaskQuery) validate() error {
@@ -225,102 +229,205 @@ func (q TaskQuery) validate() error {
 	return nil
 }
 
-// Tasks lists the caller's tasks (at most MaxTasksListed, newest first):
-// one Query on the caller's involvement list and, when candidate tasks are
-// asked for (the default), one per group of the caller (at most
-// MaxGroupLists) and one on the organization's list of unclaimed tasks
-// (open, no assignee, no candidates: every member is their candidate, see
-// Task.Unclaimed). The caller is a participant of the tasks they completed
-// or were assigned and, decision, of every task of a case they
-// participate in (the case's participantIds: its creator, the members
-// named, who starts its workflow or adds a task to it); so involvement
-// participant also lists the tasks of the caller's newest
-// MaxParticipantCases cases (from the caller's case list, one Query and
-// one batch read, then one Query per case, at most MaxParticipantCaseTasks
-// tasks each). Permission: members. Errors: Invalid for unknown
-// involvement or due-date values.
-func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) ([]Task, error) {
+// TaskPage is a page of the caller's tasks. Next is the cursor of the next
+// page; "" on the last one.
+type TaskPage struct {
+	Tasks []Task
+	Next  string
+}
+
+// MaxTasksScanned bounds the list entries one page of tasks reads when the
+// filters no list key serves (dueDate, process) leave most of them out: the
+// page then ends short, with a cursor to go on from.
+const MaxTasksScanned = 4 * MaxTasksListed
+
+// Tasks lists a page of the caller's tasks: open ones first, then
+// completed, then canceled ones (completed true or false keeps only the
+// completed or the open ones), newest first within each, each once. Every
+// involvement has lists of its own (see Task.InvolvementLists): assigned
+// and created the caller's, candidate the caller's, one per group of the
+// caller (at most MaxGroupLists) and, for open tasks, the organization's
+// list of unclaimed tasks (open, no assignee, no candidates: every member
+// is their candidate, see Task.Unclaimed); participant the caller's and,
+// decision, the tasks of the caller's newest MaxParticipantCases cases
+// (from the caller's case list, one Query and one batch read, then one
+// Query per case, at most MaxParticipantCaseTasks tasks each): the caller
+// participates in every task of a case they participate in (the case's
+// participantIds: its creator, the members named, who starts its workflow
+// or adds a task to it). The lists are read in one round of Queries per
+// page, merged; a page is full unless the lists end, or MaxTasksScanned
+// entries were read for filters no list serves. Permission: members.
+// Errors: Invalid for unknown involvement or due-date values or a cursor
+// this list did not give.
+func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (TaskPage, error) {
 	if err := q.validate(); err != nil {
-		return nil, err
+		return TaskPage{}, err
 	}
 	org, m := a.Organization, a.Membership
 	want := q.Involvement
 	if len(want) == 0 {
 		want = []Involvement{Assigned, Candidate}
 	}
-	filter := TaskFilter{Completed: q.Completed}
-	tasks, err := s.Store.InvolvedTasks(ctx, org.ID, a.UserID, filter, MaxTasksListed)
-	if err != nil {
-		return nil, err
+	size := q.PageSize
+	if size <= 0 || size > MaxTasksListed {
+		size = MaxTasksListed
 	}
-	seen := map[string]bool{}
-	for _, t := range tasks {
-		seen[t.ID] = true
-	}
-	merge := func(principal string) error {
-		more, err := s.Store.InvolvedTasks(ctx, org.ID, principal, filter, MaxTasksListed)
-		for _, t := range more {
-			if !seen[t.ID] {
-				seen[t.ID] = true
-				tasks = append(tasks, t)
-			}
+	states := statesFor(q.Completed)
+	var from TaskPosition
+	if q.Cursor != "" {
+		state, pos, err := taskCursorOf(q.Cursor)
+		if err != nil {
+			return TaskPage{}, err
 		}
-		return err
+		i := indexOf(states, state)
+		if i < 0 {
+			return TaskPage{}, failure.Field("cursor", "cursor is not one this list gave")
+		}
+		states, from = states[i:], pos
 	}
-	if involvedAs([]Involvement{Candidate}, want) {
-		// Tasks for the caller's groups are listed under each group, the
-		// unclaimed ones under the organization (open ones only).
-		for i, gid := range m.GroupIDs {
+	var extra []Task // the tasks of the caller's cases, newest first
+	if involvedAs([]Involvement{Participant}, want) {
+		var err error
+		if extra, err = s.participantCaseTasks(ctx, org.ID, a.UserID); err != nil {
+			return TaskPage{}, err
+		}
+	}
+	now := s.now()
+	keep := func(t Task) bool {
+		return dueIn(t.DueDate, q.DueDate, now) && (q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process)
+	}
+	filtered := len(q.DueDate) > 0 || q.Process != ""
+	var page TaskPage
+	scanned := 0
+	for i, state := range states {
+		lists := involvementLists(want, a.UserID, m.GroupIDs, state)
+		after := TaskPosition{}
+		if i == 0 {
+			after = from
+		}
+		for {
+			ask := size - len(page.Tasks)
+			if filtered {
+				ask = size
+			}
+			batch, more, err := s.Store.InvolvedTasks(ctx, org.ID, lists, state, after, ask)
+			if err != nil {
+				return TaskPage{}, err
+			}
+			var end TaskPosition // the end of what the lists cover so far
+			if more && len(batch) > 0 {
+				end = batch[len(batch)-1].Position()
+			}
+			batch = mergeTasks(batch, tasksBetween(extra, state, after, end))
+			for _, t := range batch {
+				scanned++
+				if keep(t) {
+					page.Tasks = append(page.Tasks, t)
+				}
+				full := len(page.Tasks) == size
+				if full || scanned >= MaxTasksScanned {
+					if more || t.ID != batch[len(batch)-1].ID || i < len(states)-1 {
+						page.Next = TaskCursor(t)
+					}
+					return page, nil
+				}
+			}
+			if !more || len(batch) == 0 {
+				break
+			}
+			after = batch[len(batch)-1].Position()
+		}
+	}
+	return page, nil
+}
+
+// involvementLists names the lists of the tasks in state the user is
+// involved in in one of the ways wanted.
+func involvementLists(want []Involvement, userID string, groupIDs []string, state TaskState) []string {
+	var lists []string
+	for _, inv := range []Involvement{Assigned, Candidate, Created, Participant} {
+		if !involvedAs([]Involvement{inv}, want) {
+			continue
+		}
+		lists = append(lists, InvolvementList(inv, userID))
+		if inv != Candidate {
+			continue
+		}
+		for i, gid := range groupIDs {
 			if i >= MaxGroupLists {
 				break
 			}
-			if err := merge("group:" + gid); err != nil {
-				return nil, err
-			}
+			lists = append(lists, GroupList(gid))
 		}
-		if q.Completed == nil || !*q.Completed {
-			if err := merge(UnclaimedPrincipal); err != nil {
-				return nil, err
-			}
+		if state == TaskOpen {
+			lists = append(lists, UnclaimedPrincipal)
 		}
 	}
-	inCase := map[string]bool{} // the cases the caller participates in
-	if involvedAs([]Involvement{Participant}, want) {
-		cases, err := s.Store.ParticipantCases(ctx, org.ID, a.UserID, MaxParticipantCases)
+	return lists
+}
+
+// participantCaseTasks are the tasks of the user's newest
+// MaxParticipantCases cases, newest first.
+func (s *Service) participantCaseTasks(ctx context.Context, orgID, userID string) ([]Task, error) {
+	cases, err := s.Store.ParticipantCases(ctx, orgID, userID, MaxParticipantCases)
+	if err != nil {
+		return nil, err
+	}
+	var out []Task
+	for _, c := range cases {
+		more, err := s.Store.CaseTasks(ctx, orgID, c.ID, MaxParticipantCaseTasks)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range cases {
-			inCase[c.ID] = true
-			more, err := s.Store.CaseTasks(ctx, org.ID, c.ID, MaxParticipantCaseTasks)
-			if err != nil {
-				return nil, err
-			}
-			for _, t := range more {
-				if !seen[t.ID] && (q.Completed == nil || (*q.Completed && t.Completed) || (!*q.Completed && t.Open())) {
-					seen[t.ID] = true
-					tasks = append(tasks, t)
-				}
-			}
-		}
+		out = append(out, more...)
 	}
-	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].CreateTime.After(tasks[j].CreateTime) })
-	now := s.now()
-	out := tasks[:0]
+	sort.Slice(out, func(i, j int) bool { return out[j].Position().before(out[i].Position()) })
+	return out, nil
+}
+
+// tasksBetween are the tasks (newest first) in state that come after the
+// position after (all when it is zero) and not after end (all when it is
+// zero).
+func tasksBetween(tasks []Task, state TaskState, after, end TaskPosition) []Task {
+	var out []Task
 	for _, t := range tasks {
-		if len(out) >= MaxTasksListed {
-			break
-		}
-		have := t.Involvements(a.UserID, m.GroupIDs)
-		if inCase[t.CaseID] {
-			have = append(have, Participant)
-		}
-		if involvedAs(have, want) && dueIn(t.DueDate, q.DueDate, now) &&
-			(q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process) {
+		p := t.Position()
+		if t.State() == state && (after.IsZero() || p.before(after)) && (end.IsZero() || !p.before(end)) {
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// mergeTasks merges two lists of tasks in descending order of position,
+// each task once.
+func mergeTasks(a, b []Task) []Task {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]Task, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		var t Task
+		switch {
+		case len(b) == 0 || len(a) > 0 && b[0].Position().before(a[0].Position()):
+			t, a = a[0], a[1:]
+		default:
+			t, b = b[0], b[1:]
+		}
+		if n := len(out); n == 0 || out[n-1].ID != t.ID {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func indexOf[T comparable](list []T, v T) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return -1
 }
 
 func involvedAs(have, want []Involvement) bool {

@@ -26,8 +26,8 @@ const (
 var ErrKeyTooLong = &failure.Error{Code: failure.Invalid, Message: "an id or key in the request is too long"}
 
 // keyGuard is the DynamoDB client of the store: before a call goes out it
-// checks every key attribute (pk, gsi1pk at most maxPartitionKey bytes; sk,
-// gsi1sk at most maxSortKey) of the items and keys it carries and of a
+// checks every key attribute (pk, gsi1pk, gsi2pk at most maxPartitionKey bytes; sk,
+// gsi1sk, gsi2sk at most maxSortKey) of the items and keys it carries and of a
 // Query's KeyConditions (what guregu/dynamo sends), and every value a
 // KeyConditionExpression names (at most maxSortKey: no partition key this
 // store builds comes near it), and answers ErrKeyTooLong instead. DynamoDB
@@ -36,7 +36,7 @@ type keyGuard struct {
 	*dynamodb.Client
 }
 
-var keyLimits = map[string]int{hashKey: maxPartitionKey, rangeKey: maxSortKey, "gsi1pk": maxPartitionKey, "gsi1sk": maxSortKey}
+var keyLimits = map[string]int{hashKey: maxPartitionKey, rangeKey: maxSortKey, "gsi1pk": maxPartitionKey, "gsi1sk": maxSortKey, "gsi2pk": maxPartitionKey, "gsi2sk": maxSortKey}
 
 func attrSize(v types.AttributeValue) int {
 	switch v := v.(type) {
@@ -58,6 +58,17 @@ func checkKeys(item map[string]types.AttributeValue) error {
 		}
 	}
 	return nil
+}
+
+// ErrScan is what the store's client answers every Scan, before it goes
+// out: a read on a request path is by key or a bounded Query, never a
+// Scan, whose cost grows with the whole table (all organizations' data).
+// It fails every test whose request path would scan.
+var ErrScan = &failure.Error{Code: failure.Internal, Message: "a Scan of the table is not allowed on a request path"}
+
+// Scan refuses (ErrScan).
+func (g keyGuard) Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	return nil, ErrScan
 }
 
 var placeholder = regexp.MustCompile(`:[A-Za-z0-9_]+`)

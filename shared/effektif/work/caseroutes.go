@@ -172,15 +172,19 @@ func (h caseHandlers) list(w http.ResponseWriter, r *http.Request, a identity.Ac
 			return err
 		}
 	}
-	cases, err := h.svc.Cases(r.Context(), a, q)
+	if q.Cursor, q.PageSize, err = cursorPaging(r); err != nil {
+		return err
+	}
+	page, err := h.svc.Cases(r.Context(), a, q)
 	if err != nil {
 		return err
 	}
-	out := make([]Case, len(cases))
-	for i, c := range cases {
+	out := make([]Case, len(page.Cases))
+	for i, c := range page.Cases {
 		out[i] = caseOf(c)
 	}
-	return writeList(w, out, nil)
+	cursorAfter := func(kept int) string { return casework.CaseCursor(page.Cases[kept-1]) }
+	return writePage(w, out, page.Next, cursorAfter, page.Order)
 }
 
 func (h caseHandlers) create(w http.ResponseWriter, r *http.Request, a identity.Access) error {
@@ -322,11 +326,15 @@ func (h caseHandlers) tasks(w http.ResponseWriter, r *http.Request, a identity.A
 }
 
 func writeTasks(w http.ResponseWriter, tasks []casework.Task) error {
+	return writeList(w, tasksOf(tasks), nil)
+}
+
+func tasksOf(tasks []casework.Task) []Task {
 	out := make([]Task, len(tasks))
 	for i, t := range tasks {
 		out[i] = taskOf(t)
 	}
-	return writeList(w, out, nil)
+	return out
 }
 
 // CaseCounts is the body of GET /info/cases (the document gives none).

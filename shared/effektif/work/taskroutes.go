@@ -108,11 +108,15 @@ func (h taskHandlers) list(w http.ResponseWriter, r *http.Request, a identity.Ac
 	for _, i := range httpapi.ListParam(r, "involvement") {
 		q.Involvement = append(q.Involvement, casework.Involvement(i))
 	}
-	tasks, err := h.svc.Tasks(r.Context(), a, q)
+	if q.Cursor, q.PageSize, err = cursorPaging(r); err != nil {
+		return err
+	}
+	page, err := h.svc.Tasks(r.Context(), a, q)
 	if err != nil {
 		return err
 	}
-	return writeTasks(w, tasks)
+	cursorAfter := func(kept int) string { return casework.TaskCursor(page.Tasks[kept-1]) }
+	return writePage(w, tasksOf(page.Tasks), page.Next, cursorAfter, nil)
 }
 
 func (h taskHandlers) create(w http.ResponseWriter, r *http.Request, a identity.Access) error {

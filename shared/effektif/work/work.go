@@ -282,7 +282,50 @@ const (
 	EmbeddedWorkflowBudget = 256 << 10
 	HeaderTruncated        = "X-Caseflow-Truncated"
 	HeaderNextOffset       = "X-Caseflow-Next-Offset"
+	// HeaderNextCursor is on a page of a cursor-paged list (cases, tasks)
+	// that is not the last: ask again with the same query and
+	// cursor=<its value> for the next page.
+	HeaderNextCursor = "X-Caseflow-Next-Cursor"
+	// CursorParam and PageSizeParam are the query parameters of a
+	// cursor-paged list (the document gives these lists no paging; a
+	// client that sends neither gets the first page, of up to 500).
+	CursorParam   = "cursor"
+	PageSizeParam = "pagesize"
 )
+
+// cursorPaging reads a cursor-paged list's cursor and page size.
+func cursorPaging(r *http.Request) (cursor string, size int, err error) {
+	p, err := httpapi.Paging{Size: PageSizeParam}.Read(r)
+	return r.URL.Query().Get(CursorParam), p.Size, err
+}
+
+// writePage answers a page of a cursor-paged list as a JSON array within
+// ListBudget: all its items with the page's next cursor, or the first ones
+// that fit with cursorAfter(kept), the cursor that goes on after them.
+// order, when not nil, gives the kept items' indexes in the order to
+// answer them (a page sorted otherwise than its list).
+func writePage[T any](w http.ResponseWriter, items []T, next string, cursorAfter func(kept int) string, order func(kept int) []int) error {
+	budget := ListBudget
+	out, err := fitting(items, &budget, true)
+	if err != nil {
+		return err
+	}
+	if left := len(items) - len(out); left > 0 {
+		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
+		next = cursorAfter(len(out))
+	}
+	if next != "" {
+		w.Header().Set(HeaderNextCursor, next)
+	}
+	if order != nil {
+		sorted := make([]json.RawMessage, 0, len(out))
+		for _, i := range order(len(out)) {
+			sorted = append(sorted, out[i])
+		}
+		out = sorted
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, out)
+}
 
 // fitting encodes items in order while they fit in *budget bytes (with
 // their commas), at least one when atLeastOne; it takes what they use from

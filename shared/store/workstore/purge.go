@@ -127,7 +127,7 @@ func (p *purgeStep) dependents(ctx context.Context, it orgPartItem) (bool, error
 		if err := onetable.UnpackJSON(it.Data, &t, "task"); err != nil {
 			return false, err
 		}
-		for _, principal := range principals(t) {
+		for _, principal := range t.InvolvementLists() {
 			if ok, err := p.addPartition(ctx, "INV#"+p.orgID+"#"+principal); !ok || err != nil {
 				return false, err
 			}

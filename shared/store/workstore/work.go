@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -14,27 +15,50 @@ import (
 
 // Keys of the casework items:
 //
-//	ORG#<orgId>               CASE#<id>               a case (packed); filter attributes Closed, Canceled, SourceWorkflowID
+//	ORG#<orgId>               CASE#<id>               a case (packed); GSI1 CASESTATE#<orgId>#<state> / <id>,
+//	                          GSI2 CASEWF#<orgId>#<editorWorkflowId>#<state> / <id> (state: open, closed, canceled)
 //	ORG#<orgId>               CASECOUNTS              the organization's case statistics
 //	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
-//	INV#<orgId>#<principal>   <open|done|canceled>#<created>#<id>  a copy of a task in a principal's involvement list
-//	                          (principal: a user id, group:<groupId>, or unclaimed for the organization's open
-//	                          tasks without assignee and candidates)
-//	CASE#<caseId>             EV#<time>#<id>          a case event; attributes Type, TaskID
+//	INV#<orgId>#<list>        <open|done|canceled>#<created>#<id>  a copy of a task in an involvement list
+//	                          (list: assigned:<userId>, candidate:<userId>, created:<userId>,
+//	                          participant:<userId>, group:<groupId>, or unclaimed for the organization's open
+//	                          tasks without assignee and candidates; see casework.Task.InvolvementLists)
+//	CASE#<caseId>             EV#<time>#<id>          a case event (packed); GSI1 EVTYPE#<caseId>#<type> / <time>#<id>,
+//	                          GSI2 EVTASK#<caseId>#<taskId> / <time>#<id>
 //	PART#<orgId>#<userId>     CASE#<created>#<caseId>  a case the user participates in (attribute CaseID)
 //	ORG#<orgId>               MAILQUOTA#<hour>        recipients of email tasks in that hour (UTC); attribute Sent, TTL
 
 type caseItem struct {
 	onetable.Key
-	Closed, Canceled bool
-	SourceWorkflowID string
-	Version          int
-	Data             []byte
+	Version int
+	Data    []byte
 }
 
 func caseKey(orgID, id string) onetable.Key {
 	return onetable.Key{PK: "ORG#" + orgID, SK: "CASE#" + id}
 }
+
+// caseListKeys adds to a case's key its entries in the lists of its state
+// (GSI1) and of its workflow in its state (GSI2).
+func caseListKeys(c casework.Case) onetable.Key {
+	k := caseKey(c.OrganizationID, c.ID)
+	k.GSI1PK, k.GSI1SK = caseStateList(c.OrganizationID, c.State()), c.ID
+	if c.SourceWorkflowID != "" {
+		k.GSI2PK, k.GSI2SK = caseWorkflowList(c.OrganizationID, c.SourceWorkflowID, c.State()), c.ID
+	}
+	return k
+}
+
+func caseStateList(orgID string, state casework.CaseState) string {
+	return "CASESTATE#" + orgID + "#" + string(state)
+}
+
+func caseWorkflowList(orgID, workflowID string, state casework.CaseState) string {
+	return "CASEWF#" + orgID + "#" + workflowID + "#" + string(state)
+}
+
+// caseID is the id of the case item.
+func (it *caseItem) caseID() string { return strings.TrimPrefix(it.SK, "CASE#") }
 
 type taskItem struct {
 	onetable.Key
@@ -46,15 +70,12 @@ func taskKey(orgID, id string) onetable.Key {
 	return onetable.Key{PK: "ORG#" + orgID, SK: "TASK#" + id}
 }
 
-func taskListKey(orgID, principal string, t casework.Task) onetable.Key {
-	state := "open#"
-	switch {
-	case t.Completed:
-		state = "done#"
-	case t.Canceled:
-		state = "canceled#"
-	}
-	return onetable.Key{PK: "INV#" + orgID + "#" + principal, SK: state + onetable.TimeString(t.CreateTime) + "#" + t.ID}
+func taskListKey(orgID, list string, t casework.Task) onetable.Key {
+	return onetable.Key{PK: "INV#" + orgID + "#" + list, SK: taskListSK(t.State(), t.Position())}
+}
+
+func taskListSK(state casework.TaskState, p casework.TaskPosition) string {
+	return string(state) + "#" + onetable.TimeString(p.CreateTime) + "#" + p.ID
 }
 
 // partItem is an entry of a user's list of the cases they participate in.
@@ -125,9 +146,23 @@ func uniqueIDs(list []string) []string {
 
 type eventItem struct {
 	onetable.Key
-	Type, TaskID string
-	Data         []byte
+	Type string
+	Data []byte
 }
+
+// eventKey is an event's key with its entries in the case's lists of
+// events of its type (GSI1) and of its task (GSI2).
+func eventKey(e casework.Event) onetable.Key {
+	at := onetable.TimeString(e.Time) + "#" + e.ID
+	k := onetable.Key{PK: "CASE#" + e.CaseID, SK: "EV#" + at, GSI1PK: eventTypeList(e.CaseID, e.Type), GSI1SK: at}
+	if e.TaskID != "" {
+		k.GSI2PK, k.GSI2SK = eventTaskList(e.CaseID, e.TaskID), at
+	}
+	return k
+}
+
+func eventTypeList(caseID, typ string) string    { return "EVTYPE#" + caseID + "#" + typ }
+func eventTaskList(caseID, taskID string) string { return "EVTASK#" + caseID + "#" + taskID }
 
 type countsItem struct {
 	onetable.Key
@@ -135,21 +170,6 @@ type countsItem struct {
 }
 
 func countsKey(orgID string) onetable.Key { return onetable.Key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
-
-// principals lists whose involvement lists a task appears in: its users,
-// its candidate groups as "group:<id>", and casework.UnclaimedPrincipal
-// while it is unclaimed (open, no assignee, no candidates): that list is
-// the organization's, which every member reads.
-func principals(t casework.Task) []string {
-	out := t.InvolvedUsers()
-	for _, g := range t.CandidateGroupIDs {
-		out = append(out, "group:"+g)
-	}
-	if t.Unclaimed() {
-		out = append(out, casework.UnclaimedPrincipal)
-	}
-	return out
-}
 
 // maxTransaction is DynamoDB's limit of items in one transaction.
 const maxTransaction = 100
@@ -180,7 +200,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		if err != nil {
 			return err
 		}
-		it := caseItem{Key: k, Closed: w.Case.Closed, Canceled: w.Case.Canceled, SourceWorkflowID: w.Case.SourceWorkflowID, Version: w.Case.Version, Data: data}
+		it := caseItem{Key: caseListKeys(w.Case), Version: w.Case.Version, Data: data}
 		tx.Put(onetable.Versioned(s.table.Put(it), w.New, w.Case.Version))
 		add()
 	}
@@ -194,8 +214,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		if err != nil {
 			return err
 		}
-		k := onetable.Key{PK: "CASE#" + e.CaseID, SK: "EV#" + onetable.TimeString(e.Time) + "#" + e.ID}
-		tx.Put(s.table.Put(eventItem{Key: k, Type: e.Type, TaskID: e.TaskID, Data: data}))
+		tx.Put(s.table.Put(eventItem{Key: eventKey(e), Type: e.Type, Data: data}))
 		add()
 	}
 	s.writeFiles(tx, c.Files, add)
@@ -311,7 +330,7 @@ func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) err
 		}
 		tx.Put(onetable.Versioned(s.table.Put(taskItem{Key: tk, Version: t.Version, Data: data}), w.New, t.Version))
 		add()
-		for _, p := range principals(t) {
+		for _, p := range t.InvolvementLists() {
 			lk := taskListKey(t.OrganizationID, p, t)
 			keep[lk.String()] = true
 			tx.Put(s.table.Put(taskItem{Key: lk, Version: t.Version, Data: data}))
@@ -322,7 +341,7 @@ func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) err
 		add()
 	}
 	if w.Previous != nil {
-		for _, p := range principals(*w.Previous) {
+		for _, p := range w.Previous.InvolvementLists() {
 			lk := taskListKey(t.OrganizationID, p, *w.Previous)
 			if !keep[lk.String()] {
 				tx.Delete(s.table.Delete(onetable.HashKey, lk.PK).Range(onetable.RangeKey, lk.SK))
@@ -344,29 +363,49 @@ func (s *DB) GetCase(ctx context.Context, orgID, id string) (casework.Case, erro
 	return c, onetable.UnpackJSON(it.Data, &c, "case")
 }
 
-// ListCases is one Query, newest first, filtered.
-func (s *DB) ListCases(ctx context.Context, orgID string, f casework.CaseFilter, limit int) ([]casework.Case, error) {
-	q := s.table.Get(onetable.HashKey, "ORG#"+orgID).Range(onetable.RangeKey, dynamo.BeginsWith, "CASE#").Order(dynamo.Descending)
-	if f.Closed != nil {
-		q = q.Filter("'Closed' = ?", *f.Closed)
+// ListCases merges one Query per state the filter keeps, on GSI1 (or, of
+// one workflow, GSI2); all cases are one Query of the table.
+func (s *DB) ListCases(ctx context.Context, orgID string, f casework.CaseFilter, after string, limit int) ([]casework.Case, bool, error) {
+	states := f.States()
+	var queries []*dynamo.Query
+	switch {
+	case len(states) == 0:
+		return nil, false, nil
+	case len(states) == 3 && f.SourceWorkflowID == "":
+		q := s.table.Get(onetable.HashKey, "ORG#"+orgID)
+		if after != "" {
+			q = q.Range(onetable.RangeKey, dynamo.Between, "CASE#", "CASE#"+after)
+		} else {
+			q = q.Range(onetable.RangeKey, dynamo.BeginsWith, "CASE#")
+		}
+		queries = append(queries, q)
+	default:
+		for _, st := range states {
+			q := s.table.Get("gsi1pk", caseStateList(orgID, st)).Index(onetable.GSI1)
+			rangeKey := "gsi1sk"
+			if f.SourceWorkflowID != "" {
+				q, rangeKey = s.table.Get("gsi2pk", caseWorkflowList(orgID, f.SourceWorkflowID, st)).Index(onetable.GSI2), "gsi2sk"
+			}
+			if after != "" {
+				q = q.Range(rangeKey, dynamo.Less, after)
+			}
+			queries = append(queries, q)
+		}
 	}
-	if f.Canceled != nil {
-		q = q.Filter("'Canceled' = ?", *f.Canceled)
+	for i, q := range queries {
+		queries[i] = q.Order(dynamo.Descending)
 	}
-	if f.SourceWorkflowID != "" {
-		q = q.Filter("'SourceWorkflowID' = ?", f.SourceWorkflowID)
-	}
-	var items []caseItem
-	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
-		return nil, failure.Wrap(err, "list cases")
+	items, more, err := onetable.MergeDescending(ctx, queries, after, limit, (*caseItem).caseID)
+	if err != nil {
+		return nil, false, failure.Wrap(err, "list cases")
 	}
 	out := make([]casework.Case, len(items))
 	for i, it := range items {
 		if err := onetable.UnpackJSON(it.Data, &out[i], "case"); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return out, nil
+	return out, more, nil
 }
 
 // CaseCounts reads the organization's case statistics.
@@ -433,32 +472,47 @@ func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]
 	return out, nil
 }
 
-// InvolvedTasks is one Query on the principal's involvement list.
-func (s *DB) InvolvedTasks(ctx context.Context, orgID, principal string, f casework.TaskFilter, limit int) ([]casework.Task, error) {
-	q := s.table.Get(onetable.HashKey, "INV#"+orgID+"#"+principal).Order(dynamo.Descending)
-	if f.Completed != nil {
-		prefix := "open#"
-		if *f.Completed {
-			prefix = "done#"
+// InvolvedTasks merges one Query per involvement list.
+func (s *DB) InvolvedTasks(ctx context.Context, orgID string, lists []string, state casework.TaskState, after casework.TaskPosition, limit int) ([]casework.Task, bool, error) {
+	below := ""
+	if !after.IsZero() {
+		below = taskListSK(state, after)
+	}
+	queries := make([]*dynamo.Query, len(lists))
+	for i, list := range lists {
+		q := s.table.Get(onetable.HashKey, "INV#"+orgID+"#"+list).Order(dynamo.Descending)
+		if below != "" {
+			q = q.Range(onetable.RangeKey, dynamo.Between, string(state)+"#", below)
+		} else {
+			q = q.Range(onetable.RangeKey, dynamo.BeginsWith, string(state)+"#")
 		}
-		q = q.Range(onetable.RangeKey, dynamo.BeginsWith, prefix)
+		queries[i] = q
 	}
-	var items []taskItem
-	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
-		return nil, failure.Wrap(err, "list tasks")
+	items, more, err := onetable.MergeDescending(ctx, queries, below, limit, func(it *taskItem) string { return it.SK })
+	if err != nil {
+		return nil, false, failure.Wrap(err, "list tasks")
 	}
-	return unpackTasks(items)
+	tasks, err := unpackTasks(items)
+	return tasks, more, err
 }
 
-// ListEvents is one Query, newest first.
+// ListEvents is one Query, newest first: of the case's events, of GSI1
+// for one type, of GSI2 for one task (with a filter on the type when both
+// are given: a task has few events).
 func (s *DB) ListEvents(ctx context.Context, caseID, eventType, taskID string, page casework.Page) ([]casework.Event, error) {
-	q := s.table.Get(onetable.HashKey, "CASE#"+caseID).Range(onetable.RangeKey, dynamo.BeginsWith, "EV#").Order(dynamo.Descending)
-	if eventType != "" {
-		q = q.Filter("'Type' = ?", eventType)
+	var q *dynamo.Query
+	switch {
+	case taskID != "":
+		q = s.table.Get("gsi2pk", eventTaskList(caseID, taskID)).Index(onetable.GSI2)
+		if eventType != "" {
+			q = q.Filter("'Type' = ?", eventType)
+		}
+	case eventType != "":
+		q = s.table.Get("gsi1pk", eventTypeList(caseID, eventType)).Index(onetable.GSI1)
+	default:
+		q = s.table.Get(onetable.HashKey, "CASE#"+caseID).Range(onetable.RangeKey, dynamo.BeginsWith, "EV#")
 	}
-	if taskID != "" {
-		q = q.Filter("'TaskID' = ?", taskID)
-	}
+	q = q.Order(dynamo.Descending)
 	var items []eventItem
 	if err := onetable.PageInto(ctx, q, page.Offset, page.PageSize, &items); err != nil {
 		return nil, failure.Wrap(err, "list events")

@@ -22,17 +22,20 @@ const (
 	HashKey  = "pk"
 	RangeKey = "sk"
 	GSI1     = "gsi1"
+	GSI2     = "gsi2"
 )
 
 // NotExists is the condition of a put that must not replace an item.
 const NotExists = "attribute_not_exists(pk)"
 
-// Key is the primary and GSI1 key of every item, and its TTL.
+// Key is the primary, GSI1 and GSI2 key of every item, and its TTL.
 type Key struct {
 	PK        string    `dynamo:"pk,hash"`
 	SK        string    `dynamo:"sk,range"`
 	GSI1PK    string    `dynamo:"gsi1pk,omitempty"`
 	GSI1SK    string    `dynamo:"gsi1sk,omitempty"`
+	GSI2PK    string    `dynamo:"gsi2pk,omitempty"`
+	GSI2SK    string    `dynamo:"gsi2sk,omitempty"`
 	ExpiresAt time.Time `dynamo:"expiresAt,unixtime,omitempty"`
 }
 

@@ -1,0 +1,197 @@
+package casework
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/effektif-serverless/caseflow/shared/failure"
+	"github.com/effektif-serverless/caseflow/shared/ids"
+)
+
+// Lists are read a page at a time, in the order the store keeps them:
+// every filter of a list is a key of the store (a list or an index of its
+// own), so a page costs what it returns however much else the
+// organization holds, and a page is full unless the list ends. A page that
+// is not the last carries a cursor, the position of its last entry, from
+// which the next page goes on.
+
+// TaskState is the part of an involvement list a task is in.
+type TaskState string
+
+// The task states, in the order an unfiltered task list gives them: open
+// tasks first, then completed, then canceled ones (newest first in each).
+const (
+	TaskOpen     TaskState = "open"
+	TaskDone     TaskState = "done"
+	TaskCanceled TaskState = "canceled"
+)
+
+var taskStates = []TaskState{TaskOpen, TaskDone, TaskCanceled}
+
+// State is the part of the involvement lists the task is in.
+func (t Task) State() TaskState {
+	switch {
+	case t.Completed:
+		return TaskDone
+	case t.Canceled:
+		return TaskCanceled
+	}
+	return TaskOpen
+}
+
+// statesFor are the task states a list with the completed filter shows:
+// true the completed tasks, false the open ones, nil all of them.
+func statesFor(completed *bool) []TaskState {
+	switch {
+	case completed == nil:
+		return taskStates
+	case *completed:
+		return []TaskState{TaskDone}
+	}
+	return []TaskState{TaskOpen}
+}
+
+// InvolvementList names the involvement list of the users involved in a
+// task as inv ("assigned:<userId>", "candidate:<userId>", ...).
+func InvolvementList(inv Involvement, userID string) string { return string(inv) + ":" + userID }
+
+// GroupList names the involvement list of the tasks a group's members are
+// candidates of.
+func GroupList(groupID string) string { return "group:" + groupID }
+
+// InvolvementLists names the involvement lists the task is in: one per
+// way each user is involved (assignee, candidates, creator, participants),
+// one per candidate group, and UnclaimedPrincipal's while it is unclaimed.
+// A list holds tasks of all states (see TaskState).
+func (t Task) InvolvementLists() []string {
+	var out []string
+	add := func(list string) {
+		if !contains(out, list) {
+			out = append(out, list)
+		}
+	}
+	if t.AssigneeID != "" {
+		add(InvolvementList(Assigned, t.AssigneeID))
+	}
+	for _, id := range t.CandidateIDs {
+		add(InvolvementList(Candidate, id))
+	}
+	if t.CreatorID != "" {
+		add(InvolvementList(Created, t.CreatorID))
+	}
+	for _, id := range t.ParticipantIDs {
+		add(InvolvementList(Participant, id))
+	}
+	for _, g := range t.CandidateGroupIDs {
+		add(GroupList(g))
+	}
+	if t.Unclaimed() {
+		add(UnclaimedPrincipal)
+	}
+	return out
+}
+
+// TaskPosition is a task's place in the involvement lists: they are in
+// descending order of creation time, then id.
+type TaskPosition struct {
+	CreateTime time.Time
+	ID         string
+}
+
+// IsZero reports whether the position is the start of a list.
+func (p TaskPosition) IsZero() bool { return p.ID == "" }
+
+// before reports whether a task at p comes after one at q in a list.
+func (p TaskPosition) before(q TaskPosition) bool {
+	if !p.CreateTime.Equal(q.CreateTime) {
+		return p.CreateTime.Before(q.CreateTime)
+	}
+	return p.ID < q.ID
+}
+
+// Position is the task's place in the involvement lists.
+func (t Task) Position() TaskPosition { return TaskPosition{CreateTime: t.CreateTime, ID: t.ID} }
+
+// TaskCursor is the cursor of a task list that goes on after the task.
+func TaskCursor(t Task) string {
+	raw := string(t.State()) + "|" + t.CreateTime.UTC().Format(time.RFC3339Nano) + "|" + t.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// maxCursor bounds a cursor's length before it is decoded.
+const maxCursor = 200
+
+// taskCursorOf reads a TaskCursor. Errors: Invalid (field cursor).
+func taskCursorOf(cursor string) (TaskState, TaskPosition, error) {
+	bad := failure.Field("cursor", "cursor is not one this list gave")
+	if len(cursor) > maxCursor {
+		return "", TaskPosition{}, bad
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return "", TaskPosition{}, bad
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 3 || !ids.Valid(parts[2]) {
+		return "", TaskPosition{}, bad
+	}
+	at, err := time.Parse(time.RFC3339Nano, parts[1])
+	if err != nil {
+		return "", TaskPosition{}, bad
+	}
+	state := TaskState(parts[0])
+	if !contains(stateNames(taskStates), string(state)) {
+		return "", TaskPosition{}, bad
+	}
+	return state, TaskPosition{CreateTime: at, ID: parts[2]}, nil
+}
+
+func stateNames(states []TaskState) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// CaseState is the state a case is listed under: open, closed, or
+// canceled (a canceled case is closed too).
+type CaseState string
+
+// The case states.
+const (
+	CaseOpen     CaseState = "open"
+	CaseClosed   CaseState = "closed"
+	CaseCanceled CaseState = "canceled"
+)
+
+// State is the state the case is listed under.
+func (c Case) State() CaseState {
+	switch {
+	case c.Canceled:
+		return CaseCanceled
+	case c.Closed:
+		return CaseClosed
+	}
+	return CaseOpen
+}
+
+// States are the case states the filter keeps: closed true keeps closed
+// and canceled cases, false open ones; canceled true keeps canceled cases,
+// false open and closed ones.
+func (f CaseFilter) States() []CaseState {
+	var out []CaseState
+	for _, s := range []CaseState{CaseOpen, CaseClosed, CaseCanceled} {
+		closed, canceled := s != CaseOpen, s == CaseCanceled
+		if (f.Closed == nil || *f.Closed == closed) && (f.Canceled == nil || *f.Canceled == canceled) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// CaseCursor is the cursor of a case list that goes on after the case
+// (case lists are in descending order of id, which begins with the
+// creation time: see ids.New).
+func CaseCursor(c Case) string { return c.ID }
