@@ -306,7 +306,8 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (Ta
 			after = from
 		}
 		for {
-			ask := size - len(page.Tasks)
+			// One more than the page needs tells whether it is the last.
+			ask := max(size-len(page.Tasks), 1)
 			if filtered {
 				ask = size
 			}
@@ -320,17 +321,22 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (Ta
 			}
 			batch = mergeTasks(batch, tasksBetween(extra, state, after, end))
 			for _, t := range batch {
+				if len(page.Tasks) == size {
+					page.Next = TaskCursor(page.Tasks[size-1])
+					return page, nil
+				}
 				scanned++
 				if keep(t) {
 					page.Tasks = append(page.Tasks, t)
 				}
-				full := len(page.Tasks) == size
-				if full || scanned >= MaxTasksScanned {
-					if more || t.ID != batch[len(batch)-1].ID || i < len(states)-1 {
-						page.Next = TaskCursor(t)
-					}
+				if scanned >= MaxTasksScanned && len(page.Tasks) < size {
+					page.Next = TaskCursor(t)
 					return page, nil
 				}
+			}
+			if len(page.Tasks) == size && more {
+				page.Next = TaskCursor(page.Tasks[size-1])
+				return page, nil
 			}
 			if !more || len(batch) == 0 {
 				break

@@ -14,15 +14,18 @@ import (
 // is before or equal to below (when not "") in that order are skipped, so
 // that a page continues after the last key of the one before it.
 //
-// Each query is read page by page, at most limit+1 items a request: the
-// first pages of all the queries are read concurrently, the later ones only
-// when the merge reaches the end of a page. more reports whether items are
+// Each query is read page by page, at most limit+2 items a request (and in
+// all): the first pages of all the queries are read concurrently, the later
+// ones only when the merge reaches the end of a page (DynamoDB ends a page
+// at 1 MB). more reports whether items are
 // left after the page.
 func MergeDescending[T any](ctx context.Context, queries []*dynamo.Query, below string, limit int, key func(*T) string) (out []T, more bool, err error) {
 	heads := make([]mergeHead[T], len(queries))
 	var wg sync.WaitGroup
 	for i, q := range queries {
-		heads[i].it = q.SearchLimit(limit + 1).Iter()
+		// A list gives the merge at most limit+1 items before below and,
+		// when the query's range includes it, the item at below.
+		heads[i].it = q.Limit(limit + 2).Iter()
 		wg.Add(1)
 		go func(h *mergeHead[T]) {
 			defer wg.Done()

@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// pages follows a cursor-paged list from its first page to its last and
+// returns the names of its items, page by page.
+func pages(t *testing.T, path, token string) [][]string {
+	t.Helper()
+	var out [][]string
+	cursor := ""
+	for n := 0; n < 20; n++ {
+		p := path
+		if cursor != "" {
+			p += "&cursor=" + url.QueryEscape(cursor)
+		}
+		r := expect(t, call(t, "GET", p, token, nil), http.StatusOK)
+		var items []map[string]any
+		decodeJSON(t, r.Body, &items)
+		var names []string
+		for _, it := range items {
+			names = append(names, it["name"].(string))
+		}
+		out = append(out, names)
+		if cursor = r.Header.Get("X-Caseflow-Next-Cursor"); cursor == "" {
+			return out
+		}
+	}
+	t.Fatalf("%s: more than 20 pages", path)
+	return nil
+}
+
+func show(pages [][]string) string {
+	var out []string
+	for _, p := range pages {
+		out = append(out, strings.Join(p, ","))
+	}
+	return strings.Join(out, " | ")
+}
+
+// TestListsPageByCursor: task and case lists come in pages that fill to
+// their size (the filters are keys, not cuts after the read), each page
+// but the last with a cursor, and a cursor the list did not give is a 400.
+func TestListsPageByCursor(t *testing.T) {
+	a := signUp(t, "Paging Admin")
+	b := signUp(t, "Paging Member")
+	joinAsMember(t, a, b)
+	org := "/api/v1/" + a.OrgKey
+
+	// b is assigned 7 tasks; b creates 4 tasks for a, and a has 3 of its
+	// own: b's default list (assigned or candidate) holds exactly the 7.
+	var assigned []string
+	for i := 1; i <= 7; i++ {
+		task := expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": fmt.Sprintf("B%d", i), "assigneeId": b.UserID}), http.StatusOK).JSON(t)
+		assigned = append(assigned, task["id"].(string))
+	}
+	for i := 1; i <= 4; i++ {
+		expect(t, call(t, "POST", org+"/tasks", b.Token, map[string]any{"name": fmt.Sprintf("ByB%d", i), "assigneeId": a.UserID}), http.StatusOK)
+	}
+	for i := 1; i <= 3; i++ {
+		expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": fmt.Sprintf("A%d", i), "assigneeId": a.UserID}), http.StatusOK)
+	}
+	if got := show(pages(t, org+"/tasks?pagesize=3", b.Token)); got != "B7,B6,B5 | B4,B3,B2 | B1" {
+		t.Fatalf("b's tasks by pages of 3: %s", got)
+	}
+	if got := show(pages(t, org+"/tasks?involvement=created&pagesize=3", b.Token)); got != "ByB4,ByB3,ByB2 | ByB1" {
+		t.Fatalf("b's created tasks: %s", got)
+	}
+	if got := show(pages(t, org+"/tasks?pagesize=7", b.Token)); got != "B7,B6,B5,B4,B3,B2,B1" {
+		t.Fatalf("a page that holds the whole list has no cursor: %s", got)
+	}
+
+	// Completed ones leave the open list; an unfiltered list gives the open
+	// ones first.
+	for _, id := range assigned[:2] {
+		expect(t, call(t, "POST", org+"/tasks/"+id+"/complete", b.Token, nil), http.StatusOK)
+	}
+	if got := show(pages(t, org+"/tasks?completed=false&pagesize=2", b.Token)); got != "B7,B6 | B5,B4 | B3" {
+		t.Fatalf("open: %s", got)
+	}
+	if got := show(pages(t, org+"/tasks?completed=true&pagesize=5", b.Token)); got != "B2,B1" {
+		t.Fatalf("completed: %s", got)
+	}
+	if got := show(pages(t, org+"/tasks?pagesize=4", b.Token)); got != "B7,B6,B5,B4 | B3,B2,B1" {
+		t.Fatalf("all, open first: %s", got)
+	}
+
+	// A cursor of the open part is no cursor of the completed list.
+	r := expect(t, call(t, "GET", org+"/tasks?completed=false&pagesize=1", b.Token, nil), http.StatusOK)
+	openCursor := r.Header.Get("X-Caseflow-Next-Cursor")
+	if openCursor == "" {
+		t.Fatal("no cursor on a first page of one")
+	}
+	for _, bad := range []string{"nope", openCursor + "x", strings.Repeat("A", 300)} {
+		expectError(t, call(t, "GET", org+"/tasks?cursor="+url.QueryEscape(bad), b.Token, nil), http.StatusBadRequest)
+	}
+	expectError(t, call(t, "GET", org+"/tasks?completed=true&cursor="+url.QueryEscape(openCursor), b.Token, nil), http.StatusBadRequest)
+	expectError(t, call(t, "GET", org+"/tasks?pagesize=-1", b.Token, nil), http.StatusBadRequest)
+
+	// Cases: 3 open, 2 closed, 1 canceled (a canceled case is closed too).
+	var caseIDs []string
+	for i := 1; i <= 6; i++ {
+		c := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": fmt.Sprintf("C%d", i)}), http.StatusOK).JSON(t)
+		caseIDs = append(caseIDs, c["id"].(string))
+	}
+	expect(t, call(t, "POST", org+"/cases/"+caseIDs[0]+"/close", a.Token, nil), http.StatusOK)
+	expect(t, call(t, "POST", org+"/cases/"+caseIDs[2]+"/close", a.Token, nil), http.StatusOK)
+	expect(t, call(t, "POST", org+"/cases/"+caseIDs[4]+"/cancel", a.Token, nil), http.StatusOK)
+	sets := func(query string) string {
+		var names []string
+		for _, p := range pages(t, org+"/cases?pagesize=2"+query, b.Token) {
+			names = append(names, p...)
+		}
+		sort.Strings(names)
+		return strings.Join(names, ",")
+	}
+	for query, want := range map[string]string{
+		"":                              "C1,C2,C3,C4,C5,C6",
+		"&closed=true":                  "C1,C3,C5",
+		"&closed=false":                 "C2,C4,C6",
+		"&canceled=true":                "C5",
+		"&canceled=false":               "C1,C2,C3,C4,C6",
+		"&closed=true&canceled=false":   "C1,C3",
+		"&closed=false&canceled=true":   "",
+		"&closed=true&sorting=name":     "C1,C3,C5",
+		"&canceled=false&sorting=-name": "C1,C2,C3,C4,C6",
+	} {
+		if got := sets(query); got != want {
+			t.Errorf("cases%s: %s, want %s", query, got, want)
+		}
+	}
+	// A page is sorted as asked (ids order cases created in one second at
+	// random, so which two come first is not fixed).
+	if p := pages(t, org+"/cases?pagesize=2&closed=true&sorting=-name", b.Token); len(p) != 2 || len(p[0]) != 2 || p[0][0] < p[0][1] {
+		t.Errorf("pages of closed cases by name, descending: %v", p)
+	}
+	expectError(t, call(t, "GET", org+"/cases?cursor=nope", b.Token, nil), http.StatusBadRequest)
+
+	// Events of one type and of one task.
+	for i := 1; i <= 3; i++ {
+		expect(t, call(t, "POST", org+"/cases/"+caseIDs[1]+"/events", b.Token, map[string]any{"name": fmt.Sprintf("note %d", i)}), http.StatusOK)
+	}
+	var evs []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+caseIDs[1]+"/events?type=comment&pagesize=2&offset=1", b.Token, nil), http.StatusOK).Body, &evs)
+	if len(evs) != 2 || evs[0]["type"] != "comment" || evs[1]["type"] != "comment" {
+		t.Fatalf("comments 2 and 3 from the newest: %v", evs)
+	}
+	expectError(t, call(t, "GET", org+"/cases/"+caseIDs[1]+"/events?taskId=nope", b.Token, nil), http.StatusBadRequest)
+	expectError(t, call(t, "GET", org+"/cases/"+caseIDs[1]+"/events?type="+strings.Repeat("t", 101), b.Token, nil), http.StatusBadRequest)
+}
