@@ -196,11 +196,10 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 			add()
 			continue
 		}
-		data, err := onetable.PackJSON(w.Case, "case")
+		it, err := caseItemOf(w.Case)
 		if err != nil {
 			return err
 		}
-		it := caseItem{Key: caseListKeys(w.Case), Version: w.Case.Version, Data: data}
 		tx.Put(onetable.Versioned(s.table.Put(it), w.New, w.Case.Version))
 		add()
 	}
@@ -210,11 +209,11 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		}
 	}
 	for _, e := range c.Events {
-		data, err := onetable.PackJSON(e, "event")
+		it, err := eventItemOf(e)
 		if err != nil {
 			return err
 		}
-		tx.Put(s.table.Put(eventItem{Key: eventKey(e), Type: e.Type, Data: data}))
+		tx.Put(s.table.Put(it))
 		add()
 	}
 	s.writeFiles(tx, c.Files, add)
@@ -320,20 +319,15 @@ func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) err
 	k := taskKey(t.OrganizationID, t.ID)
 	keep := map[string]bool{}
 	if !w.Delete {
-		data, err := onetable.PackJSON(t, "task")
+		it, entries, err := taskItemsOf(t)
 		if err != nil {
 			return err
 		}
-		tk := k
-		if t.CaseID != "" {
-			tk.GSI1PK, tk.GSI1SK = "CASETASKS#"+t.CaseID, onetable.TimeString(t.CreateTime)+"#"+t.ID
-		}
-		tx.Put(onetable.Versioned(s.table.Put(taskItem{Key: tk, Version: t.Version, Data: data}), w.New, t.Version))
+		tx.Put(onetable.Versioned(s.table.Put(it), w.New, t.Version))
 		add()
-		for _, p := range t.InvolvementLists() {
-			lk := taskListKey(t.OrganizationID, p, t)
-			keep[lk.String()] = true
-			tx.Put(s.table.Put(taskItem{Key: lk, Version: t.Version, Data: data}))
+		for _, e := range entries {
+			keep[e.Key.String()] = true
+			tx.Put(s.table.Put(e))
 			add()
 		}
 	} else {
@@ -350,6 +344,43 @@ func (s *DB) writeTask(tx *dynamo.WriteTx, w casework.TaskWrite, add func()) err
 		}
 	}
 	return nil
+}
+
+// caseItemOf is the stored form of a case.
+func caseItemOf(c casework.Case) (caseItem, error) {
+	data, err := onetable.PackJSON(c, "case")
+	if err != nil {
+		return caseItem{}, err
+	}
+	return caseItem{Key: caseListKeys(c), Version: c.Version, Data: data}, nil
+}
+
+// taskItemsOf is the stored form of a task and its entries in its
+// involvement lists (copies of it).
+func taskItemsOf(t casework.Task) (taskItem, []taskItem, error) {
+	data, err := onetable.PackJSON(t, "task")
+	if err != nil {
+		return taskItem{}, nil, err
+	}
+	k := taskKey(t.OrganizationID, t.ID)
+	if t.CaseID != "" {
+		k.GSI1PK, k.GSI1SK = "CASETASKS#"+t.CaseID, onetable.TimeString(t.CreateTime)+"#"+t.ID
+	}
+	lists := t.InvolvementLists()
+	entries := make([]taskItem, len(lists))
+	for i, list := range lists {
+		entries[i] = taskItem{Key: taskListKey(t.OrganizationID, list, t), Version: t.Version, Data: data}
+	}
+	return taskItem{Key: k, Version: t.Version, Data: data}, entries, nil
+}
+
+// eventItemOf is the stored form of a case event.
+func eventItemOf(e casework.Event) (eventItem, error) {
+	data, err := onetable.PackJSON(e, "event")
+	if err != nil {
+		return eventItem{}, err
+	}
+	return eventItem{Key: eventKey(e), Type: e.Type, Data: data}, nil
 }
 
 // GetCase reads a case.
