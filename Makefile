@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm bench-engine clean
+.PHONY: run seed reindex reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm bench-engine clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
@@ -19,6 +19,10 @@ run:
 ## seed: make a demo organization (admin, member, group, a published workflow with a case and open tasks) on the running stack
 seed:
 	$(LOCAL) seed
+
+## reindex: rewrite make run's stored cases, tasks and events in the current form (an upgrade step; see README: Upgrading)
+reindex:
+	$(LOCAL) reindex
 
 ## reset: forget the data of make run (the next make run starts empty); stop make run first
 reset:

@@ -5,6 +5,7 @@
 //	go run ./infra/cmd/local invoke -function users -event events/x.json   # like `sam local invoke -e`
 //	go run ./infra/cmd/local build    # like `sam build`: .aws-sam/build for `sam deploy`
 //	go run ./infra/cmd/local seed     # a demo organization on the running stack
+//	go run ./infra/cmd/local reindex  # after an upgrade that changed stored forms (README: upgrading)
 //
 // Run a command with -h for its flags.
 package main
@@ -31,6 +32,7 @@ var commands = []command{
 	{"invoke", "run one function once on an event, print its response (like sam local invoke -e)", invokeCommand},
 	{"build", "build every function for Lambda into .aws-sam/build, ready for sam deploy (like sam build)", buildCommand},
 	{"seed", "make a demo organization on the running stack and print how to log in", seedCommand},
+	{"reindex", "rewrite the stored cases, tasks and events in the current form (an upgrade step; -aws for a deployed table)", reindexCommand},
 }
 
 func main() {
