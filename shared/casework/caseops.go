@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -231,23 +232,57 @@ func (s *Service) Case(ctx context.Context, a identity.Access, id string) (CaseD
 	return s.caseDetail(ctx, c)
 }
 
+// caseDetail reads the case's tasks, latest events and source workflow,
+// the three reads at once.
 func (s *Service) caseDetail(ctx context.Context, c Case) (CaseDetail, error) {
 	d := CaseDetail{Case: c}
-	var err error
-	if d.Tasks, err = s.Store.CaseTasks(ctx, c.OrganizationID, c.ID, MaxCaseTasksListed); err != nil {
+	err := concurrently(
+		func() (err error) {
+			d.Tasks, err = s.Store.CaseTasks(ctx, c.OrganizationID, c.ID, MaxCaseTasksListed)
+			return err
+		},
+		func() (err error) {
+			d.Events, err = s.Store.ListEvents(ctx, c.ID, "", "", Page{PageSize: DetailEvents})
+			return err
+		},
+		func() error {
+			if c.SourceWorkflowID == "" {
+				return nil
+			}
+			w, err := s.Store.GetEditorWorkflow(ctx, c.OrganizationID, c.SourceWorkflowID)
+			if err == nil {
+				d.SourceWorkflow = &w
+			}
+			if failure.Is(err, failure.NotFound) {
+				return nil
+			}
+			return err
+		})
+	if err != nil {
 		return CaseDetail{}, err
-	}
-	if d.Events, err = s.Store.ListEvents(ctx, c.ID, "", "", Page{PageSize: DetailEvents}); err != nil {
-		return CaseDetail{}, err
-	}
-	if c.SourceWorkflowID != "" {
-		if w, err := s.Store.GetEditorWorkflow(ctx, c.OrganizationID, c.SourceWorkflowID); err == nil {
-			d.SourceWorkflow = &w
-		} else if !failure.Is(err, failure.NotFound) {
-			return CaseDetail{}, err
-		}
 	}
 	return d, nil
+}
+
+// concurrently runs the reads at once and returns the first error (in the
+// order given) once all have ended.
+func concurrently(reads ...func() error) error {
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CaseQuery selects cases for Cases.

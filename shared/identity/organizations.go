@@ -1,10 +1,12 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -388,14 +390,21 @@ func (s *Service) MembersByID(ctx context.Context, a Access, ids []string) (map[
 }
 
 // membersIn reads users as members of the organization (MembersByID),
-// without their preferences (the owner's only).
+// without their preferences (the owner's only): the users and their
+// memberships, the two batch reads at once.
 func (s *Service) membersIn(ctx context.Context, orgID string, ids []string) (map[string]Member, error) {
-	users, err := s.Users(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := s.Store.MembershipsAmong(ctx, orgID, ids)
-	if err != nil {
+	var users map[string]User
+	var ms []Membership
+	var usersErr, msErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ms, msErr = s.Store.MembershipsAmong(ctx, orgID, ids)
+	}()
+	users, usersErr = s.Users(ctx, ids)
+	wg.Wait()
+	if err := cmp.Or(usersErr, msErr); err != nil {
 		return nil, err
 	}
 	out := make(map[string]Member, len(users))
