@@ -74,9 +74,22 @@ func (s *Service) Organization(ctx context.Context, a Access) (OrganizationDetai
 	return s.detail(ctx, org, member)
 }
 
+// detail reads the organization's members and (for an admin) its open
+// invitations at once, then the admins and system users.
 func (s *Service) detail(ctx context.Context, org Organization, member Membership) (OrganizationDetail, error) {
+	var invs []Invitation
+	var invsErr error
+	var wg sync.WaitGroup
+	if member.IsAdmin() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			invs, invsErr = s.Store.Invitations(ctx, org.ID, MaxInvitationsOut)
+		}()
+	}
 	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
-	if err != nil {
+	wg.Wait()
+	if err := cmp.Or(err, invsErr); err != nil {
 		return OrganizationDetail{}, err
 	}
 	memberIDs := make([]string, len(memberships))
@@ -107,14 +120,8 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 		redacted := c.Redacted()
 		d.Directory = &redacted
 	}
-	if member.IsAdmin() {
-		invs, err := s.Store.Invitations(ctx, org.ID, MaxInvitationsOut)
-		if err != nil {
-			return OrganizationDetail{}, err
-		}
-		for _, inv := range invs {
-			d.Invitations = append(d.Invitations, inv.Email)
-		}
+	for _, inv := range invs {
+		d.Invitations = append(d.Invitations, inv.Email)
 	}
 	return d, nil
 }
