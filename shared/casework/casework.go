@@ -8,7 +8,10 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/identity"
@@ -146,6 +149,33 @@ type Service struct {
 	// this Service ran (one Service per container), by organization and
 	// version id; see compiledOf.
 	compiled engine.Cache
+	// versions keeps the versions this Service read (at most
+	// cachedVersions), by organization and version id; see version.
+	versionsOnce sync.Once
+	versions     *lru.Cache[string, ExecutableWorkflow]
+}
+
+// cachedVersions bounds the versions a Service keeps.
+const cachedVersions = 64
+
+// version reads a workflow version, once per Service: a version is
+// immutable once created (see compiledOf), so the one read first stays
+// right while it exists. Only for a version known to exist (the published
+// version of an editor workflow read in the same request): a cascading
+// delete removes versions, which a cache would not see. The version
+// returned is shared: callers never change it. Errors: as
+// WorkStore.GetVersion.
+func (s *Service) version(ctx context.Context, orgID, id string) (ExecutableWorkflow, error) {
+	s.versionsOnce.Do(func() { s.versions, _ = lru.New[string, ExecutableWorkflow](cachedVersions) })
+	key := orgID + "/" + id
+	if v, ok := s.versions.Get(key); ok {
+		return v, nil
+	}
+	v, err := s.Store.GetVersion(ctx, orgID, id)
+	if err == nil {
+		s.versions.Add(key, v)
+	}
+	return v, err
 }
 
 func (s *Service) now() time.Time {

@@ -148,7 +148,10 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 	if w.PublishedVersion == "" {
 		return ExecutableWorkflow{}, failure.New(failure.Conflict, "workflow %q has no published version", sourceWorkflowID)
 	}
-	return s.Store.GetVersion(ctx, orgID, w.PublishedVersion)
+	// The editor workflow, read just now, names its published version:
+	// that version exists (only a cascading delete of the editor workflow
+	// deletes versions), so it may come from the Service's cache.
+	return s.version(ctx, orgID, w.PublishedVersion)
 }
 
 // startableVersion is resolveVersion for a member who starts a workflow:
