@@ -616,7 +616,22 @@ func (s *Service) CompleteTask(ctx context.Context, a identity.Access, id string
 			p.ch.Events = append(p.ch.Events, s.event(t.CaseID, EventTaskCompleted, "completed the task "+quote(t.Name), a.UserID, t.ID, nil))
 		}
 		if t.FromWorkflow() {
-			tr, err := p.track(t.WorkflowInstanceID)
+			// The instance (with its version) and the task's case, which
+			// the message changes, are read at once: track and caseOf
+			// touch separate fields of p.
+			var tr *tracked
+			err := concurrently(
+				func() (err error) {
+					tr, err = p.track(t.WorkflowInstanceID)
+					return err
+				},
+				func() error {
+					if t.CaseID == "" {
+						return nil
+					}
+					_, err := p.caseOf(t.CaseID)
+					return err
+				})
 			if err != nil {
 				return err
 			}

@@ -46,7 +46,10 @@ type storedItem struct {
 func Reindex(ctx context.Context, db *dynamo.DB, table string, progress func(ReindexCounts)) (ReindexCounts, error) {
 	t := db.Table(table)
 	var n ReindexCounts
-	it := t.Scan().Iter()
+	// Only cases, tasks and events (other items' attributes have other
+	// types).
+	it := t.Scan().Filter("(begins_with('sk', ?) OR begins_with('sk', ?) OR begins_with('sk', ?)) AND attribute_type('Data', ?)",
+		"CASE#", "TASK#", "EV#", "B").Iter()
 	for {
 		var page []storedItem
 		var item storedItem
