@@ -21,6 +21,7 @@ type TaskState string
 
 // The task states, in the order an unfiltered task list gives them: open
 // tasks first, then completed, then canceled ones (newest first in each).
+// The store keeps them in that order too (see WorkStore.InvolvedTasks).
 const (
 	TaskOpen     TaskState = "open"
 	TaskDone     TaskState = "done"
@@ -40,16 +41,16 @@ func (t Task) State() TaskState {
 	return TaskOpen
 }
 
-// statesFor are the task states a list with the completed filter shows:
-// true the completed tasks, false the open ones, nil all of them.
-func statesFor(completed *bool) []TaskState {
+// stateFor is the task state a list with the completed filter shows: true
+// the completed tasks, false the open ones, nil ("") all of them.
+func stateFor(completed *bool) TaskState {
 	switch {
 	case completed == nil:
-		return taskStates
+		return ""
 	case *completed:
-		return []TaskState{TaskDone}
+		return TaskDone
 	}
-	return []TaskState{TaskOpen}
+	return TaskOpen
 }
 
 // InvolvementList names the involvement list of the users involved in a
@@ -92,9 +93,11 @@ func (t Task) InvolvementLists() []string {
 	return out
 }
 
-// TaskPosition is a task's place in the involvement lists: they are in
-// descending order of creation time, then id.
+// TaskPosition is a task's place in the involvement lists: they give open
+// tasks first, then completed, then canceled ones, each in descending
+// order of creation time, then id.
 type TaskPosition struct {
+	State      TaskState
 	CreateTime time.Time
 	ID         string
 }
@@ -104,6 +107,9 @@ func (p TaskPosition) IsZero() bool { return p.ID == "" }
 
 // before reports whether a task at p comes after one at q in a list.
 func (p TaskPosition) before(q TaskPosition) bool {
+	if p.State != q.State {
+		return indexOf(taskStates, p.State) > indexOf(taskStates, q.State)
+	}
 	if !p.CreateTime.Equal(q.CreateTime) {
 		return p.CreateTime.Before(q.CreateTime)
 	}
@@ -111,48 +117,45 @@ func (p TaskPosition) before(q TaskPosition) bool {
 }
 
 // Position is the task's place in the involvement lists.
-func (t Task) Position() TaskPosition { return TaskPosition{CreateTime: t.CreateTime, ID: t.ID} }
+func (t Task) Position() TaskPosition {
+	return TaskPosition{State: t.State(), CreateTime: t.CreateTime, ID: t.ID}
+}
 
 // TaskCursor is the cursor of a task list that goes on after the task.
 func TaskCursor(t Task) string {
-	raw := string(t.State()) + "|" + t.CreateTime.UTC().Format(time.RFC3339Nano) + "|" + t.ID
+	p := t.Position()
+	raw := string(p.State) + "|" + p.CreateTime.UTC().Format(time.RFC3339Nano) + "|" + p.ID
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
 // maxCursor bounds a cursor's length before it is decoded.
 const maxCursor = 200
 
-// taskCursorOf reads a TaskCursor. Errors: Invalid (field cursor).
-func taskCursorOf(cursor string) (TaskState, TaskPosition, error) {
+// taskCursorOf reads a TaskCursor of a list of tasks in state ("": all).
+// Errors: Invalid (field cursor), also for a cursor of another state's
+// list.
+func taskCursorOf(cursor string, state TaskState) (TaskPosition, error) {
 	bad := failure.Field("cursor", "cursor is not one this list gave")
 	if len(cursor) > maxCursor {
-		return "", TaskPosition{}, bad
+		return TaskPosition{}, bad
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
-		return "", TaskPosition{}, bad
+		return TaskPosition{}, bad
 	}
 	parts := strings.Split(string(raw), "|")
 	if len(parts) != 3 || !ids.Valid(parts[2]) {
-		return "", TaskPosition{}, bad
+		return TaskPosition{}, bad
 	}
 	at, err := time.Parse(time.RFC3339Nano, parts[1])
 	if err != nil {
-		return "", TaskPosition{}, bad
+		return TaskPosition{}, bad
 	}
-	state := TaskState(parts[0])
-	if !contains(stateNames(taskStates), string(state)) {
-		return "", TaskPosition{}, bad
+	p := TaskPosition{State: TaskState(parts[0]), CreateTime: at, ID: parts[2]}
+	if indexOf(taskStates, p.State) < 0 || state != "" && p.State != state {
+		return TaskPosition{}, bad
 	}
-	return state, TaskPosition{CreateTime: at, ID: parts[2]}, nil
-}
-
-func stateNames(states []TaskState) []string {
-	out := make([]string, len(states))
-	for i, s := range states {
-		out[i] = string(s)
-	}
-	return out
+	return p, nil
 }
 
 // CaseState is the state a case is listed under: open, closed, or

@@ -158,10 +158,10 @@ type WorkStore interface {
 	GetTasks(ctx context.Context, organizationID string, ids []string) ([]Task, error)
 	// CaseTasks lists a case's tasks in creation order (at most limit).
 	CaseTasks(ctx context.Context, organizationID, caseID string, limit int) ([]Task, error)
-	// InvolvedTasks lists up to limit of the tasks in state in the named
-	// involvement lists (see Task.InvolvementLists), each once, in
-	// descending order of TaskPosition, after the position (zero: from the
-	// newest); more tells whether tasks are left. One Query per list, the
+	// InvolvedTasks lists up to limit of the tasks in state ("": all) in
+	// the named involvement lists (see Task.InvolvementLists), each once,
+	// in list order (see TaskPosition), after the position (zero: from the
+	// start); more tells whether tasks are left. One Query per list, the
 	// first ones run concurrently.
 	InvolvedTasks(ctx context.Context, organizationID string, lists []string, state TaskState, after TaskPosition, limit int) (tasks []Task, more bool, err error)
 	// ParticipantCases lists up to limit cases that list the user among

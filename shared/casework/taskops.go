@@ -272,20 +272,15 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (Ta
 	if size <= 0 || size > MaxTasksListed {
 		size = MaxTasksListed
 	}
-	states := statesFor(q.Completed)
-	var from TaskPosition
+	state := stateFor(q.Completed)
+	var after TaskPosition
 	if q.Cursor != "" {
-		state, pos, err := taskCursorOf(q.Cursor)
-		if err != nil {
+		var err error
+		if after, err = taskCursorOf(q.Cursor, state); err != nil {
 			return TaskPage{}, err
 		}
-		i := indexOf(states, state)
-		if i < 0 {
-			return TaskPage{}, failure.Field("cursor", "cursor is not one this list gave")
-		}
-		states, from = states[i:], pos
 	}
-	var extra []Task // the tasks of the caller's cases, newest first
+	var extra []Task // the tasks of the caller's cases, in list order
 	if involvedAs([]Involvement{Participant}, want) {
 		var err error
 		if extra, err = s.participantCaseTasks(ctx, org.ID, a.UserID); err != nil {
@@ -297,58 +292,43 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (Ta
 		return dueIn(t.DueDate, q.DueDate, now) && (q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process)
 	}
 	filtered := len(q.DueDate) > 0 || q.Process != ""
+	lists := involvementLists(want, a.UserID, m.GroupIDs, state)
 	var page TaskPage
 	scanned := 0
-	for i, state := range states {
-		lists := involvementLists(want, a.UserID, m.GroupIDs, state)
-		after := TaskPosition{}
-		if i == 0 {
-			after = from
+	for {
+		ask := size - len(page.Tasks)
+		if filtered {
+			ask = size
 		}
-		for {
-			// One more than the page needs tells whether it is the last.
-			ask := max(size-len(page.Tasks), 1)
-			if filtered {
-				ask = size
+		batch, more, err := s.Store.InvolvedTasks(ctx, org.ID, lists, state, after, ask)
+		if err != nil {
+			return TaskPage{}, err
+		}
+		var end TaskPosition // the end of what the lists cover so far
+		if more && len(batch) > 0 {
+			end = batch[len(batch)-1].Position()
+		}
+		batch = mergeTasks(batch, tasksBetween(extra, state, after, end))
+		for i, t := range batch {
+			scanned++
+			if keep(t) {
+				page.Tasks = append(page.Tasks, t)
 			}
-			batch, more, err := s.Store.InvolvedTasks(ctx, org.ID, lists, state, after, ask)
-			if err != nil {
-				return TaskPage{}, err
-			}
-			var end TaskPosition // the end of what the lists cover so far
-			if more && len(batch) > 0 {
-				end = batch[len(batch)-1].Position()
-			}
-			batch = mergeTasks(batch, tasksBetween(extra, state, after, end))
-			for _, t := range batch {
-				if len(page.Tasks) == size {
-					page.Next = TaskCursor(page.Tasks[size-1])
-					return page, nil
-				}
-				scanned++
-				if keep(t) {
-					page.Tasks = append(page.Tasks, t)
-				}
-				if scanned >= MaxTasksScanned && len(page.Tasks) < size {
-					page.Next = TaskCursor(t)
-					return page, nil
-				}
-			}
-			if len(page.Tasks) == size && more {
-				page.Next = TaskCursor(page.Tasks[size-1])
+			last := i == len(batch)-1 && !more
+			if !last && (len(page.Tasks) == size || scanned >= MaxTasksScanned) {
+				page.Next = TaskCursor(t)
 				return page, nil
 			}
-			if !more || len(batch) == 0 {
-				break
-			}
-			after = batch[len(batch)-1].Position()
 		}
+		if !more || len(batch) == 0 {
+			return page, nil
+		}
+		after = batch[len(batch)-1].Position()
 	}
-	return page, nil
 }
 
-// involvementLists names the lists of the tasks in state the user is
-// involved in in one of the ways wanted.
+// involvementLists names the lists of the tasks in state ("": all) the
+// user is involved in in one of the ways wanted.
 func involvementLists(want []Involvement, userID string, groupIDs []string, state TaskState) []string {
 	var lists []string
 	for _, inv := range []Involvement{Assigned, Candidate, Created, Participant} {
@@ -365,8 +345,8 @@ func involvementLists(want []Involvement, userID string, groupIDs []string, stat
 			}
 			lists = append(lists, GroupList(gid))
 		}
-		if state == TaskOpen {
-			lists = append(lists, UnclaimedPrincipal)
+		if state == TaskOpen || state == "" {
+			lists = append(lists, UnclaimedPrincipal) // open tasks only
 		}
 	}
 	return lists
@@ -391,14 +371,14 @@ func (s *Service) participantCaseTasks(ctx context.Context, orgID, userID string
 	return out, nil
 }
 
-// tasksBetween are the tasks (newest first) in state that come after the
-// position after (all when it is zero) and not after end (all when it is
-// zero).
+// tasksBetween are the tasks (in list order) in state ("": all) that come
+// after the position after (all when it is zero) and not after end (all
+// when it is zero).
 func tasksBetween(tasks []Task, state TaskState, after, end TaskPosition) []Task {
 	var out []Task
 	for _, t := range tasks {
 		p := t.Position()
-		if t.State() == state && (after.IsZero() || p.before(after)) && (end.IsZero() || !p.before(end)) {
+		if (state == "" || p.State == state) && (after.IsZero() || p.before(after)) && (end.IsZero() || !p.before(end)) {
 			out = append(out, t)
 		}
 	}

@@ -71,11 +71,13 @@ func taskKey(orgID, id string) onetable.Key {
 }
 
 func taskListKey(orgID, list string, t casework.Task) onetable.Key {
-	return onetable.Key{PK: "INV#" + orgID + "#" + list, SK: taskListSK(t.State(), t.Position())}
+	return onetable.Key{PK: "INV#" + orgID + "#" + list, SK: taskListSK(t.Position())}
 }
 
-func taskListSK(state casework.TaskState, p casework.TaskPosition) string {
-	return string(state) + "#" + onetable.TimeString(p.CreateTime) + "#" + p.ID
+// taskListSK is a task's range key in the involvement lists: open#, done#
+// and canceled# sort in descending order as casework lists the states.
+func taskListSK(p casework.TaskPosition) string {
+	return string(p.State) + "#" + onetable.TimeString(p.CreateTime) + "#" + p.ID
 }
 
 // partItem is an entry of a user's list of the cases they participate in.
@@ -503,18 +505,23 @@ func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]
 	return out, nil
 }
 
-// InvolvedTasks merges one Query per involvement list.
+// InvolvedTasks merges one Query per involvement list (of one state's
+// part of it, or of all of it: its range keys sort as casework lists the
+// states).
 func (s *DB) InvolvedTasks(ctx context.Context, orgID string, lists []string, state casework.TaskState, after casework.TaskPosition, limit int) ([]casework.Task, bool, error) {
 	below := ""
 	if !after.IsZero() {
-		below = taskListSK(state, after)
+		below = taskListSK(after)
 	}
 	queries := make([]*dynamo.Query, len(lists))
 	for i, list := range lists {
 		q := s.table.Get(onetable.HashKey, "INV#"+orgID+"#"+list).Order(dynamo.Descending)
-		if below != "" {
+		switch {
+		case state == "" && below != "":
+			q = q.Range(onetable.RangeKey, dynamo.LessOrEqual, below)
+		case below != "":
 			q = q.Range(onetable.RangeKey, dynamo.Between, string(state)+"#", below)
-		} else {
+		case state != "":
 			q = q.Range(onetable.RangeKey, dynamo.BeginsWith, string(state)+"#")
 		}
 		queries[i] = q
