@@ -79,6 +79,7 @@ fuzz:
 	$(GO) test ./shared/tenduke -run '^$$' -fuzz FuzzUUIDToCore -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/secret -run '^$$' -fuzz FuzzVerifyPassword -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/engine -run '^$$' -fuzz FuzzStart -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/casework -run '^$$' -fuzz FuzzTaskCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/bpmn -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/mailintake -run '^$$' -fuzz FuzzRecipients -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/mailintake -run '^$$' -fuzz FuzzVerifies -fuzztime $(FUZZTIME)
