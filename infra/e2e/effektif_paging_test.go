@@ -154,3 +154,34 @@ func TestListsPageByCursor(t *testing.T) {
 	expectError(t, call(t, "GET", org+"/cases/"+caseIDs[1]+"/events?taskId=nope", b.Token, nil), http.StatusBadRequest)
 	expectError(t, call(t, "GET", org+"/cases/"+caseIDs[1]+"/events?type="+strings.Repeat("t", 101), b.Token, nil), http.StatusBadRequest)
 }
+
+// TestClosingACaseCancelsManyOpenTasks: closing a case cancels its open
+// tasks in one transaction; a canceled task leaves every task list (it
+// writes no list entries, so 20 tasks with an assignee and a creator fit).
+func TestClosingACaseCancelsManyOpenTasks(t *testing.T) {
+	a := signUp(t, "Closing Admin")
+	b := signUp(t, "Closing Member")
+	joinAsMember(t, a, b)
+	org := "/api/v1/" + a.OrgKey
+	c := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Big case"}), http.StatusOK).JSON(t)
+	caseID := c["id"].(string)
+	for i := 0; i < 20; i++ {
+		expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": fmt.Sprintf("T%d", i), "caseId": caseID, "assigneeId": b.UserID}), http.StatusOK)
+	}
+	if got := show(pages(t, org+"/tasks?pagesize=500", b.Token)); strings.Count(got, ",") != 19 {
+		t.Fatalf("b's 20 tasks: %s", got)
+	}
+	expect(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusOK)
+	for _, token := range []string{a.Token, b.Token} {
+		for _, q := range []string{"", "&completed=false", "&completed=true", "&involvement=created"} {
+			if got := show(pages(t, org+"/tasks?pagesize=50"+q, token)); got != "" {
+				t.Errorf("tasks%s after the close: %s", q, got)
+			}
+		}
+	}
+	var tasks []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+caseID+"/tasks", a.Token, nil), http.StatusOK).Body, &tasks)
+	if len(tasks) != 20 || tasks[0]["canceled"] != true {
+		t.Fatalf("the case's tasks: %d, %v", len(tasks), tasks[0])
+	}
+}

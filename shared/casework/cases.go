@@ -91,8 +91,8 @@ type Task struct {
 	LastUpdated       time.Time
 	// A task is open, Completed (by a person), or Canceled (with its case,
 	// or by its workflow: a boundary event, a terminate end); never both.
-	// A canceled task is in no completed list (see Store.InvolvedTasks and
-	// CaseTasks).
+	// A canceled task is in no involvement list (see InvolvementLists) and
+	// in no completed list of its case (see CaseTasks).
 	Canceled  bool
 	Completed bool
 	// The workflow fields are set for tasks of user task activities.

@@ -19,9 +19,9 @@ import (
 // TaskState is the part of an involvement list a task is in.
 type TaskState string
 
-// The task states, in the order an unfiltered task list gives them: open
-// tasks first, then completed, then canceled ones (newest first in each).
-// The store keeps them in that order too (see WorkStore.InvolvedTasks).
+// The task states, in the order the involvement lists keep them: open
+// tasks first, then completed ones (newest first in each); canceled tasks
+// are in no list (see Task.InvolvementLists).
 const (
 	TaskOpen     TaskState = "open"
 	TaskDone     TaskState = "done"
@@ -64,8 +64,14 @@ func GroupList(groupID string) string { return "group:" + groupID }
 // InvolvementLists names the involvement lists the task is in: one per
 // way each user is involved (assignee, candidates, creator, participants),
 // one per candidate group, and UnclaimedPrincipal's while it is unclaimed.
-// A list holds tasks of all states (see TaskState).
+// The lists hold open and completed tasks. Decision: a canceled task is in
+// none (its case's task list and its id still show it): it is nobody's
+// work any more, and so closing a case, which cancels all its open tasks
+// in one transaction, deletes each task's entries and writes none.
 func (t Task) InvolvementLists() []string {
+	if t.Canceled {
+		return nil
+	}
 	var out []string
 	add := func(list string) {
 		if !contains(out, list) {

@@ -242,8 +242,9 @@ type TaskPage struct {
 const MaxTasksScanned = 4 * MaxTasksListed
 
 // Tasks lists a page of the caller's tasks: open ones first, then
-// completed, then canceled ones (completed true or false keeps only the
-// completed or the open ones), newest first within each, each once. Every
+// completed ones (completed true or false keeps only the completed or the
+// open ones), newest first within each, each once; canceled tasks are in
+// no task list (see Task.InvolvementLists). Every
 // involvement has lists of its own (see Task.InvolvementLists): assigned
 // and created the caller's, candidate the caller's, one per group of the
 // caller (at most MaxGroupLists) and, for open tasks, the organization's
@@ -371,14 +372,15 @@ func (s *Service) participantCaseTasks(ctx context.Context, orgID, userID string
 	return out, nil
 }
 
-// tasksBetween are the tasks (in list order) in state ("": all) that come
+// tasksBetween are the tasks (in list order, canceled ones left out as the
+// involvement lists leave them out) in state ("": all) that come
 // after the position after (all when it is zero) and not after end (all
 // when it is zero).
 func tasksBetween(tasks []Task, state TaskState, after, end TaskPosition) []Task {
 	var out []Task
 	for _, t := range tasks {
 		p := t.Position()
-		if (state == "" || p.State == state) && (after.IsZero() || p.before(after)) && (end.IsZero() || !p.before(end)) {
+		if !t.Canceled && (state == "" || p.State == state) && (after.IsZero() || p.before(after)) && (end.IsZero() || !p.before(end)) {
 			out = append(out, t)
 		}
 	}
