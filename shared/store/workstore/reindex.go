@@ -15,8 +15,9 @@ import (
 // ReindexCounts says what a Reindex rewrote.
 type ReindexCounts struct {
 	Cases, Tasks, Events int
-	// OldEntries are the entries of involvement lists named by a bare user
-	// id (the form before the lists per way of involvement) it deleted.
+	// OldEntries are the entries of the form before it deleted: in lists
+	// named by a bare user id (before the lists per way of involvement),
+	// and of canceled tasks (which are in no list now).
 	OldEntries int
 	// Skipped are cases and tasks written by someone else while it ran
 	// (that write stored them in the current form).
@@ -33,7 +34,8 @@ type storedItem struct {
 // Reindex rewrites every case, task and case event of the table in the
 // current stored form: the index keys of cases and events (GSI1, GSI2:
 // the filtered lists) and the tasks' involvement lists, deleting the
-// entries of the lists named by a bare user id that the form before kept.
+// entries the form before kept: in lists named by a bare user id, and of
+// canceled tasks.
 // A case or task is put on condition that its version is still the one
 // read (a concurrent change wrote the current form already); list entries
 // and events, which hold no state of their own, are put in batch writes.
@@ -110,13 +112,23 @@ func reindexPage(ctx context.Context, t dynamo.Table, page []storedItem, n *Rein
 			if err := versioned(ti, it.Version); err != nil {
 				return failure.Wrap(err, "rewrite task %s", task.ID)
 			}
+			current := map[string]bool{}
 			for _, e := range entries {
 				puts = append(puts, e)
+				current[e.Key.String()] = true
 			}
-			for _, userID := range task.InvolvedUsers() {
-				old := taskListKey(task.OrganizationID, userID, task)
-				dels = append(dels, dynamo.Keys{old.PK, old.SK})
-				n.OldEntries++
+			// The form before: a list per user (by the bare id) and per
+			// group, canceled tasks in them too.
+			before := task.InvolvedUsers()
+			for _, g := range task.CandidateGroupIDs {
+				before = append(before, casework.GroupList(g))
+			}
+			for _, list := range before {
+				old := taskListKey(task.OrganizationID, list, task)
+				if !current[old.String()] {
+					dels = append(dels, dynamo.Keys{old.PK, old.SK})
+					n.OldEntries++
+				}
 			}
 			n.Tasks++
 		case strings.HasPrefix(it.PK, "CASE#") && strings.HasPrefix(it.SK, "EV#"):
