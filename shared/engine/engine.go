@@ -271,18 +271,21 @@ func (e *Engine) CancelCompiled(c *Compiled, inst *Instance) (*Effects, error) {
 // operate runs f on a copy of inst and copies the result back only when
 // f and the run after it succeed.
 func (e *Engine) operate(c *Compiled, inst *Instance, f func(*run) error) (*Effects, error) {
-	cp := inst.Clone()
-	r := e.newRun(c.g, cp)
+	r := e.newRun(c.g, nil)
+	r.spare = inst.cloneInto(r.inst, newInstanceBlock)
 	if err := f(r); err != nil {
 		return nil, err
 	}
 	if err := r.drain(); err != nil {
 		return nil, err
 	}
-	*inst = *cp
+	*inst = *r.inst
 	return r.effects(), nil
 }
 
+// newRun makes a run on inst; with nil, on an empty instance of the run's
+// own (for operate's copy). The run, its Effects and that instance are
+// allocated together.
 func (e *Engine) newRun(g *graph, inst *Instance) *run {
 	now := time.Now
 	if e.Now != nil {
@@ -296,12 +299,21 @@ func (e *Engine) newRun(g *graph, inst *Instance) *run {
 	if e.NewID != nil {
 		newID = e.NewID
 	}
-	return &run{
+	b := &struct {
+		r    run
+		fx   Effects
+		inst Instance
+	}{}
+	if inst == nil {
+		inst = &b.inst
+	}
+	b.r = run{
 		g:     g,
 		inst:  inst,
-		fx:    &Effects{},
+		fx:    &b.fx,
 		now:   now().UTC().Truncate(time.Millisecond),
 		loc:   loc,
 		newID: newID,
 	}
+	return &b.r
 }
