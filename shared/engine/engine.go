@@ -272,7 +272,7 @@ func (e *Engine) CancelCompiled(c *Compiled, inst *Instance) (*Effects, error) {
 // f and the run after it succeed.
 func (e *Engine) operate(c *Compiled, inst *Instance, f func(*run) error) (*Effects, error) {
 	r := e.newRun(c.g, nil)
-	r.spare = inst.cloneInto(r.inst, newInstanceBlock)
+	r.spare = inst.cloneInto(r.inst, newInstanceBlock, true)
 	if err := f(r); err != nil {
 		return nil, err
 	}

@@ -266,29 +266,35 @@ func (inst *Instance) walk(f func(*ActivityInstance) bool) {
 // modified in place, are shared).
 func (inst *Instance) Clone() *Instance {
 	c := new(Instance)
-	inst.cloneInto(c, 0)
+	inst.cloneInto(c, 0, false)
 	return c
 }
 
 // cloneInto is Clone into c, with room for spare more activity instances:
 // the copy's top-level activity instance list has capacity for spare more
 // (a nil list stays nil), and spare zeroed activity instances are returned
-// for the caller to fill (an operation's new ones). The copy's activity and variable instances, its
-// lists and its strings are allocated in a few blocks (one per kind), and
-// its parent links are set. Every list of the copy has no capacity
-// beyond its length (but the top level's spare), so appending to one never
-// writes into another.
-func (inst *Instance) cloneInto(c *Instance, spare int) []ActivityInstance {
-	var n cloneSizes
-	n.add(&inst.Scope)
+// for the caller to fill (an operation's new ones). The copy's activity
+// and variable instances, its lists and its strings are allocated in a few
+// blocks (one per kind), and its parent links are set. Every list of the
+// copy has no capacity beyond its length (but the top level's spare), so
+// appending to one never writes into another.
+//
+// With shareSettled, the settled top-level activity instances are not
+// copied: the copy's list holds the original's, which is only right for
+// a copy that an operation works on (operations never change a settled
+// instance; Public does).
+func (inst *Instance) cloneInto(c *Instance, spare int, shareSettled bool) []ActivityInstance {
+	n := cloneSizes{shareSettled: shareSettled}
+	n.add(&inst.Scope, true)
 	n.strs += len(inst.Compensable)
 	b := cloneBlocks{
-		ais:    make([]ActivityInstance, n.ais+spare),
-		aiPtrs: make([]*ActivityInstance, n.ais+spare),
-		vis:    make([]VariableInstance, n.vis),
-		viPtrs: make([]*VariableInstance, n.vis),
-		strs:   make([]string, n.strs),
-		elems:  make([]json.RawMessage, n.elems),
+		shareSettled: shareSettled,
+		ais:          make([]ActivityInstance, n.ais+spare),
+		aiPtrs:       make([]*ActivityInstance, n.aiPtrs+spare),
+		vis:          make([]VariableInstance, n.vis),
+		viPtrs:       make([]*VariableInstance, n.vis),
+		strs:         make([]string, n.strs),
+		elems:        make([]json.RawMessage, n.elems),
 	}
 	*c = *inst
 	b.scope(&c.Scope, &inst.Scope, nil, spare)
@@ -304,28 +310,45 @@ func (inst *Instance) cloneInto(c *Instance, spare int) []ActivityInstance {
 	return b.ais
 }
 
-// cloneSizes counts what a clone copies.
-type cloneSizes struct{ ais, vis, strs, elems int }
+// settled reports whether no operation changes the activity instance any
+// more: it ended, without work state (joining instances are consumed
+// later), and it holds nothing (nested instances, variables, held
+// conditions, elements, pending compensations).
+func (ai *ActivityInstance) settled() bool {
+	return !ai.Open() && ai.WorkState == "" && len(ai.ActivityInstances) == 0 && len(ai.VariableInstances) == 0 &&
+		len(ai.Held) == 0 && len(ai.Elements) == 0 && len(ai.Pending) == 0
+}
 
-func (n *cloneSizes) add(s *Scope) {
-	n.ais += len(s.ActivityInstances)
+// cloneSizes counts what a clone copies.
+type cloneSizes struct {
+	shareSettled                  bool
+	ais, aiPtrs, vis, strs, elems int
+}
+
+func (n *cloneSizes) add(s *Scope, top bool) {
+	n.aiPtrs += len(s.ActivityInstances)
 	n.vis += len(s.VariableInstances)
 	n.strs += len(s.Held)
 	for _, ai := range s.ActivityInstances {
+		if top && n.shareSettled && ai.settled() {
+			continue
+		}
+		n.ais++
 		n.strs += len(ai.Pending)
 		n.elems += len(ai.Elements)
-		n.add(&ai.Scope)
+		n.add(&ai.Scope, false)
 	}
 }
 
 // cloneBlocks are the unused rest of a clone's blocks.
 type cloneBlocks struct {
-	ais    []ActivityInstance
-	aiPtrs []*ActivityInstance
-	vis    []VariableInstance
-	viPtrs []*VariableInstance
-	strs   []string
-	elems  []json.RawMessage
+	shareSettled bool
+	ais          []ActivityInstance
+	aiPtrs       []*ActivityInstance
+	vis          []VariableInstance
+	viPtrs       []*VariableInstance
+	strs         []string
+	elems        []json.RawMessage
 }
 
 // carve copies src to the front of block with capacity for extra more and
@@ -352,10 +375,12 @@ func (b *cloneBlocks) scope(dst, src *Scope, parent *ActivityInstance, extra int
 	b.vis = b.vis[len(dst.VariableInstances):]
 	list := carve(&b.aiPtrs, src.ActivityInstances, extra)
 	dst.ActivityInstances = list
-	copies := b.ais[:len(list)]
-	b.ais = b.ais[len(list):]
 	for i, ai := range list {
-		c := &copies[i]
+		if parent == nil && b.shareSettled && ai.settled() {
+			continue // list[i] is ai
+		}
+		c := &b.ais[0]
+		b.ais = b.ais[1:]
 		*c = *ai
 		c.parent = parent
 		c.Elements = carve(&b.elems, ai.Elements, 0)

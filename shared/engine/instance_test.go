@@ -43,7 +43,7 @@ func TestCloneIsDeepAndLinked(t *testing.T) {
 		inst := storedInstance(t)
 		before := mustJSON(t, inst)
 		c := new(Instance)
-		extra := inst.cloneInto(c, spare)
+		extra := inst.cloneInto(c, spare, false)
 		if got := mustJSON(t, c); got != before {
 			t.Fatalf("spare %d: clone differs:\n%s\n%s", spare, got, before)
 		}
@@ -135,5 +135,33 @@ func resize[T any](list *[]T, v T, by int) {
 		*list = append(*list, v)
 	} else {
 		*list = (*list)[:len(*list)-1]
+	}
+}
+
+// TestOperationCopySharesOnlySettled: the copy an operation works on
+// shares the settled top-level activity instances (ended, nothing in
+// them) with the original, and copies the rest as Clone does.
+func TestOperationCopySharesOnlySettled(t *testing.T) {
+	inst := storedInstance(t)
+	before := mustJSON(t, inst)
+	c := new(Instance)
+	inst.cloneInto(c, newInstanceBlock, true)
+	if got := mustJSON(t, c); got != before {
+		t.Fatalf("copy differs:\n%s\n%s", got, before)
+	}
+	for i, ai := range c.ActivityInstances {
+		orig := inst.ActivityInstances[i]
+		if shared := ai == orig; shared != orig.settled() {
+			t.Errorf("%s: shared %v, settled %v", ai.ID, shared, orig.settled())
+		}
+	}
+	if !inst.ActivityInstances[0].settled() || inst.ActivityInstances[1].settled() {
+		t.Fatal("the fixture has one settled top-level instance and one running")
+	}
+	p := c.ActivityInstances[1]
+	for _, child := range p.ActivityInstances {
+		if child.parent != p {
+			t.Errorf("%s's parent is not the copy of its scope", child.ID)
+		}
 	}
 }
