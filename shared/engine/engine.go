@@ -299,21 +299,23 @@ func (e *Engine) newRun(g *graph, inst *Instance) *run {
 	if e.NewID != nil {
 		newID = e.NewID
 	}
-	b := &struct {
-		r    run
-		fx   Effects
-		inst Instance
-	}{}
+	var r *run
 	if inst == nil {
-		inst = &b.inst
+		b := &struct {
+			r    run
+			fx   Effects
+			inst Instance
+		}{}
+		r = &b.r
+		r.fx, r.inst = &b.fx, &b.inst
+	} else {
+		b := &struct {
+			r  run
+			fx Effects
+		}{}
+		r = &b.r
+		r.fx, r.inst = &b.fx, inst
 	}
-	b.r = run{
-		g:     g,
-		inst:  inst,
-		fx:    &b.fx,
-		now:   now().UTC().Truncate(time.Millisecond),
-		loc:   loc,
-		newID: newID,
-	}
-	return &b.r
+	r.g, r.now, r.loc, r.newID = g, now().UTC().Truncate(time.Millisecond), loc, newID
+	return r
 }

@@ -48,7 +48,7 @@ type run struct {
 	// the queues while they are short, the variable readers that vars
 	// hands out, the first variable instances changed.
 	queueBuf, dirtyBuf [4]*ActivityInstance
-	readers            [8]scopeVars
+	readers            [6]scopeVars
 	nReaders           int
 	changedBuf         [4]*VariableInstance
 }
