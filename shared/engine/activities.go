@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -19,13 +18,17 @@ func (r *run) wait(ai *ActivityInstance, n *node) {
 	case workflow.UserTask:
 		r.fx.Tasks = append(r.fx.Tasks, r.taskRequest(ai, n))
 	case workflow.ServiceTask:
+		if r.fx.ServiceActions == nil {
+			// Room for two: service tasks often follow a split.
+			r.fx.ServiceActions = make([]ServiceActionRequest, 0, 2)
+		}
 		r.fx.ServiceActions = append(r.fx.ServiceActions, ServiceActionRequest{
 			ActivityInstanceID: ai.ID,
 			ActivityID:         n.act.ID,
 			ServiceKey:         n.act.ServiceKey,
 			ActionKey:          n.act.ActionKey,
 			Configuration:      n.act.Configuration,
-			InputValues:        r.inputs(ai, n.act.InputBindings, false),
+			InputValues:        r.inputs(ai, n.act.InputBindings, n.inputKeys, false),
 		})
 	case workflow.CallActivity:
 		if n.act.SubWorkflowID == "" && n.act.SubWorkflowSource == "" {
@@ -36,7 +39,7 @@ func (r *run) wait(ai *ActivityInstance, n *node) {
 			ActivityID:         n.act.ID,
 			SubWorkflowID:      n.act.SubWorkflowID,
 			SubWorkflowSource:  n.act.SubWorkflowSource,
-			Data:               r.inputs(ai, n.act.InputBindings, true),
+			Data:               r.inputs(ai, n.act.InputBindings, n.inputKeys, true),
 		})
 	case workflow.TimerEvent:
 		if n.act.Due != nil {
@@ -52,12 +55,16 @@ func (r *run) wait(ai *ActivityInstance, n *node) {
 	}
 }
 
-// inputs resolves input bindings in key order; keys without a value are
-// left out. typed wraps each value as a TypedValue.
-func (r *run) inputs(ai *ActivityInstance, bindings map[string]workflow.Binding, typed bool) map[string]json.RawMessage {
+// inputs resolves input bindings in key order (keys are the bindings'
+// keys, sorted); keys without a value are left out. typed wraps each value
+// as a TypedValue.
+func (r *run) inputs(ai *ActivityInstance, bindings map[string]workflow.Binding, keys []string, typed bool) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
+	if len(keys) == 0 {
+		return nil
+	}
 	vs := r.vars(ai)
-	for _, k := range slices.Sorted(maps.Keys(bindings)) {
+	for _, k := range keys {
 		b := bindings[k]
 		v, t := evalBinding(vs, &b)
 		raw := encode(v)
@@ -84,7 +91,7 @@ func (r *run) receive(ai *ActivityInstance, n *node, values map[string]json.RawM
 		}
 		return r.submitForm(ai, n.act.Form, values)
 	case workflow.ServiceTask, workflow.CallActivity:
-		for _, key := range slices.Sorted(maps.Keys(n.act.OutputBindings)) {
+		for _, key := range n.outputKeys {
 			raw, ok := values[key]
 			if !ok {
 				continue
@@ -95,7 +102,7 @@ func (r *run) receive(ai *ActivityInstance, n *node, values map[string]json.RawM
 		}
 		return nil
 	}
-	for _, key := range slices.Sorted(maps.Keys(values)) {
+	for _, key := range sortedKeys(values) {
 		if err := r.setTyped(ai, key, values[key]); err != nil {
 			return err
 		}
@@ -142,7 +149,8 @@ func (r *run) taskRequest(ai *ActivityInstance, n *node) TaskRequest {
 		t.Form = buildForm(r.g, vs, a.Form)
 	}
 	if due, ok := r.resolveTime(ai, a.DueDate); ok {
-		t.DueDate = &due
+		d := due // allocated only when there is a due date
+		t.DueDate = &d
 	}
 	return t
 }

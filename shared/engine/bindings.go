@@ -82,16 +82,16 @@ func evalBinding(vs vars, b *workflow.Binding) (any, *workflow.DataType) {
 // value, then object fields. Anything missing is nil. The type is the
 // variable's for a bare variable, and inferred for a field.
 func evalExpr(vs vars, expr string) (any, *workflow.DataType) {
-	path := strings.Split(strings.TrimSpace(expr), ".")
-	raw, t, ok := vs.lookup(path[0])
+	id, fields, dotted := strings.Cut(strings.TrimSpace(expr), ".")
+	raw, t, ok := vs.lookup(id)
 	if !ok {
 		return nil, nil
 	}
 	v := decodeQuiet(raw)
-	if len(path) == 1 {
+	if !dotted {
 		return v, t
 	}
-	for _, f := range path[1:] {
+	for _, f := range strings.Split(fields, ".") {
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, nil

@@ -271,18 +271,21 @@ func (e *Engine) CancelCompiled(c *Compiled, inst *Instance) (*Effects, error) {
 // operate runs f on a copy of inst and copies the result back only when
 // f and the run after it succeed.
 func (e *Engine) operate(c *Compiled, inst *Instance, f func(*run) error) (*Effects, error) {
-	cp := inst.Clone()
-	r := e.newRun(c.g, cp)
+	r := e.newRun(c.g, nil)
+	r.spare = inst.cloneInto(r.inst, newInstanceBlock, true)
 	if err := f(r); err != nil {
 		return nil, err
 	}
 	if err := r.drain(); err != nil {
 		return nil, err
 	}
-	*inst = *cp
+	*inst = *r.inst
 	return r.effects(), nil
 }
 
+// newRun makes a run on inst; with nil, on an empty instance of the run's
+// own (for operate's copy). The run, its Effects and that instance are
+// allocated together.
 func (e *Engine) newRun(g *graph, inst *Instance) *run {
 	now := time.Now
 	if e.Now != nil {
@@ -296,12 +299,23 @@ func (e *Engine) newRun(g *graph, inst *Instance) *run {
 	if e.NewID != nil {
 		newID = e.NewID
 	}
-	return &run{
-		g:     g,
-		inst:  inst,
-		fx:    &Effects{},
-		now:   now().UTC().Truncate(time.Millisecond),
-		loc:   loc,
-		newID: newID,
+	var r *run
+	if inst == nil {
+		b := &struct {
+			r    run
+			fx   Effects
+			inst Instance
+		}{}
+		r = &b.r
+		r.fx, r.inst = &b.fx, &b.inst
+	} else {
+		b := &struct {
+			r  run
+			fx Effects
+		}{}
+		r = &b.r
+		r.fx, r.inst = &b.fx, inst
 	}
+	r.g, r.now, r.loc, r.newID = g, now().UTC().Truncate(time.Millisecond), loc, newID
+	return r
 }

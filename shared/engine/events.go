@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -44,7 +43,7 @@ func (r *run) writeResults(ai *ActivityInstance, n *node, values map[string]json
 // writeValues writes values keyed by variable id, in key order, as seen
 // from ai (nil: the workflow).
 func (r *run) writeValues(ai *ActivityInstance, values map[string]json.RawMessage) error {
-	for _, key := range slices.Sorted(maps.Keys(values)) {
+	for _, key := range sortedKeys(values) {
 		if err := r.setTyped(ai, key, values[key]); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"strconv"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -65,18 +66,35 @@ type formField struct {
 	variable string // the variable a writable field writes, else ""
 	name     string
 	typ      *workflow.DataType
+	// asButtons is the asButtons property; properties are the field's
+	// properties (fieldProperties), which a FormInstanceField gets a copy
+	// of.
+	asButtons  bool
+	properties map[string]json.RawMessage
 }
 
-// formFields fills in field defaults as Effektif's form parser does: the
+// formFields are the fields of a form of the workflow (fieldsOf),
+// computed once per graph.
+func (g *graph) formFields(form *workflow.Form) []formField {
+	if fields, ok := g.forms[form]; ok {
+		return fields
+	}
+	return fieldsOf(g, form)
+}
+
+// fieldsOf fills in field defaults as Effektif's form parser does: the
 // id defaults to the bound variable's id, else to the field's position
 // ("1", "2", ...); name and type default to the variable's. A field is
 // writable when its binding is a bare variable expression and it is not
 // read-only.
-func formFields(g *graph, form *workflow.Form) []formField {
+func fieldsOf(g *graph, form *workflow.Form) []formField {
 	out := make([]formField, len(form.Fields))
 	for i := range form.Fields {
 		f := &form.Fields[i]
-		ff := formField{FormField: f, id: f.ID, name: f.Name, typ: f.Type}
+		ff := formField{FormField: f, id: f.ID, name: f.Name, typ: f.Type, properties: fieldProperties(f)}
+		if raw, ok := f.Properties["asButtons"]; ok {
+			ff.asButtons = string(raw) == "true"
+		}
 		v := bareVariable(f.Binding)
 		if ff.id == "" {
 			ff.id = v
@@ -102,13 +120,10 @@ func formFields(g *graph, form *workflow.Form) []formField {
 
 // buildForm makes the FormInstance of a form with values read from vs.
 func buildForm(g *graph, vs vars, form *workflow.Form) *FormInstance {
-	fi := &FormInstance{Description: render(vs, form.Description, false), Fields: []FormInstanceField{}}
-	for _, f := range formFields(g, form) {
+	fields := g.formFields(form)
+	fi := &FormInstance{Description: render(vs, form.Description, false), Fields: make([]FormInstanceField, 0, len(fields))}
+	for _, f := range fields {
 		v, _ := evalBinding(vs, f.Binding)
-		asButtons := false
-		if raw, ok := f.Properties["asButtons"]; ok {
-			asButtons = string(raw) == "true"
-		}
 		fi.Fields = append(fi.Fields, FormInstanceField{
 			ID:          f.id,
 			Key:         f.Key,
@@ -117,9 +132,9 @@ func buildForm(g *graph, vs vars, form *workflow.Form) *FormInstance {
 			Type:        f.typ,
 			ReadOnly:    f.ReadOnly || f.Binding != nil && f.variable == "",
 			Required:    f.Required,
-			AsButtons:   asButtons,
+			AsButtons:   f.asButtons,
 			Value:       encode(v),
-			Properties:  fieldProperties(f.FormField),
+			Properties:  maps.Clone(f.properties),
 		})
 	}
 	return fi
@@ -130,7 +145,7 @@ func buildForm(g *graph, vs vars, form *workflow.Form) *FormInstance {
 // variable's; other values are ignored. Afterwards every required
 // writable field must have a value.
 func (r *run) submitForm(from *ActivityInstance, form *workflow.Form, values map[string]json.RawMessage) error {
-	fields := formFields(r.g, form)
+	fields := r.g.formFields(form)
 	for _, f := range fields {
 		raw, ok := values[f.id]
 		if !ok && f.Key != "" {
@@ -169,6 +184,9 @@ func (r *run) writeField(from *ActivityInstance, f formField, raw json.RawMessag
 		hint = f.Type
 	}
 	err = r.setVar(from, f.variable, val, hint)
+	if err == nil {
+		return nil
+	}
 	var ve *ValueError
 	if errors.As(err, &ve) {
 		c := *ve
@@ -204,7 +222,7 @@ func (e *Engine) SaveFormFieldCompiled(c *Compiled, inst *Instance, activityInst
 		if !ai.Waiting() || n.act.Type != workflow.UserTask || n.act.Form == nil {
 			return ErrNotWaiting
 		}
-		for _, f := range formFields(r.g, n.act.Form) {
+		for _, f := range r.g.formFields(n.act.Form) {
 			if f.id != fieldID && (f.Key == "" || f.Key != fieldID) {
 				continue
 			}

@@ -11,8 +11,9 @@ import (
 // FuzzStart starts arbitrary workflows with arbitrary trigger data and
 // drives them (messages, errors and escalations to waiting activities,
 // messages and signals triggered, every timer fired, forms built, scripts
-// tested, JSON round trips, cancel): nothing may panic, and a stored
-// instance must read back to the same JSON.
+// tested, JSON round trips, cancel): nothing may panic, a failed
+// operation must leave the instance unchanged, and a stored instance must
+// read back to the same JSON.
 func FuzzStart(f *testing.F) {
 	for _, src := range []string{benchWorkflowJSON, inclusiveJSON, sprintf(boundaryJSON, true), sprintf(parallelJSON, "task", "userTask"),
 		sprintf(boundaryMessageJSON, false), errorBoundaryJSON, raceJSON, sprintf(espJSON, false), sprintf(espJSON, true),
@@ -43,6 +44,16 @@ func FuzzStart(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// unchangedOnError checks the operations' rule: on error, inst is
+		// unchanged.
+		unchangedOnError := func(op func() (*Effects, error)) {
+			before, _ := json.Marshal(inst)
+			if _, err := op(); err != nil {
+				if after, _ := json.Marshal(inst); string(after) != string(before) {
+					t.Fatalf("an operation failed (%v) and changed the instance:\n%s\n%s", err, before, after)
+				}
+			}
+		}
 		for round := 0; round < 5 && !inst.Ended(); round++ {
 			waiting := inst.WaitingActivityInstances()
 			if len(waiting) > 10 {
@@ -52,11 +63,11 @@ func FuzzStart(f *testing.F) {
 				_, _ = inst.FormInstance(&wf, ai.ID)
 				switch (round + i) % 4 {
 				case 1:
-					_, _ = h.e.Fail(&wf, inst, ai.ID, "E", values)
+					unchangedOnError(func() (*Effects, error) { return h.e.Fail(&wf, inst, ai.ID, "E", values) })
 				case 2:
-					_, _ = h.e.Escalate(&wf, inst, ai.ID, "")
+					unchangedOnError(func() (*Effects, error) { return h.e.Escalate(&wf, inst, ai.ID, "") })
 				default:
-					_, _ = h.e.Message(&wf, inst, ai.ID, values)
+					unchangedOnError(func() (*Effects, error) { return h.e.Message(&wf, inst, ai.ID, values) })
 				}
 			}
 			subs := inst.Subscriptions(&wf)
@@ -64,7 +75,7 @@ func FuzzStart(f *testing.F) {
 				subs = subs[:10]
 			}
 			for _, sub := range subs {
-				_, _ = h.e.Trigger(&wf, inst, sub.Kind, sub.Name, values)
+				unchangedOnError(func() (*Effects, error) { return h.e.Trigger(&wf, inst, sub.Kind, sub.Name, values) })
 			}
 			h.now = h.now.Add(1000 * 24 * time.Hour)
 			timers := append([]*TimerInstance(nil), inst.TimerInstances...)
@@ -72,7 +83,7 @@ func FuzzStart(f *testing.F) {
 				timers = timers[:10]
 			}
 			for _, ti := range timers {
-				_, _ = h.e.FireTimer(&wf, inst, ti.ID)
+				unchangedOnError(func() (*Effects, error) { return h.e.FireTimer(&wf, inst, ti.ID) })
 			}
 			stored, err := json.Marshal(inst)
 			if err != nil {

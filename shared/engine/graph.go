@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type graph struct {
 	// conditional says whether any conditional event exists (they are
 	// evaluated whenever a run settles).
 	conditional bool
+	// forms are the fields of the user tasks' forms and the trigger's
+	// form (see formFields).
+	forms map[*workflow.Form][]formField
 	// nodeArena and edgeArena hold the nodes and edges, allocated at once.
 	nodeArena []node
 	edgeArena []edge
@@ -87,6 +91,9 @@ type node struct {
 	reach    map[*node]bool
 	// canCompensate: completed instances are recorded for compensation.
 	canCompensate bool
+	// inputKeys and outputKeys are the keys of the activity's input and
+	// output bindings, in order.
+	inputKeys, outputKeys []string
 }
 
 // boundary is a boundary timer or boundary event of an activity.
@@ -150,6 +157,11 @@ func compile(wf *workflow.Workflow) *graph {
 			}
 		}
 		n.canCompensate = n.compensable(g)
+		if n.act.Form != nil {
+			g.addForm(n.act.Form)
+		}
+		n.inputKeys = sortedKeys(n.act.InputBindings)
+		n.outputKeys = sortedKeys(n.act.OutputBindings)
 		if ev := n.act.Event; ev != nil {
 			switch {
 			case ev.Type == workflow.EventConditional:
@@ -161,7 +173,26 @@ func compile(wf *workflow.Workflow) *graph {
 			}
 		}
 	}
+	if wf.Trigger != nil && wf.Trigger.Form != nil {
+		g.addForm(wf.Trigger.Form)
+	}
 	return g
+}
+
+// addForm computes the fields of a form of the workflow.
+func (g *graph) addForm(form *workflow.Form) {
+	if g.forms == nil {
+		g.forms = map[*workflow.Form][]formField{}
+	}
+	g.forms[form] = fieldsOf(g, form)
+}
+
+// sortedKeys are the keys of m in order; nil for an empty map.
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
 }
 
 // linkName normalizes a link name: runs of white space are one space,

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -266,41 +265,129 @@ func (inst *Instance) walk(f func(*ActivityInstance) bool) {
 // Clone returns a deep copy of the instance (values, which are never
 // modified in place, are shared).
 func (inst *Instance) Clone() *Instance {
-	c := *inst
-	c.Scope = cloneScope(inst.Scope, nil)
-	c.TimerInstances = make([]*TimerInstance, len(inst.TimerInstances))
-	for i, ti := range inst.TimerInstances {
-		t := *ti
-		c.TimerInstances[i] = &t
-	}
-	if inst.TimerInstances == nil {
-		c.TimerInstances = nil
-	}
-	c.Compensable = slices.Clone(inst.Compensable)
-	return &c
+	c := new(Instance)
+	inst.cloneInto(c, 0, false)
+	return c
 }
 
-func cloneScope(s Scope, parent *ActivityInstance) Scope {
-	out := Scope{Held: slices.Clone(s.Held)}
-	if s.ActivityInstances != nil {
-		out.ActivityInstances = make([]*ActivityInstance, len(s.ActivityInstances))
-		for i, ai := range s.ActivityInstances {
-			c := *ai
-			c.parent = parent
-			c.Elements = slices.Clone(ai.Elements)
-			c.Pending = slices.Clone(ai.Pending)
-			c.Scope = cloneScope(ai.Scope, &c)
-			out.ActivityInstances[i] = &c
+// cloneInto is Clone into c, with room for spare more activity instances:
+// the copy's top-level activity instance list has capacity for spare more
+// (a nil list stays nil), and spare zeroed activity instances are returned
+// for the caller to fill (an operation's new ones). The copy's activity
+// and variable instances, its lists and its strings are allocated in a few
+// blocks (one per kind), and its parent links are set. Every list of the
+// copy has no capacity beyond its length (but the top level's spare), so
+// appending to one never writes into another.
+//
+// With shareSettled, the settled top-level activity instances are not
+// copied: the copy's list holds the original's, which is only right for
+// a copy that an operation works on (operations never change a settled
+// instance; Public does).
+func (inst *Instance) cloneInto(c *Instance, spare int, shareSettled bool) []ActivityInstance {
+	n := cloneSizes{shareSettled: shareSettled}
+	n.add(&inst.Scope, true)
+	n.strs += len(inst.Compensable)
+	b := cloneBlocks{
+		shareSettled: shareSettled,
+		ais:          make([]ActivityInstance, n.ais+spare),
+		aiPtrs:       make([]*ActivityInstance, n.aiPtrs+spare),
+		vis:          make([]VariableInstance, n.vis),
+		viPtrs:       make([]*VariableInstance, n.vis),
+		strs:         make([]string, n.strs),
+		elems:        make([]json.RawMessage, n.elems),
+	}
+	*c = *inst
+	b.scope(&c.Scope, &inst.Scope, nil, spare)
+	c.Compensable = carve(&b.strs, inst.Compensable, 0)
+	if inst.TimerInstances != nil {
+		tis := make([]TimerInstance, len(inst.TimerInstances))
+		c.TimerInstances = make([]*TimerInstance, len(inst.TimerInstances))
+		for i, ti := range inst.TimerInstances {
+			tis[i] = *ti
+			c.TimerInstances[i] = &tis[i]
 		}
 	}
-	if s.VariableInstances != nil {
-		out.VariableInstances = make([]*VariableInstance, len(s.VariableInstances))
-		for i, vi := range s.VariableInstances {
-			c := *vi
-			out.VariableInstances[i] = &c
+	return b.ais
+}
+
+// settled reports whether no operation changes the activity instance any
+// more: it ended, without work state (joining instances are consumed
+// later), and it holds nothing (nested instances, variables, held
+// conditions, elements, pending compensations).
+func (ai *ActivityInstance) settled() bool {
+	return !ai.Open() && ai.WorkState == "" && len(ai.ActivityInstances) == 0 && len(ai.VariableInstances) == 0 &&
+		len(ai.Held) == 0 && len(ai.Elements) == 0 && len(ai.Pending) == 0
+}
+
+// cloneSizes counts what a clone copies.
+type cloneSizes struct {
+	shareSettled                  bool
+	ais, aiPtrs, vis, strs, elems int
+}
+
+func (n *cloneSizes) add(s *Scope, top bool) {
+	n.aiPtrs += len(s.ActivityInstances)
+	n.vis += len(s.VariableInstances)
+	n.strs += len(s.Held)
+	for _, ai := range s.ActivityInstances {
+		if top && n.shareSettled && ai.settled() {
+			continue
 		}
+		n.ais++
+		n.strs += len(ai.Pending)
+		n.elems += len(ai.Elements)
+		n.add(&ai.Scope, false)
 	}
+}
+
+// cloneBlocks are the unused rest of a clone's blocks.
+type cloneBlocks struct {
+	shareSettled bool
+	ais          []ActivityInstance
+	aiPtrs       []*ActivityInstance
+	vis          []VariableInstance
+	viPtrs       []*VariableInstance
+	strs         []string
+	elems        []json.RawMessage
+}
+
+// carve copies src to the front of block with capacity for extra more and
+// takes that part off the block; nil stays nil (and empty stays empty).
+func carve[T any](block *[]T, src []T, extra int) []T {
+	if src == nil {
+		return nil
+	}
+	out := (*block)[: len(src) : len(src)+extra]
+	copy(out, src)
+	*block = (*block)[len(src)+extra:]
 	return out
+}
+
+// scope copies src into dst, with parent as the parent of the copied
+// activity instances and room for extra more in their list.
+func (b *cloneBlocks) scope(dst, src *Scope, parent *ActivityInstance, extra int) {
+	dst.Held = carve(&b.strs, src.Held, 0)
+	dst.VariableInstances = carve(&b.viPtrs, src.VariableInstances, 0)
+	for i, vi := range dst.VariableInstances {
+		b.vis[i] = *vi
+		dst.VariableInstances[i] = &b.vis[i]
+	}
+	b.vis = b.vis[len(dst.VariableInstances):]
+	list := carve(&b.aiPtrs, src.ActivityInstances, extra)
+	dst.ActivityInstances = list
+	for i, ai := range list {
+		if parent == nil && b.shareSettled && ai.settled() {
+			continue // list[i] is ai
+		}
+		c := &b.ais[0]
+		b.ais = b.ais[1:]
+		*c = *ai
+		c.parent = parent
+		c.Elements = carve(&b.elems, ai.Elements, 0)
+		c.Pending = carve(&b.strs, ai.Pending, 0)
+		b.scope(&c.Scope, &ai.Scope, c, 0)
+		list[i] = c
+	}
 }
 
 // Public returns a copy of the instance without the engine's bookkeeping

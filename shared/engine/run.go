@@ -28,21 +28,85 @@ type run struct {
 
 	queue []*ActivityInstance
 	// dirty are scopes in which an activity instance ended (nil is the
-	// workflow level), in the order they became dirty.
+	// workflow level), in the order they became dirty; dirtySet holds
+	// them too once there are more than shortList.
 	dirty    []*ActivityInstance
 	dirtySet map[*ActivityInstance]bool
 	created  int
 	// newTimers are the ids of timers scheduled in this run.
 	newTimers map[string]bool
 	// changed indexes fx.VariableChanges by variable instance.
-	changed map[*VariableInstance]int
+	changed smallIndex[*VariableInstance]
 	// scripts is what the script tasks of this operation may still use
 	// (made by the first one).
 	scripts *scriptBudget
+	// spare are zeroed activity instances for newInstance to fill before
+	// it allocates more.
+	spare []ActivityInstance
+
+	// Inline room for what most operations need, allocated with the run:
+	// the queues while they are short, the variable readers that vars
+	// hands out, the first variable instances changed.
+	queueBuf, dirtyBuf [4]*ActivityInstance
+	readers            [6]scopeVars
+	nReaders           int
+	changedBuf         [4]*VariableInstance
 }
 
+// shortList is how long the run's lists of scopes and variable instances
+// get before they are indexed by a map too (below, a scan is cheaper).
+const shortList = 16
+
 // vars reads variables as seen from an activity instance (nil: workflow).
-func (r *run) vars(from *ActivityInstance) vars { return scopeVars{r.inst, from} }
+// The readers of the run's first few instances are kept in the run, so
+// vars mostly allocates nothing.
+func (r *run) vars(from *ActivityInstance) vars {
+	for i := range r.readers[:r.nReaders] {
+		if r.readers[i].from == from {
+			return &r.readers[i]
+		}
+	}
+	if r.nReaders == len(r.readers) {
+		return scopeVars{r.inst, from}
+	}
+	r.readers[r.nReaders] = scopeVars{r.inst, from}
+	r.nReaders++
+	return &r.readers[r.nReaders-1]
+}
+
+// smallIndex is the position of each key in the order they were added:
+// found by a scan while there are at most shortList, by a map beyond.
+type smallIndex[K comparable] struct {
+	keys []K
+	m    map[K]int
+}
+
+// index is the position of k, or -1.
+func (x *smallIndex[K]) index(k K) int {
+	if x.m == nil {
+		return slices.Index(x.keys, k)
+	}
+	if i, ok := x.m[k]; ok {
+		return i
+	}
+	return -1
+}
+
+// add appends k (not in x yet) and returns its position.
+func (x *smallIndex[K]) add(k K) int {
+	i := len(x.keys)
+	x.keys = append(x.keys, k)
+	switch {
+	case x.m != nil:
+		x.m[k] = i
+	case len(x.keys) > shortList:
+		x.m = make(map[K]int, 2*len(x.keys))
+		for j, key := range x.keys {
+			x.m[key] = j
+		}
+	}
+	return i
+}
 
 // drain executes queued activity instances and settles dirty scopes until
 // neither is left; then conditional events are evaluated, and when one
@@ -155,6 +219,9 @@ func (r *run) execute(ai *ActivityInstance) error {
 // workflow) and queues it. incoming is the key of the transition taken.
 func (r *run) create(parent *ActivityInstance, n *node, incoming string) *ActivityInstance {
 	ai := r.newInstance(parent, n, incoming)
+	if len(r.queue) == 0 {
+		r.queue = r.queueBuf[:0] // nothing queued: start over inline
+	}
 	r.queue = append(r.queue, ai)
 	return ai
 }
@@ -164,7 +231,12 @@ func (r *run) create(parent *ActivityInstance, n *node, incoming string) *Activi
 func (r *run) newInstance(parent *ActivityInstance, n *node, incoming string) *ActivityInstance {
 	r.created++
 	r.inst.LastActivityInstanceID++
-	ai := &ActivityInstance{
+	if len(r.spare) == 0 {
+		r.spare = make([]ActivityInstance, newInstanceBlock)
+	}
+	ai := &r.spare[0]
+	r.spare = r.spare[1:]
+	*ai = ActivityInstance{
 		ID:         strconv.Itoa(r.inst.LastActivityInstanceID),
 		ActivityID: n.act.ID,
 		Start:      Time{r.now},
@@ -172,9 +244,17 @@ func (r *run) newInstance(parent *ActivityInstance, n *node, incoming string) *A
 		parent:     parent,
 	}
 	s := r.scopeOf(parent)
+	if s.ActivityInstances == nil {
+		s.ActivityInstances = make([]*ActivityInstance, 0, newInstanceBlock)
+	}
 	s.ActivityInstances = append(s.ActivityInstances, ai)
 	return ai
 }
+
+// newInstanceBlock is how many activity instances a run allocates at once
+// when it has no spare ones left, and the room a scope's first list gets;
+// operate's copy of the instance comes with as many spare.
+const newInstanceBlock = 2
 
 func (r *run) scopeOf(parent *ActivityInstance) *Scope {
 	if parent == nil {
@@ -271,14 +351,27 @@ func (r *run) terminate(ai *ActivityInstance) {
 	r.completeScope(ai.parent)
 }
 
+// markDirty queues a scope for settling unless it is queued already.
 func (r *run) markDirty(scope *ActivityInstance) {
-	if r.dirtySet == nil {
-		r.dirtySet = map[*ActivityInstance]bool{}
-	}
-	if !r.dirtySet[scope] {
+	switch {
+	case r.dirtySet != nil:
+		if r.dirtySet[scope] {
+			return
+		}
 		r.dirtySet[scope] = true
-		r.dirty = append(r.dirty, scope)
+	case slices.Contains(r.dirty, scope):
+		return
+	case len(r.dirty) >= shortList:
+		r.dirtySet = make(map[*ActivityInstance]bool, 2*shortList)
+		for _, s := range r.dirty {
+			r.dirtySet[s] = true
+		}
+		r.dirtySet[scope] = true
 	}
+	if len(r.dirty) == 0 {
+		r.dirty = r.dirtyBuf[:0]
+	}
+	r.dirty = append(r.dirty, scope)
 }
 
 // settle re-examines a scope once nothing is queued: a join that can fire

@@ -743,7 +743,7 @@ func (v *validator) form(f *workflow.Form) {
 		return
 	}
 	ids := map[string]bool{}
-	for _, ff := range formFields(v.g, f) {
+	for _, ff := range v.g.formFields(f) {
 		if ids[ff.id] {
 			v.err(ff.id, IssueBadForm, "form field id %q is used twice", ff.id)
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
@@ -63,11 +64,74 @@ func decode(raw json.RawMessage) (any, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
+	if v, ok := decodeLiteral(raw); ok {
+		return v, nil
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, &ValueError{Message: "not valid JSON: " + err.Error()}
 	}
 	return v, nil
+}
+
+// decodeLiteral decodes the literals most values are (true, false, null,
+// a string without escapes, an integer) as json.Unmarshal does, without
+// its costs; ok is false for anything else (which may still be valid
+// JSON).
+func decodeLiteral(raw []byte) (v any, ok bool) {
+	switch string(raw) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	case "null":
+		return nil, true
+	}
+	if s, ok := plainString(raw); ok {
+		return s, true
+	}
+	if isPlainInteger(raw) {
+		f, err := strconv.ParseFloat(string(raw), 64)
+		return f, err == nil
+	}
+	return nil, false
+}
+
+// plainString returns the text of a JSON string literal without escapes,
+// control characters or invalid UTF-8 (which json.Unmarshal would
+// replace), with nothing around it.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
+}
+
+// isPlainInteger reports whether raw is a JSON integer without exponent
+// or fraction: an optional minus, then 0 or digits not starting with 0.
+func isPlainInteger(raw []byte) bool {
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || digits[0] == '0' && len(digits) > 1 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeQuiet decodes stored JSON that is known to be valid; bad JSON reads
@@ -80,8 +144,21 @@ func decodeQuiet(raw json.RawMessage) any {
 // encode writes a decoded value back as JSON, without HTML escaping. nil
 // gives nil (no value).
 func encode(v any) json.RawMessage {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return nil
+	case bool:
+		if x {
+			return json.RawMessage("true")
+		}
+		return json.RawMessage("false")
+	case string:
+		if isPlainASCII(x) {
+			b := make([]byte, 0, len(x)+2)
+			b = append(b, '"')
+			b = append(b, x...)
+			return append(b, '"')
+		}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -91,6 +168,17 @@ func encode(v any) json.RawMessage {
 		return nil
 	}
 	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+// isPlainASCII reports whether a string's JSON form is the string in
+// quotes: printable ASCII without '"' and '\\'.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // coerce checks and normalizes a decoded value for data type t.
@@ -109,8 +197,8 @@ func coerce(t *workflow.DataType, v any) (any, error) {
 	case "", workflow.TypeAny:
 		return v, nil
 	case workflow.TypeText:
-		if s, ok := v.(string); ok {
-			return s, nil
+		if _, ok := v.(string); ok {
+			return v, nil // v itself, not the string boxed again
 		}
 		return nil, bad("text expected, got %s", describe(v))
 	case workflow.TypeNumber:
@@ -136,13 +224,15 @@ func coerce(t *workflow.DataType, v any) (any, error) {
 			return nil, bad("choice option id expected, got %s", describe(v))
 		}
 		if len(t.Options) == 0 {
-			return s, nil
+			return v, nil
+		}
+		for _, o := range t.Options {
+			if o.ID == s {
+				return v, nil
+			}
 		}
 		ids := make([]string, len(t.Options))
 		for i, o := range t.Options {
-			if o.ID == s {
-				return s, nil
-			}
 			ids[i] = strconv.Quote(o.ID)
 		}
 		return nil, bad("%q is not an option (options: %s)", s, strings.Join(ids, ", "))

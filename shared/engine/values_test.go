@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -162,4 +164,48 @@ func TestRelativeTimeBaseBinding(t *testing.T) {
 	if d := fx.Tasks[0].DueDate; d == nil || formatTime(*d) != "2024-05-01T11:00:00.000Z" {
 		t.Fatalf("due %v", d)
 	}
+}
+
+// FuzzDecodeEncode checks decode and encode against encoding/json, which
+// they shortcut for plain literals: decode must give what json.Unmarshal
+// gives (and fail where it fails), and encode must write what a
+// json.Encoder without HTML escaping writes (null apart: encode gives nil).
+func FuzzDecodeEncode(f *testing.F) {
+	for _, s := range []string{
+		`true`, `false`, `null`, `nul`, `truex`, ` true`, `""`, `"`, `"""`, `"approve"`, ` "x"`, `"x" `,
+		`"a\"b"`, `"a\\b"`, `"\u00e9"`, `"é"`, "\"\xff\"", "\"\x01\"", "\"\x7f\"", "\"\u2028\"", `"<b>&</b>"`,
+		`0`, `-0`, `01`, `-`, `--1`, `12`, `-12`, `1.5`, `1e3`, `123456789012345`, `1234567890123456`,
+		`12345678901234567890`, `[1,"a"]`, `{"a":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var want any
+		wantErr := json.Unmarshal(raw, &want)
+		got, err := decode(raw)
+		if len(raw) == 0 {
+			if got != nil || err != nil {
+				t.Fatalf("decode(empty) = %v, %v", got, err)
+			}
+			return
+		}
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("decode(%q): error %v, json.Unmarshal's %v", raw, err, wantErr)
+		}
+		if err != nil {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decode(%q) = %#v, json.Unmarshal gives %#v", raw, got, want)
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if want == nil || enc.Encode(want) != nil {
+			return // null is no value (nil); NaN and infinities have no JSON form
+		}
+		if out, ref := encode(got), bytes.TrimRight(b.Bytes(), "\n"); !bytes.Equal(out, ref) {
+			t.Fatalf("encode(%#v) = %s, json.Encoder writes %s", got, out, ref)
+		}
+	})
 }

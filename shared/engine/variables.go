@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 	"strconv"
 
@@ -83,13 +82,12 @@ func (r *run) setVar(from *ActivityInstance, id string, raw json.RawMessage, hin
 
 // assign stores a checked value and records the change.
 func (r *run) assign(vi *VariableInstance, val json.RawMessage) {
-	if r.changed == nil {
-		r.changed = map[*VariableInstance]int{}
-	}
-	i, seen := r.changed[vi]
-	if !seen {
-		i = len(r.fx.VariableChanges)
-		r.changed[vi] = i
+	i := r.changed.index(vi)
+	if i < 0 {
+		if r.changed.keys == nil {
+			r.changed.keys = r.changedBuf[:0]
+		}
+		i = r.changed.add(vi)
 		r.fx.VariableChanges = append(r.fx.VariableChanges, VariableChange{VariableID: vi.VariableID, Old: vi.Value})
 	}
 	r.fx.VariableChanges[i].New = val
@@ -105,7 +103,7 @@ func (r *run) assign(vi *VariableInstance, val json.RawMessage) {
 // the instance (byCaller): its input bindings give what they give.
 func (r *run) applyTrigger(data map[string]json.RawMessage, byCaller bool) error {
 	wt := r.g.wf.Trigger
-	for _, key := range slices.Sorted(maps.Keys(data)) {
+	for _, key := range sortedKeys(data) {
 		if key == FormInstanceKey && wt != nil && wt.Form != nil {
 			continue
 		}
