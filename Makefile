@@ -94,10 +94,12 @@ N             ?= 15
 bench-coldstart:
 	$(GO) run ./infra/coldstart -n $(N)
 
-## bench-memory: each function's VmRSS and VmHWM after REQUESTS warm invocations of its sample event
+## bench-memory: each function's VmRSS and VmHWM after REQUESTS warm invocations of its sample event, then
+## after REQUESTS rounds of the main operations through the gateway (infra/e2e BenchmarkMainOperationsMemory)
 REQUESTS      ?= 1000
 bench-memory:
 	$(GO) run ./infra/coldstart -memory -requests $(REQUESTS)
+	$(GO) test ./infra/e2e -run '^$$' -bench MainOperationsMemory -benchtime $(REQUESTS)x -v
 
 ## bench-warm: the main operations through the local gateway against the bare DynamoDB calls each makes (ROUNDS each)
 ROUNDS        ?= 40

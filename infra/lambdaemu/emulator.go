@@ -122,6 +122,32 @@ func (e *Emulator) Invoke(ctx context.Context, id string, payload []byte) ([]byt
 	return p.invoke(ctx, payload)
 }
 
+// Processes returns the PIDs of the running instances of the function
+// registered as id (none before its first invocation).
+func (e *Emulator) Processes(id string) []int {
+	e.mu.Lock()
+	p, ok := e.pools[id]
+	e.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	p.mu.Lock()
+	all := make([]*instance, 0, len(p.all))
+	for inst := range p.all {
+		all = append(all, inst)
+	}
+	p.mu.Unlock()
+	var out []int
+	for _, inst := range all {
+		inst.mu.Lock()
+		if inst.proc != nil && !inst.proc.Exited() {
+			out = append(out, inst.proc.Pid())
+		}
+		inst.mu.Unlock()
+	}
+	return out
+}
+
 // Close kills every instance. Invocations in flight fail; later ones
 // return ErrClosed. It is safe to call more than once.
 func (e *Emulator) Close() {

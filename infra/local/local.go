@@ -256,6 +256,10 @@ func (s *Stack) Invoke(ctx context.Context, function string, event []byte) ([]by
 // stack's AWS services.
 func (s *Stack) Env() []string { return s.AWS.Env() }
 
+// FunctionProcesses returns the PIDs of the running instances of the
+// template's function logicalID (none before its first invocation).
+func (s *Stack) FunctionProcesses(logicalID string) []int { return s.emu.Processes(logicalID) }
+
 // Close stops the gateway, the function instances and the AWS emulators.
 // It is safe to call more than once.
 func (s *Stack) Close() error {
