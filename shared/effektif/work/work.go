@@ -305,13 +305,11 @@ func cursorPaging(r *http.Request) (cursor string, size int, err error) {
 // order, when not nil, gives the kept items' indexes in the order to
 // answer them (a page sorted otherwise than its list).
 func writePage[T any](w http.ResponseWriter, items []T, next string, cursorAfter func(kept int) string, order func(kept int) []int) error {
-	budget := ListBudget
-	out, err := fitting(items, &budget, true)
+	out, cut, err := fitList(w, items)
 	if err != nil {
 		return err
 	}
-	if left := len(items) - len(out); left > 0 {
-		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
+	if cut {
 		next = cursorAfter(len(out))
 	}
 	if next != "" {
@@ -346,20 +344,30 @@ func fitting[T any](items []T, budget *int, atLeastOne bool) ([]json.RawMessage,
 	return out, nil
 }
 
+// fitList encodes the first items that fit in ListBudget (at least one)
+// and, when it leaves some out, says how many in HeaderTruncated.
+func fitList[T any](w http.ResponseWriter, items []T) (out []json.RawMessage, cut bool, err error) {
+	budget := ListBudget
+	if out, err = fitting(items, &budget, true); err != nil {
+		return nil, false, err
+	}
+	if left := len(items) - len(out); left > 0 {
+		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
+		return out, true, nil
+	}
+	return out, false, nil
+}
+
 // writeList answers items as a JSON array within ListBudget (see above).
 // next, for an offset-paged list, gives the offset to ask next when only
 // the first kept items are answered (nil for a list without paging).
 func writeList[T any](w http.ResponseWriter, items []T, next func(kept int) int) error {
-	budget := ListBudget
-	out, err := fitting(items, &budget, true)
+	out, cut, err := fitList(w, items)
 	if err != nil {
 		return err
 	}
-	if left := len(items) - len(out); left > 0 {
-		w.Header().Set(HeaderTruncated, strconv.Itoa(left))
-		if next != nil {
-			w.Header().Set(HeaderNextOffset, strconv.Itoa(next(len(out))))
-		}
+	if cut && next != nil {
+		w.Header().Set(HeaderNextOffset, strconv.Itoa(next(len(out))))
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, out)
 }

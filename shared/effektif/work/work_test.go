@@ -39,3 +39,35 @@ func TestWriteListCutsBySize(t *testing.T) {
 		t.Fatalf("fitting: %d kept, budget %d", len(kept), budget)
 	}
 }
+
+// A page cut by size goes on after its last kept item, whatever cursor the
+// page itself had; a page within the budget carries its own; the kept
+// items come in the order asked for.
+func TestWritePageCursors(t *testing.T) {
+	big := strings.Repeat("x", ListBudget/3)
+	items := []string{"a" + big, "b" + big, "c" + big}
+	rec := httptest.NewRecorder()
+	after := func(kept int) string { return items[kept-1][:1] }
+	if err := writePage(rec, items, "page-next", after, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Header().Get(HeaderNextCursor) != "b" || rec.Header().Get(HeaderTruncated) != "1" {
+		t.Fatalf("cut page: headers %v", rec.Header())
+	}
+	reverse := func(kept int) []int {
+		out := make([]int, kept)
+		for i := range out {
+			out[i] = kept - 1 - i
+		}
+		return out
+	}
+	for next, want := range map[string]string{"page-next": "page-next", "": ""} {
+		rec = httptest.NewRecorder()
+		if err := writePage(rec, []string{"a", "b", "c"}, next, after, reverse); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Header().Get(HeaderNextCursor) != want || rec.Header().Get(HeaderTruncated) != "" || strings.TrimSpace(rec.Body.String()) != `["c","b","a"]` {
+			t.Fatalf("whole page (next %q): %s %v", next, rec.Body, rec.Header())
+		}
+	}
+}
