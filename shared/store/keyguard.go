@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"regexp"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -60,14 +61,18 @@ func checkKeys(item map[string]types.AttributeValue) error {
 	return nil
 }
 
-var placeholder = regexp.MustCompile(`:[A-Za-z0-9_]+`)
+// placeholder is a value placeholder of an expression, compiled on first
+// use.
+var placeholder = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`:[A-Za-z0-9_]+`)
+})
 
 // checkCondition checks the values a key condition names.
 func checkCondition(expr *string, values map[string]types.AttributeValue) error {
 	if expr == nil {
 		return nil
 	}
-	for _, p := range placeholder.FindAllString(*expr, -1) {
+	for _, p := range placeholder().FindAllString(*expr, -1) {
 		if attrSize(values[p]) > maxSortKey {
 			return ErrKeyTooLong
 		}
