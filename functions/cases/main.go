@@ -8,6 +8,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 func main() {
@@ -19,6 +20,7 @@ func main() {
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	cases := caseworkenv.Service(env)
+	cases.Files = objects.FromEnv(env.AWS)
 	work.CaseRoutes(router, cases)
 	work.CaseFileRoutes(router, cases)
 	return router

@@ -23,8 +23,10 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
+	files := objects.FromEnv(env.AWS)
 	cw := caseworkenv.Service(env)
+	cw.Files = files // the attachments
 	intake := &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
-	mailhook.Routes(router, intake, []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), objects.FromEnv(env.AWS))
+	mailhook.Routes(router, intake, []byte(os.Getenv("MAIL_WEBHOOK_SECRET")), files)
 	return router
 }

@@ -15,8 +15,10 @@ import (
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
+		files := objects.FromEnv(env.AWS)
 		cw := caseworkenv.Service(env)
+		cw.Files = files // the attachments
 		intake := &mailintake.Service{Casework: cw, Identity: cw.Identity, Domain: os.Getenv("MAIL_DOMAIN")}
-		return sesHandler(intake, objects.FromEnv(env.AWS), os.Getenv("MAIL_PREFIX"))
+		return sesHandler(intake, files, os.Getenv("MAIL_PREFIX"))
 	})
 }

@@ -13,6 +13,9 @@ import (
 
 func main() {
 	environment.Start(func(env *environment.Env) any {
-		return scheduledHandler(caseworkenv.Service(env), workstore.New(env.Store), objects.FromEnv(env.AWS))
+		files := objects.FromEnv(env.AWS)
+		cw := caseworkenv.Service(env)
+		cw.Files = files
+		return scheduledHandler(cw, workstore.New(env.Store), files)
 	})
 }

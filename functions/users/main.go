@@ -8,6 +8,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/pages"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 func main() {
@@ -20,6 +21,7 @@ func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	id := identityenv.Service(env)
 	id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
+	id.Pictures = objects.FromEnv(env.AWS)
 	effektif.UserRoutes(router, id)
 	effektif.ProviderLoginRoutes(router, id)
 	effektif.PictureRoutes(router, id)

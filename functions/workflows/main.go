@@ -9,6 +9,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
+	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 func main() {
@@ -19,6 +20,8 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	work.WorkflowRoutes(router, caseworkenv.Service(env))
+	cw := caseworkenv.Service(env)
+	cw.Files = objects.FromEnv(env.AWS) // ImportBPMN reads the uploaded file
+	work.WorkflowRoutes(router, cw)
 	return router
 }

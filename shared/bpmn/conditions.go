@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -167,7 +168,9 @@ type token struct {
 
 // getDataObjectRE matches the BPMN XPath function that reads a data object,
 // bpmn:getDataObject('name'), which stands for the variable name.
-var getDataObjectRE = regexp.MustCompile(`^(?:[A-Za-z_][\w.-]*:)?getDataObject\(\s*'([^']*)'\s*\)`)
+var getDataObjectRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[A-Za-z_][\w.-]*:)?getDataObject\(\s*'([^']*)'\s*\)`)
+})
 
 var keywordOps = map[string]string{"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "empty": "empty"}
 
@@ -202,9 +205,9 @@ func tokenize(s string) ([]token, bool) {
 			}
 			toks = append(toks, token{tNumber, s[i:j]})
 			i = j
-		case getDataObjectRE.MatchString(s[i:]):
-			m := getDataObjectRE.FindStringSubmatch(s[i:])
-			if !pathRE.MatchString(m[1]) {
+		case getDataObjectRE().MatchString(s[i:]):
+			m := getDataObjectRE().FindStringSubmatch(s[i:])
+			if !pathRE().MatchString(m[1]) {
 				return nil, false
 			}
 			toks = append(toks, token{tPath, m[1]})
@@ -217,7 +220,7 @@ func tokenize(s string) ([]token, bool) {
 			w := s[i:j]
 			if op, ok := keywordOps[w]; ok {
 				toks = append(toks, token{tOp, op})
-			} else if pathRE.MatchString(w) {
+			} else if pathRE().MatchString(w) {
 				toks = append(toks, token{tPath, w})
 			} else {
 				return nil, false
@@ -495,7 +498,7 @@ func juelOperand(b *workflow.Binding) (string, bool) {
 	case b == nil || b.Template != "":
 		return "", false
 	case b.Expression != "":
-		return b.Expression, pathRE.MatchString(b.Expression)
+		return b.Expression, pathRE().MatchString(b.Expression)
 	case len(b.Value) == 0:
 		return "null", true
 	}

@@ -298,7 +298,7 @@ func readCardinality(text string) (*workflow.Binding, bool) {
 // cardinalityText writes a cardinality binding as a loopCardinality.
 func cardinalityText(b *workflow.Binding) (string, bool) {
 	switch {
-	case b.Expression != "" && pathRE.MatchString(b.Expression):
+	case b.Expression != "" && pathRE().MatchString(b.Expression):
 		return "${" + b.Expression + "}", true
 	case len(b.Value) > 0:
 		var f float64

@@ -3,6 +3,7 @@ package bpmn
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
 )
@@ -17,7 +18,9 @@ func ImportText(doc string) (*workflow.Workflow, error) {
 	return Import([]byte(AsUTF8(doc)))
 }
 
-var declaredEncoding = regexp.MustCompile(`encoding\s*=\s*("[^"]*"|'[^']*')`)
+var declaredEncoding = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`encoding\s*=\s*("[^"]*"|'[^']*')`)
+})
 
 // AsUTF8 returns a text document with its XML declaration, if any, saying
 // UTF-8 and without a leading byte order mark.
@@ -30,7 +33,7 @@ func AsUTF8(doc string) string {
 	if end < 0 {
 		return doc
 	}
-	return declaredEncoding.ReplaceAllString(doc[:end], `encoding="UTF-8"`) + doc[end:]
+	return declaredEncoding().ReplaceAllString(doc[:end], `encoding="UTF-8"`) + doc[end:]
 }
 
 // DeclaredEncoding is the encoding named by the XML declaration at the
@@ -45,7 +48,7 @@ func DeclaredEncoding(data []byte) string {
 	if end < 0 {
 		return ""
 	}
-	m := declaredEncoding.FindStringSubmatch(head[:end])
+	m := declaredEncoding().FindStringSubmatch(head[:end])
 	if m == nil {
 		return ""
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/workflow"
@@ -29,7 +30,9 @@ import (
 // unsupported. An empty time imports as a timer
 // without a due time (a warning), as descriptive models have them.
 
-var durationRE = regexp.MustCompile(`^P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$`)
+var durationRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$`)
+})
 
 const (
 	unitMinutes = "minutes"
@@ -46,7 +49,7 @@ const (
 // as fractions of minutes).
 func parseDuration(s string) (*workflow.RelativeTime, bool) {
 	s = strings.TrimSpace(s)
-	m := durationRE.FindStringSubmatch(s)
+	m := durationRE().FindStringSubmatch(s)
 	if m == nil || strings.HasSuffix(s, "T") {
 		return nil, false
 	}
@@ -111,7 +114,9 @@ func isoDuration(rt *workflow.RelativeTime) (string, bool) {
 	return "", false
 }
 
-var pathRE = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$`)
+var pathRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$`)
+})
 
 // exprPath returns the variable path of an expression written as ${path},
 // #{path} (JUEL) or =path (FEEL).
@@ -126,7 +131,7 @@ func exprPath(s string) (string, bool) {
 		return "", false
 	}
 	s = strings.TrimSpace(s)
-	return s, pathRE.MatchString(s)
+	return s, pathRE().MatchString(s)
 }
 
 // isExpression reports whether s is written in an expression language.
@@ -146,7 +151,9 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-var cycleRE = regexp.MustCompile(`^R(\d*)/(P[^/]+)$`)
+var cycleRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^R(\d*)/(P[^/]+)$`)
+})
 
 // timerTime is what a timerEventDefinition says about when it is due.
 type timerTime struct {
@@ -190,7 +197,7 @@ func readTimerTime(def *node, dateAsBase bool) timerTime {
 			}
 		}
 	case "timeCycle":
-		if m := cycleRE.FindStringSubmatch(text); m != nil {
+		if m := cycleRE().FindStringSubmatch(text); m != nil {
 			n, err := strconv.Atoi(m[1])
 			switch {
 			case m[1] == "":
@@ -233,7 +240,7 @@ func writeTimerTime(def *node, due *workflow.RelativeTime, date *time.Time, date
 			local, text = "timeDuration", d
 		} else if b := due.Base; b != nil && due.Duration == 0 {
 			var s string
-			if b.Expression != "" && pathRE.MatchString(b.Expression) {
+			if b.Expression != "" && pathRE().MatchString(b.Expression) {
 				local, text = "timeDate", "${"+b.Expression+"}"
 			} else if json.Unmarshal(b.Value, &s) == nil {
 				local, text = "timeDate", s

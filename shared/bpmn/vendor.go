@@ -298,7 +298,7 @@ func camundaCollection(mi *node) (collection, element string, ok bool) {
 		if p, isPath := exprPath(c); isPath {
 			return p, mi.attr(nsCamunda, "elementVariable"), true
 		}
-		if pathRE.MatchString(c) {
+		if pathRE().MatchString(c) {
 			return c, mi.attr(nsCamunda, "elementVariable"), true
 		}
 		return "", "", false

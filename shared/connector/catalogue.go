@@ -29,6 +29,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // CatalogueEnvVar is the environment variable with the catalogue: a JSON
@@ -116,7 +117,9 @@ type Catalogue struct {
 	byKey    map[string]int
 }
 
-var serviceKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var serviceKeyPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+})
 
 // CatalogueFromEnv reads the catalogue from CatalogueEnvVar.
 func CatalogueFromEnv() (*Catalogue, error) { return ParseCatalogue(os.Getenv(CatalogueEnvVar)) }
@@ -154,7 +157,7 @@ func ParseCatalogue(text string) (*Catalogue, error) {
 			return fmt.Errorf("%s: service %q: %s", CatalogueEnvVar, s.Key, fmt.Sprintf(format, args...))
 		}
 		switch _, dup := c.byKey[s.Key]; {
-		case !serviceKeyPattern.MatchString(s.Key):
+		case !serviceKeyPattern().MatchString(s.Key):
 			return nil, bad("the key must be 1-64 letters, digits, - or _")
 		case dup:
 			return nil, bad("the key appears twice")
@@ -167,7 +170,7 @@ func ParseCatalogue(text string) (*Catalogue, error) {
 		}
 		seen := map[string]bool{}
 		for i, o := range s.Options {
-			if !serviceKeyPattern.MatchString(o.Key) || seen[o.Key] || o.Name == "" || len(o.Values) > MaxOptionValues {
+			if !serviceKeyPattern().MatchString(o.Key) || seen[o.Key] || o.Name == "" || len(o.Values) > MaxOptionValues {
 				return nil, bad("option %d needs a unique key (1-64 letters, digits, - or _), a name and at most %d values", i, MaxOptionValues)
 			}
 			seen[o.Key] = true

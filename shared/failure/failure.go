@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Code classifies a failure. Its value is stable and may appear in responses.
@@ -85,12 +86,22 @@ func (e *Error) Status() int {
 
 // New returns an Error with a formatted message.
 func New(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: message(format, args...)}
 }
 
 // Field returns an Invalid error that blames one input field.
 func Field(field, format string, args ...any) *Error {
-	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: Invalid, Field: field, Message: message(format, args...)}
+}
+
+// message is fmt.Sprintf(format, args...), without fmt for a format that
+// has no verb and no arguments: the package-level errors of every package
+// are made at a function's init, where fmt costs a cold start.
+func message(format string, args ...any) string {
+	if len(args) == 0 && !strings.Contains(format, "%") {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 // Race returns the Conflict of an update that lost a race to another.

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -47,8 +48,10 @@ type NewAPIToken struct {
 }
 
 // prefixShape is what a token prefix looks like (the URL-safe base64
-// alphabet of secret.NewToken).
-var prefixShape = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// alphabet of secret.NewToken), compiled on first use.
+var prefixShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+})
 
 // CreateAPIToken makes a named API token for the caller and answers the
 // token, shown this once. It is a session of kind TokenAPI: a bearer on
@@ -132,7 +135,7 @@ func (s *Service) APITokens(ctx context.Context, callerID string) ([]Session, er
 // user's (alike).
 func (s *Service) DeleteAPIToken(ctx context.Context, callerID, prefix string) error {
 	notFound := failure.New(failure.NotFound, "no such token")
-	if !prefixShape.MatchString(prefix) {
+	if !prefixShape().MatchString(prefix) {
 		return notFound
 	}
 	tokens, err := s.APITokens(ctx, callerID)

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/ids"
 )
 
-// keyShape is what an organization key chosen by a client must look like.
-var keyShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// keyShape is what an organization key chosen by a client must look like,
+// compiled on first use.
+var keyShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+})
 
 // NewOrganization is an organization to create: its name and, optionally,
 // the key to give it (derived from the name otherwise), its id, its
@@ -80,7 +84,7 @@ func (n *NewOrganization) check(reserved ReservedKeys) error {
 	if n.ID != "" && !ids.Valid(n.ID) {
 		return failure.Field("id", "id %q is not an organization id", n.ID)
 	}
-	if n.Key != "" && (!keyShape.MatchString(n.Key) || len(n.Key) > MaxOrganizationKeyLength || reserved.Has(n.Key)) {
+	if n.Key != "" && (!keyShape().MatchString(n.Key) || len(n.Key) > MaxOrganizationKeyLength || reserved.Has(n.Key)) {
 		return failure.Field("key", "key %q is not a free-form lower-case key of letters, digits and hyphens, or it is reserved", n.Key)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 )
@@ -24,8 +25,11 @@ const MaxUsernameLength = 50
 const FieldUsername = "username"
 
 // UsernameShape is what a username looks like: a letter, then letters,
-// digits and underscores.
-var UsernameShape = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,49}$`)
+// digits and underscores. It is compiled on first use, not at a function's
+// init (a cold start pays only for what it runs).
+var UsernameShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,49}$`)
+})
 
 // ErrUsernameTaken is the Conflict of a username another member holds.
 var ErrUsernameTaken = &failure.Error{Code: failure.Conflict, Field: FieldUsername, Message: "the username is taken in this organization"}
@@ -35,7 +39,7 @@ const maxUsernameAttempts = 20
 
 // ValidateUsername checks a chosen username's shape (Invalid).
 func ValidateUsername(username string) error {
-	if !UsernameShape.MatchString(username) {
+	if !UsernameShape().MatchString(username) {
 		return failure.Field(FieldUsername, "username must be a letter followed by at most %d letters, digits or underscores", MaxUsernameLength-1)
 	}
 	return nil
@@ -150,7 +154,7 @@ var errNoSuchUsername = failure.New(failure.NotFound, "no such user in this orga
 
 // memberNamed finds the member holding a username.
 func (s *Service) memberNamed(ctx context.Context, org Organization, username string) (Member, error) {
-	if !UsernameShape.MatchString(username) {
+	if !UsernameShape().MatchString(username) {
 		return Member{}, errNoSuchUsername
 	}
 	userID, err := s.Store.UsernameOwner(ctx, org.ID, username)

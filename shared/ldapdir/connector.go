@@ -36,6 +36,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -60,7 +61,9 @@ const (
 // bind password from being shown or sent elsewhere).
 type Connector = identity.LDAPConnector
 
-var attributeName = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)$`)
+var attributeName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)$`)
+})
 
 // settings is a validated connector with defaults applied.
 type settings struct {
@@ -155,7 +158,7 @@ func newSettings(c Connector) (*settings, error) {
 	if s.UserIDAttribute == "" {
 		s.UserIDAttribute = DefaultUserIDAttribute
 	}
-	if !attributeName.MatchString(s.UserIDAttribute) {
+	if !attributeName().MatchString(s.UserIDAttribute) {
 		return nil, invalid("userIdAttribute", fmt.Sprintf("%q is not an attribute name", s.UserIDAttribute))
 	}
 	switch {

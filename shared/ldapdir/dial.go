@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"sync"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -30,7 +31,8 @@ var resolver interface {
 // Connector.AllowPrivate: loopback, private, link-local, shared (CGNAT),
 // unspecified, multicast, reserved and the IPv6 ranges that embed or
 // translate IPv4 addresses (IPv4-mapped addresses are checked as IPv4).
-var refusedPrefixes = func() []netip.Prefix {
+// The list is parsed on first use, not at a function's init.
+var refusedPrefixes = sync.OnceValue(func() []netip.Prefix {
 	var out []netip.Prefix
 	for _, p := range []string{
 		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
@@ -42,7 +44,7 @@ var refusedPrefixes = func() []netip.Prefix {
 		out = append(out, netip.MustParsePrefix(p))
 	}
 	return out
-}()
+})
 
 // Public reports whether a directory may be at addr when private targets
 // are not allowed: a global unicast address outside refusedPrefixes.
@@ -51,7 +53,7 @@ func Public(addr netip.Addr) bool {
 	if !addr.IsValid() || !addr.IsGlobalUnicast() || addr.IsPrivate() {
 		return false
 	}
-	for _, p := range refusedPrefixes {
+	for _, p := range refusedPrefixes() {
 		if p.Contains(addr) {
 			return false
 		}

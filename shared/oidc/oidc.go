@@ -54,7 +54,9 @@ type Claims struct {
 	Name          string
 }
 
-var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var keyPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+})
 
 // Providers is a set of configured providers, safe for concurrent use.
 type Providers struct {
@@ -91,7 +93,7 @@ func New(cfgs ...Config) (*Providers, error) {
 	p := &Providers{client: &http.Client{Timeout: Timeout}, byKey: map[string]*provider{}}
 	for _, c := range cfgs {
 		switch {
-		case !keyPattern.MatchString(c.Key):
+		case !keyPattern().MatchString(c.Key):
 			return nil, fmt.Errorf("%s: provider key %q must be 1-64 letters, digits, - or _", EnvVar, c.Key)
 		case p.byKey[c.Key] != nil:
 			return nil, fmt.Errorf("%s: provider key %q appears twice", EnvVar, c.Key)

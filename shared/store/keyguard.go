@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"regexp"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -71,14 +72,18 @@ func (g keyGuard) Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.O
 	return nil, ErrScan
 }
 
-var placeholder = regexp.MustCompile(`:[A-Za-z0-9_]+`)
+// placeholder is a value placeholder of an expression, compiled on first
+// use.
+var placeholder = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`:[A-Za-z0-9_]+`)
+})
 
 // checkCondition checks the values a key condition names.
 func checkCondition(expr *string, values map[string]types.AttributeValue) error {
 	if expr == nil {
 		return nil
 	}
-	for _, p := range placeholder.FindAllString(*expr, -1) {
+	for _, p := range placeholder().FindAllString(*expr, -1) {
 		if attrSize(values[p]) > maxSortKey {
 			return ErrKeyTooLong
 		}

@@ -3,10 +3,13 @@
 // deployment configures it.
 //
 // Variables: MAIL_FROM and MAIL_CONFIGURATION_SET (the mail of email
-// tasks, through SES; see sesmail.FromEnv), FILES_BUCKET (the files; see
-// objects.FromEnv), MAX_UPLOAD_BYTES (largest upload) and
-// FILES_INLINE_LIMIT (largest download answered inline, larger ones
-// redirect to S3).
+// tasks, through SES; see sesmail.FromEnv), MAX_UPLOAD_BYTES (largest
+// upload) and FILES_INLINE_LIMIT (largest download answered inline, larger
+// ones redirect to S3). A function that reads or writes files' bytes
+// (uploads, downloads, a BPMN import from an uploaded file, mail
+// attachments) also sets casework.Service.Files = objects.FromEnv(env.AWS)
+// (FILES_BUCKET), which only it links: the S3 client is about a megabyte of
+// a linux/arm64 binary.
 package caseworkenv
 
 import (
@@ -17,20 +20,21 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 // Service returns the casework service: the casework items on env's table
-// (workstore), mail through SES and the files bucket. Its identity service
-// is the one casework uses: tenants, members and users on env's store (it
-// signs no one in and keeps no pictures, so it has no sign-in providers
-// and no bucket).
+// (workstore) and mail through SES, without the files bucket: Files is the
+// function's to set, and the operations that use it (UploadFile, OpenFile,
+// DeleteFile, ImportBPMN, FileMail) must not be served without it. Its
+// identity service is the one casework uses: tenants, members and users on
+// env's store (it signs no one in and keeps no pictures, so it has no
+// sign-in providers and no bucket).
 func Service(env *environment.Env) *casework.Service {
 	mail := sesmail.FromEnv(env.AWS)
 	return &casework.Service{
 		Identity: &identity.Service{Store: env.Store, Mail: mail}, Store: workstore.New(env.Store), Mail: mail,
-		Files: objects.FromEnv(env.AWS), MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
+		MaxUpload: intEnv("MAX_UPLOAD_BYTES"), InlineLimit: intEnv("FILES_INLINE_LIMIT"),
 	}
 }
 

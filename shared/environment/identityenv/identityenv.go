@@ -2,8 +2,7 @@
 // serve the identity APIs, as the deployment configures it.
 //
 // Variables: MAIL_FROM and MAIL_CONFIGURATION_SET (the mail, through SES;
-// see sesmail.FromEnv), FILES_BUCKET (the pictures; see objects.FromEnv),
-// PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED ("false"
+// see sesmail.FromEnv), PUBLIC_BASE_URL (base of links in mails), REGISTRATION_ENABLED ("false"
 // turns self-service registration off), OIDC_PROVIDERS (the external
 // OpenID Connect sign-in providers, see package oidc), PASSKEY_SECRET (at
 // least identity.MinPasskeySecretLength bytes that sign the passkeys'
@@ -11,11 +10,14 @@
 // ceremonies), TOTP_KEY (at least identity.MinTOTPKeyLength bytes from which
 // the key that encrypts the TOTP secrets at rest is derived, the same in
 // every function; unset: no TOTP enrollment or check) and TOTP_ISSUER (the
-// name authenticator apps show; default identity.DefaultTOTPIssuer). A function that serves passkeys also sets the relying party,
+// name authenticator apps show; default identity.DefaultTOTPIssuer). A
+// function that serves passkeys also sets the relying party,
 // identity.Service.WebAuthn = webauthnrp.FromEnv() (WEBAUTHN_RP_ID,
 // WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS), which only it links; one that
 // serves TOTP sets identity.Service.OTP = otpauth.OTP{} (the passcode and
-// QR libraries), likewise.
+// QR libraries), likewise; one that serves pictures sets
+// identity.Service.Pictures = objects.FromEnv(env.AWS) (FILES_BUCKET; the
+// S3 client, about a megabyte of a linux/arm64 binary).
 package identityenv
 
 import (
@@ -26,23 +28,21 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 	"github.com/effektif-serverless/caseflow/shared/oidc"
 )
 
 // Service returns the identity service on env's store, sending mail
-// through SES, keeping pictures in the files bucket, signing in through
+// through SES, signing in through
 // the OIDC providers (their discovery and keys are cached for the
 // container's life) and refusing ReservedKeys as organization keys. A
-// malformed OIDC_PROVIDERS stops the container at start. Links, Directory
-// and WebAuthn are the function's to set.
+// malformed OIDC_PROVIDERS stops the container at start. Links, Directory,
+// WebAuthn, OTP and Pictures are the function's to set.
 func Service(env *environment.Env) *identity.Service {
 	providers := environment.Configured(oidc.FromEnv())
 	return &identity.Service{
 		Store:                env.Store,
 		Mail:                 sesmail.FromEnv(env.AWS),
 		BaseURL:              os.Getenv("PUBLIC_BASE_URL"),
-		Pictures:             objects.FromEnv(env.AWS),
 		RegistrationDisabled: os.Getenv("REGISTRATION_ENABLED") == "false",
 		Providers:            identityProviders{providers},
 		ReservedKeys:         ReservedKeys,
