@@ -26,10 +26,3 @@ func TestMedian(t *testing.T) {
 		t.Fatalf("median of an even count = %v, want the lower middle", m)
 	}
 }
-
-func TestStatusKB(t *testing.T) {
-	status := "Name:\tbootstrap\nVmHWM:\t   21480 kB\nVmRSS:\t   19876 kB\n"
-	if rss, hwm := statusKB(status, "VmRSS"), statusKB(status, "VmHWM"); rss != 19876 || hwm != 21480 {
-		t.Fatalf("VmRSS %d, VmHWM %d", rss, hwm)
-	}
-}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
-	"strings"
 
 	"github.com/effektif-serverless/caseflow/infra/awslocal"
+	"github.com/effektif-serverless/caseflow/infra/internal/proc"
 	"github.com/effektif-serverless/caseflow/infra/lambdaemu"
 	"github.com/effektif-serverless/caseflow/infra/samtemplate"
 )
@@ -60,44 +58,9 @@ func warmMemory(ctx context.Context, fn samtemplate.Function, binary string, sta
 			}
 		}
 	}
-	pid, err := processOf(binary)
-	if err != nil {
-		return 0, 0, err
+	pids := emu.Processes(fn.LogicalID)
+	if len(pids) != 1 {
+		return 0, 0, fmt.Errorf("%d processes of %s, want 1", len(pids), fn.LogicalID)
 	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	return statusKB(string(status), "VmRSS"), statusKB(string(status), "VmHWM"), nil
-}
-
-// processOf is the PID of the one running process of binary (its
-// /proc/PID/exe).
-func processOf(binary string) (int, error) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0, fmt.Errorf("the memory benchmark reads /proc (Linux only): %w", err)
-	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && exe == binary {
-			return pid, nil
-		}
-	}
-	return 0, fmt.Errorf("no running process of %s", binary)
-}
-
-// statusKB is the value in kB of a /proc/PID/status field ("VmRSS:  1234
-// kB"); 0 when missing.
-func statusKB(status, field string) int64 {
-	for _, line := range strings.Split(status, "\n") {
-		if name, value, ok := strings.Cut(line, ":"); ok && name == field {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
+	return proc.Memory(pids[0])
 }

@@ -21,8 +21,8 @@ func Memory(pid int) (rssKB, hwmKB int64, err error) {
 // when it is missing.
 func StatusKB(status, field string) int64 {
 	for _, line := range strings.Split(status, "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+		if name, value, ok := strings.Cut(line, ":"); ok && name == field {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
 			return n
 		}
 	}
