@@ -166,18 +166,25 @@ func (r scaleRequest) send(b *testing.B) {
 	}
 }
 
-// measureRounds sends every request once per round, in order, after as
-// many rounds unmeasured (they warm the function instances and DynamoDB
-// Local's JIT), and returns each one's median by name.
+// measureRounds sends every request once per round, in order (every other
+// round in reverse order, so that no request always follows the same one),
+// after as many rounds unmeasured (they warm the function instances and
+// DynamoDB Local's JIT), and returns each one's median by name.
 func measureRounds(b *testing.B, rounds int, reqs []scaleRequest) map[string]time.Duration {
 	for i := 0; i < rounds; i++ {
 		for _, r := range reqs {
 			r.send(b)
 		}
 	}
+	reversed := slices.Clone(reqs)
+	slices.Reverse(reversed)
 	times := map[string][]time.Duration{}
 	for i := 0; i < rounds; i++ {
-		for _, r := range reqs {
+		order := reqs
+		if i%2 == 1 {
+			order = reversed
+		}
+		for _, r := range order {
 			start := time.Now()
 			r.send(b)
 			times[r.name] = append(times[r.name], time.Since(start))
