@@ -9,7 +9,7 @@ FUZZTIME      ?= 20s
 EVENT         ?=
 FN            ?=
 
-.PHONY: run seed reindex reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm bench-engine clean
+.PHONY: run seed reindex reset test unit lint build deploy invoke fuzz bench bench-coldstart bench-memory bench-warm bench-engine bench-scale clean
 
 ## run: start the local AWS stack and the local gateway on http://127.0.0.1:$${PORT:-3000}; the data stays in .local-data/ across runs
 run:
@@ -109,6 +109,15 @@ bench-warm:
 ## bench-engine: our engine against lib-bpmn-engine on one BPMN process (infra/enginebench, a module of its own); prints the ratios
 bench-engine:
 	cd infra/enginebench && $(GO) run . -rounds 5
+
+## bench-scale: load SCALE_ITEMS cases and tasks of 10k other tenants into DynamoDB Local (batch writes, SCALE_WRITERS at a time), then print the ratios of
+## a tenant's requests at that size to the same at 1k, and of filtered lists of a tenant with 10k cases to one with 20 (medians of SCALE_ROUNDS rounds)
+SCALE_ITEMS   ?= 1000000
+SCALE_ROUNDS  ?= 30
+SCALE_WRITERS ?= 4
+bench-scale:
+	CASEFLOW_BENCH_SCALE=1 CASEFLOW_BENCH_SCALE_ITEMS=$(SCALE_ITEMS) CASEFLOW_BENCH_SCALE_ROUNDS=$(SCALE_ROUNDS) \
+	  CASEFLOW_BENCH_SCALE_WRITERS=$(SCALE_WRITERS) $(GO) test ./infra/e2e -run '^$$' -bench Scale -benchtime 1x -timeout 3h
 
 clean:
 	rm -rf .build .aws-sam
