@@ -243,23 +243,23 @@ const MaxTasksScanned = 4 * MaxTasksListed
 
 // Tasks lists a page of the caller's tasks: open ones first, then
 // completed ones (completed true or false keeps only the completed or the
-// open ones), newest first within each, each once; canceled tasks are in
-// no task list (see Task.InvolvementLists). Every
-// involvement has lists of its own (see Task.InvolvementLists): assigned
-// and created the caller's, candidate the caller's, one per group of the
-// caller (at most MaxGroupLists) and, for open tasks, the organization's
-// list of unclaimed tasks (open, no assignee, no candidates: every member
-// is their candidate, see Task.Unclaimed); participant the caller's and,
-// decision, the tasks of the caller's newest MaxParticipantCases cases
-// (from the caller's case list, one Query and one batch read, then one
-// Query per case, at most MaxParticipantCaseTasks tasks each): the caller
-// participates in every task of a case they participate in (the case's
-// participantIds: its creator, the members named, who starts its workflow
-// or adds a task to it). The lists are read in one round of Queries per
-// page, merged; a page is full unless the lists end, or MaxTasksScanned
-// entries were read for filters no list serves. Permission: members.
-// Errors: Invalid for unknown involvement or due-date values or a cursor
-// this list did not give.
+// open ones), newest first within each, each once. Every involvement has
+// lists of its own (see Task.InvolvementLists; canceled tasks are in
+// none): assigned and created the caller's; candidate the caller's, one
+// per group of the caller (at most MaxGroupLists) and, for open tasks, the
+// organization's list of unclaimed tasks (open, no assignee, no
+// candidates: every member is their candidate, see Task.Unclaimed);
+// participant the caller's and, decision, the tasks of the caller's newest
+// MaxParticipantCases cases (from the caller's case list, one Query and one
+// batch read, then one Query per case, at most MaxParticipantCaseTasks
+// tasks each): the caller participates in every task of a case they
+// participate in (the case's participantIds: its creator, the members
+// named, who starts its workflow or adds a task to it). The lists are read
+// in rounds of one Query each, run at once and merged (one round unless
+// dueDate or process leave entries out); a page is full unless the lists
+// end or MaxTasksScanned entries were read. Permission: members. Errors:
+// Invalid for unknown involvement or due-date values, or a cursor this
+// list did not give.
 func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (TaskPage, error) {
 	if err := q.validate(); err != nil {
 		return TaskPage{}, err
