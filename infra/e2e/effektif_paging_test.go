@@ -185,3 +185,32 @@ func TestClosingACaseCancelsManyOpenTasks(t *testing.T) {
 		t.Fatalf("the case's tasks: %d, %v", len(tasks), tasks[0])
 	}
 }
+
+// TestTaskListChecksTheTenantEachTime: the task list reads the caller's
+// lists at once with its tenant check, yet a member's group tasks are
+// listed, and a member removed, or one of another organization, is refused
+// at once (404) however warm the container.
+func TestTaskListChecksTheTenantEachTime(t *testing.T) {
+	a := signUp(t, "Read-ahead Admin")
+	b := signUp(t, "Read-ahead Member")
+	c := signUp(t, "Read-ahead Member Two")
+	outsider := signUp(t, "Read-ahead Outsider")
+	joinAsMember(t, a, b)
+	joinAsMember(t, a, c)
+	org := "/api/v1/" + a.OrgKey
+	g := expect(t, call(t, "POST", org+"/groups", a.Token, map[string]any{"name": "Packers", "userIds": []string{c.UserID}}), http.StatusOK).JSON(t)
+	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Mine", "assigneeId": b.UserID}), http.StatusOK)
+	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Group's", "candidateGroupIds": []string{g["id"].(string)}}), http.StatusOK)
+	for i := 0; i < 3; i++ { // warm: the organization's key is known
+		if got := show(pages(t, org+"/tasks?pagesize=10", b.Token)); got != "Mine" {
+			t.Fatalf("b's tasks: %q", got)
+		}
+		if got := show(pages(t, org+"/tasks?pagesize=10", c.Token)); got != "Group's" {
+			t.Fatalf("c's tasks (by the group): %q", got)
+		}
+		expectError(t, call(t, "GET", org+"/tasks", outsider.Token, nil), http.StatusNotFound)
+	}
+	expect(t, call(t, "DELETE", org+"/users/"+b.UserID, a.Token, nil), http.StatusNoContent)
+	expectError(t, call(t, "GET", org+"/tasks", b.Token, nil), http.StatusNotFound)
+	expectError(t, call(t, "GET", org+"/tasks", "", nil), http.StatusUnauthorized)
+}

@@ -261,62 +261,137 @@ const MaxTasksScanned = 4 * MaxTasksListed
 // Invalid for unknown involvement or due-date values, or a cursor this
 // list did not give.
 func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (TaskPage, error) {
-	if err := q.validate(); err != nil {
+	plan, err := planTasks(q, a.UserID, a.Membership.GroupIDs)
+	if err != nil {
 		return TaskPage{}, err
 	}
-	org, m := a.Organization, a.Membership
-	want := q.Involvement
-	if len(want) == 0 {
-		want = []Involvement{Assigned, Candidate}
-	}
-	size := q.PageSize
-	if size <= 0 || size > MaxTasksListed {
-		size = MaxTasksListed
-	}
-	state := stateFor(q.Completed)
-	var after TaskPosition
-	if q.Cursor != "" {
-		var err error
-		if after, err = taskCursorOf(q.Cursor, state); err != nil {
+	return s.listTasks(ctx, a, plan, nil)
+}
+
+// CallerTasks is Tasks for the caller in the organization with the key, with
+// the tenant check (identity.Service.Resolve) made here: when the container
+// knows the organization's id and the query needs no group lists or case
+// tasks, the first read of the caller's lists runs at once with the check,
+// and its entries are used only once the check passed (a member in groups
+// has them read again with the group lists). Permission and errors: as
+// Resolve, then Tasks.
+func (s *Service) CallerTasks(ctx context.Context, c identity.Caller, orgKey string, q TaskQuery) (TaskPage, error) {
+	orgID, known := s.Identity.Store.KnownOrganizationID(orgKey)
+	plan, err := planTasks(q, c.UserID, nil)
+	if !known || c.UserID == "" || err != nil || plan.participant {
+		a, err := s.Identity.Resolve(ctx, c, orgKey)
+		if err != nil {
 			return TaskPage{}, err
 		}
+		return s.Tasks(ctx, a, q)
 	}
-	var extra []Task // the tasks of the caller's cases, in list order
-	if involvedAs([]Involvement{Participant}, want) {
+	var ahead tasksBatch
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ahead.tasks, ahead.more, ahead.err = s.Store.InvolvedTasks(ctx, orgID, plan.lists, plan.state, plan.after, plan.ask(0))
+	}()
+	a, err := s.Identity.Resolve(ctx, c, orgKey)
+	<-done
+	if err != nil {
+		return TaskPage{}, err
+	}
+	if a.Organization.ID != orgID || ahead.err != nil || len(a.Membership.GroupIDs) > 0 && involvedAs([]Involvement{Candidate}, plan.want) {
+		return s.Tasks(ctx, a, q)
+	}
+	return s.listTasks(ctx, a, plan, &ahead)
+}
+
+// taskPlan is a task query made ready: its page size, the state and
+// position it starts at, the lists it reads.
+type taskPlan struct {
+	q           TaskQuery
+	want        []Involvement
+	size        int
+	state       TaskState
+	after       TaskPosition
+	lists       []string
+	filtered    bool // by dueDate or process, which no list serves
+	participant bool // with the tasks of the caller's cases
+}
+
+// ask is how many entries a round reads when the page holds have.
+func (p taskPlan) ask(have int) int {
+	if p.filtered {
+		return p.size
+	}
+	return p.size - have
+}
+
+func planTasks(q TaskQuery, userID string, groupIDs []string) (taskPlan, error) {
+	if err := q.validate(); err != nil {
+		return taskPlan{}, err
+	}
+	p := taskPlan{q: q, want: q.Involvement, size: q.PageSize, state: stateFor(q.Completed), filtered: len(q.DueDate) > 0 || q.Process != ""}
+	if len(p.want) == 0 {
+		p.want = []Involvement{Assigned, Candidate}
+	}
+	if p.size <= 0 || p.size > MaxTasksListed {
+		p.size = MaxTasksListed
+	}
+	if q.Cursor != "" {
 		var err error
-		if extra, err = s.participantCaseTasks(ctx, org.ID, a.UserID); err != nil {
+		if p.after, err = taskCursorOf(q.Cursor, p.state); err != nil {
+			return taskPlan{}, err
+		}
+	}
+	p.participant = involvedAs([]Involvement{Participant}, p.want)
+	p.lists = involvementLists(p.want, userID, groupIDs, p.state)
+	return p, nil
+}
+
+// tasksBatch is one round's read of the lists.
+type tasksBatch struct {
+	tasks []Task
+	more  bool
+	err   error
+}
+
+// listTasks reads the plan's page in rounds; first, when not nil, is the
+// first round, read before.
+func (s *Service) listTasks(ctx context.Context, a identity.Access, plan taskPlan, first *tasksBatch) (TaskPage, error) {
+	var extra []Task // the tasks of the caller's cases, in list order
+	if plan.participant {
+		var err error
+		if extra, err = s.participantCaseTasks(ctx, a.Organization.ID, a.UserID); err != nil {
 			return TaskPage{}, err
 		}
 	}
 	now := s.now()
+	q := plan.q
 	keep := func(t Task) bool {
 		return dueIn(t.DueDate, q.DueDate, now) && (q.Process == "" || t.SourceWorkflowID == q.Process || t.WorkflowID == q.Process)
 	}
-	filtered := len(q.DueDate) > 0 || q.Process != ""
-	lists := involvementLists(want, a.UserID, m.GroupIDs, state)
 	var page TaskPage
-	scanned := 0
+	after, scanned := plan.after, 0
 	for {
-		ask := size - len(page.Tasks)
-		if filtered {
-			ask = size
-		}
-		batch, more, err := s.Store.InvolvedTasks(ctx, org.ID, lists, state, after, ask)
-		if err != nil {
-			return TaskPage{}, err
+		var batch []Task
+		var more bool
+		if first != nil {
+			batch, more, first = first.tasks, first.more, nil
+		} else {
+			var err error
+			if batch, more, err = s.Store.InvolvedTasks(ctx, a.Organization.ID, plan.lists, plan.state, after, plan.ask(len(page.Tasks))); err != nil {
+				return TaskPage{}, err
+			}
 		}
 		var end TaskPosition // the end of what the lists cover so far
 		if more && len(batch) > 0 {
 			end = batch[len(batch)-1].Position()
 		}
-		batch = mergeTasks(batch, tasksBetween(extra, state, after, end))
+		batch = mergeTasks(batch, tasksBetween(extra, plan.state, after, end))
 		for i, t := range batch {
 			scanned++
 			if keep(t) {
 				page.Tasks = append(page.Tasks, t)
 			}
 			last := i == len(batch)-1 && !more
-			if !last && (len(page.Tasks) == size || scanned >= MaxTasksScanned) {
+			if !last && (len(page.Tasks) == plan.size || scanned >= MaxTasksScanned) {
 				page.Next = TaskCursor(t)
 				return page, nil
 			}

@@ -284,6 +284,10 @@ type Store interface {
 	// OrganizationAccess returns the organization with the given key and the
 	// membership of userID in it (nil when userID is not a member).
 	OrganizationAccess(ctx context.Context, key, userID string) (Organization, *Membership, error)
+	// KnownOrganizationID returns the id of the organization with the key
+	// when this container knows it already (no read; false otherwise). It
+	// grants nothing: OrganizationAccess still decides.
+	KnownOrganizationID(key string) (string, bool)
 	GetOrganizations(ctx context.Context, ids []string) ([]Organization, error)
 	MembershipsOfUser(ctx context.Context, userID string) ([]Membership, error)
 	// UserInOrganization returns the user and their membership in the

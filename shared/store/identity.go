@@ -253,6 +253,9 @@ func (s *DB) DeleteSessionsOfUser(ctx context.Context, userID, keepHash string) 
 	return deleted, flush()
 }
 
+// KnownOrganizationID is the cached key -> id look-up of OrganizationAccess.
+func (s *DB) KnownOrganizationID(key string) (string, bool) { return s.orgIDs.get(key) }
+
 // OrganizationAccess resolves the key (from the container's cache when it
 // can), then reads the organization and the user's membership together: one
 // call, or two on a cache miss.

@@ -156,6 +156,15 @@ func (s *Store) DeleteSessionsOfUser(_ context.Context, userID, keepHash string)
 	return n, s.wrote()
 }
 
+// KnownOrganizationID is the id of the organization with the key (the
+// fake knows every one).
+func (s *Store) KnownOrganizationID(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.orgKeys[key]
+	return id, ok
+}
+
 // OrganizationAccess reads the organization of a key and the user's
 // membership in it (nil when none).
 func (s *Store) OrganizationAccess(_ context.Context, key, userID string) (identity.Organization, *identity.Membership, error) {
