@@ -186,10 +186,11 @@ func TestClosingACaseCancelsManyOpenTasks(t *testing.T) {
 	}
 }
 
-// TestTaskListChecksTheTenantEachTime: the task list reads the caller's
-// lists at once with its tenant check, yet a member's group tasks are
-// listed, and a member removed, or one of another organization, is refused
-// at once (404) however warm the container.
+// TestTaskListChecksTheTenantEachTime: the task list and a case read their
+// first items at once with the tenant check, yet a member's group tasks are
+// listed, another organization's case stays out of reach, and a member
+// removed, or one of another organization, is refused at once (404)
+// however warm the container.
 func TestTaskListChecksTheTenantEachTime(t *testing.T) {
 	a := signUp(t, "Read-ahead Admin")
 	b := signUp(t, "Read-ahead Member")
@@ -201,7 +202,15 @@ func TestTaskListChecksTheTenantEachTime(t *testing.T) {
 	g := expect(t, call(t, "POST", org+"/groups", a.Token, map[string]any{"name": "Packers", "userIds": []string{c.UserID}}), http.StatusOK).JSON(t)
 	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Mine", "assigneeId": b.UserID}), http.StatusOK)
 	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Group's", "candidateGroupIds": []string{g["id"].(string)}}), http.StatusOK)
+	caseID := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Read ahead"}), http.StatusOK).JSON(t)["id"].(string)
+	otherCase := expect(t, call(t, "POST", "/api/v1/"+outsider.OrgKey+"/cases", outsider.Token, map[string]any{"name": "Elsewhere"}), http.StatusOK).JSON(t)["id"].(string)
 	for i := 0; i < 3; i++ { // warm: the organization's key is known
+		if got := expect(t, call(t, "GET", org+"/cases/"+caseID, b.Token, nil), http.StatusOK).JSON(t); got["name"] != "Read ahead" {
+			t.Fatalf("b's case: %v", got)
+		}
+		expectError(t, call(t, "GET", org+"/cases/"+caseID, outsider.Token, nil), http.StatusNotFound)
+		expectError(t, call(t, "GET", org+"/cases/"+otherCase, b.Token, nil), http.StatusNotFound)
+		expectError(t, call(t, "GET", org+"/cases/000000000000000000000000", b.Token, nil), http.StatusNotFound)
 		if got := show(pages(t, org+"/tasks?pagesize=10", b.Token)); got != "Mine" {
 			t.Fatalf("b's tasks: %q", got)
 		}
@@ -212,5 +221,7 @@ func TestTaskListChecksTheTenantEachTime(t *testing.T) {
 	}
 	expect(t, call(t, "DELETE", org+"/users/"+b.UserID, a.Token, nil), http.StatusNoContent)
 	expectError(t, call(t, "GET", org+"/tasks", b.Token, nil), http.StatusNotFound)
+	expectError(t, call(t, "GET", org+"/cases/"+caseID, b.Token, nil), http.StatusNotFound)
 	expectError(t, call(t, "GET", org+"/tasks", "", nil), http.StatusUnauthorized)
+	expectError(t, call(t, "GET", org+"/cases/"+caseID, "", nil), http.StatusUnauthorized)
 }
