@@ -235,40 +235,26 @@ func (s *Service) Case(ctx context.Context, a identity.Access, id string) (CaseD
 // caseDetail reads the case's tasks, latest events and source workflow,
 // the three reads at once.
 // CallerCase is Case for the caller in the organization with the key, with
-// the tenant check (identity.Service.Resolve) made here: when the container
-// knows the organization's id, the case is read at once with the check and
-// used only once the check passed. Permission and errors: as Resolve, then
-// Case.
+// the tenant check made here: the case is read at once with it
+// (identity.Service.ResolveReadingAhead). Permission and errors: as
+// Resolve, then Case.
 func (s *Service) CallerCase(ctx context.Context, c identity.Caller, orgKey, id string) (identity.Access, CaseDetail, error) {
-	orgID, known := s.Identity.Store.KnownOrganizationID(orgKey)
-	if !known || c.UserID == "" || !ids.Valid(id) {
-		a, err := s.Identity.Resolve(ctx, c, orgKey)
-		if err != nil {
-			return identity.Access{}, CaseDetail{}, err
-		}
-		d, err := s.Case(ctx, a, id)
-		return a, d, err
-	}
-	var ahead Case
-	var aheadErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ahead, aheadErr = s.Store.GetCase(ctx, orgID, id)
-	}()
-	a, err := s.Identity.Resolve(ctx, c, orgKey)
-	<-done
+	var found Case
+	var readErr error
+	a, ahead, err := s.Identity.ResolveReadingAhead(ctx, c, orgKey, func(orgID string) {
+		found, readErr = s.caseByID(ctx, orgID, id)
+	})
 	if err != nil {
 		return identity.Access{}, CaseDetail{}, err
 	}
-	if a.Organization.ID != orgID {
+	if !ahead {
 		d, err := s.Case(ctx, a, id)
 		return a, d, err
 	}
-	if aheadErr != nil {
-		return identity.Access{}, CaseDetail{}, aheadErr
+	if readErr != nil {
+		return identity.Access{}, CaseDetail{}, readErr
 	}
-	d, err := s.caseDetail(ctx, ahead)
+	d, err := s.caseDetail(ctx, found)
 	return a, d, err
 }
 

@@ -268,38 +268,31 @@ func (s *Service) Tasks(ctx context.Context, a identity.Access, q TaskQuery) (Ta
 	return s.listTasks(ctx, a, plan, nil)
 }
 
-// CallerTasks is Tasks for the caller in the organization with the key, with
-// the tenant check (identity.Service.Resolve) made here: when the container
-// knows the organization's id and the query needs no group lists or case
-// tasks, the first read of the caller's lists runs at once with the check,
-// and its entries are used only once the check passed (a member in groups
-// has them read again with the group lists). Permission and errors: as
-// Resolve, then Tasks.
+// CallerTasks is Tasks for the caller in the organization with the key,
+// with the tenant check made here: the first read of the caller's lists
+// runs at once with it (identity.Service.ResolveReadingAhead) when the
+// query needs no case tasks; a member in groups has the lists read again
+// with the group lists. Permission and errors: as Resolve, then Tasks.
 func (s *Service) CallerTasks(ctx context.Context, c identity.Caller, orgKey string, q TaskQuery) (TaskPage, error) {
-	orgID, known := s.Identity.Store.KnownOrganizationID(orgKey)
 	plan, err := planTasks(q, c.UserID, nil)
-	if !known || c.UserID == "" || err != nil || plan.participant {
+	if err != nil || plan.participant {
 		a, err := s.Identity.Resolve(ctx, c, orgKey)
 		if err != nil {
 			return TaskPage{}, err
 		}
 		return s.Tasks(ctx, a, q)
 	}
-	var ahead tasksBatch
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ahead.tasks, ahead.more, ahead.err = s.Store.InvolvedTasks(ctx, orgID, plan.lists, plan.state, plan.after, plan.ask(0))
-	}()
-	a, err := s.Identity.Resolve(ctx, c, orgKey)
-	<-done
+	var first tasksBatch
+	a, ahead, err := s.Identity.ResolveReadingAhead(ctx, c, orgKey, func(orgID string) {
+		first.tasks, first.more, first.err = s.Store.InvolvedTasks(ctx, orgID, plan.lists, plan.state, plan.after, plan.ask(0))
+	})
 	if err != nil {
 		return TaskPage{}, err
 	}
-	if a.Organization.ID != orgID || ahead.err != nil || len(a.Membership.GroupIDs) > 0 && involvedAs([]Involvement{Candidate}, plan.want) {
+	if !ahead || first.err != nil || len(a.Membership.GroupIDs) > 0 && involvedAs([]Involvement{Candidate}, plan.want) {
 		return s.Tasks(ctx, a, q)
 	}
-	return s.listTasks(ctx, a, plan, &ahead)
+	return s.listTasks(ctx, a, plan, &first)
 }
 
 // taskPlan is a task query made ready: its page size, the state and

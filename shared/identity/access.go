@@ -58,6 +58,33 @@ func (s *Service) Resolve(ctx context.Context, c Caller, orgKey string) (Access,
 	return Access{Caller: c, Organization: org, Membership: m}, nil
 }
 
+// ResolveReadingAhead is Resolve with the operation's first read run at
+// once with the tenant check: when this container knows the
+// organization's id (Store.KnownOrganizationID), read(orgID) runs
+// concurrently with the check. ahead reports whether it ran, for the
+// organization the check resolved; the caller uses what it read only then,
+// and only with a nil error (the check decides: a removed member or a
+// stranger is refused whatever read found). read must only read. Errors:
+// as Resolve.
+func (s *Service) ResolveReadingAhead(ctx context.Context, c Caller, orgKey string, read func(orgID string)) (a Access, ahead bool, err error) {
+	orgID, known := s.Store.KnownOrganizationID(orgKey)
+	if !known || c.UserID == "" {
+		a, err := s.Resolve(ctx, c, orgKey)
+		return a, false, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		read(orgID)
+	}()
+	a, err = s.Resolve(ctx, c, orgKey)
+	<-done
+	if err != nil {
+		return Access{}, false, err
+	}
+	return a, a.Organization.ID == orgID, nil
+}
+
 // refresh resolves the access again, for an operation that retries on a
 // fresh read of the organization after losing a race.
 func (s *Service) refresh(ctx context.Context, a Access) (Access, error) {
