@@ -191,7 +191,13 @@ func TestClosingACaseCancelsManyOpenTasks(t *testing.T) {
 // listed, another organization's case stays out of reach, and a member
 // removed, or one of another organization, is refused at once (404)
 // however warm the container.
-func TestTaskListChecksTheTenantEachTime(t *testing.T) {
+// TestReadAheadChecksTheTenantEachTime: the operations that read their
+// first item at once with the tenant check (the task list, GET case, GET
+// organization, starting an instance, completing a task) use what they
+// read only once the check passed: a removed member, an outsider and
+// another organization's items are refused at once, also with a body that
+// does not decode (the refusal comes first).
+func TestReadAheadChecksTheTenantEachTime(t *testing.T) {
 	a := signUp(t, "Read-ahead Admin")
 	b := signUp(t, "Read-ahead Member")
 	c := signUp(t, "Read-ahead Member Two")
@@ -204,6 +210,13 @@ func TestTaskListChecksTheTenantEachTime(t *testing.T) {
 	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Group's", "candidateGroupIds": []string{g["id"].(string)}}), http.StatusOK)
 	caseID := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Read ahead"}), http.StatusOK).JSON(t)["id"].(string)
 	otherCase := expect(t, call(t, "POST", "/api/v1/"+outsider.OrgKey+"/cases", outsider.Token, map[string]any{"name": "Elsewhere"}), http.StatusOK).JSON(t)["id"].(string)
+	wf := publish(t, a, twoStepWorkflow)
+	otherWf := publish(t, outsider, twoStepWorkflow)
+	start := org + "/engine/workflow/instances"
+	openTask := func() string { // a task of b's, to complete
+		return expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "To complete", "assigneeId": b.UserID}), http.StatusOK).JSON(t)["id"].(string)
+	}
+	outsidersTask := expect(t, call(t, "POST", "/api/v1/"+outsider.OrgKey+"/tasks", outsider.Token, map[string]any{"name": "Theirs"}), http.StatusOK).JSON(t)["id"].(string)
 	for i := 0; i < 3; i++ { // warm: the organization's key is known
 		if got := expect(t, call(t, "GET", org+"/cases/"+caseID, b.Token, nil), http.StatusOK).JSON(t); got["name"] != "Read ahead" {
 			t.Fatalf("b's case: %v", got)
@@ -218,8 +231,39 @@ func TestTaskListChecksTheTenantEachTime(t *testing.T) {
 			t.Fatalf("c's tasks (by the group): %q", got)
 		}
 		expectError(t, call(t, "GET", org+"/tasks", outsider.Token, nil), http.StatusNotFound)
+		if got := expect(t, call(t, "GET", org, b.Token, nil), http.StatusOK).JSON(t); got["key"] != a.OrgKey {
+			t.Fatalf("b's organization: %v", got)
+		}
+		expectError(t, call(t, "GET", org, outsider.Token, nil), http.StatusNotFound)
 	}
+	// Then (the instances' unassigned tasks would join the lists above):
+	for i := 0; i < 3; i++ {
+		inst := expect(t, call(t, "POST", start, b.Token, map[string]any{"sourceWorkflowId": wf}), http.StatusOK).JSON(t)
+		if inst["caseId"] == nil || inst["caseId"] == "" {
+			t.Fatalf("b's instance has no case: %v", inst)
+		}
+		expectError(t, call(t, "POST", start, outsider.Token, map[string]any{"sourceWorkflowId": wf}), http.StatusNotFound)
+		expectError(t, call(t, "POST", start, outsider.Token, "{not json"), http.StatusNotFound)
+		expectError(t, call(t, "POST", start, b.Token, "{not json"), http.StatusBadRequest)
+		expectError(t, call(t, "POST", start, b.Token, map[string]any{"sourceWorkflowId": otherWf}), http.StatusNotFound)
+		mine := openTask()
+		expectError(t, call(t, "POST", org+"/tasks/"+mine+"/complete", outsider.Token, nil), http.StatusNotFound)
+		expectError(t, call(t, "POST", org+"/tasks/"+mine+"/complete", outsider.Token, "{not json"), http.StatusNotFound)
+		expectError(t, call(t, "POST", org+"/tasks/"+outsidersTask+"/complete", b.Token, nil), http.StatusNotFound)
+		expectError(t, call(t, "POST", org+"/tasks/"+mine+"/complete", b.Token, "{not json"), http.StatusBadRequest)
+		if got := expect(t, call(t, "POST", org+"/tasks/"+mine+"/complete", b.Token, nil), http.StatusOK).JSON(t); got["completed"] != true {
+			t.Fatalf("b's completion: %v", got)
+		}
+		expectError(t, call(t, "POST", org+"/tasks/"+mine+"/complete", b.Token, nil), http.StatusConflict)
+	}
+	left := openTask()
 	expect(t, call(t, "DELETE", org+"/users/"+b.UserID, a.Token, nil), http.StatusNoContent)
+	expectError(t, call(t, "GET", org, b.Token, nil), http.StatusNotFound)
+	expectError(t, call(t, "POST", start, b.Token, map[string]any{"sourceWorkflowId": wf}), http.StatusNotFound)
+	expectError(t, call(t, "POST", org+"/tasks/"+left+"/complete", b.Token, nil), http.StatusNotFound)
+	expectError(t, call(t, "POST", org+"/tasks/"+left+"/complete", b.Token, "{not json"), http.StatusNotFound)
+	expectError(t, call(t, "POST", start, "", map[string]any{"sourceWorkflowId": wf}), http.StatusUnauthorized)
+	expectError(t, call(t, "GET", org, "", nil), http.StatusUnauthorized)
 	expectError(t, call(t, "GET", org+"/tasks", b.Token, nil), http.StatusNotFound)
 	expectError(t, call(t, "GET", org+"/cases/"+caseID, b.Token, nil), http.StatusNotFound)
 	expectError(t, call(t, "GET", org+"/tasks", "", nil), http.StatusUnauthorized)

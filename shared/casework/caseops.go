@@ -170,7 +170,7 @@ func (s *Service) caseOfWorkflow(ctx context.Context, orgID string, m identity.M
 	if t.WorkflowInstanceID != "" {
 		return Case{}, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
 	}
-	v, err := s.startableVersion(ctx, orgID, m, t.WorkflowID, t.SourceWorkflowID)
+	v, err := s.startableVersion(ctx, orgID, m, t.WorkflowID, t.SourceWorkflowID, new(editorRead))
 	if err != nil {
 		return Case{}, err
 	}

@@ -79,7 +79,7 @@ func (s *Service) FileMail(ctx context.Context, org identity.Organization, sende
 		p.ch.Tasks = append(p.ch.Tasks, TaskWrite{Task: t, New: true})
 		mail.TaskID, out.TaskID = t.ID, t.ID
 	case MailToWorkflow:
-		v, err := s.resolveVersion(ctx, org.ID, "", target.ID)
+		v, err := s.resolveVersion(ctx, org.ID, "", target.ID, new(editorRead))
 		if err != nil {
 			return MailOutcome{}, err
 		}

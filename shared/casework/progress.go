@@ -119,9 +119,30 @@ func noWorkflow(field, what, id string) error {
 	return &failure.Error{Code: failure.NotFound, Field: field, Message: fmt.Sprintf("no %s %q", what, id)}
 }
 
+// editorRead is an editor workflow read once in an operation: the checks
+// of a start and the resolution of its version share it, and a start may
+// have made it at once with its tenant check (CallerStartInstance). The
+// zero value holds nothing.
+type editorRead struct {
+	id  string
+	w   EditorWorkflow
+	err error
+}
+
+// editorWorkflow returns the organization's editor workflow with the id:
+// the one r holds when it is that one, else read now and kept in r.
+func (s *Service) editorWorkflow(ctx context.Context, orgID, id string, r *editorRead) (EditorWorkflow, error) {
+	if r.id != id {
+		w, err := s.Store.GetEditorWorkflow(ctx, orgID, id)
+		*r = editorRead{id: id, w: w, err: err}
+	}
+	return r.w, r.err
+}
+
 // resolveVersion finds the version a trigger runs: the named version, or
-// the published version of the named editor workflow.
-func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceWorkflowID string) (ExecutableWorkflow, error) {
+// the published version of the named editor workflow (from r when it holds
+// that one).
+func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceWorkflowID string, r *editorRead) (ExecutableWorkflow, error) {
 	if workflowID != "" {
 		if !ids.Valid(workflowID) {
 			return ExecutableWorkflow{}, failure.Field("workflowId", "no workflow version %q", workflowID)
@@ -138,7 +159,7 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 	if !ids.Valid(sourceWorkflowID) {
 		return ExecutableWorkflow{}, failure.Field("sourceWorkflowId", "no workflow %q", sourceWorkflowID)
 	}
-	w, err := s.Store.GetEditorWorkflow(ctx, orgID, sourceWorkflowID)
+	w, err := s.editorWorkflow(ctx, orgID, sourceWorkflowID, r)
 	if failure.Is(err, failure.NotFound) {
 		return ExecutableWorkflow{}, noWorkflow("sourceWorkflowId", "workflow", sourceWorkflowID)
 	}
@@ -157,10 +178,11 @@ func (s *Service) resolveVersion(ctx context.Context, orgID, workflowID, sourceW
 // startableVersion is resolveVersion for a member who starts a workflow:
 // a private draft of another member (and its versions) answers exactly as
 // an unknown id does (NotFound naming the field, the same message), so the
-// answer does not tell that it exists. Admins see every draft.
-func (s *Service) startableVersion(ctx context.Context, orgID string, m identity.Membership, workflowID, sourceWorkflowID string) (ExecutableWorkflow, error) {
+// answer does not tell that it exists. Admins see every draft. Each editor
+// workflow is read once (r: the check and the resolution share the read).
+func (s *Service) startableVersion(ctx context.Context, orgID string, m identity.Membership, workflowID, sourceWorkflowID string, r *editorRead) (ExecutableWorkflow, error) {
 	if workflowID == "" && sourceWorkflowID != "" && ids.Valid(sourceWorkflowID) && !m.IsAdmin() {
-		w, err := s.Store.GetEditorWorkflow(ctx, orgID, sourceWorkflowID)
+		w, err := s.editorWorkflow(ctx, orgID, sourceWorkflowID, r)
 		if err != nil && !failure.Is(err, failure.NotFound) {
 			return ExecutableWorkflow{}, err
 		}
@@ -168,11 +190,11 @@ func (s *Service) startableVersion(ctx context.Context, orgID string, m identity
 			return ExecutableWorkflow{}, noWorkflow("sourceWorkflowId", "workflow", sourceWorkflowID)
 		}
 	}
-	v, err := s.resolveVersion(ctx, orgID, workflowID, sourceWorkflowID)
+	v, err := s.resolveVersion(ctx, orgID, workflowID, sourceWorkflowID, r)
 	if err != nil || workflowID == "" || m.IsAdmin() {
 		return v, err
 	}
-	w, err := s.Store.GetEditorWorkflow(ctx, orgID, v.SourceWorkflowID)
+	w, err := s.editorWorkflow(ctx, orgID, v.SourceWorkflowID, r)
 	if err != nil && !failure.Is(err, failure.NotFound) {
 		return ExecutableWorkflow{}, err
 	}
@@ -329,7 +351,7 @@ func (p *progress) apply(tr *tracked, eff *engine.Effects, depth int) error {
 		}
 	}
 	for _, sub := range eff.SubWorkflows {
-		v, err := p.s.resolveVersion(p.ctx, p.orgID, sub.SubWorkflowID, sub.SubWorkflowSource)
+		v, err := p.s.resolveVersion(p.ctx, p.orgID, sub.SubWorkflowID, sub.SubWorkflowSource, new(editorRead))
 		if err != nil {
 			return err
 		}
@@ -560,11 +582,37 @@ func (s *Service) retry(op func() error) error {
 // to the caller, has no published version), Unprocessable (the workflow
 // cannot run).
 func (s *Service) StartInstance(ctx context.Context, a identity.Access, t TriggerRequest) (*engine.Instance, error) {
+	return s.startInstance(ctx, a, t, new(editorRead))
+}
+
+// CallerStartInstance is StartInstance for the caller in the organization
+// with the key, with the tenant check made here: the editor workflow a
+// trigger names by sourceWorkflowId is read at once with it
+// (identity.Service.ResolveReadingAhead) and used only once the check
+// passed. Permission and errors: as Resolve, then StartInstance.
+func (s *Service) CallerStartInstance(ctx context.Context, c identity.Caller, orgKey string, t TriggerRequest) (identity.Access, *engine.Instance, error) {
+	var ahead editorRead
+	var read func(orgID string)
+	if t.WorkflowID == "" && t.WorkflowInstanceID == "" && ids.Valid(t.SourceWorkflowID) {
+		read = func(orgID string) { s.editorWorkflow(ctx, orgID, t.SourceWorkflowID, &ahead) }
+	}
+	a, readAhead, err := s.Identity.ResolveReadingAhead(ctx, c, orgKey, read)
+	if err != nil {
+		return identity.Access{}, nil, err
+	}
+	if !readAhead {
+		ahead = editorRead{}
+	}
+	inst, err := s.startInstance(ctx, a, t, &ahead)
+	return a, inst, err
+}
+
+func (s *Service) startInstance(ctx context.Context, a identity.Access, t TriggerRequest, r *editorRead) (*engine.Instance, error) {
 	org, m := a.Organization, a.Membership
 	if t.WorkflowInstanceID != "" {
 		return nil, failure.Field("workflowInstanceId", "the id of a new instance is chosen by the server")
 	}
-	v, err := s.startableVersion(ctx, org.ID, m, t.WorkflowID, t.SourceWorkflowID)
+	v, err := s.startableVersion(ctx, org.ID, m, t.WorkflowID, t.SourceWorkflowID, r)
 	if err != nil {
 		return nil, err
 	}
@@ -587,10 +635,49 @@ func (s *Service) StartInstance(ctx context.Context, a identity.Access, t Trigge
 // unassigned its candidates, or any member when it has none; admins.
 // Errors: NotFound, Forbidden, Conflict (already completed), Invalid.
 func (s *Service) CompleteTask(ctx context.Context, a identity.Access, id string, fields []FieldValue) (TaskDetail, error) {
+	return s.completeTask(ctx, a, id, fields, nil)
+}
+
+// taskRead is a task read at once with the tenant check, with its error.
+type taskRead struct {
+	t   Task
+	err error
+}
+
+// CallerCompleteTask is CompleteTask for the caller in the organization
+// with the key, with the tenant check made here: the task is read at once
+// with it (identity.Service.ResolveReadingAhead) and used only once the
+// check passed, by the first attempt (an attempt after a lost race reads it
+// again). Permission and errors: as Resolve, then CompleteTask.
+func (s *Service) CallerCompleteTask(ctx context.Context, c identity.Caller, orgKey, id string, fields []FieldValue) (identity.Access, TaskDetail, error) {
+	var ahead taskRead
+	a, readAhead, err := s.Identity.ResolveReadingAhead(ctx, c, orgKey, func(orgID string) {
+		ahead.t, ahead.err = s.taskByID(ctx, orgID, id)
+	})
+	if err != nil {
+		return identity.Access{}, TaskDetail{}, err
+	}
+	first := &ahead
+	if !readAhead {
+		first = nil
+	}
+	d, err := s.completeTask(ctx, a, id, fields, first)
+	return a, d, err
+}
+
+// completeTask is CompleteTask; first, when not nil, is the task as read
+// for the first attempt.
+func (s *Service) completeTask(ctx context.Context, a identity.Access, id string, fields []FieldValue, first *taskRead) (TaskDetail, error) {
 	org, m := a.Organization, a.Membership
 	var done Task
 	err := s.retry(func() error {
-		t, err := s.taskByID(ctx, org.ID, id)
+		var t Task
+		var err error
+		if first != nil {
+			t, err, first = first.t, first.err, nil
+		} else {
+			t, err = s.taskByID(ctx, org.ID, id)
+		}
 		if err != nil {
 			return err
 		}

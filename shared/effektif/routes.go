@@ -272,8 +272,10 @@ func OrganizationRoutes(rt *httpapi.Router, svc *identity.Service) {
 	// GET /{organizationKey} is not marked "requires authorization" in the
 	// document; it answers members only, so that one tenant's members,
 	// admins and settings are never visible to another's.
-	rt.Handle("GET "+BasePath+"/{organizationKey}", tenant(svc, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-		d, err := svc.Organization(r.Context(), a)
+	// It makes its tenant check itself, at once with its first read
+	// (identity.Service.CallerOrganization).
+	rt.Handle("GET "+BasePath+"/{organizationKey}", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
+		_, d, err := svc.CallerOrganization(r.Context(), httpapi.CallerOf(r), OrganizationKey(r))
 		if err != nil {
 			return err
 		}

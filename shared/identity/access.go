@@ -64,11 +64,11 @@ func (s *Service) Resolve(ctx context.Context, c Caller, orgKey string) (Access,
 // concurrently with the check. ahead reports whether it ran, for the
 // organization the check resolved; the caller uses what it read only then,
 // and only with a nil error (the check decides: a removed member or a
-// stranger is refused whatever read found). read must only read. Errors:
-// as Resolve.
+// stranger is refused whatever read found). read must only read; nil
+// reads nothing (Resolve). Errors: as Resolve.
 func (s *Service) ResolveReadingAhead(ctx context.Context, c Caller, orgKey string, read func(orgID string)) (a Access, ahead bool, err error) {
 	orgID, known := s.Store.KnownOrganizationID(orgKey)
-	if !known || c.UserID == "" {
+	if !known || c.UserID == "" || read == nil {
 		a, err := s.Resolve(ctx, c, orgKey)
 		return a, false, err
 	}

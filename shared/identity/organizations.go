@@ -74,9 +74,44 @@ func (s *Service) Organization(ctx context.Context, a Access) (OrganizationDetai
 	return s.detail(ctx, org, member)
 }
 
-// detail reads the organization's members and (for an admin) its open
-// invitations at once, then the admins and system users.
+// CallerOrganization is Organization for the caller in the organization
+// with the key, with the tenant check made here: the organization's
+// memberships are read at once with it (ResolveReadingAhead) and used only
+// once the check passed. Permission and errors: as Resolve, then
+// Organization.
+func (s *Service) CallerOrganization(ctx context.Context, c Caller, orgKey string) (Access, OrganizationDetail, error) {
+	var memberships []Membership
+	var readErr error
+	a, ahead, err := s.ResolveReadingAhead(ctx, c, orgKey, func(orgID string) {
+		memberships, readErr = s.Store.Memberships(ctx, orgID, MaxListedMembers)
+	})
+	if err != nil {
+		return Access{}, OrganizationDetail{}, err
+	}
+	if !ahead {
+		d, err := s.Organization(ctx, a)
+		return a, d, err
+	}
+	if readErr != nil {
+		return Access{}, OrganizationDetail{}, readErr
+	}
+	d, err := s.detailOf(ctx, a.Organization, a.Membership, memberships)
+	return a, d, err
+}
+
+// detail reads the organization's memberships, then detailOf.
 func (s *Service) detail(ctx context.Context, org Organization, member Membership) (OrganizationDetail, error) {
+	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
+	if err != nil {
+		return OrganizationDetail{}, err
+	}
+	return s.detailOf(ctx, org, member, memberships)
+}
+
+// detailOf is the organization's detail for the member, of its
+// memberships: it reads (for an admin) the open invitations and the admins
+// and system users at once.
+func (s *Service) detailOf(ctx context.Context, org Organization, member Membership, memberships []Membership) (OrganizationDetail, error) {
 	var invs []Invitation
 	var invsErr error
 	var wg sync.WaitGroup
@@ -87,11 +122,6 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 			invs, invsErr = s.Store.Invitations(ctx, org.ID, MaxInvitationsOut)
 		}()
 	}
-	memberships, err := s.Store.Memberships(ctx, org.ID, MaxListedMembers)
-	wg.Wait()
-	if err := cmp.Or(err, invsErr); err != nil {
-		return OrganizationDetail{}, err
-	}
 	memberIDs := make([]string, len(memberships))
 	var systemIDs []string
 	for i, m := range memberships {
@@ -101,7 +131,8 @@ func (s *Service) detail(ctx context.Context, org Organization, member Membershi
 		}
 	}
 	byID, err := s.membersIn(ctx, org.ID, append(slices.Clone(org.AdminIDs), systemIDs...))
-	if err != nil {
+	wg.Wait()
+	if err := cmp.Or(err, invsErr); err != nil {
 		return OrganizationDetail{}, err
 	}
 	d := OrganizationDetail{Organization: org, Caller: member, MemberIDs: memberIDs}

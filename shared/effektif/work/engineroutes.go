@@ -43,16 +43,18 @@ func (t TriggerInstance) core() (casework.TriggerRequest, error) {
 
 // EngineRoutes registers the route of the Effektif WorkflowEngine group.
 func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
-	rt.Handle("POST "+effektif.BasePath+"/{organizationKey}/engine/workflow/instances", tenant(svc.Identity, func(w http.ResponseWriter, r *http.Request, a identity.Access) error {
+	// The start makes its tenant check itself, at once with its first read
+	// (casework.Service.CallerStartInstance), after the body (refuseBody).
+	rt.Handle("POST "+effektif.BasePath+"/{organizationKey}/engine/workflow/instances", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
 		var t TriggerInstance
-		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t); err != nil {
-			return err
+		req, err := casework.TriggerRequest{}, httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t)
+		if err == nil {
+			req, err = t.core()
 		}
-		req, err := t.core()
 		if err != nil {
-			return err
+			return refuseBody(r, svc, err)
 		}
-		inst, err := svc.StartInstance(r.Context(), a, req)
+		_, inst, err := svc.CallerStartInstance(r.Context(), httpapi.CallerOf(r), effektif.OrganizationKey(r), req)
 		if err != nil {
 			return err
 		}

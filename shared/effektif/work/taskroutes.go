@@ -72,7 +72,7 @@ func TaskRoutes(rt *httpapi.Router, svc *casework.Service) {
 	rt.Handle("GET "+base+"/{taskId}", tenant(svc.Identity, h.get))
 	rt.Handle("PUT "+base+"/{taskId}", tenant(svc.Identity, h.update))
 	rt.Handle("DELETE "+base+"/{taskId}", tenant(svc.Identity, h.delete))
-	rt.Handle("POST "+base+"/{taskId}/complete", tenant(svc.Identity, h.complete))
+	rt.Handle("POST "+base+"/{taskId}/complete", httpapi.Authenticated(h.complete))
 	rt.Handle("POST "+base+"/{taskId}/reopen", tenant(svc.Identity, h.reopen))
 	rt.Handle("PUT "+base+"/{taskId}/form/fields/{fieldId}", tenant(svc.Identity, h.saveField))
 	rt.Handle("GET "+base+"/{taskId}/mails/{mailId}", tenant(svc.Identity, h.mail))
@@ -186,11 +186,26 @@ func (f FormField) core() casework.FieldValue {
 }
 
 // complete reads the body of POST .../complete: the document makes it an
-// array of FormInstanceField; {"fields": [...]} and no body are accepted too.
-func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-	body, err := readOptionalBody(r)
+// array of FormInstanceField; {"fields": [...]} and no body are accepted
+// too. It makes its tenant check itself, at once with the task's read
+// (casework.Service.CallerCompleteTask), after the body (refuseBody).
+func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, _ string) error {
+	values, err := completionValues(r)
+	if err != nil {
+		return refuseBody(r, h.svc, err)
+	}
+	a, d, err := h.svc.CallerCompleteTask(r.Context(), httpapi.CallerOf(r), effektif.OrganizationKey(r), r.PathValue("taskId"), values)
 	if err != nil {
 		return err
+	}
+	return h.writeDetail(w, r, a, d)
+}
+
+// completionValues reads the form values of a completion's body.
+func completionValues(r *http.Request) ([]casework.FieldValue, error) {
+	body, err := readOptionalBody(r)
+	if err != nil {
+		return nil, err
 	}
 	var fields []FormField
 	if len(body) > 0 {
@@ -204,18 +219,14 @@ func (h taskHandlers) complete(w http.ResponseWriter, r *http.Request, a identit
 			err = httpapi.Unmarshal(body, &fields)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	values := make([]casework.FieldValue, len(fields))
 	for i, f := range fields {
 		values[i] = f.core()
 	}
-	d, err := h.svc.CompleteTask(r.Context(), a, r.PathValue("taskId"), values)
-	if err != nil {
-		return err
-	}
-	return h.writeDetail(w, r, a, d)
+	return values, nil
 }
 
 func readOptionalBody(r *http.Request) ([]byte, error) {
