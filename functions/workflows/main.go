@@ -5,6 +5,7 @@ package main
 import (
 	"net/http"
 
+	"github.com/effektif-serverless/caseflow/shared/bpmn/charsets"
 	"github.com/effektif-serverless/caseflow/shared/effektif"
 	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
@@ -22,6 +23,7 @@ func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	cw := caseworkenv.Service(env)
 	cw.Files = objects.FromEnv(env.AWS) // ImportBPMN reads the uploaded file
+	cw.BPMNCharsets = charsets.Lookup   // documents in ISO-8859-1, Shift_JIS, ...
 	work.WorkflowRoutes(router, cw)
 	return router
 }

@@ -1,6 +1,8 @@
 package bpmn
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/bpmn/charsets"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -35,7 +37,7 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := Import(data)
+			w, _, err := ImportEncoded(data, charsets.Lookup)
 			var ue *UnsupportedError
 			if errors.As(err, &ue) {
 				types := map[string]bool{}
@@ -133,7 +135,7 @@ func TestCorpusEveryProcess(t *testing.T) {
 	ok := 0
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
-		root, err := parseXML(data)
+		root, err := parseXML(data, charsets.Lookup)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +163,7 @@ func TestCorpusEveryProcess(t *testing.T) {
 				continue
 			}
 			// re-import the same process: it is the one at the same place
-			root2, err := parseXML(out)
+			root2, err := parseXML(out, nil)
 			if err != nil {
 				t.Errorf("%s: reparse %v", f, err)
 				continue
@@ -192,7 +194,7 @@ func TestCorpusTravelBooking(t *testing.T) {
 	if err != nil {
 		t.Skip("no corpus at " + corpusDir)
 	}
-	w, err := Import(data)
+	w, _, err := ImportEncoded(data, charsets.Lookup)
 	if err != nil {
 		t.Fatal(err)
 	}

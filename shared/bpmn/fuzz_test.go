@@ -1,6 +1,8 @@
 package bpmn
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/bpmn/charsets"
+
 	"errors"
 	"os"
 	"path/filepath"
@@ -29,7 +31,7 @@ func FuzzImport(f *testing.F) {
 		<task id="loop"><standardLoopCharacteristics loopMaximum="3"><loopCondition>${a &lt; 3}</loopCondition></standardLoopCharacteristics></task>
 		<subProcess id="esp" triggeredByEvent="true"><startEvent id="es" isInterrupting="false"><timerEventDefinition><timeCycle>R2/PT1H</timeCycle></timerEventDefinition></startEvent></subProcess>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		w, err := Import(data)
+		w, _, err := ImportEncoded(data, charsets.Lookup) // as the workflows function reads them
 		var fe *FormatError
 		var ue *UnsupportedError
 		switch {

@@ -37,12 +37,20 @@ func Import(data []byte) (*workflow.Workflow, error) {
 // loss: condition expressions the engine cannot evaluate, timers without a
 // time, sequence flows whose ends do not exist, and so on.
 func ImportWithWarnings(data []byte) (w *workflow.Workflow, warnings []Warning, err error) {
+	return ImportEncoded(data, nil)
+}
+
+// ImportEncoded is ImportWithWarnings that also reads documents in the
+// encodings cs knows (Import and ImportWithWarnings read UTF-8, US-ASCII
+// and UTF-16 only; a document that declares another encoding is a
+// *FormatError).
+func ImportEncoded(data []byte, cs Charsets) (w *workflow.Workflow, warnings []Warning, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			w, warnings, err = nil, nil, &FormatError{Msg: fmt.Sprintf("internal error reading this document: %v", r)}
 		}
 	}()
-	root, err := parseXML(data)
+	root, err := parseXML(data, cs)
 	if err != nil {
 		return nil, nil, err
 	}

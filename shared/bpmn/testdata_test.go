@@ -1,6 +1,8 @@
 package bpmn
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/bpmn/charsets"
+
 	"errors"
 	"os"
 	"path/filepath"
@@ -45,7 +47,7 @@ func TestTestdata(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			w, err := Import(readTestdata(t, tt.file))
+			w, _, err := ImportEncoded(readTestdata(t, tt.file), charsets.Lookup)
 			var fe *FormatError
 			var ue *UnsupportedError
 			switch {
@@ -70,7 +72,7 @@ func TestTestdata(t *testing.T) {
 				}
 				assertRoundTrip(t, w)
 				out, _ := Export(w)
-				if _, err := parseXML(out); err != nil {
+				if _, err := parseXML(out, nil); err != nil {
 					t.Fatalf("export does not parse: %v", err)
 				}
 			}
@@ -79,7 +81,7 @@ func TestTestdata(t *testing.T) {
 }
 
 func TestEncodingsAndNamespaces(t *testing.T) {
-	w, err := Import(readTestdata(t, "signavio-latin1.bpmn"))
+	w, _, err := ImportEncoded(readTestdata(t, "signavio-latin1.bpmn"), charsets.Lookup)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,16 +153,29 @@ func TestEncodingsAndNamespaces(t *testing.T) {
 		"no declaration":   {[]byte(doc), "€ and ü"},
 		"declaration only": {[]byte(decl("UTF-8") + doc), "€ and ü"},
 	} {
-		w, err := Import(tc.data)
+		w, _, err := ImportEncoded(tc.data, charsets.Lookup)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
+		}
+		// Without charsets, only UTF-8 and UTF-16 documents are read; the
+		// others are refused naming their encoding.
+		_, err = Import(tc.data)
+		var fe *FormatError
+		switch single := strings.Contains(name, "8859") || strings.Contains(name, "latin1") || strings.Contains(name, "1252"); {
+		case single && (!errors.As(err, &fe) || !strings.Contains(fe.Error(), "unsupported encoding")):
+			t.Errorf("%s without charsets: %v", name, err)
+		case !single && err != nil:
+			t.Errorf("%s without charsets: %v", name, err)
 		}
 		if w.Name != "Grüße" || w.Activities[0].Name != tc.wantTask {
 			t.Errorf("%s: read %q / %q", name, w.Name, w.Activities[0].Name)
 		}
 	}
-	_, err = Import([]byte(decl("x-klingon") + doc))
+	if _, err := Import([]byte(decl("US-ASCII") + strings.NewReplacer("€", "EUR", "ü", "ue", "ß", "ss", "Grüße", "Gruesse").Replace(doc))); err != nil {
+		t.Errorf("US-ASCII without charsets: %v", err)
+	}
+	_, _, err = ImportEncoded([]byte(decl("x-klingon")+doc), charsets.Lookup)
 	var fe *FormatError
 	if !errors.As(err, &fe) || !strings.Contains(fe.Error(), "klingon") {
 		t.Errorf("unknown encoding: %v", err)

@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
 )
 
@@ -236,11 +234,19 @@ func (n *node) clone() *node {
 	return &c
 }
 
+// Charsets looks up the decoder of an encoding a document declares, by its
+// label, for a document in an encoding other than UTF-8, US-ASCII and
+// UTF-16, which the package reads itself; nil knows no other encoding.
+// charsets.Lookup knows every encoding of golang.org/x/text: it is a
+// package of its own, linked only where BPMN documents are imported, since
+// its tables are about 0.7 MB of a binary.
+type Charsets func(label string) (encoding.Encoding, error)
+
 // parseXML reads a whole document into a tree. It detects byte order marks
-// and UTF-16, converts declared encodings to UTF-8, refuses DOCTYPEs that
-// declare entities and enforces MaxSize and MaxDepth. Errors are
-// *FormatError.
-func parseXML(data []byte) (*node, error) {
+// and UTF-16, converts declared encodings to UTF-8 (others than UTF-8,
+// US-ASCII and UTF-16 through cs), refuses DOCTYPEs that declare entities
+// and enforces MaxSize and MaxDepth. Errors are *FormatError.
+func parseXML(data []byte, cs Charsets) (*node, error) {
 	if len(data) > MaxSize {
 		return nil, &FormatError{Msg: fmt.Sprintf("document is %d bytes, more than the %d allowed", len(data), MaxSize)}
 	}
@@ -254,7 +260,7 @@ func parseXML(data []byte) (*node, error) {
 		if utf16 && isUTF16Label(label) {
 			return r, nil // toUTF8 converted it already
 		}
-		return charsetReader(label, r)
+		return charsetReader(label, r, cs)
 	}
 	fail := func(msg string, err error) error {
 		line, col := d.InputPos()
@@ -424,20 +430,23 @@ func isUTF16Label(label string) bool {
 	return strings.HasPrefix(l, "utf-16") || strings.HasPrefix(l, "utf16") || l == "ucs-2"
 }
 
-// charsetReader converts a declared encoding to UTF-8, looking the label up
-// in the IANA registry, then in the WHATWG one (which knows more aliases).
-// A document that declares UTF-16 but was not (its declaration could be
-// read as single bytes) is read as UTF-8.
-func charsetReader(label string, r io.Reader) (io.Reader, error) {
+// charsetReader converts a declared encoding to UTF-8: US-ASCII is UTF-8
+// already, others are looked up in cs. A document that declares UTF-16 but
+// was not (its declaration could be read as single bytes) is read as UTF-8.
+func charsetReader(label string, r io.Reader, cs Charsets) (io.Reader, error) {
 	if isUTF16Label(label) {
 		return r, nil
 	}
-	enc, err := ianaindex.IANA.Encoding(label)
-	if err != nil || enc == nil {
-		enc, err = htmlindex.Get(label)
+	switch strings.ToLower(strings.TrimSpace(label)) {
+	case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us":
+		return r, nil // a subset of UTF-8; encoding/xml checks the bytes are UTF-8
 	}
-	if err != nil || enc == nil {
+	if cs == nil {
 		return nil, fmt.Errorf("unsupported encoding %q", label)
+	}
+	enc, err := cs(label)
+	if err != nil {
+		return nil, err
 	}
 	return enc.NewDecoder().Reader(r), nil
 }

@@ -36,8 +36,10 @@ func bpmnFailure(err error) error {
 	}
 }
 
-func importBPMN(data []byte) (workflow.Workflow, []bpmn.Warning, error) {
-	return checkedImport(bpmn.ImportWithWarnings(data))
+// importBPMN imports a document in the encodings s.BPMNCharsets knows
+// (without it UTF-8, US-ASCII and UTF-16 only).
+func (s *Service) importBPMN(data []byte) (workflow.Workflow, []bpmn.Warning, error) {
+	return checkedImport(bpmn.ImportEncoded(data, s.BPMNCharsets))
 }
 
 func checkedImport(w *workflow.Workflow, warnings []bpmn.Warning, err error) (workflow.Workflow, []bpmn.Warning, error) {
@@ -65,7 +67,7 @@ func (s *Service) ImportBPMN(ctx context.Context, a identity.Access, fileID stri
 	if err != nil {
 		return EditorWorkflow{}, nil, err
 	}
-	def, warnings, err := importBPMN(data)
+	def, warnings, err := s.importBPMN(data)
 	if err != nil {
 		return EditorWorkflow{}, nil, err
 	}
@@ -83,7 +85,7 @@ func (s *Service) UpdateFromBPMN(ctx context.Context, a identity.Access, id stri
 	if damagedInTransit(data) {
 		return EditorWorkflow{}, nil, failure.New(failure.Invalid, "the BPMN document arrived damaged: it declares %q, but its bytes were replaced as invalid UTF-8 on the way; send it with Content-Type application/octet-stream, or upload it as a file and import that", bpmn.DeclaredEncoding(data))
 	}
-	def, warnings, err := importBPMN(data)
+	def, warnings, err := s.importBPMN(data)
 	if err != nil {
 		return EditorWorkflow{}, nil, err
 	}
@@ -95,7 +97,7 @@ func (s *Service) UpdateFromBPMN(ctx context.Context, a identity.Access, id stri
 // string): its characters are taken as they are, whatever encoding its
 // declaration names.
 func (s *Service) UpdateFromBPMNText(ctx context.Context, a identity.Access, id, doc string) (EditorWorkflow, []bpmn.Warning, error) {
-	def, warnings, err := importBPMN([]byte(bpmn.AsUTF8(doc)))
+	def, warnings, err := s.importBPMN([]byte(bpmn.AsUTF8(doc)))
 	if err != nil {
 		return EditorWorkflow{}, nil, err
 	}

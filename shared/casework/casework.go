@@ -13,6 +13,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/effektif-serverless/caseflow/shared/bpmn"
 	"github.com/effektif-serverless/caseflow/shared/engine"
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail"
@@ -134,6 +135,11 @@ type Service struct {
 	Mail mail.Sender
 	// Files keeps the bytes of uploaded files.
 	Files Objects
+	// BPMNCharsets decodes BPMN documents that declare an encoding other
+	// than UTF-8, US-ASCII and UTF-16 (ImportBPMN, UpdateFromBPMN); nil
+	// refuses them as Invalid. Only the function that imports BPMN sets it
+	// (charsets.Lookup: the tables of every encoding, about 0.7 MB).
+	BPMNCharsets bpmn.Charsets
 	// MaxUpload bounds an uploaded file (DefaultMaxUpload when 0).
 	MaxUpload int64
 	// InlineLimit is the largest file a download answers itself; larger
