@@ -62,11 +62,11 @@ func openTaskIDs(b *testing.B, svc *casework.Service, a account, wf string, n in
 		if err != nil {
 			b.Fatal(err)
 		}
-		tasks, err := svc.CaseTasks(ctx, inOrg(b, ctx, svc.Identity, a), inst.CaseID, nil)
-		if err != nil || len(tasks) != 1 {
-			b.Fatal(err, tasks)
+		page, err := svc.CaseTasks(ctx, inOrg(b, ctx, svc.Identity, a), inst.CaseID, casework.CaseTaskQuery{})
+		if err != nil || len(page.Tasks) != 1 {
+			b.Fatal(err, page.Tasks)
 		}
-		ids[i] = tasks[0].ID
+		ids[i] = page.Tasks[0].ID
 	}
 	return ids
 }

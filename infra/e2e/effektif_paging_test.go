@@ -1,12 +1,21 @@
 package e2e
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/effektif-serverless/caseflow/shared/casework"
+	"github.com/effektif-serverless/caseflow/shared/store"
+	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
 
 // pages follows a cursor-paged list from its first page to its last and
@@ -155,34 +164,175 @@ func TestListsPageByCursor(t *testing.T) {
 	expectError(t, call(t, "GET", org+"/cases/"+caseIDs[1]+"/events?type="+strings.Repeat("t", 101), b.Token, nil), http.StatusBadRequest)
 }
 
-// TestClosingACaseCancelsManyOpenTasks: closing a case cancels its open
-// tasks in one transaction; a canceled task leaves every task list (it
-// writes no list entries, so 20 tasks with an assignee and a creator fit).
-func TestClosingACaseCancelsManyOpenTasks(t *testing.T) {
-	a := signUp(t, "Closing Admin")
-	b := signUp(t, "Closing Member")
+// TestCaseTasksPageByCursor: a case's task list comes in pages that fill
+// to their size, open tasks first, then completed ones (newest first in
+// each), the completed filter a key of the store; each page but the last
+// has a cursor, and a cursor the list (this case's, with this filter) did
+// not give, or a bad pagesize, is a 400 in the Effektif error shape.
+func TestCaseTasksPageByCursor(t *testing.T) {
+	a := signUp(t, "Case Paging Admin")
+	b := signUp(t, "Case Paging Member")
 	joinAsMember(t, a, b)
 	org := "/api/v1/" + a.OrgKey
-	c := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Big case"}), http.StatusOK).JSON(t)
-	caseID := c["id"].(string)
-	for i := 0; i < 20; i++ {
-		expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": fmt.Sprintf("T%d", i), "caseId": caseID, "assigneeId": b.UserID}), http.StatusOK)
+	caseID := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Paged case"}), http.StatusOK).JSON(t)["id"].(string)
+	other := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Other case"}), http.StatusOK).JSON(t)["id"].(string)
+	var taskIDs []string
+	for i := 1; i <= 7; i++ {
+		task := expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": fmt.Sprintf("T%d", i), "caseId": caseID, "assigneeId": b.UserID}), http.StatusOK).JSON(t)
+		taskIDs = append(taskIDs, task["id"].(string))
 	}
-	if got := show(pages(t, org+"/tasks?pagesize=500", b.Token)); strings.Count(got, ",") != 19 {
-		t.Fatalf("b's 20 tasks: %s", got)
+	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Elsewhere", "caseId": other}), http.StatusOK)
+	for _, id := range taskIDs[:2] {
+		expect(t, call(t, "POST", org+"/tasks/"+id+"/complete", b.Token, nil), http.StatusOK)
 	}
-	expect(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusOK)
-	for _, token := range []string{a.Token, b.Token} {
-		for _, q := range []string{"", "&completed=false", "&completed=true", "&involvement=created"} {
-			if got := show(pages(t, org+"/tasks?pagesize=50"+q, token)); got != "" {
-				t.Errorf("tasks%s after the close: %s", q, got)
-			}
+	list := org + "/cases/" + caseID + "/tasks"
+	for query, want := range map[string]string{
+		"?pagesize=3":                 "T7,T6,T5 | T4,T3,T2 | T1",
+		"?pagesize=7":                 "T7,T6,T5,T4,T3,T2,T1",
+		"?completed=false&pagesize=2": "T7,T6 | T5,T4 | T3",
+		"?completed=false&pagesize=5": "T7,T6,T5,T4,T3",
+		"?completed=true&pagesize=1":  "T2 | T1",
+		"?completed=true":             "T2,T1",
+	} {
+		if got := show(pages(t, list+query, b.Token)); got != want {
+			t.Errorf("case tasks%s: %s, want %s", query, got, want)
 		}
 	}
+	// A client that sends no cursor gets the first page, as before.
+	r := expect(t, call(t, "GET", list, b.Token, nil), http.StatusOK)
+	if r.Header.Get("X-Caseflow-Next-Cursor") != "" || strings.Count(string(r.Body), `"name":"T`) != 7 {
+		t.Fatalf("the whole list in one page: %s %v", r.Body, r.Header)
+	}
+	// The case detail embeds the same list (open first).
+	var detail struct {
+		Tasks []map[string]any `json:"tasks"`
+	}
+	d := expect(t, call(t, "GET", org+"/cases/"+caseID, b.Token, nil), http.StatusOK)
+	decodeJSON(t, d.Body, &detail)
+	if len(detail.Tasks) != 7 || detail.Tasks[0]["name"] != "T7" || detail.Tasks[6]["name"] != "T1" || d.Header.Get("X-Caseflow-Truncated") != "" {
+		t.Fatalf("the case detail's tasks: %v", detail.Tasks)
+	}
+
+	next := func(path string) string {
+		t.Helper()
+		c := expect(t, call(t, "GET", path, b.Token, nil), http.StatusOK).Header.Get("X-Caseflow-Next-Cursor")
+		if c == "" {
+			t.Fatalf("%s: no cursor", path)
+		}
+		return c
+	}
+	openCursor := next(list + "?completed=false&pagesize=1")
+	allCursor := next(list + "?pagesize=1")
+	tasksCursor := next(org + "/tasks?pagesize=1")
+	expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Other 2", "caseId": other}), http.StatusOK)
+	otherCursor := next(org + "/cases/" + other + "/tasks?pagesize=1")
+	for _, bad := range []string{
+		"?cursor=nope", "?cursor=" + url.QueryEscape(openCursor+"x"), "?cursor=" + strings.Repeat("A", 300),
+		"?completed=true&cursor=" + url.QueryEscape(openCursor), // of the open part
+		"?cursor=" + url.QueryEscape(tasksCursor),               // of the caller's task list
+		"?cursor=" + url.QueryEscape(otherCursor),               // of another case
+		"?pagesize=-1", "?pagesize=ten", "?completed=maybe",
+	} {
+		if e := expectError(t, call(t, "GET", list+bad, b.Token, nil), http.StatusBadRequest); e["message"] == "" {
+			t.Errorf("%s: %v", bad, e)
+		}
+	}
+	// The cursors the list gave go on: after T7 in the open part and in
+	// the whole list.
+	if got := show(pages(t, list+"?completed=false&pagesize=10&cursor="+url.QueryEscape(openCursor), b.Token)); got != "T6,T5,T4,T3" {
+		t.Errorf("open after T7: %s", got)
+	}
+	if got := show(pages(t, list+"?pagesize=10&cursor="+url.QueryEscape(allCursor), b.Token)); got != "T6,T5,T4,T3,T2,T1" {
+		t.Errorf("all after T7: %s", got)
+	}
+}
+
+// createCaseTasks creates n tasks of the case, assigned to the assignee.
+func createCaseTasks(t *testing.T, org, token, caseID, assigneeID string, n int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = expect(t, call(t, "POST", org+"/tasks", token, map[string]any{"name": fmt.Sprintf("T%d", i), "caseId": caseID, "assigneeId": assigneeID}), http.StatusOK).JSON(t)["id"].(string)
+	}
+	return ids
+}
+
+// caseWithTasks signs up an admin a and a member b of a's organization
+// (names beginning with who) and makes a case of a's with n tasks assigned
+// to b.
+func caseWithTasks(t *testing.T, who string, n int) (a, b account, caseID string, taskIDs []string) {
+	t.Helper()
+	a, b = signUp(t, who+" Admin"), signUp(t, who+" Member")
+	joinAsMember(t, a, b)
+	org := "/api/v1/" + a.OrgKey
+	caseID = expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": who + " case"}), http.StatusOK).JSON(t)["id"].(string)
+	return a, b, caseID, createCaseTasks(t, org, a.Token, caseID, b.UserID, n)
+}
+
+// TestClosingACaseCancelsManyOpenTasks: closing a case cancels all its
+// open tasks, also more than one transaction holds (120 tasks with an
+// assignee and a creator: 4 items each, 25 a transaction),
+// and a canceled task leaves every task list; deleting a case deletes all
+// its tasks, also more than one transaction holds.
+func TestClosingACaseCancelsManyOpenTasks(t *testing.T) {
+	const n = 120
+	a, b, caseID, taskIDs := caseWithTasks(t, "Closing", n)
+	org := "/api/v1/" + a.OrgKey
+	expect(t, call(t, "POST", org+"/tasks/"+taskIDs[0]+"/complete", b.Token, nil), http.StatusOK)
+	if got := show(pages(t, org+"/tasks?pagesize=500", b.Token)); strings.Count(got, ",") != n-1 {
+		t.Fatalf("b's %d tasks: %s", n, got)
+	}
+	start := time.Now()
+	closed := expect(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusOK).JSON(t)
+	t.Logf("closing a case with %d open tasks: %v", n-1, time.Since(start))
+	if closed["closed"] != true {
+		t.Fatalf("the case: %v", closed)
+	}
+	// Only the completed one is left in the lists (b's as the assignee,
+	// a's as the creator).
+	for _, l := range []struct{ token, query, want string }{
+		{b.Token, "", "T0"}, {b.Token, "&completed=false", ""}, {b.Token, "&completed=true", "T0"},
+		{a.Token, "", ""}, {a.Token, "&involvement=created", "T0"}, {a.Token, "&involvement=created&completed=false", ""},
+	} {
+		if got := show(pages(t, org+"/tasks?pagesize=50"+l.query, l.token)); got != l.want {
+			t.Errorf("tasks%s after the close: %s, want %s", l.query, got, l.want)
+		}
+	}
+	list := org + "/cases/" + caseID + "/tasks"
+	if got := show(pages(t, list+"?completed=false&pagesize=50", a.Token)); got != "" {
+		t.Errorf("open tasks of the closed case: %s", got)
+	}
+	if got := show(pages(t, list+"?completed=true&pagesize=50", a.Token)); got != "T0" {
+		t.Errorf("completed tasks of the closed case: %s", got)
+	}
+	canceled := 0
+	for _, p := range pages(t, list+"?pagesize=50", a.Token) {
+		canceled += len(p)
+	}
 	var tasks []map[string]any
-	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+caseID+"/tasks", a.Token, nil), http.StatusOK).Body, &tasks)
-	if len(tasks) != 20 || tasks[0]["canceled"] != true {
-		t.Fatalf("the case's tasks: %d, %v", len(tasks), tasks[0])
+	decodeJSON(t, expect(t, call(t, "GET", list+"?pagesize=500", a.Token, nil), http.StatusOK).Body, &tasks)
+	if canceled != n || len(tasks) != n || tasks[0]["name"] != "T0" || tasks[1]["canceled"] != true || tasks[n-1]["canceled"] != true {
+		t.Fatalf("the case's tasks: %d in pages, %d, %v", canceled, len(tasks), tasks[0])
+	}
+	var evs []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+caseID+"/events?type=taskCanceled&pagesize=500", a.Token, nil), http.StatusOK).Body, &evs)
+	if len(evs) != n-1 {
+		t.Errorf("taskCanceled events: %d, want %d", len(evs), n-1)
+	}
+	expectError(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusConflict)
+
+	// Deleting a case with more tasks than one transaction holds.
+	doomed := expect(t, call(t, "POST", org+"/cases", a.Token, map[string]any{"name": "Doomed case"}), http.StatusOK).JSON(t)["id"].(string)
+	doomedTasks := createCaseTasks(t, org, a.Token, doomed, b.UserID, 60)
+	start = time.Now()
+	expect(t, call(t, "DELETE", org+"/cases/"+doomed, a.Token, nil), http.StatusNoContent)
+	t.Logf("deleting a case with 60 tasks: %v", time.Since(start))
+	for _, id := range doomedTasks {
+		expectError(t, call(t, "GET", org+"/tasks/"+id, a.Token, nil), http.StatusNotFound)
+	}
+	expectError(t, call(t, "GET", org+"/cases/"+doomed, a.Token, nil), http.StatusNotFound)
+	if got := show(pages(t, org+"/tasks?pagesize=50", b.Token)); got != "T0" {
+		t.Errorf("b's tasks after the delete (the closed case's completed one): %s", got)
 	}
 }
 
@@ -268,4 +418,54 @@ func TestReadAheadChecksTheTenantEachTime(t *testing.T) {
 	expectError(t, call(t, "GET", org+"/cases/"+caseID, b.Token, nil), http.StatusNotFound)
 	expectError(t, call(t, "GET", org+"/tasks", "", nil), http.StatusUnauthorized)
 	expectError(t, call(t, "GET", org+"/cases/"+caseID, "", nil), http.StatusUnauthorized)
+}
+
+// cutOff is the local stack's store whose Commit fails once left commits
+// went through: a request cut off between the steps of a long operation.
+type cutOff struct {
+	casework.Store
+	left int
+}
+
+func (c *cutOff) Commit(ctx context.Context, ch casework.Changes) error {
+	if c.left == 0 {
+		return errors.New("cut off")
+	}
+	c.left--
+	return c.Store.Commit(ctx, ch)
+}
+
+// TestClosingACaseGoesOnAfterACutOff: a close of a case with more open
+// tasks than one transaction holds that fails between its steps leaves the
+// case open with the tasks of the steps done canceled; closing it again
+// goes on from there, and every task is canceled once (one taskCanceled
+// event each).
+func TestClosingACaseGoesOnAfterACutOff(t *testing.T) {
+	const n = 60
+	a, _, caseID, _ := caseWithTasks(t, "Cut-off", n)
+	org := "/api/v1/" + a.OrgKey
+
+	id := benchServiceWith(t, func(*aws.Config) {})
+	ctx := context.Background()
+	svc := &casework.Service{Identity: id, Store: &cutOff{Store: workstore.New(id.Store.(*store.DB)), left: 1}, Mail: id.Mail}
+	if _, err := svc.EndCase(ctx, inOrg(t, ctx, id, a), caseID, false); err == nil || !strings.Contains(err.Error(), "cut off") {
+		t.Fatalf("the cut-off close: %v", err)
+	}
+	list := org + "/cases/" + caseID + "/tasks?pagesize=500"
+	count := func(query string) int {
+		var tasks []map[string]any
+		decodeJSON(t, expect(t, call(t, "GET", list+query, a.Token, nil), http.StatusOK).Body, &tasks)
+		return len(tasks)
+	}
+	open := count("&completed=false")
+	if c := expect(t, call(t, "GET", org+"/cases/"+caseID, a.Token, nil), http.StatusOK).JSON(t); c["closed"] != false || open == 0 || open >= n {
+		t.Fatalf("after the cut-off: closed %v, %d of %d tasks open", c["closed"], open, n)
+	}
+	t.Logf("one step canceled %d tasks", n-open)
+	expect(t, call(t, "POST", org+"/cases/"+caseID+"/close", a.Token, nil), http.StatusOK)
+	var evs []map[string]any
+	decodeJSON(t, expect(t, call(t, "GET", org+"/cases/"+caseID+"/events?type=taskCanceled&pagesize=500", a.Token, nil), http.StatusOK).Body, &evs)
+	if open := count("&completed=false"); open != 0 || count("") != n || len(evs) != n {
+		t.Fatalf("after closing again: %d open of %d, %d taskCanceled events", open, count(""), len(evs))
+	}
 }

@@ -148,7 +148,7 @@ func TestStoreRefusesLongKeyParts(t *testing.T) {
 	_, _, checks["UserInOrganization (transaction)"] = db.UserInOrganization(ctx, ids.New(), long)
 	_, checks["GetTask (sk)"] = db.GetTask(ctx, ids.New(), long)
 	_, checks["GetTasks (batch)"] = db.GetTasks(ctx, ids.New(), []string{long})
-	_, checks["CaseTasks (query)"] = db.CaseTasks(ctx, ids.New(), long, 10)
+	_, _, checks["CaseTasks (query)"] = db.CaseTasks(ctx, ids.New(), long, "", casework.TaskPosition{}, 10)
 	_, checks["ListEvents (query)"] = db.ListEvents(ctx, long, "", "", casework.Page{PageSize: 10})
 	checks["PutMembership (put)"] = db.PutMembership(ctx, identity.Membership{OrganizationID: ids.New(), UserID: long, Role: identity.RoleMember})
 	for name, err := range checks {

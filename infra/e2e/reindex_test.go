@@ -18,7 +18,9 @@ import (
 // filters (a task's entry in a list named by the bare user id, a case and an
 // event without index keys) is missing from the filtered lists until
 // workstore.Reindex rewrites it; then every list has it, the old entry is
-// gone, and a second run changes nothing more.
+// gone, and a second run changes nothing more; a case's tasks stored
+// without their state in the case list's range key are missing from its
+// completed and open lists until Reindex rewrites them.
 func TestReindexUpgradesStoredForms(t *testing.T) {
 	ctx := context.Background()
 	a := signUp(t, "Reindex Org")
@@ -110,5 +112,42 @@ func TestReindexUpgradesStoredForms(t *testing.T) {
 	}
 	if again := strings.Fields(listed()); strings.Join(again, " ") != strings.Join(got, " ") {
 		t.Fatalf("a second run changed the lists: %q", again)
+	}
+
+	// A case's tasks before the keyed completed filter: the range key of
+	// the case's list was <created>#<id>, without the state.
+	open := expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Old open", "caseId": caseID}), http.StatusOK).JSON(t)["id"].(string)
+	done := expect(t, call(t, "POST", org+"/tasks", a.Token, map[string]any{"name": "Old done", "caseId": caseID}), http.StatusOK).JSON(t)["id"].(string)
+	expect(t, call(t, "POST", org+"/tasks/"+done+"/complete", a.Token, nil), http.StatusOK)
+	caseTasks := func(query string) string {
+		return show(pages(t, org+"/cases/"+caseID+"/tasks?pagesize=10"+query, a.Token))
+	}
+	if got := caseTasks("&completed=false") + " / " + caseTasks("&completed=true"); got != "Old open / Old done" {
+		t.Fatalf("the case's tasks in the current form: %s", got)
+	}
+	for _, id := range []string{open, done} {
+		k := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ORG#" + orgID}, "sk": &types.AttributeValueMemberS{Value: "TASK#" + id}}
+		it, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sk := it.Item["gsi1sk"].(*types.AttributeValueMemberS).Value
+		_, oldSK, _ := strings.Cut(sk, "#")
+		if !strings.HasSuffix(oldSK, "#"+id) || !strings.HasPrefix(sk, "open#") && !strings.HasPrefix(sk, "done#") {
+			t.Fatalf("the case list's range key: %q", sk)
+		}
+		if _, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: table, Key: k, UpdateExpression: aws.String("SET gsi1sk = :s"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: oldSK}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := caseTasks("&completed=false") + " / " + caseTasks("&completed=true"); got != " / " {
+		t.Fatalf("old forms are in the filtered case lists before the reindex: %s", got)
+	}
+	if _, err := workstore.Reindex(ctx, dynamo.NewFromIface(db), "DataTable", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := caseTasks("&completed=false") + " / " + caseTasks("&completed=true") + " / " + caseTasks(""); got != "Old open / Old done / Old open,Old done" {
+		t.Fatalf("the case's tasks after the reindex: %s", got)
 	}
 }

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -216,7 +217,11 @@ func (s *Service) caseByID(ctx context.Context, orgID, id string) (Case, error) 
 // CaseDetail is a case with what its page shows.
 type CaseDetail struct {
 	Case
+	// Tasks are the first MaxCaseTasksListed of the case's tasks in list
+	// order (open, completed, canceled, newest first in each); MoreTasks
+	// tells that the case has more (the paged list CaseTasks has them all).
 	Tasks          []Task
+	MoreTasks      bool
 	Events         []Event
 	SourceWorkflow *EditorWorkflow
 }
@@ -262,7 +267,7 @@ func (s *Service) caseDetail(ctx context.Context, c Case) (CaseDetail, error) {
 	d := CaseDetail{Case: c}
 	err := concurrently(
 		func() (err error) {
-			d.Tasks, err = s.Store.CaseTasks(ctx, c.OrganizationID, c.ID, MaxCaseTasksListed)
+			d.Tasks, d.MoreTasks, err = s.Store.CaseTasks(ctx, c.OrganizationID, c.ID, "", TaskPosition{}, MaxCaseTasksListed)
 			return err
 		},
 		func() (err error) {
@@ -545,11 +550,158 @@ func (s *Service) UpdateCase(ctx context.Context, a identity.Access, id string, 
 // still running, the instance is canceled (its timers and waiting
 // activities end). A canceled case cannot be closed or canceled again, nor
 // a closed one closed again (Conflict). Permission: members.
+//
+// The case, its instance and its open tasks are written in one transaction
+// when they fit in one (MaxChangeItems). When they do not, the open tasks
+// that belong to no workflow instance are canceled first, in steps of one
+// transaction each (see cancelCaseTasksStep), until the rest fits with the
+// case; the last transaction then ends the case, its instance and the
+// tasks left. The steps are safe to retry: each cancels only tasks still
+// open at the version it read, and the case stays open until the last
+// one, so a request that fails between steps leaves the case open with
+// some of its tasks canceled (and their taskCanceled events), and asking
+// again goes on from there. Errors: NotFound; Conflict (as above, or a
+// concurrent change that won the race three times); Invalid when what is
+// left cannot fit in one transaction (the open tasks of workflow
+// instances, canceled with their instance, beyond it); TooManyRequests
+// (retryAfterSeconds 1) after MaxEndCaseSteps steps: ask again to go on.
 func (s *Service) EndCase(ctx context.Context, a identity.Access, id string, cancel bool) (CaseDetail, error) {
 	org := a.Organization
 	if !ids.Valid(id) {
 		return CaseDetail{}, failure.New(failure.NotFound, "no such case")
 	}
+	canceled := 0
+	for step := 0; ; step++ {
+		ended, err := s.endCase(ctx, a, id, cancel)
+		if !errors.Is(err, ErrTooManyChanges) {
+			if err != nil {
+				return CaseDetail{}, err
+			}
+			return s.caseDetail(ctx, ended)
+		}
+		if step == MaxEndCaseSteps {
+			return CaseDetail{}, stepsLeft("canceled", canceled)
+		}
+		n, err := s.stepCaseTasks(ctx, org.ID, id, TaskOpen, func(t Task) int {
+			if !t.Open() || t.FromWorkflow() {
+				return 0
+			}
+			return 2 + len(t.InvolvementLists())
+		}, func(ch *Changes, t Task) {
+			prev := t
+			t.cancel(s.now())
+			t.Version++
+			ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, Previous: &prev})
+			ch.Events = append(ch.Events, s.event(id, EventTaskCanceled, fmt.Sprintf("canceled the task %q", t.Name), a.UserID, t.ID, nil))
+		})
+		if err != nil {
+			return CaseDetail{}, err
+		}
+		if n == 0 {
+			return CaseDetail{}, failure.New(failure.Invalid, "the case's open tasks of workflow instances are more than one transaction cancels with the case (%d items)", MaxChangeItems)
+		}
+		canceled += n
+	}
+}
+
+// MaxEndCaseSteps bounds the steps of one request that ends or deletes a
+// case with more tasks than one transaction holds (each step at most
+// MaxChangeItems items: some 25 tasks with an assignee and a creator).
+const MaxEndCaseSteps = 200
+
+// stepsLeft is the error of a request that took MaxEndCaseSteps steps and
+// has tasks left: asking again goes on.
+func stepsLeft(done string, n int) error {
+	return &failure.Error{Code: failure.TooManyRequests, Details: map[string]int{"retryAfterSeconds": 1},
+		Message: fmt.Sprintf("the case has more tasks than one request handles: %s %d of them; ask again to go on", done, n)}
+}
+
+// stepCaseTasks changes, in one transaction of at most MaxChangeItems
+// items, as many of the case's tasks in state ("": all) as fit, in list
+// order: cost tells the items a task's change writes (0: leave the task),
+// apply adds them to the changes. The case's list (an index, eventually
+// consistent) is read a page at a time, each page's tasks read again from
+// the table (BatchGetItem), until the transaction is full or the list ends.
+// A lost race (a task changed since it was read) is retried. It returns
+// how many tasks it changed (0: none of the list's tasks was to change or
+// fit, nothing written).
+func (s *Service) stepCaseTasks(ctx context.Context, orgID, caseID string, state TaskState, cost func(Task) int, apply func(*Changes, Task)) (int, error) {
+	n := 0
+	err := s.retry(func() error {
+		n = 0
+		ch := Changes{OrganizationID: orgID}
+		items := 0
+		var after TaskPosition
+		for {
+			listed, more, err := s.Store.CaseTasks(ctx, orgID, caseID, state, after, MaxChangeItems/2)
+			if err != nil {
+				return err
+			}
+			fresh, err := s.fresh(ctx, orgID, listed)
+			if err != nil {
+				return err
+			}
+			for _, t := range fresh {
+				if state != "" && t.State() != state || t.CaseID != caseID {
+					continue
+				}
+				c := cost(t)
+				if c == 0 {
+					continue
+				}
+				if items+c > MaxChangeItems {
+					more = false
+					break
+				}
+				apply(&ch, t)
+				items += c
+				n++
+			}
+			if !more || len(listed) == 0 {
+				break
+			}
+			after = listed[len(listed)-1].Position()
+		}
+		if n == 0 {
+			return nil
+		}
+		return s.Store.Commit(ctx, ch)
+	})
+	return n, err
+}
+
+// fresh reads the listed tasks again from the table (one BatchGetItem per
+// hundred), in the order listed; tasks deleted since are left out.
+func (s *Service) fresh(ctx context.Context, orgID string, listed []Task) ([]Task, error) {
+	if len(listed) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(listed))
+	for i, t := range listed {
+		ids[i] = t.ID
+	}
+	got, err := s.Store.GetTasks(ctx, orgID, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Task, len(got))
+	for _, t := range got {
+		byID[t.ID] = t
+	}
+	out := make([]Task, 0, len(listed))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// endCase is EndCase's last transaction: the case, its instance and its
+// open tasks. Errors: as EndCase; ErrTooManyChanges, with nothing written,
+// when they do not fit in one transaction.
+func (s *Service) endCase(ctx context.Context, a identity.Access, id string, cancel bool) (Case, error) {
+	org := a.Organization
 	var ended Case
 	err := s.retry(func() error {
 		p := s.newProgress(ctx, org.ID, a.UserID)
@@ -591,10 +743,7 @@ func (s *Service) EndCase(ctx context.Context, a identity.Access, id string, can
 		ended = *c
 		return nil
 	})
-	if err != nil {
-		return CaseDetail{}, err
-	}
-	return s.caseDetail(ctx, ended)
+	return ended, err
 }
 
 // cancelInstance cancels a running instance (an ended one is left as it is).
@@ -617,9 +766,17 @@ func (p *progress) cancelInstance(instanceID string) error {
 }
 
 // cancelOpenTasks cancels the case's open tasks that this request has not
-// already changed.
+// already changed: all of them (read again from the table), or
+// ErrTooManyChanges when there are more than one transaction holds.
 func (p *progress) cancelOpenTasks(c *Case) error {
-	tasks, err := p.s.Store.CaseTasks(p.ctx, c.OrganizationID, c.ID, MaxCaseTasksListed)
+	listed, more, err := p.s.Store.CaseTasks(p.ctx, c.OrganizationID, c.ID, TaskOpen, TaskPosition{}, MaxChangeItems/2)
+	if err != nil {
+		return err
+	}
+	if more {
+		return ErrTooManyChanges // each cancellation writes at least the task and an event
+	}
+	tasks, err := p.s.fresh(p.ctx, c.OrganizationID, listed)
 	if err != nil {
 		return err
 	}
@@ -642,8 +799,44 @@ func (p *progress) cancelOpenTasks(c *Case) error {
 
 // DeleteCase deletes a case with its tasks (its events expire with it from
 // lists: they are only reachable through the case). Permission: the case's
-// creator and admins. Errors: NotFound, Forbidden, Conflict.
+// creator and admins. The case and its tasks are deleted in one
+// transaction when they fit in one (MaxChangeItems); when they do not, the
+// tasks are deleted first, in steps of one transaction each, the case with
+// the last ones. The steps are safe to retry: each deletes tasks on
+// condition of the version it read, and the case stays until the last
+// step, so a request that fails between steps leaves the case with fewer
+// tasks (its taskIds may name deleted ones), and asking again goes on.
+// Errors: NotFound, Forbidden, Conflict; TooManyRequests
+// (retryAfterSeconds 1) after MaxEndCaseSteps steps: ask again to go on.
 func (s *Service) DeleteCase(ctx context.Context, a identity.Access, id string) error {
+	deleted := 0
+	for step := 0; ; step++ {
+		err := s.deleteCase(ctx, a, id)
+		if !errors.Is(err, ErrTooManyChanges) {
+			return err
+		}
+		if step == MaxEndCaseSteps {
+			return stepsLeft("deleted", deleted)
+		}
+		n, err := s.stepCaseTasks(ctx, a.Organization.ID, id, "", func(t Task) int {
+			return 1 + len(t.InvolvementLists())
+		}, func(ch *Changes, t Task) {
+			ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, Previous: &t, Delete: true})
+		})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrTooManyChanges
+		}
+		deleted += n
+	}
+}
+
+// deleteCase is DeleteCase's last transaction: the case and its tasks.
+// Errors: as DeleteCase; ErrTooManyChanges, with nothing written, when
+// they do not fit in one transaction.
+func (s *Service) deleteCase(ctx context.Context, a identity.Access, id string) error {
 	org, m := a.Organization, a.Membership
 	c, err := s.caseByID(ctx, org.ID, id)
 	if err != nil {
@@ -652,9 +845,12 @@ func (s *Service) DeleteCase(ctx context.Context, a identity.Access, id string) 
 	if c.CreatorID != m.UserID && !m.IsAdmin() {
 		return failure.New(failure.Forbidden, "only the creator of the case or an admin may delete it")
 	}
-	tasks, err := s.Store.CaseTasks(ctx, org.ID, c.ID, MaxCaseTasksListed)
+	tasks, more, err := s.Store.CaseTasks(ctx, org.ID, c.ID, "", TaskPosition{}, MaxChangeItems)
 	if err != nil {
 		return err
+	}
+	if more {
+		return ErrTooManyChanges
 	}
 	ch := Changes{Cases: []CaseWrite{{Case: c, Previous: &c, Delete: true}}, OrganizationID: org.ID, Counts: &CountsDelta{Total: -1}}
 	switch {
@@ -718,25 +914,52 @@ func (s *Service) AddComment(ctx context.Context, a identity.Access, caseID, tex
 	return e, s.Store.Commit(ctx, Changes{Events: []Event{e}})
 }
 
-// CaseTasks lists a case's tasks, optionally only the completed (true) or
-// the open (false) ones; canceled tasks are in neither.
-// Permission: members. Errors: NotFound.
-func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID string, completed *bool) ([]Task, error) {
-	org := a.Organization
-	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
-		return nil, err
-	}
-	tasks, err := s.Store.CaseTasks(ctx, org.ID, caseID, MaxCaseTasksListed)
-	if err != nil || completed == nil {
-		return tasks, err
-	}
-	out := tasks[:0]
-	for _, t := range tasks {
-		if *completed && t.Completed || !*completed && t.Open() {
-			out = append(out, t)
+// CaseTaskQuery selects a page of a case's tasks for CaseTasks.
+type CaseTaskQuery struct {
+	// Completed keeps the completed (true) or the open (false) tasks;
+	// canceled tasks are in neither.
+	Completed *bool
+	// Cursor continues a list after the page that gave it (TaskPage.Next,
+	// CaseTaskCursor); PageSize bounds the page (MaxCaseTasksListed when 0
+	// or more).
+	Cursor   string
+	PageSize int
+}
+
+// CaseTasks lists a page of a case's tasks: open ones first, then
+// completed, then canceled ones (newest first in each), or only the
+// completed or the open ones (each state's part of the case's list is a
+// key range of the store, so a page is full unless the list ends); the
+// page's Next is the cursor of the next page ("" on the last). One Query
+// of an index (eventually consistent). Permission: members. Errors:
+// NotFound; Invalid (field cursor) for a cursor this list (of this case,
+// with this filter) did not give.
+func (s *Service) CaseTasks(ctx context.Context, a identity.Access, caseID string, q CaseTaskQuery) (TaskPage, error) {
+	state := stateFor(q.Completed)
+	var after TaskPosition
+	if q.Cursor != "" {
+		var err error
+		if after, err = caseTaskCursorOf(q.Cursor, caseID, state); err != nil {
+			return TaskPage{}, err
 		}
 	}
-	return out, nil
+	size := q.PageSize
+	if size <= 0 || size > MaxCaseTasksListed {
+		size = MaxCaseTasksListed
+	}
+	org := a.Organization
+	if _, err := s.caseByID(ctx, org.ID, caseID); err != nil {
+		return TaskPage{}, err
+	}
+	tasks, more, err := s.Store.CaseTasks(ctx, org.ID, caseID, state, after, size)
+	if err != nil {
+		return TaskPage{}, err
+	}
+	page := TaskPage{Tasks: tasks}
+	if more && len(tasks) > 0 {
+		page.Next = CaseTaskCursor(tasks[len(tasks)-1])
+	}
+	return page, nil
 }
 
 // CaseCounts returns the organization's case statistics. Permission: members.

@@ -67,7 +67,8 @@ func GroupList(groupID string) string { return "group:" + groupID }
 // The lists hold open and completed tasks. Decision: a canceled task is in
 // none (its case's task list and its id still show it): it is nobody's
 // work any more, and so closing a case, which cancels all its open tasks
-// in one transaction, deletes each task's entries and writes none.
+// (in one transaction, or in steps of one: see Service.EndCase), deletes
+// each task's entries and writes none.
 func (t Task) InvolvementLists() []string {
 	if t.Canceled {
 		return nil
@@ -129,37 +130,86 @@ func (t Task) Position() TaskPosition {
 
 // TaskCursor is the cursor of a task list that goes on after the task.
 func TaskCursor(t Task) string {
-	p := t.Position()
-	raw := string(p.State) + "|" + p.CreateTime.UTC().Format(time.RFC3339Nano) + "|" + p.ID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return base64.RawURLEncoding.EncodeToString([]byte(t.Position().cursorText()))
+}
+
+// CaseTaskCursor is the cursor of a case's task list that goes on after
+// the task: its position and its case's id, so that it is no cursor of
+// another case's list nor of the caller's task list (TaskCursor).
+func CaseTaskCursor(t Task) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(caseCursorMark + "|" + t.CaseID + "|" + t.Position().cursorText()))
+}
+
+// caseCursorMark begins a CaseTaskCursor.
+const caseCursorMark = "case"
+
+func (p TaskPosition) cursorText() string {
+	return string(p.State) + "|" + p.CreateTime.UTC().Format(time.RFC3339Nano) + "|" + p.ID
 }
 
 // maxCursor bounds a cursor's length before it is decoded.
 const maxCursor = 200
 
-// taskCursorOf reads a TaskCursor of a list of tasks in state ("": all).
-// Errors: Invalid (field cursor), also for a cursor of another state's
-// list.
-func taskCursorOf(cursor string, state TaskState) (TaskPosition, error) {
-	bad := failure.Field("cursor", "cursor is not one this list gave")
+// badCursor is the error of a cursor the list did not give.
+func badCursor() error { return failure.Field("cursor", "cursor is not one this list gave") }
+
+// cursorParts decodes a cursor into its n parts; false when it is no
+// cursor of n parts.
+func cursorParts(cursor string, n int) ([]string, bool) {
 	if len(cursor) > maxCursor {
-		return TaskPosition{}, bad
+		return nil, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
-		return TaskPosition{}, bad
+		return nil, false
 	}
 	parts := strings.Split(string(raw), "|")
-	if len(parts) != 3 || !ids.Valid(parts[2]) {
-		return TaskPosition{}, bad
+	return parts, len(parts) == n
+}
+
+// positionOf reads the state, time and id parts of a task cursor, of a
+// list of tasks in state ("": all).
+func positionOf(parts []string, state TaskState) (TaskPosition, bool) {
+	if !ids.Valid(parts[2]) {
+		return TaskPosition{}, false
 	}
 	at, err := time.Parse(time.RFC3339Nano, parts[1])
 	if err != nil {
-		return TaskPosition{}, bad
+		return TaskPosition{}, false
 	}
 	p := TaskPosition{State: TaskState(parts[0]), CreateTime: at, ID: parts[2]}
 	if indexOf(taskStates, p.State) < 0 || state != "" && p.State != state {
-		return TaskPosition{}, bad
+		return TaskPosition{}, false
+	}
+	return p, true
+}
+
+// taskCursorOf reads a TaskCursor of a list of tasks in state ("": all).
+// Errors: Invalid (field cursor), also for a cursor of another state's
+// list or of a case's list.
+func taskCursorOf(cursor string, state TaskState) (TaskPosition, error) {
+	parts, ok := cursorParts(cursor, 3)
+	if !ok {
+		return TaskPosition{}, badCursor()
+	}
+	p, ok := positionOf(parts, state)
+	if !ok {
+		return TaskPosition{}, badCursor()
+	}
+	return p, nil
+}
+
+// caseTaskCursorOf reads a CaseTaskCursor of the case's list of tasks in
+// state ("": all). Errors: Invalid (field cursor), also for a cursor of
+// another case's list, of another state's, or of the caller's task list.
+func caseTaskCursorOf(cursor, caseID string, state TaskState) (TaskPosition, error) {
+	parts, ok := cursorParts(cursor, 5)
+	if !ok || parts[0] != caseCursorMark || parts[1] != caseID {
+		return TaskPosition{}, badCursor()
+	}
+	p, ok := positionOf(parts[2:], state)
+	if !ok {
+		return TaskPosition{}, badCursor()
 	}
 	return p, nil
 }

@@ -68,3 +68,56 @@ func FuzzTaskCursor(f *testing.F) {
 		}
 	})
 }
+
+// A case's task cursor is read back only for that case's list of its
+// state (or of all states), never for another case's list nor as a cursor
+// of the caller's task list, and the other way round.
+func TestCaseTaskCursor(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 5, time.UTC)
+	const caseID, other = "6b103ed0ddc835a216e17ec1", "6b103ed0ddc835a216e17ec2"
+	for _, task := range []Task{
+		{ID: "6b103ed0ddc835a216e17ec5", CaseID: caseID, CreateTime: at},
+		{ID: "6b103ed0ddc835a216e17ec5", CaseID: caseID, CreateTime: at, Completed: true},
+		{ID: "6b103ed0ddc835a216e17ec5", CaseID: caseID, CreateTime: at, Canceled: true},
+	} {
+		c := CaseTaskCursor(task)
+		for _, state := range []TaskState{"", task.State()} {
+			if p, err := caseTaskCursorOf(c, caseID, state); err != nil || p.ID != task.ID || p.State != task.State() || !p.CreateTime.Equal(at) {
+				t.Errorf("%+v in the %q list: %+v, %v", task.Position(), state, p, err)
+			}
+		}
+		if _, err := caseTaskCursorOf(c, other, ""); err == nil {
+			t.Errorf("a cursor of case %s passed for case %s", caseID, other)
+		}
+		if _, err := taskCursorOf(c, ""); err == nil {
+			t.Errorf("a case's cursor passed for the caller's task list")
+		}
+		if _, err := caseTaskCursorOf(TaskCursor(task), caseID, ""); err == nil {
+			t.Errorf("a cursor of the caller's task list passed for a case's list")
+		}
+		for _, state := range taskStates {
+			if _, err := caseTaskCursorOf(c, caseID, state); (err == nil) != (state == task.State()) {
+				t.Errorf("a %s cursor in the %s list: %v", task.State(), state, err)
+			}
+		}
+	}
+}
+
+// FuzzCaseTaskCursor: any string is refused or read as a position of the
+// case whose cursor reads back to it.
+func FuzzCaseTaskCursor(f *testing.F) {
+	const caseID = "6b103ed0ddc835a216e17ec1"
+	f.Add(CaseTaskCursor(Task{ID: "6b103ed0ddc835a216e17ec5", CaseID: caseID, CreateTime: time.Now()}))
+	f.Add("Y2FzZXx8fHw")
+	f.Fuzz(func(t *testing.T, cursor string) {
+		p, err := caseTaskCursorOf(cursor, caseID, "")
+		if err != nil {
+			return
+		}
+		task := Task{ID: p.ID, CaseID: caseID, CreateTime: p.CreateTime, Completed: p.State == TaskDone, Canceled: p.State == TaskCanceled}
+		again, err := caseTaskCursorOf(CaseTaskCursor(task), caseID, p.State)
+		if err != nil || again.State != p.State || again.ID != p.ID || !again.CreateTime.Equal(p.CreateTime) {
+			t.Fatalf("%q: %+v, then %+v, %v", cursor, p, again, err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
@@ -86,6 +87,15 @@ type MailQuota struct {
 // service gives it a message with the numbers.
 var ErrMailQuota = &failure.Error{Code: failure.TooManyRequests, Message: "the organization's mail quota is used up"}
 
+// MaxChangeItems is the most items one Commit writes (DynamoDB's limit of
+// a transaction): a task write counts 1 plus its involvement list entries
+// put and deleted (see Task.InvolvementLists), a case event 1.
+const MaxChangeItems = 100
+
+// ErrTooManyChanges is what Commit returns for changes of more than
+// MaxChangeItems items; nothing of them is written.
+var ErrTooManyChanges = &failure.Error{Code: failure.Invalid, Message: fmt.Sprintf("the change touches more items than one transaction holds (%d)", MaxChangeItems)}
+
 // ErrDone is the Conflict of a Commit whose OnceMark was recorded before.
 var ErrDone = &failure.Error{Code: failure.Conflict, Message: "this was done before"}
 
@@ -156,8 +166,13 @@ type WorkStore interface {
 	GetTask(ctx context.Context, organizationID, id string) (Task, error)
 	// GetTasks returns the tasks that exist, in no particular order.
 	GetTasks(ctx context.Context, organizationID string, ids []string) ([]Task, error)
-	// CaseTasks lists a case's tasks in creation order (at most limit).
-	CaseTasks(ctx context.Context, organizationID, caseID string, limit int) ([]Task, error)
+	// CaseTasks lists up to limit of a case's tasks in state ("": all of
+	// them, the canceled ones too), in list order (see TaskPosition: open,
+	// then completed, then canceled, newest first in each), after the
+	// position (zero: from the start); more tells whether tasks are left.
+	// One Query of an index (GSI1, eventually consistent) whose range keys
+	// sort as the list: every state's part is a key range of its own.
+	CaseTasks(ctx context.Context, organizationID, caseID string, state TaskState, after TaskPosition, limit int) (tasks []Task, more bool, err error)
 	// InvolvedTasks lists up to limit of the tasks in state ("": all) in
 	// the named involvement lists (see Task.InvolvementLists), each once,
 	// in list order (see TaskPosition), after the position (zero: from the

@@ -430,7 +430,7 @@ func (s *Service) participantCaseTasks(ctx context.Context, orgID, userID string
 	}
 	var out []Task
 	for _, c := range cases {
-		more, err := s.Store.CaseTasks(ctx, orgID, c.ID, MaxParticipantCaseTasks)
+		more, _, err := s.Store.CaseTasks(ctx, orgID, c.ID, "", TaskPosition{}, MaxParticipantCaseTasks)
 		if err != nil {
 			return nil, err
 		}

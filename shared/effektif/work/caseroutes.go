@@ -139,7 +139,7 @@ func (h caseHandlers) writeDetail(w http.ResponseWriter, r *http.Request, a iden
 	budget := ListBudget
 	if kept, err := fitting(v.Tasks, &budget, false); err != nil {
 		return err
-	} else if len(kept) < len(v.Tasks) {
+	} else if len(kept) < len(v.Tasks) || d.MoreTasks {
 		v.Tasks, cut = cutTo(v.Tasks, len(kept)), append(cut, "tasks")
 	}
 	if kept, err := fitting(v.Events, &budget, false); err != nil {
@@ -315,20 +315,23 @@ func (h caseHandlers) comment(w http.ResponseWriter, r *http.Request, a identity
 	return httpapi.WriteJSON(w, http.StatusOK, eventOf(e, users, nil))
 }
 
+// tasks answers a page of the case's tasks (cursor, pagesize; the next
+// page's cursor in HeaderNextCursor), as GET /tasks pages.
 func (h caseHandlers) tasks(w http.ResponseWriter, r *http.Request, a identity.Access) error {
-	completed, err := httpapi.BoolParam(r, "completed")
+	var q casework.CaseTaskQuery
+	var err error
+	if q.Completed, err = httpapi.BoolParam(r, "completed"); err != nil {
+		return err
+	}
+	if q.Cursor, q.PageSize, err = cursorPaging(r); err != nil {
+		return err
+	}
+	page, err := h.svc.CaseTasks(r.Context(), a, r.PathValue("caseId"), q)
 	if err != nil {
 		return err
 	}
-	tasks, err := h.svc.CaseTasks(r.Context(), a, r.PathValue("caseId"), completed)
-	if err != nil {
-		return err
-	}
-	return writeTasks(w, tasks)
-}
-
-func writeTasks(w http.ResponseWriter, tasks []casework.Task) error {
-	return writeList(w, tasksOf(tasks), nil)
+	cursorAfter := func(kept int) string { return casework.CaseTaskCursor(page.Tasks[kept-1]) }
+	return writePage(w, tasksOf(page.Tasks), page.Next, cursorAfter, nil)
 }
 
 func tasksOf(tasks []casework.Task) []Task {

@@ -33,7 +33,9 @@ type storedItem struct {
 
 // Reindex rewrites every case, task and case event of the table in the
 // current stored form: the index keys of cases and events (GSI1, GSI2:
-// the filtered lists) and the tasks' involvement lists, deleting the
+// the filtered lists), of tasks in their case's list (GSI1, its range key
+// beginning with the task's state since 2026-12-03) and the tasks'
+// involvement lists, deleting the
 // entries the form before kept: in lists named by a bare user id, and of
 // canceled tasks.
 // A case or task is put on condition that its version is still the one

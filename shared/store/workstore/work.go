@@ -18,7 +18,9 @@ import (
 //	ORG#<orgId>               CASE#<id>               a case (packed); GSI1 CASESTATE#<orgId>#<state> / <id>,
 //	                          GSI2 CASEWF#<orgId>#<editorWorkflowId>#<state> / <id> (state: open, closed, canceled)
 //	ORG#<orgId>               CASECOUNTS              the organization's case statistics
-//	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <createTime>#<id>
+//	ORG#<orgId>               TASK#<id>               a task (packed); GSI1 CASETASKS#<caseId> / <open|done|canceled>#<created>#<id>
+//	                          (its case's task list, in the order of the involvement lists; before 2026-12-03
+//	                          <created>#<id>, which Reindex rewrites)
 //	INV#<orgId>#<list>        <open|done|canceled>#<created>#<id>  a copy of a task in an involvement list
 //	                          (list: assigned:<userId>, candidate:<userId>, created:<userId>,
 //	                          participant:<userId>, group:<groupId>, or unclaimed for the organization's open
@@ -174,7 +176,7 @@ type countsItem struct {
 func countsKey(orgID string) onetable.Key { return onetable.Key{PK: "ORG#" + orgID, SK: "CASECOUNTS"} }
 
 // maxTransaction is DynamoDB's limit of items in one transaction.
-const maxTransaction = 100
+const maxTransaction = casework.MaxChangeItems
 
 // Commit writes the changes in one transaction. The entries of the
 // participants' case lists go into it too when they fit; those of a change
@@ -232,7 +234,7 @@ func (s *DB) Commit(ctx context.Context, c casework.Changes) error {
 		add()
 	}
 	if n > maxTransaction {
-		return failure.New(failure.Invalid, "the change touches %d items, more than %d", n, maxTransaction)
+		return casework.ErrTooManyChanges
 	}
 	inTx := n+len(parts) <= maxTransaction
 	if inTx {
@@ -366,7 +368,7 @@ func taskItemsOf(t casework.Task) (taskItem, []taskItem, error) {
 	}
 	k := taskKey(t.OrganizationID, t.ID)
 	if t.CaseID != "" {
-		k.GSI1PK, k.GSI1SK = "CASETASKS#"+t.CaseID, onetable.TimeString(t.CreateTime)+"#"+t.ID
+		k.GSI1PK, k.GSI1SK = caseTaskList(t.CaseID), taskListSK(t.Position())
 	}
 	lists := t.InvolvementLists()
 	entries := make([]taskItem, len(lists))
@@ -485,16 +487,32 @@ func (s *DB) GetTasks(ctx context.Context, orgID string, ids []string) ([]casewo
 	return unpackTasks(items)
 }
 
-// CaseTasks is one Query on GSI1.
-func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]casework.Task, error) {
-	var items []taskItem
-	q := s.table.Get("gsi1pk", "CASETASKS#"+caseID).Index(onetable.GSI1)
-	if err := onetable.PageInto(ctx, q, 0, limit, &items); err != nil {
-		return nil, failure.Wrap(err, "list case tasks")
+// caseTaskList is the GSI1 partition of a case's tasks.
+func caseTaskList(caseID string) string { return "CASETASKS#" + caseID }
+
+// CaseTasks is one Query on GSI1 (of one state's part of the case's list,
+// or of all of it), read page by page up to limit+2 items.
+func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, state casework.TaskState, after casework.TaskPosition, limit int) ([]casework.Task, bool, error) {
+	below := ""
+	if !after.IsZero() {
+		below = taskListSK(after)
+	}
+	q := s.table.Get("gsi1pk", caseTaskList(caseID)).Index(onetable.GSI1).Order(dynamo.Descending)
+	switch {
+	case state == "" && below != "":
+		q = q.Range("gsi1sk", dynamo.Less, below)
+	case below != "":
+		q = q.Range("gsi1sk", dynamo.Between, string(state)+"#", below)
+	case state != "":
+		q = q.Range("gsi1sk", dynamo.BeginsWith, string(state)+"#")
+	}
+	items, more, err := onetable.MergeDescending(ctx, []*dynamo.Query{q}, below, limit, func(it *taskItem) string { return it.GSI1SK })
+	if err != nil {
+		return nil, false, failure.Wrap(err, "list case tasks")
 	}
 	tasks, err := unpackTasks(items)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := tasks[:0]
 	for _, t := range tasks {
@@ -502,7 +520,7 @@ func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, limit int) ([]
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	return out, more, nil
 }
 
 // InvolvedTasks merges one Query per involvement list (of one state's
