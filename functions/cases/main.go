@@ -8,7 +8,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/caseworkenv"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 func main() {
@@ -19,9 +18,8 @@ func main() {
 // routes in template.yaml (main_test.go checks both ways).
 func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
-	cases := caseworkenv.Service(env)
-	cases.Files = objects.FromEnv(env.AWS)
-	work.CaseRoutes(router, cases)
-	work.CaseFileRoutes(router, cases)
+	// The Case group's routes that move file bytes (upload, attach) are
+	// the files function's: this one links no S3 client.
+	work.CaseRoutes(router, caseworkenv.Service(env))
 	return router
 }

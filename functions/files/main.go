@@ -1,4 +1,4 @@
-// Command files is the Lambda function that serves the Effektif File group: uploads to S3, metadata, downloads.
+// Command files is the Lambda function that serves the Effektif File group (uploads to S3, metadata, downloads) and the Case group's routes that upload or attach a file to a case: the one function of those groups that links S3.
 package main
 
 import (
@@ -22,5 +22,6 @@ func routes(env *environment.Env) http.Handler {
 	cw := caseworkenv.Service(env)
 	cw.Files = objects.FromEnv(env.AWS)
 	work.FileRoutes(router, cw)
+	work.CaseFileRoutes(router, cw) // the Case group's uploads and attachments
 	return router
 }

@@ -70,7 +70,7 @@ var rules = map[string]rule{
 	"superoffice":        {forbidden: [][]string{charsets, casework, mailIntake, ldap, oidc, s3, ses}, required: []string{module + "/shared/superoffice"}},
 	"workflows":          {forbidden: [][]string{mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work", module + "/shared/bpmn/charsets"}},
 	"engine":             {forbidden: [][]string{charsets, mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
-	"cases":              {forbidden: [][]string{charsets, mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
+	"cases":              {forbidden: [][]string{charsets, mailIntake, ldap, oidc, s3}, required: []string{module + "/shared/effektif/work"}},
 	"tasks":              {forbidden: [][]string{charsets, mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"files":              {forbidden: [][]string{charsets, mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work"}},
 	"services":           {forbidden: [][]string{charsets, mailIntake, ldap, oidc}, required: []string{module + "/shared/effektif/work", module + "/shared/connector"}},
