@@ -25,11 +25,22 @@ import (
 // nopID is the do-nothing function's logical ID.
 const nopID = "DoNothing"
 
-// nopFunction is the do-nothing function, as if the template declared it,
-// built for arm64 like the template's functions.
-func nopFunction() samtemplate.Function {
-	return samtemplate.Function{LogicalID: nopID, Name: nopID, CodeURI: "infra/coldstart/nop",
-		Architectures: []string{"arm64"}, MemorySize: 128, Timeout: 3 * time.Second, Environment: map[string]string{}}
+// floors are the do-nothing functions a run compares with (-floor), by
+// name: nop is lambda.Start alone (the goal's floor); dynamodb also loads
+// the AWS configuration from Lambda's variables and builds the DynamoDB
+// client, as every function does, so that its ratios show what a function
+// adds beyond the SDK client none can do without.
+var floors = map[string]string{"nop": "infra/coldstart/nop", "dynamodb": "infra/coldstart/nopdynamo"}
+
+// nopFunction is the do-nothing function of the floor, as if the template
+// declared it, built for arm64 like the template's functions.
+func nopFunction(floor string) (samtemplate.Function, error) {
+	codeURI, ok := floors[floor]
+	if !ok {
+		return samtemplate.Function{}, fmt.Errorf("no floor %q (nop or dynamodb)", floor)
+	}
+	return samtemplate.Function{LogicalID: nopID, Name: nopID, CodeURI: codeURI,
+		Architectures: []string{"arm64"}, MemorySize: 128, Timeout: 3 * time.Second, Environment: map[string]string{}}, nil
 }
 
 // sample is one cold start: init is exec until the first GET /next, first
@@ -41,18 +52,22 @@ type sample struct{ init, first time.Duration }
 // the local AWS stack with the template's tables.
 type bench struct {
 	tmpl     *samtemplate.Template
+	nop      samtemplate.Function   // the do-nothing one
 	fns      []samtemplate.Function // the template's, selected
 	binaries map[string]string      // for this machine, by logical ID
 	stack    *awslocal.Stack
 	logw     io.Writer
 }
 
-func setup(ctx context.Context, root string, ids []string, verbose bool) (*bench, error) {
+func setup(ctx context.Context, root string, ids []string, floor string, verbose bool) (*bench, error) {
 	b := &bench{logw: io.Discard}
 	if verbose {
 		b.logw = logx.Sync(os.Stderr)
 	}
 	var err error
+	if b.nop, err = nopFunction(floor); err != nil {
+		return nil, err
+	}
 	if b.tmpl, err = samtemplate.Load(filepath.Join(root, "template.yaml"), samtemplate.Options{Parameters: localparams.Values, Region: awslocal.Region}); err != nil {
 		return nil, err
 	}
@@ -77,11 +92,11 @@ func setup(ctx context.Context, root string, ids []string, verbose bool) (*bench
 
 // all is the do-nothing function, then the selected ones.
 func (b *bench) all() []samtemplate.Function {
-	return append([]samtemplate.Function{nopFunction()}, b.fns...)
+	return append([]samtemplate.Function{b.nop}, b.fns...)
 }
 
-func runColdStart(ctx context.Context, root string, ids []string, n int, verbose bool) error {
-	b, err := setup(ctx, root, ids, verbose)
+func runColdStart(ctx context.Context, root string, ids []string, n int, floor string, verbose bool) error {
+	b, err := setup(ctx, root, ids, floor, verbose)
 	if err != nil {
 		return err
 	}
@@ -92,7 +107,7 @@ func runColdStart(ctx context.Context, root string, ids []string, n int, verbose
 		return err
 	}
 	tmpl, fns, host, stack := b.tmpl, b.fns, b.binaries, b.stack
-	nop := nopFunction()
+	nop := b.nop
 	results := make([]result, len(fns))
 	for i, fn := range fns {
 		ev, err := firstEvent(root, tmpl, fn)

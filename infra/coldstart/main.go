@@ -40,6 +40,7 @@ func main() {
 	memory := flag.Bool("memory", false, "measure the RSS of each function after -requests warm requests instead")
 	requests := flag.Int("requests", 1000, "warm requests of each main operation in -memory mode")
 	verbose := flag.Bool("v", false, "show the stack's and the functions' log lines")
+	floor := flag.String("floor", "nop", "the do-nothing function to compare with: nop (lambda.Start alone, the goal's floor) or dynamodb (also the AWS configuration and the DynamoDB client every function builds)")
 	flag.Parse()
 	if *n < 1 || *requests < 1 {
 		fmt.Fprintln(os.Stderr, "coldstart: -n and -requests must be at least 1")
@@ -60,7 +61,7 @@ func main() {
 	if *memory {
 		err = runMemory(ctx, root, ids, *requests, *verbose)
 	} else {
-		err = runColdStart(ctx, root, ids, *n, *verbose)
+		err = runColdStart(ctx, root, ids, *n, *floor, *verbose)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)

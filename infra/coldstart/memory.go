@@ -19,7 +19,7 @@ const goalRSSKB = 64 * 1024
 // times warm with its sample event (the event of the cold start
 // benchmark), and prints the process's VmRSS and VmHWM after.
 func runMemory(ctx context.Context, root string, ids []string, requests int, verbose bool) error {
-	b, err := setup(ctx, root, ids, verbose)
+	b, err := setup(ctx, root, ids, "nop", verbose)
 	if err != nil {
 		return err
 	}
