@@ -77,7 +77,7 @@ fuzz:
 	$(GO) test ./shared/tenduke -run '^$$' -fuzz FuzzReadListing -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/tenduke -run '^$$' -fuzz FuzzCredentials -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/tenduke -run '^$$' -fuzz FuzzUUIDToCore -fuzztime $(FUZZTIME)
-	$(GO) test ./shared/secret -run '^$$' -fuzz FuzzVerifyPassword -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/secret/password -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/engine -run '^$$' -fuzz FuzzStart -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/casework -run '^$$' -fuzz FuzzTaskCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/bpmn -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/identity"
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
 	"github.com/effektif-serverless/caseflow/shared/superoffice"
 )
 
@@ -19,7 +20,8 @@ func main() {
 func routes(env *environment.Env) http.Handler {
 	router := superoffice.NewRouter()
 	// The User agent sends no mail and reads no pictures: the identity
-	// service on the store alone.
-	superoffice.Routes(router, &identity.Service{Store: env.Store})
+	// service on the store alone, with the password hasher (users are
+	// created with a password credential).
+	superoffice.Routes(router, &identity.Service{Store: env.Store, Passwords: password.Argon2id{}})
 	return router
 }

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -16,7 +18,6 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/casework"
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/secret"
 	"github.com/effektif-serverless/caseflow/shared/store"
 	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
@@ -240,7 +241,7 @@ func (t tenantFixture) requests() []scaleRequest {
 // function) and an argon2id check of a password (CPU only, what a login
 // spends most of its time on).
 func scaleControls(b *testing.B, ws *workstore.DB, t tenantFixture) []scaleRequest {
-	hash, err := secret.HashPassword(t.a.Password)
+	hash, err := password.Hash(t.a.Password)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func scaleControls(b *testing.B, ws *workstore.DB, t tenantFixture) []scaleReque
 			return err
 		}},
 		{name: "control:argon2id", local: func() error {
-			if ok, err := secret.VerifyPassword(hash, t.a.Password); !ok || err != nil {
+			if ok, err := password.Verify(hash, t.a.Password); !ok || err != nil {
 				return fmt.Errorf("the password does not verify: %v", err)
 			}
 			return nil

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
+
 	"context"
 	"os"
 	"strings"
@@ -42,6 +44,8 @@ func benchServiceWith(b testing.TB, attach func(*aws.Config)) *identity.Service 
 		Mail:    sesmail.Sender{Client: sesv2.NewFromConfig(cfg), From: "bench@caseflow.local"},
 		BaseURL: stack.GatewayURL,
 		Links:   effektif.MailLinks{BaseURL: stack.GatewayURL},
+		// as identityenv wires the functions that take passwords
+		Passwords: password.Argon2id{},
 	}
 }
 

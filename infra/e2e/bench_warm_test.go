@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -29,7 +31,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/work"
 	"github.com/effektif-serverless/caseflow/shared/httpapi"
 	"github.com/effektif-serverless/caseflow/shared/identity"
-	"github.com/effektif-serverless/caseflow/shared/secret"
 	"github.com/effektif-serverless/caseflow/shared/store"
 	"github.com/effektif-serverless/caseflow/shared/store/workstore"
 )
@@ -400,12 +401,12 @@ func BenchmarkWarm(b *testing.B) {
 		body, _ := json.Marshal(map[string]any{"emailAddress": a.Email, "password": a.Password})
 		req := warmRequest{method: "POST", path: "/api/v1/users/login", body: body, status: http.StatusOK}
 		// The floor of a login holds the password check it must make.
-		hash, err := secret.HashPassword(a.Password)
+		hash, err := password.Hash(a.Password)
 		if err != nil {
 			b.Fatal(err)
 		}
 		wb.run(b, router, func(int) warmRequest { return req }, func() {
-			if ok, err := secret.VerifyPassword(hash, a.Password); !ok || err != nil {
+			if ok, err := password.Verify(hash, a.Password); !ok || err != nil {
 				b.Fatal("password check", err)
 			}
 		})

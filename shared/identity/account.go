@@ -6,7 +6,6 @@ import (
 
 	"github.com/effektif-serverless/caseflow/shared/failure"
 	"github.com/effektif-serverless/caseflow/shared/ids"
-	"github.com/effektif-serverless/caseflow/shared/secret"
 )
 
 // The caller's own account, whatever organization: who they are, their
@@ -19,11 +18,11 @@ func (s *Service) Me(ctx context.Context, callerID string) (User, error) {
 
 // newPasswordHash checks a new password against the policy
 // (ValidatePassword, Invalid) and hashes it.
-func newPasswordHash(password string) (string, error) {
+func (s *Service) newPasswordHash(password string) (string, error) {
 	if err := ValidatePassword("password", password); err != nil {
 		return "", err
 	}
-	h, err := secret.HashPassword(password)
+	h, err := s.passwords().Hash(password)
 	if err != nil {
 		return "", failure.Wrap(err, "hash password")
 	}
@@ -43,7 +42,7 @@ func (s *Service) passwordChanged(ctx context.Context, userID, keepToken string)
 // (User.RegisteredBy). The password is the one password of
 // the identity on every API. Errors: Unauthenticated; Invalid.
 func (s *Service) SetPassword(ctx context.Context, callerID, password, sessionToken string) error {
-	hash, err := newPasswordHash(password)
+	hash, err := s.newPasswordHash(password)
 	if err != nil {
 		return err
 	}
@@ -114,7 +113,7 @@ func (s *Service) CreateAccount(ctx context.Context, callerID string, n NewAccou
 	u := User{ID: ids.New(), Email: strings.TrimSpace(n.Email), FirstName: n.FirstName, LastName: n.LastName,
 		SystemAdmin: n.SystemAdmin, Created: s.now(), Version: 1}
 	if n.Password != "" {
-		h, err := newPasswordHash(n.Password)
+		h, err := s.newPasswordHash(n.Password)
 		if err != nil {
 			return User{}, err
 		}

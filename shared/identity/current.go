@@ -254,7 +254,7 @@ func (s *Service) ConfirmEmailChangeWithPassword(ctx context.Context, code, pass
 		if !ok {
 			return false, throttled(throttle, now, "failed logins of this address")
 		}
-		if ok, err := secret.VerifyPassword(u.PasswordHash, password); err != nil || !ok || u.PasswordHash == "" {
+		if ok, err := s.passwords().Verify(u.PasswordHash, password); err != nil || !ok || u.PasswordHash == "" {
 			return false, failure.New(failure.Unauthenticated, "the password is wrong")
 		}
 		if err := s.Store.Release(ctx, attempt, throttle); err != nil {

@@ -255,7 +255,7 @@ func (s *Service) planIdentity(ctx context.Context, p *memberChangePlan, callerI
 		p.changed = true
 	}
 	if c.Password != nil {
-		hash, err := newPasswordHash(*c.Password)
+		hash, err := s.newPasswordHash(*c.Password)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package identity_test
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
+
 	"fmt"
 	"strings"
 	"testing"
@@ -193,7 +195,7 @@ func TestChangeMemberPassword(t *testing.T) {
 		}
 	}
 	u, _ := tm.store.GetUser(tm.ctx, tm.mia.ID)
-	if ok, _ := secret.VerifyPassword(u.PasswordHash, "a new long password"); !ok {
+	if ok, _ := password.Verify(u.PasswordHash, "a new long password"); !ok {
 		t.Error("the new password does not verify")
 	}
 }

@@ -191,7 +191,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Access, userID string, c Use
 	}
 	passwordChanged := c.Password != nil && *c.Password != ""
 	if passwordChanged {
-		if user.PasswordHash, err = newPasswordHash(*c.Password); err != nil {
+		if user.PasswordHash, err = s.newPasswordHash(*c.Password); err != nil {
 			return Member{}, err
 		}
 		claim(&user)

@@ -58,6 +58,11 @@ type Service struct {
 	// OTP computes passcodes, otpauth URIs and QR images (totp.go); set
 	// by the functions that serve TOTP (otpauth.OTP{}); nil: no TOTP.
 	OTP OTP
+	// Passwords hashes and checks passwords (password.Argon2id); set by
+	// the functions that take passwords (identityenv); nil in the others
+	// (the authorizer, the casework functions), whose password operations
+	// then fail with Internal: they never link argon2.
+	Passwords Passwords
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -120,7 +125,7 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 		if err := ValidatePassword("password", req.Password); err != nil {
 			return err
 		}
-		h, err := secret.HashPassword(req.Password)
+		h, err := s.passwords().Hash(req.Password)
 		if err != nil {
 			return failure.Wrap(err, "hash password")
 		}
@@ -283,7 +288,7 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		if err := ValidatePassword("password", req.Password); err != nil {
 			return Login{}, err
 		}
-		if reg.PasswordHash, err = secret.HashPassword(req.Password); err != nil {
+		if reg.PasswordHash, err = s.passwords().Hash(req.Password); err != nil {
 			return Login{}, failure.Wrap(err, "hash password")
 		}
 	}
@@ -368,7 +373,7 @@ func (s *Service) joinByInvitation(ctx context.Context, reg Registration, passwo
 	}
 	firstHash := ""
 	if user.PasswordHash == "" && password != "" {
-		if firstHash, err = newPasswordHash(password); err != nil {
+		if firstHash, err = s.newPasswordHash(password); err != nil {
 			return Login{}, err
 		}
 	}
@@ -504,7 +509,7 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (Us
 	}
 	userID, err := s.Store.UserIDByEmail(ctx, normalized)
 	if failure.Is(err, failure.NotFound) {
-		secret.BurnPasswordCheck(password)
+		s.passwords().Burn(password)
 		return User{}, errBadCredentials
 	}
 	if err != nil {
@@ -514,7 +519,7 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (Us
 	if err != nil {
 		return User{}, err
 	}
-	if ok, err := secret.VerifyPassword(user.PasswordHash, password); err != nil || !ok || user.Disabled {
+	if ok, err := s.passwords().Verify(user.PasswordHash, password); err != nil || !ok || user.Disabled {
 		return User{}, errBadCredentials
 	}
 	if err := s.Store.Release(ctx, attempt, throttle); err != nil {

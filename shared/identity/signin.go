@@ -119,7 +119,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, password strin
 		if email != "" && NormalizeEmail(email) != NormalizeEmail(u.Email) {
 			return false, errBadCode
 		}
-		hash, err := secret.HashPassword(password)
+		hash, err := s.passwords().Hash(password)
 		if err != nil {
 			return false, failure.Wrap(err, "hash password")
 		}

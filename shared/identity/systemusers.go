@@ -45,7 +45,7 @@ func (s *Service) AddSystemUser(ctx context.Context, a Access, n NewSystemUser) 
 			return Member{}, err
 		}
 	}
-	hash, err := newPasswordHash(n.Password)
+	hash, err := s.newPasswordHash(n.Password)
 	if err != nil {
 		return Member{}, err
 	}

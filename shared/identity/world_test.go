@@ -1,6 +1,8 @@
 package identity_test
 
 import (
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
+
 	"context"
 	"fmt"
 	"strings"
@@ -33,7 +35,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, ctx: context.Background(), store: identitytest.NewStore(), mail: &outbox{},
 		now: time.Date(2030, 1, 2, 10, 0, 0, 0, time.UTC)}
-	w.svc = &identity.Service{Store: w.store, Mail: w.mail, Now: func() time.Time { return w.now }}
+	w.svc = &identity.Service{Store: w.store, Mail: w.mail, Now: func() time.Time { return w.now }, Passwords: password.Argon2id{}}
 	w.root = identity.User{ID: ids.New(), Email: "root@example.com", SystemAdmin: true, Created: w.now, Version: 1}
 	w.ok(w.store.CreateUser(w.ctx, w.root), "seed the system admin")
 	return w

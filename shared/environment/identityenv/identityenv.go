@@ -29,6 +29,7 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/identity"
 	"github.com/effektif-serverless/caseflow/shared/mail/sesmail"
 	"github.com/effektif-serverless/caseflow/shared/oidc"
+	"github.com/effektif-serverless/caseflow/shared/secret/password"
 )
 
 // Service returns the identity service on env's store, sending mail
@@ -49,6 +50,7 @@ func Service(env *environment.Env) *identity.Service {
 		PasskeySecret:        []byte(os.Getenv("PASSKEY_SECRET")),
 		TOTPKey:              []byte(os.Getenv("TOTP_KEY")),
 		TOTPIssuer:           os.Getenv("TOTP_ISSUER"),
+		Passwords:            password.Argon2id{},
 	}
 }
 
