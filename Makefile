@@ -80,6 +80,7 @@ fuzz:
 	$(GO) test ./shared/secret/password -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/engine -run '^$$' -fuzz FuzzStart -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/casework -run '^$$' -fuzz FuzzTaskCursor -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/casework -run '^$$' -fuzz FuzzCaseTaskCursor -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/bpmn -run '^$$' -fuzz FuzzImport -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/mailintake -run '^$$' -fuzz FuzzRecipients -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/mailintake -run '^$$' -fuzz FuzzVerifies -fuzztime $(FUZZTIME)

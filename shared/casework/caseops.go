@@ -237,8 +237,6 @@ func (s *Service) Case(ctx context.Context, a identity.Access, id string) (CaseD
 	return s.caseDetail(ctx, c)
 }
 
-// caseDetail reads the case's tasks, latest events and source workflow,
-// the three reads at once.
 // CallerCase is Case for the caller in the organization with the key, with
 // the tenant check made here: the case is read at once with it
 // (identity.Service.ResolveReadingAhead). Permission and errors: as
@@ -263,6 +261,8 @@ func (s *Service) CallerCase(ctx context.Context, c identity.Caller, orgKey, id 
 	return a, d, err
 }
 
+// caseDetail reads the case's tasks, latest events and source workflow,
+// the three reads at once.
 func (s *Service) caseDetail(ctx context.Context, c Case) (CaseDetail, error) {
 	d := CaseDetail{Case: c}
 	err := concurrently(
