@@ -74,3 +74,32 @@ func TestReplaceAllMembersOfAGroup(t *testing.T) {
 	_, err = w.svc.UpdateGroup(w.ctx, w.in(admin.ID, o.Key), g.ID, identity.GroupChanges{UserIDs: &half})
 	w.ok(err, "replace half of the members")
 }
+
+// TestRemovingAMemberOfManyGroups: a member in more groups than one
+// transaction takes out with the membership (groups add members without
+// a bound on the member's side) is removed all the same, in steps, and
+// every group loses them.
+func TestRemovingAMemberOfManyGroups(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Many groups")
+	mia := w.member(o, admin, "mia@example.com")
+	asAdmin := w.in(admin.ID, o.Key)
+	var groups []identity.Group
+	for i := 0; i < 230; i++ {
+		g, err := w.svc.CreateGroup(w.ctx, asAdmin, identity.GroupChanges{Name: ptr(fmt.Sprintf("g%d", i)), UserIDs: &[]string{mia.ID}})
+		w.ok(err, "create a group")
+		groups = append(groups, g)
+	}
+	if n := len(w.membership(o, mia.ID).GroupIDs); n != 230 {
+		t.Fatalf("mia is in %d groups", n)
+	}
+	w.ok(w.svc.RemoveMember(w.ctx, asAdmin, mia.ID), "remove a member of 230 groups")
+	for _, g := range groups {
+		got, err := w.svc.Group(w.ctx, asAdmin, g.ID)
+		w.ok(err, "read a group")
+		if len(got.UserIDs) != 0 {
+			t.Fatalf("group %s still has %v", g.Name, got.UserIDs)
+		}
+	}
+	w.fails(w.svc.RemoveMember(w.ctx, asAdmin, mia.ID), failure.NotFound, "remove again")
+}

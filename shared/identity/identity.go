@@ -311,6 +311,11 @@ type Store interface {
 	// (its AdminIDs) on condition of its version and releases the license
 	// seat the member holds, together.
 	RemoveMembership(ctx context.Context, o Organization, m Membership) error
+	// LeaveGroups takes the member out of the groups in one transaction
+	// (at most MaxLeaveGroups): the membership's GroupIDs lose them and
+	// each group its user id and gains a version, on condition that the
+	// membership and every group exist (Conflict, Retry, otherwise).
+	LeaveGroups(ctx context.Context, m Membership, groupIDs []string) error
 	// CreateOrganization writes the organization, its key, its name claim
 	// (when o.NameClaim is set) and the admin membership in one
 	// transaction. It checks, in this order: the key

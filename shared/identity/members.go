@@ -282,9 +282,31 @@ func (s *Service) RemoveMember(ctx context.Context, a Access, userID string) err
 	return s.removeMember(ctx, org, *m)
 }
 
+// MaxLeaveGroups bounds the groups of one LeaveGroups transaction (with
+// the membership: at most 100 items).
+const MaxLeaveGroups = 98
+
+// maxGroupsLeftWithRemoval bounds the groups a member's removal leaves in
+// its own transaction (with the membership, the organization, the
+// username and a license seat and its claim: at most 100 items).
+const maxGroupsLeftWithRemoval = 90
+
+// removeMember removes the membership. A member in more groups than one
+// transaction leaves with the membership first leaves the others, in
+// steps of one transaction each (Store.LeaveGroups), so that no count of
+// groups makes a removal fail; a request that fails between steps leaves
+// the member in fewer groups, and asking again goes on.
 func (s *Service) removeMember(ctx context.Context, org Organization, m Membership) error {
 	if m.IsAdmin() && !m.Disabled && len(without(org.AdminIDs, m.UserID)) == 0 {
 		return failure.New(failure.Conflict, "the last admin cannot leave the organization")
+	}
+	for len(m.GroupIDs) > maxGroupsLeftWithRemoval {
+		n := min(len(m.GroupIDs)-maxGroupsLeftWithRemoval, MaxLeaveGroups)
+		rest, step := m.GroupIDs[:len(m.GroupIDs)-n], m.GroupIDs[len(m.GroupIDs)-n:]
+		if err := s.Store.LeaveGroups(ctx, m, step); err != nil {
+			return err
+		}
+		m.GroupIDs = rest
 	}
 	org.AdminIDs = without(org.AdminIDs, m.UserID)
 	org.Version++

@@ -468,6 +468,23 @@ func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m id
 	return versionConflict(tx.Run(ctx), "organization")
 }
 
+// LeaveGroups takes the member out of the groups in one transaction.
+func (s *DB) LeaveGroups(ctx context.Context, m identity.Membership, groupIDs []string) error {
+	if len(groupIDs) == 0 {
+		return nil
+	}
+	if len(groupIDs) > identity.MaxLeaveGroups {
+		return failure.New(failure.Internal, "one transaction leaves at most %d groups", identity.MaxLeaveGroups)
+	}
+	mk := memberKey(m.OrganizationID, m.UserID)
+	tx := s.db.WriteTx().Update(s.table.Update(hashKey, mk.PK).Range(rangeKey, mk.SK).DeleteStringsFromSet("GroupIDs", groupIDs...).If("attribute_exists(pk)"))
+	for _, gid := range groupIDs {
+		gk := groupKey(m.OrganizationID, gid)
+		tx.Update(s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)"))
+	}
+	return versionConflict(tx.Run(ctx), "organization")
+}
+
 // groupItem is a group: every field of identity.Group is an attribute
 // (UserIDs a string set, Image a map, the times RFC 3339 strings), so a
 // group stored before a field existed reads it as its zero value.

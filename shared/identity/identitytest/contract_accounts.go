@@ -23,6 +23,7 @@ var contractCases = []contractCase{
 	{"DeleteOrganization", deleteOrganization},
 	{"Memberships", memberships},
 	{"RemoveMembership", removeMembership},
+	{"LeaveGroups", leaveGroups},
 	{"UpdateRole", updateRole},
 	{"Usernames", usernames},
 	{"Groups", groups},
@@ -362,6 +363,30 @@ func memberships(c *check) {
 	}
 	_, _, err = c.s.UserInOrganization(c.ctx, o.ID, ids.New())
 	c.fails(err, failure.NotFound, false, "an unknown user in the organization")
+}
+
+func leaveGroups(c *check) {
+	o, _ := c.org()
+	u, _ := c.member(o)
+	a := c.group(o, "a", u.ID)
+	b := c.group(o, "b", u.ID)
+	kept := c.group(o, "kept", u.ID)
+	m := c.membership(o.ID, u.ID)
+	c.ok(c.s.LeaveGroups(c.ctx, m, []string{a.ID, b.ID}), "leave two groups")
+	c.equal(c.membership(o.ID, u.ID).GroupIDs, []string{kept.ID}, "the membership's groups after")
+	for _, g := range []identity.Group{a, b} {
+		got := c.getGroup(o, g.ID)
+		c.equal(len(got.UserIDs), 0, "a left group's members")
+		c.equal(got.Version, g.Version+1, "a left group's version")
+	}
+	c.equal(c.getGroup(o, kept.ID).UserIDs, []string{u.ID}, "the kept group's members")
+	c.fails(c.s.LeaveGroups(c.ctx, m, []string{kept.ID, ids.New()}), failure.Conflict, true, "leaving a group that does not exist")
+	c.equal(c.membership(o.ID, u.ID).GroupIDs, []string{kept.ID}, "the membership after the refused step")
+	stranger, _ := c.member(o)
+	sm := c.membership(o.ID, stranger.ID)
+	sm.UserID = ids.New()
+	c.fails(c.s.LeaveGroups(c.ctx, sm, []string{kept.ID}), failure.Conflict, true, "a membership that does not exist")
+	c.ok(c.s.LeaveGroups(c.ctx, m, nil), "leaving no group")
 }
 
 func removeMembership(c *check) {

@@ -365,6 +365,46 @@ func (s *Store) RemoveMembership(_ context.Context, o identity.Organization, m i
 	return s.wrote()
 }
 
+// LeaveGroups takes the member out of the groups (the membership and
+// each group must exist), in one transaction.
+func (s *Store) LeaveGroups(_ context.Context, m identity.Membership, groupIDs []string) error {
+	defer s.lock()()
+	if len(groupIDs) == 0 {
+		return nil
+	}
+	if len(groupIDs) > identity.MaxLeaveGroups {
+		return failure.New(failure.Internal, "one transaction leaves at most %d groups", identity.MaxLeaveGroups)
+	}
+	var tx transaction
+	tx.add("member", m.OrganizationID, m.UserID)
+	for _, gid := range groupIDs {
+		tx.add("group", m.OrganizationID, gid)
+	}
+	if err := tx.check(); err != nil {
+		return err
+	}
+	mk := memberOf(m)
+	cur, ok := s.members[mk]
+	if !ok {
+		return failure.Race("organization")
+	}
+	for _, gid := range groupIDs {
+		if _, ok := s.groups[pair{m.OrganizationID, gid}]; !ok {
+			return failure.Race("organization")
+		}
+	}
+	for _, gid := range groupIDs {
+		k := pair{m.OrganizationID, gid}
+		g := s.groups[k]
+		g.UserIDs = withoutItem(g.UserIDs, m.UserID)
+		g.Version++
+		s.groups[k] = g
+		cur.GroupIDs = withoutItem(cur.GroupIDs, gid)
+	}
+	s.members[mk] = cur
+	return s.wrote()
+}
+
 // CreateOrganization checks the key (ErrOrganizationKeyTaken), the id
 // (new, and no deleted organization's: ErrOrganizationIDTaken) and the
 // name claim when there is one (ErrOrganizationNameTaken), then writes
