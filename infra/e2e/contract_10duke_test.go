@@ -967,6 +967,11 @@ func TestTenDukeTOTP(t *testing.T) {
 		t.Fatalf("the finished login: %v", done)
 	}
 	expect(t, call(t, "GET", "/api/v1/"+a.OrgKey, bearer(token), nil), http.StatusOK)
+	// The logins of the other APIs ask for no passcode: they open no
+	// session of an enrolled user, right password or not (the 10Duke
+	// session above serves them all).
+	expect(t, call(t, "POST", "/api/v1/users/login", "", map[string]any{"emailAddress": a.Email, "password": a.Password}), http.StatusUnauthorized)
+	expect(t, wmLogin(t, a.Email, a.Password), http.StatusUnauthorized)
 	// The same passcode again, with the password and form-encoded: refused.
 	tdRefused(t, tdLoginForm(t, url.Values{"username": {a.Email}, "password": {a.Password}, "passcode": {next}}))
 	// A wrong password with a good passcode is refused without a state.
@@ -980,6 +985,7 @@ func TestTenDukeTOTP(t *testing.T) {
 	tdError(t, td(t, "DELETE", totp, a.Token, tdReq{}), http.StatusNotFound)
 	tdError(t, tdSend(t, "PUT", totp+"/verify", a.Token, []string{totpAt(t, secret, totpStep()-1), totpAt(t, secret, totpStep())}), http.StatusNotFound)
 	expect(t, tdLogin(t, map[string]any{"username": a.Email, "password": a.Password}), http.StatusCreated)
+	expect(t, call(t, "POST", "/api/v1/users/login", "", map[string]any{"emailAddress": a.Email, "password": a.Password}), http.StatusOK)
 }
 
 // Operations 24, 25, 38, 39, 43, 45, 46, 47.

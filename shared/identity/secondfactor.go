@@ -22,8 +22,10 @@ import (
 //     stay throttled per user (CheckTOTP).
 //   - A wrong password answers errBadCredentials and no state, whatever
 //     the passcode: the passcode is looked at only after the password.
-//   - The logins of the other dialects (Login) stay password only: the
-//     second factor joins the logins that ask for it.
+//   - The logins that ask for no passcode (Login: the Effektif and
+//     Windmill logins; ConfirmPasswordReset) open no session of a user
+//     who enrolled TOTP (ErrPasscodeElsewhere): an enrolled second factor
+//     is never skipped by signing in through another API.
 //   - ReadOnly makes a read-only session (Caller.ReadOnly): the 10Duke
 //     scope "read".
 

@@ -71,3 +71,42 @@ func TestLoginWithSecondFactor(t *testing.T) {
 	_, _, err = w.svc.FinishSecondFactor(w.ctx, state, totpCode(raw, w.now, 0))
 	w.fails(err, failure.Unauthenticated, "an expired state")
 }
+
+// TestNoLoginSkipsAnEnrolledPasscode: once a user enrolled TOTP, the
+// logins that ask for no passcode (Login, as Effektif and Windmill sign in,
+// and a password reset) open no session, whether or not the password is
+// right; the reset still sets the password, and the login with a passcode
+// still works.
+func TestNoLoginSkipsAnEnrolledPasscode(t *testing.T) {
+	w := totpWorld(t)
+	const password = "a long enough password"
+	u, err := w.svc.CreateAccount(w.ctx, w.root.ID, identity.NewAccount{Email: "guarded@example.com", Password: password, FirstName: "G"})
+	w.ok(err, "account")
+	_, err = w.svc.Login(w.ctx, u.Email, password)
+	w.ok(err, "a password login before enrolling")
+	raw := w.enrolled(u)
+	w.now = w.now.Add(5 * time.Minute)
+	_, err = w.svc.Login(w.ctx, u.Email, password)
+	if !errors.Is(err, identity.ErrPasscodeElsewhere) {
+		t.Fatalf("a password login after enrolling: %v", err)
+	}
+	_, err = w.svc.Login(w.ctx, u.Email, "wrong "+password)
+	if !failure.Is(err, failure.Unauthenticated) || errors.Is(err, identity.ErrPasscodeElsewhere) {
+		t.Fatalf("a wrong password after enrolling: %v", err)
+	}
+	w.ok(w.svc.RequestPasswordReset(w.ctx, u.Email), "ask for a reset")
+	code := w.mail.code(u.Email)
+	const next = "another long enough password"
+	l, err := w.svc.ConfirmPasswordReset(w.ctx, code, next)
+	if !failure.Is(err, failure.Unauthenticated) || l.Token != "" {
+		t.Fatalf("a reset of an enrolled user: %+v %v", l, err)
+	}
+	if _, state, err := w.svc.LoginWithSecondFactor(w.ctx, identity.PasswordLogin{Email: u.Email, Password: password, Passcode: totpCode(raw, w.now, 0)}); state != "" || !failure.Is(err, failure.Unauthenticated) {
+		t.Fatalf("the old password after the reset: %q %v", state, err)
+	}
+	l, _, err = w.svc.LoginWithSecondFactor(w.ctx, identity.PasswordLogin{Email: u.Email, Password: next, Passcode: totpCode(raw, w.now, 0)})
+	w.ok(err, "the new password with a passcode")
+	if l.Token == "" {
+		t.Fatal("no session")
+	}
+}

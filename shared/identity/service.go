@@ -484,13 +484,28 @@ var errBadCredentials = failure.New(failure.Unauthenticated, "the email address 
 // MaxFailedLogins guesses are ever evaluated in a window, however many
 // arrive at once on however many Lambda instances; a successful login gives
 // its reservation back, and earlier failures stay counted.
+//
+// A user with a verified TOTP credential (User.HasTOTP) is refused once
+// the password was right (ErrPasscodeElsewhere, Unauthenticated): a login
+// that carries no passcode never opens their session; they sign in where a
+// passcode is asked (LoginWithSecondFactor: the 10Duke sessions), and that
+// session serves every API.
 func (s *Service) Login(ctx context.Context, email, password string) (Login, error) {
 	user, err := s.checkPassword(ctx, email, password)
 	if err != nil {
 		return Login{}, err
 	}
+	if user.HasTOTP() {
+		return Login{}, ErrPasscodeElsewhere
+	}
 	return s.startSession(ctx, user)
 }
+
+// ErrPasscodeElsewhere answers a login without a passcode (Login,
+// ConfirmPasswordReset) of a user who enrolled TOTP.
+var ErrPasscodeElsewhere = failure.New(failure.Unauthenticated, passcodeElsewhere)
+
+const passcodeElsewhere = "this account signs in with a TOTP passcode: sign in where one is asked (POST /api/idp/v1/sessions); that token serves every API"
 
 // checkPassword is the first factor of a password login, with Login's
 // throttle and errors: the user whose address and password these are.

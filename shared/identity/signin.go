@@ -95,13 +95,18 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 }
 
 // ConfirmPasswordReset sets a new password with a reset code (once), ends
-// every session of the user and signs them in with a new one. Errors:
-// Invalid (a weak password), Gone (an unknown, used, replaced or expired
-// code).
+// every session of the user and signs them in with a new one; a user who
+// enrolled TOTP gets the new password but no session
+// (ErrPasscodeElsewhere): the mailed code stands for the address, not for
+// the second factor. Errors: Invalid (a weak password), Gone (an unknown,
+// used, replaced or expired code).
 func (s *Service) ConfirmPasswordReset(ctx context.Context, code, password string) (Login, error) {
 	user, err := s.ResetPassword(ctx, "", code, password)
 	if err != nil {
 		return Login{}, err
+	}
+	if user.HasTOTP() {
+		return Login{}, &failure.Error{Code: failure.Unauthenticated, Message: "the new password is set; " + passcodeElsewhere}
 	}
 	return s.startSession(ctx, user)
 }

@@ -68,8 +68,10 @@
 //     core's rule).
 //   - TOTP joins the logins of POST /sessions: 401 with a "totp"
 //     challenge and a state token until the passcode comes (with the
-//     password, or with the state token). The other APIs' logins stay
-//     password only.
+//     password, or with the state token). The other APIs' logins ask for
+//     no passcode, so they open no session of an enrolled user (401,
+//     identity.ErrPasscodeElsewhere; a password reset sets the password
+//     but signs no one in): the session of POST /sessions serves them all.
 //   - Recovery email challenges are mailed to the address, not answered
 //     (an answered token would let a user validate an address they do not
 //     hold): POST …/challenges answers an empty token; PUT takes the
