@@ -1,4 +1,5 @@
-// Command users is the Lambda function that serves the Effektif Users group.
+// Command users is the Lambda function that serves the Effektif Users group
+// but its pictures (the pictures function: this one links no S3).
 package main
 
 import (
@@ -8,7 +9,6 @@ import (
 	"github.com/effektif-serverless/caseflow/shared/effektif/pages"
 	"github.com/effektif-serverless/caseflow/shared/environment"
 	"github.com/effektif-serverless/caseflow/shared/environment/identityenv"
-	"github.com/effektif-serverless/caseflow/shared/objects"
 )
 
 func main() {
@@ -21,10 +21,8 @@ func routes(env *environment.Env) http.Handler {
 	router := effektif.NewRouter()
 	id := identityenv.Service(env)
 	id.Links = effektif.MailLinks{BaseURL: id.BaseURL}
-	id.Pictures = objects.FromEnv(env.AWS)
 	effektif.UserRoutes(router, id)
 	effektif.ProviderLoginRoutes(router, id)
-	effektif.PictureRoutes(router, id)
 	pages.Routes(router)
 	return router
 }

@@ -66,7 +66,8 @@ var everyone = []string{module + "/shared/store", module + "/shared/environment"
 var rules = map[string]rule{
 	"authorizer":         {forbidden: [][]string{passwords, charsets, casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn, otp}, required: []string{module + "/shared/identity", module + "/shared/httpapi"}},
 	"invitationdelivery": {forbidden: [][]string{passwords, charsets, casework, mailIntake, ldap, oidc, s3, ses, dialects, webauthn, otp}, required: []string{module + "/shared/identity"}},
-	"users":              {forbidden: [][]string{charsets, casework, mailIntake, ldap}, required: []string{module + "/shared/effektif", module + "/shared/oidc"}},
+	"users":              {forbidden: [][]string{charsets, casework, mailIntake, ldap, s3}, required: []string{module + "/shared/effektif", module + "/shared/oidc"}},
+	"pictures":           {forbidden: [][]string{charsets, casework, mailIntake, ldap, webauthn, otp}, required: []string{module + "/shared/effektif", module + "/shared/objects"}},
 	"organizations":      {forbidden: [][]string{charsets, casework, mailIntake}, required: []string{module + "/shared/effektif", module + "/shared/ldapdir"}},
 	"windmill":           {forbidden: [][]string{charsets, casework, mailIntake, ldap}, required: []string{module + "/shared/windmill"}},
 	"epilot":             {forbidden: [][]string{charsets, casework, mailIntake, ldap}, required: []string{module + "/shared/epilot"}},
