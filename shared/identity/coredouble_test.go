@@ -183,6 +183,18 @@ func (d *coreDouble) MembersAmong(_ context.Context, orgID string, userIDs []str
 	return out, nil
 }
 
+func (d *coreDouble) MembershipsAmong(_ context.Context, orgID string, userIDs []string) ([]Membership, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []Membership
+	for _, id := range userIDs {
+		if m, ok := d.members[orgID+"/"+id]; ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 func (d *coreDouble) UserInOrganization(_ context.Context, orgID, userID string) (User, *Membership, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -75,10 +75,41 @@ func TestReplaceAllMembersOfAGroup(t *testing.T) {
 	w.ok(err, "replace half of the members")
 }
 
+// TestGroupsPerMemberFromTheGroupSide: a group change cannot give a
+// member more than MaxGroupsPerMember groups, the bound a member change
+// keeps; a member at the bound stays in the groups they are in.
+func TestGroupsPerMemberFromTheGroupSide(t *testing.T) {
+	w := newWorld(t)
+	o, admin := w.org("Bounded groups")
+	mia := w.member(o, admin, "mia@example.com")
+	asAdmin := w.in(admin.ID, o.Key)
+	var last identity.Group
+	for i := 0; i < identity.MaxGroupsPerMember; i++ {
+		g, err := w.svc.CreateGroup(w.ctx, asAdmin, identity.GroupChanges{Name: ptr(fmt.Sprintf("g%d", i)), UserIDs: &[]string{mia.ID}})
+		w.ok(err, "create a group")
+		last = g
+	}
+	before := w.store.Writes()
+	_, err := w.svc.CreateGroup(w.ctx, asAdmin, identity.GroupChanges{Name: ptr("one too many"), UserIDs: &[]string{mia.ID}})
+	w.failsOn(err, failure.Invalid, "userIds", "a group for a member at the bound")
+	empty, err := w.svc.CreateGroup(w.ctx, asAdmin, identity.GroupChanges{Name: ptr("empty")})
+	w.ok(err, "a group without her")
+	after := w.store.Writes()
+	_, err = w.svc.UpdateGroup(w.ctx, asAdmin, empty.ID, identity.GroupChanges{UserIDs: &[]string{mia.ID}})
+	w.failsOn(err, failure.Invalid, "userIds", "adding a member at the bound")
+	_, err = w.svc.ChangeGroupMembers(w.ctx, asAdmin, empty.ID, []string{mia.ID}, nil)
+	w.failsOn(err, failure.Invalid, "userIds", "adding a member at the bound, as a change")
+	if w.store.Writes() != after || after != before+1 {
+		t.Fatal("a refused change wrote")
+	}
+	_, err = w.svc.UpdateGroup(w.ctx, asAdmin, last.ID, identity.GroupChanges{Name: ptr("renamed"), UserIDs: &[]string{mia.ID, admin.ID}})
+	w.ok(err, "a group she is in changes")
+}
+
 // TestRemovingAMemberOfManyGroups: a member in more groups than one
-// transaction takes out with the membership (groups add members without
-// a bound on the member's side) is removed all the same, in steps, and
-// every group loses them.
+// transaction takes out with the membership (data from before the bound
+// held on the group side) is removed all the same, in steps, and every
+// group loses them.
 func TestRemovingAMemberOfManyGroups(t *testing.T) {
 	w := newWorld(t)
 	o, admin := w.org("Many groups")
@@ -86,8 +117,8 @@ func TestRemovingAMemberOfManyGroups(t *testing.T) {
 	asAdmin := w.in(admin.ID, o.Key)
 	var groups []identity.Group
 	for i := 0; i < 230; i++ {
-		g, err := w.svc.CreateGroup(w.ctx, asAdmin, identity.GroupChanges{Name: ptr(fmt.Sprintf("g%d", i)), UserIDs: &[]string{mia.ID}})
-		w.ok(err, "create a group")
+		g := identity.Group{ID: ids.New(), OrganizationID: o.ID, Name: fmt.Sprintf("g%d", i), UserIDs: []string{mia.ID}, Version: 1}
+		w.ok(w.store.SaveGroup(w.ctx, g, true, g.UserIDs, nil), "store a group")
 		groups = append(groups, g)
 	}
 	if n := len(w.membership(o, mia.ID).GroupIDs); n != 230 {

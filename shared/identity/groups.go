@@ -247,13 +247,42 @@ func (s *Service) checkGroup(ctx context.Context, orgID string, g *Group, c Grou
 		if len(unique) > MaxGroupMembers {
 			return failure.Field("userIds", "a group has at most %d members", MaxGroupMembers)
 		}
-		if err := s.CheckMembers(ctx, orgID, "userIds", unique); err != nil {
+		if err := s.checkJoiners(ctx, orgID, g, unique); err != nil {
 			return err
 		}
 		g.UserIDs = unique
 	}
 	if c.UniqueName {
 		return s.uniqueGroupName(ctx, orgID, *g)
+	}
+	return nil
+}
+
+// checkJoiners checks the members a change gives the group g (whose
+// UserIDs are still the ones before): each a member of the organization,
+// and each who joins in fewer than MaxGroupsPerMember groups, the bound a
+// member change keeps too (one batch read). Errors: Invalid (field
+// userIds).
+func (s *Service) checkJoiners(ctx context.Context, orgID string, g *Group, userIDs []string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	ms, err := s.Store.MembershipsAmong(ctx, orgID, userIDs)
+	if err != nil {
+		return err
+	}
+	byUser := make(map[string]Membership, len(ms))
+	for _, m := range ms {
+		byUser[m.UserID] = m
+	}
+	for _, id := range userIDs {
+		m, ok := byUser[id]
+		if !ok {
+			return failure.Field("userIds", "user %q is not a member of this organization", id)
+		}
+		if !contains(g.UserIDs, id) && !contains(m.GroupIDs, g.ID) && len(m.GroupIDs) >= MaxGroupsPerMember {
+			return failure.Field("userIds", "user %q is in %d groups already, the most a member may be in", id, MaxGroupsPerMember)
+		}
 	}
 	return nil
 }
@@ -321,7 +350,7 @@ func diff(a, b []string) (added, removed []string) {
 // CreateGroup creates a group, created and updated now by the caller,
 // with the id c.ID when set (else a fresh one). Permission: admins.
 // Errors: as Tenant; Forbidden; Invalid (no name, members who are not
-// members, an abbreviation longer than MaxGroupAbbreviation characters,
+// members or who would join more than MaxGroupsPerMember groups, an abbreviation longer than MaxGroupAbbreviation characters,
 // image URLs that are not absolute http or https URLs of at most
 // MaxGroupImageURL bytes, gradient colors that are not
 // GroupGradientColors #rrggbb colors, a description or type over

@@ -15,7 +15,8 @@ import (
 // (SuperOffice's User): every part is checked first and the change is
 // written in one transaction, so a refused request changes nothing.
 
-// MaxGroupsPerMember bounds the groups a change gives a member, and
+// MaxGroupsPerMember bounds the groups a change gives a member (a member
+// change, or a group change that adds them: checkJoiners), and
 // MaxGroupChanges the groups one change adds or removes (each is an item
 // of the change's transaction).
 const (

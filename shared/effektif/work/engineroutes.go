@@ -47,7 +47,8 @@ func EngineRoutes(rt *httpapi.Router, svc *casework.Service) {
 	// (casework.Service.CallerStartInstance), after the body (refuseBody).
 	rt.Handle("POST "+effektif.BasePath+"/{organizationKey}/engine/workflow/instances", httpapi.Authenticated(func(w http.ResponseWriter, r *http.Request, _ string) error {
 		var t TriggerInstance
-		req, err := casework.TriggerRequest{}, httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t)
+		var req casework.TriggerRequest
+		err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &t)
 		if err == nil {
 			req, err = t.core()
 		}
