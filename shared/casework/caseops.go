@@ -570,18 +570,11 @@ func (s *Service) EndCase(ctx context.Context, a identity.Access, id string, can
 	if !ids.Valid(id) {
 		return CaseDetail{}, failure.New(failure.NotFound, "no such case")
 	}
-	canceled := 0
-	for step := 0; ; step++ {
-		ended, err := s.endCase(ctx, a, id, cancel)
-		if !errors.Is(err, ErrTooManyChanges) {
-			if err != nil {
-				return CaseDetail{}, err
-			}
-			return s.caseDetail(ctx, ended)
-		}
-		if step == MaxEndCaseSteps {
-			return CaseDetail{}, stepsLeft("canceled", canceled)
-		}
+	var ended Case
+	err := inSteps("canceled", func() (err error) {
+		ended, err = s.endCase(ctx, a, id, cancel)
+		return err
+	}, func() (int, error) {
 		n, err := s.stepCaseTasks(ctx, org.ID, id, TaskOpen, func(t Task) int {
 			if !t.Open() || t.FromWorkflow() {
 				return 0
@@ -594,13 +587,38 @@ func (s *Service) EndCase(ctx context.Context, a identity.Access, id string, can
 			ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, Previous: &prev})
 			ch.Events = append(ch.Events, s.event(id, EventTaskCanceled, fmt.Sprintf("canceled the task %q", t.Name), a.UserID, t.ID, nil))
 		})
+		if err == nil && n == 0 {
+			err = failure.New(failure.Invalid, "the case's open tasks of workflow instances are more than one transaction cancels with the case (%d items)", MaxChangeItems)
+		}
+		return n, err
+	})
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	return s.caseDetail(ctx, ended)
+}
+
+// inSteps runs last, the final transaction of an operation on a case, and
+// while it answers ErrTooManyChanges (nothing written) runs step, which
+// changes some of the case's tasks in a transaction of its own and tells
+// how many (an error when it can change none), then tries last again. It
+// gives up after MaxEndCaseSteps steps with TooManyRequests (stepsLeft:
+// what the steps did, named by done, is kept; asking again goes on).
+func inSteps(done string, last func() error, step func() (int, error)) error {
+	stepped := 0
+	for i := 0; ; i++ {
+		err := last()
+		if !errors.Is(err, ErrTooManyChanges) {
+			return err
+		}
+		if i == MaxEndCaseSteps {
+			return stepsLeft(done, stepped)
+		}
+		n, err := step()
 		if err != nil {
-			return CaseDetail{}, err
+			return err
 		}
-		if n == 0 {
-			return CaseDetail{}, failure.New(failure.Invalid, "the case's open tasks of workflow instances are more than one transaction cancels with the case (%d items)", MaxChangeItems)
-		}
-		canceled += n
+		stepped += n
 	}
 }
 
@@ -809,28 +827,17 @@ func (p *progress) cancelOpenTasks(c *Case) error {
 // Errors: NotFound, Forbidden, Conflict; TooManyRequests
 // (retryAfterSeconds 1) after MaxEndCaseSteps steps: ask again to go on.
 func (s *Service) DeleteCase(ctx context.Context, a identity.Access, id string) error {
-	deleted := 0
-	for step := 0; ; step++ {
-		err := s.deleteCase(ctx, a, id)
-		if !errors.Is(err, ErrTooManyChanges) {
-			return err
-		}
-		if step == MaxEndCaseSteps {
-			return stepsLeft("deleted", deleted)
-		}
+	return inSteps("deleted", func() error { return s.deleteCase(ctx, a, id) }, func() (int, error) {
 		n, err := s.stepCaseTasks(ctx, a.Organization.ID, id, "", func(t Task) int {
 			return 1 + len(t.InvolvementLists())
 		}, func(ch *Changes, t Task) {
 			ch.Tasks = append(ch.Tasks, TaskWrite{Task: t, Previous: &t, Delete: true})
 		})
-		if err != nil {
-			return err
+		if err == nil && n == 0 {
+			err = ErrTooManyChanges
 		}
-		if n == 0 {
-			return ErrTooManyChanges
-		}
-		deleted += n
-	}
+		return n, err
+	})
 }
 
 // deleteCase is DeleteCase's last transaction: the case and its tasks.

@@ -122,12 +122,9 @@ func (s *Service) Register(ctx context.Context, req RegistrationRequest) error {
 	}
 	var passwordHash string
 	if req.Password != "" {
-		if err := ValidatePassword("password", req.Password); err != nil {
-			return err
-		}
-		h, err := s.passwords().Hash(req.Password)
+		h, err := s.newPasswordHash(req.Password)
 		if err != nil {
-			return failure.Wrap(err, "hash password")
+			return err
 		}
 		passwordHash = h
 	}
@@ -285,11 +282,8 @@ func (s *Service) Activate(ctx context.Context, code string, req RegistrationReq
 		}
 	}
 	if req.Password != "" {
-		if err := ValidatePassword("password", req.Password); err != nil {
+		if reg.PasswordHash, err = s.newPasswordHash(req.Password); err != nil {
 			return Login{}, err
-		}
-		if reg.PasswordHash, err = s.passwords().Hash(req.Password); err != nil {
-			return Login{}, failure.Wrap(err, "hash password")
 		}
 	}
 	if reg.PasswordHash == "" {

@@ -457,8 +457,7 @@ func (s *DB) RemoveMembership(ctx context.Context, o identity.Organization, m id
 		tx.Delete(s.table.Delete(hashKey, uk.PK).Range(rangeKey, uk.SK))
 	}
 	for _, gid := range m.GroupIDs {
-		gk := groupKey(m.OrganizationID, gid)
-		tx.Update(s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)"))
+		tx.Update(s.leaveGroup(m, gid))
 	}
 	if claim.LicenseID != "" {
 		lk := licenseKey(m.OrganizationID, claim.LicenseID)
@@ -479,10 +478,16 @@ func (s *DB) LeaveGroups(ctx context.Context, m identity.Membership, groupIDs []
 	mk := memberKey(m.OrganizationID, m.UserID)
 	tx := s.db.WriteTx().Update(s.table.Update(hashKey, mk.PK).Range(rangeKey, mk.SK).DeleteStringsFromSet("GroupIDs", groupIDs...).If("attribute_exists(pk)"))
 	for _, gid := range groupIDs {
-		gk := groupKey(m.OrganizationID, gid)
-		tx.Update(s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)"))
+		tx.Update(s.leaveGroup(m, gid))
 	}
 	return versionConflict(tx.Run(ctx), "organization")
+}
+
+// leaveGroup takes the member's user id out of the group, which gains a
+// version, on condition that the group exists.
+func (s *DB) leaveGroup(m identity.Membership, groupID string) *dynamo.Update {
+	gk := groupKey(m.OrganizationID, groupID)
+	return s.table.Update(hashKey, gk.PK).Range(rangeKey, gk.SK).DeleteStringsFromSet("UserIDs", m.UserID).Add("Version", 1).If("attribute_exists(pk)")
 }
 
 // groupItem is a group: every field of identity.Group is an attribute

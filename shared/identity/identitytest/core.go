@@ -347,11 +347,7 @@ func (s *Store) RemoveMembership(_ context.Context, o identity.Organization, m i
 		delete(s.usernames, pair{m.OrganizationID, strings.ToLower(m.Username)})
 	}
 	for _, gid := range m.GroupIDs {
-		k := pair{m.OrganizationID, gid}
-		g := s.groups[k]
-		g.UserIDs = withoutItem(g.UserIDs, m.UserID)
-		g.Version++
-		s.groups[k] = g
+		s.leaveGroup(m, gid)
 	}
 	if holds {
 		delete(s.claims, claim)
@@ -394,15 +390,21 @@ func (s *Store) LeaveGroups(_ context.Context, m identity.Membership, groupIDs [
 		}
 	}
 	for _, gid := range groupIDs {
-		k := pair{m.OrganizationID, gid}
-		g := s.groups[k]
-		g.UserIDs = withoutItem(g.UserIDs, m.UserID)
-		g.Version++
-		s.groups[k] = g
+		s.leaveGroup(m, gid)
 		cur.GroupIDs = withoutItem(cur.GroupIDs, gid)
 	}
 	s.members[mk] = cur
 	return s.wrote()
+}
+
+// leaveGroup takes the member's user id out of the group, which gains a
+// version (the caller holds the lock and checked that it exists).
+func (s *Store) leaveGroup(m identity.Membership, groupID string) {
+	k := pair{m.OrganizationID, groupID}
+	g := s.groups[k]
+	g.UserIDs = withoutItem(g.UserIDs, m.UserID)
+	g.Version++
+	s.groups[k] = g
 }
 
 // CreateOrganization checks the key (ErrOrganizationKeyTaken), the id

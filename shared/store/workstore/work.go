@@ -493,19 +493,8 @@ func caseTaskList(caseID string) string { return "CASETASKS#" + caseID }
 // CaseTasks is one Query on GSI1 (of one state's part of the case's list,
 // or of all of it), read page by page up to limit+2 items.
 func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, state casework.TaskState, after casework.TaskPosition, limit int) ([]casework.Task, bool, error) {
-	below := ""
-	if !after.IsZero() {
-		below = taskListSK(after)
-	}
-	q := s.table.Get("gsi1pk", caseTaskList(caseID)).Index(onetable.GSI1).Order(dynamo.Descending)
-	switch {
-	case state == "" && below != "":
-		q = q.Range("gsi1sk", dynamo.Less, below)
-	case below != "":
-		q = q.Range("gsi1sk", dynamo.Between, string(state)+"#", below)
-	case state != "":
-		q = q.Range("gsi1sk", dynamo.BeginsWith, string(state)+"#")
-	}
+	below := belowOf(after)
+	q := taskListRange(s.table.Get("gsi1pk", caseTaskList(caseID)).Index(onetable.GSI1), "gsi1sk", state, below)
 	items, more, err := onetable.MergeDescending(ctx, []*dynamo.Query{q}, below, limit, func(it *taskItem) string { return it.GSI1SK })
 	if err != nil {
 		return nil, false, failure.Wrap(err, "list case tasks")
@@ -523,26 +512,39 @@ func (s *DB) CaseTasks(ctx context.Context, orgID, caseID string, state casework
 	return out, more, nil
 }
 
+// belowOf is the range key a page of a task list continues below: the
+// position's taskListSK ("" for the first page).
+func belowOf(after casework.TaskPosition) string {
+	if after.IsZero() {
+		return ""
+	}
+	return taskListSK(after)
+}
+
+// taskListRange makes q a newest-first Query of a task list whose range
+// key (rangeKey) is taskListSK: of one state's part of it ("": all), up
+// to below (when not ""; MergeDescending skips below itself).
+func taskListRange(q *dynamo.Query, rangeKey string, state casework.TaskState, below string) *dynamo.Query {
+	q = q.Order(dynamo.Descending)
+	switch {
+	case state == "" && below != "":
+		return q.Range(rangeKey, dynamo.LessOrEqual, below)
+	case below != "":
+		return q.Range(rangeKey, dynamo.Between, string(state)+"#", below)
+	case state != "":
+		return q.Range(rangeKey, dynamo.BeginsWith, string(state)+"#")
+	}
+	return q
+}
+
 // InvolvedTasks merges one Query per involvement list (of one state's
 // part of it, or of all of it: its range keys sort as casework lists the
 // states).
 func (s *DB) InvolvedTasks(ctx context.Context, orgID string, lists []string, state casework.TaskState, after casework.TaskPosition, limit int) ([]casework.Task, bool, error) {
-	below := ""
-	if !after.IsZero() {
-		below = taskListSK(after)
-	}
+	below := belowOf(after)
 	queries := make([]*dynamo.Query, len(lists))
 	for i, list := range lists {
-		q := s.table.Get(onetable.HashKey, "INV#"+orgID+"#"+list).Order(dynamo.Descending)
-		switch {
-		case state == "" && below != "":
-			q = q.Range(onetable.RangeKey, dynamo.LessOrEqual, below)
-		case below != "":
-			q = q.Range(onetable.RangeKey, dynamo.Between, string(state)+"#", below)
-		case state != "":
-			q = q.Range(onetable.RangeKey, dynamo.BeginsWith, string(state)+"#")
-		}
-		queries[i] = q
+		queries[i] = taskListRange(s.table.Get(onetable.HashKey, "INV#"+orgID+"#"+list), onetable.RangeKey, state, below)
 	}
 	items, more, err := onetable.MergeDescending(ctx, queries, below, limit, func(it *taskItem) string { return it.SK })
 	if err != nil {
